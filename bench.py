@@ -1,0 +1,53 @@
+"""``gatelab bench``: every backend and cell on the default workload, side by side in one run.
+
+Timings on a shared machine are noisy, so the backends take turns round after
+round and each figure is the median; the ratios are what to compare. Every
+model gets one thread (``models.threads``), so no pool fights another.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from data import SeriesConfig, make_series, prepare
+from models import create_model
+from models.rollout import rollout
+from models.threads import limit_threads
+from models.train import TrainConfig, train
+
+PAIRS = [("numpy", "lstm"), ("torch", "lstm"), ("numpy", "gru"), ("torch", "gru")]
+
+
+def run_bench(epochs: int = 20, repeats: int = 3, rollout_steps: int = 200) -> int:
+    limit_threads(1)
+    prep = prepare(make_series(SeriesConfig()), seq_len=60, transform="diff")
+    tr, te = prep.train, prep.test
+    print(f"workload: {tr.X.shape[0]} train windows, {te.X.shape[0]} test windows, seq_len 60, hidden 32, "
+          f"batch 64, float32, 1 thread; {epochs} epochs x {repeats} rounds")
+    epoch_ms: dict[tuple[str, str], list[float]] = {p: [] for p in PAIRS}
+    roll_ms: dict[tuple[str, str], list[float]] = {p: [] for p in PAIRS}
+    for _ in range(repeats):
+        for pair in PAIRS:
+            model = create_model(*pair, input_size=1, hidden_size=32, seed=0)
+            logs = train(model, tr.X, tr.y, te.X, te.y, TrainConfig(epochs=epochs, batch_size=64))
+            epoch_ms[pair].append(1e3 * statistics.median(e.seconds for e in logs[1:] or logs))
+            window = prep.inputs[prep.split - 60 : prep.split]
+            times = []
+            for _ in range(5):
+                start = time.perf_counter()
+                rollout(model, window, rollout_steps)
+                times.append(time.perf_counter() - start)
+            roll_ms[pair].append(1e3 * min(times))
+
+    med = {p: statistics.median(v) for p, v in epoch_ms.items()}
+    rmed = {p: statistics.median(v) for p, v in roll_ms.items()}
+    print(f"\n{'backend':<8}{'cell':<6}{'ms/epoch':>10}{f'rollout {rollout_steps} (ms)':>20}")
+    for p in PAIRS:
+        print(f"{p[0]:<8}{p[1]:<6}{med[p]:>10.1f}{rmed[p]:>20.1f}")
+    print("\nratio NumPy / PyTorch (ms per epoch, lower is faster):")
+    for cell in ("lstm", "gru"):
+        print(f"  {cell}: {med[('numpy', cell)] / med[('torch', cell)]:.2f}")
+    return 0

@@ -1,0 +1,1 @@
+"""Dashboard components (the dashboard issue)."""

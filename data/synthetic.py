@@ -1,0 +1,100 @@
+"""Synthetic series: a sum of sinusoids plus a linear trend plus Gaussian noise.
+
+    x[t] = sum_k a_k * sin(2 * pi * t / p_k + phi_k) + trend * t + noise[t]
+    noise[t] ~ Normal(0, noise ** 2)
+
+Everything random comes from the ``numpy.random.Generator`` that is passed in,
+so the same seed always gives the same series.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAX_LENGTH = 100_000
+
+
+@dataclass(frozen=True)
+class Seasonal:
+    """One sinusoidal component: ``amplitude * sin(2 pi t / period + phase)``."""
+
+    period: float
+    amplitude: float = 1.0
+    phase: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check_finite("period", self.period)
+        _check_finite("amplitude", self.amplitude)
+        _check_finite("phase", self.phase)
+        if self.period <= 0:
+            raise ValueError(f"period must be > 0, got {self.period}")
+
+
+def _default_components() -> tuple[Seasonal, ...]:
+    return (Seasonal(50.0, 1.2, 0.0), Seasonal(17.0, 0.6, 0.8))
+
+
+@dataclass(frozen=True)
+class SeriesConfig:
+    """The knobs of a synthetic series; the defaults are SPEC.md's reference."""
+
+    length: int = 900
+    components: tuple[Seasonal, ...] = field(default_factory=_default_components)
+    trend: float = 0.0025
+    noise: float = 0.18
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.length, int) or not 10 <= self.length <= MAX_LENGTH:
+            raise ValueError(f"length must be an integer in [10, {MAX_LENGTH}], got {self.length!r}")
+        _check_finite("trend", self.trend)
+        _check_finite("noise", self.noise)
+        if self.noise < 0:
+            raise ValueError(f"noise must be >= 0, got {self.noise}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        object.__setattr__(self, "components", tuple(self.components))
+        for c in self.components:
+            if not isinstance(c, Seasonal):
+                raise ValueError(f"components must be Seasonal, got {c!r}")
+
+    @classmethod
+    def from_lists(
+        cls,
+        periods: list[float],
+        amplitudes: list[float] | None = None,
+        phases: list[float] | None = None,
+        **kwargs,
+    ) -> "SeriesConfig":
+        """Build components from parallel lists; missing amplitudes default to 1, phases to 0."""
+        amplitudes = list(amplitudes) if amplitudes is not None else [1.0] * len(periods)
+        phases = list(phases) if phases is not None else [0.0] * len(periods)
+        if len(amplitudes) != len(periods):
+            raise ValueError(f"amplitudes must have one value per period ({len(periods)}), got {len(amplitudes)}")
+        if len(phases) != len(periods):
+            raise ValueError(f"phases must have one value per period ({len(periods)}), got {len(phases)}")
+        comps = tuple(Seasonal(float(p), float(a), float(f)) for p, a, f in zip(periods, amplitudes, phases))
+        return cls(components=comps, **kwargs)
+
+
+def _check_finite(name: str, value: float) -> None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+
+
+def make_series(config: SeriesConfig, rng: np.random.Generator | None = None, dtype=np.float64) -> np.ndarray:
+    """The series of ``config``, shape (n,).
+
+    ``rng`` defaults to ``numpy.random.default_rng(config.seed)``; pass one to draw
+    the noise from a generator of your own.
+    """
+    rng = np.random.default_rng(config.seed) if rng is None else rng
+    t = np.arange(config.length, dtype=np.float64)
+    x = config.trend * t
+    for c in config.components:
+        x = x + c.amplitude * np.sin(2.0 * np.pi * t / c.period + c.phase)
+    x = x + rng.normal(0.0, config.noise, size=config.length) if config.noise > 0 else x
+    return x.astype(dtype, copy=False)

@@ -1,0 +1,159 @@
+"""From a series to supervised windows: time split, scaling, input transform, windowing.
+
+The split is by time and never shuffled: the first ``train_fraction`` of the points
+are train. The scaler is fit on the train part only, so nothing about the test part
+leaks into training. A window of length L whose target index is t holds the points
+t-L .. t-1 and predicts point t; it is a training window iff t < split.
+
+Two input transforms, both made for recursive rollouts (each value is transformed
+the same way whatever window it sits in, see ``models.rollout``):
+
+- ``"none"``: the network sees standardized levels and predicts the next level.
+  This is the plain textbook setting. On a trending series the test part lies
+  above every level seen in training, and the network has to extrapolate.
+- ``"diff"``: the network sees first differences z[t] - z[t-1] (rescaled to unit
+  variance on the train part) and predicts the change from the last value. The
+  level drops out, so a trend no longer carries the inputs out of range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+TRANSFORMS = ("none", "diff")
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """Standardization ``z = (x - mean) / std`` with statistics of the train part."""
+
+    mean: float
+    std: float
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        return (x - self.mean) / self.std
+
+    def inverse(self, z: np.ndarray) -> np.ndarray:
+        return z * self.std + self.mean
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Supervised windows of one series, ready for a model, and how to map back.
+
+    Shapes: X (N, L, 1), y (N, 1); ``target_index`` (N,) is the position in the
+    series that each window predicts. A prediction ``p`` in model units becomes
+    ``scaler.inverse(ref + target_scale * p)`` in original units.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    target_index: np.ndarray
+    ref: np.ndarray  # (N, 1) standardized value the target is measured from
+    is_train: np.ndarray  # (N,) bool
+
+    def subset(self, mask: np.ndarray) -> "Windows":
+        return Windows(self.X[mask], self.y[mask], self.target_index[mask], self.ref[mask], self.is_train[mask])
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A series turned into train and test windows, with everything needed to map back."""
+
+    series: np.ndarray  # (n,) original units
+    split: int  # first test index
+    seq_len: int
+    transform: str
+    scaler: Scaler
+    target_scale: float  # 1 for "none", the train std of differences for "diff"
+    inputs: np.ndarray  # (n,) the transformed series the network reads
+    train: Windows
+    test: Windows
+
+    def to_original(self, pred: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        """Model outputs (N, 1) with their reference values -> original units (N,)."""
+        return self.scaler.inverse(ref + self.target_scale * pred).reshape(-1)
+
+
+def check_series(x: np.ndarray, name: str = "series") -> np.ndarray:
+    """A 1-D float array without NaN or inf, else ``ValueError`` naming the first bad point."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {x.shape}")
+    bad = np.flatnonzero(~np.isfinite(x))
+    if bad.size:
+        raise ValueError(f"{name} has {bad.size} missing or infinite value(s), the first at index {bad[0]}")
+    return x
+
+
+def split_index(n: int, train_fraction: float) -> int:
+    """Index of the first test point: ``floor(n * train_fraction)``."""
+    if not 0.1 <= train_fraction <= 0.95:
+        raise ValueError(f"train_fraction must be in [0.1, 0.95], got {train_fraction}")
+    return int(np.floor(n * train_fraction))
+
+
+def max_seq_len(n: int, train_fraction: float) -> int:
+    """The longest window that still leaves two training windows."""
+    return split_index(n, train_fraction) - 2
+
+
+def fit_scaler(train: np.ndarray) -> Scaler:
+    std = float(np.std(train))
+    if not std > 0:
+        raise ValueError("series is constant on the train part; there is nothing to learn")
+    return Scaler(float(np.mean(train)), std)
+
+
+def make_windows(values: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """All windows of ``values`` (n,): X (n - L, L, 1) as a strided copy, target index (n - L,)."""
+    X = np.lib.stride_tricks.sliding_window_view(values[:-1], seq_len)[:, :, None]
+    return np.ascontiguousarray(X), np.arange(seq_len, values.shape[0])
+
+
+def prepare(
+    series: np.ndarray,
+    seq_len: int = 60,
+    train_fraction: float = 0.7,
+    transform: str = "none",
+    dtype=np.float32,
+) -> Prepared:
+    """Split, scale, transform and window ``series`` (n,) for a one-step forecaster."""
+    x = check_series(series)
+    n = x.shape[0]
+    split = split_index(n, train_fraction)
+    longest = max_seq_len(n, train_fraction)
+    if not isinstance(seq_len, (int, np.integer)) or seq_len < 1:
+        raise ValueError(f"seq_len must be a positive integer, got {seq_len!r}")
+    if seq_len > longest:
+        raise ValueError(
+            f"seq_len {seq_len} is too long for a train part of {split} points: "
+            f"it may be at most {longest}, which leaves two training windows"
+        )
+    if transform not in TRANSFORMS:
+        raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
+
+    scaler = fit_scaler(x[:split])
+    z = scaler.transform(x)
+    if transform == "none":
+        inputs, target_scale = z, 1.0
+    else:
+        d = np.concatenate([[0.0], np.diff(z)])
+        target_scale = float(np.std(d[1:split]))
+        if not target_scale > 0:
+            raise ValueError("series has constant differences on the train part; use transform 'none'")
+        inputs = d / target_scale
+
+    X, t = make_windows(inputs, seq_len)
+    if transform == "none":
+        y, ref = z[t], np.zeros(t.shape[0])
+    else:
+        y, ref = inputs[t], z[t - 1]
+    is_train = t < split
+    allw = Windows(X.astype(dtype), y[:, None].astype(dtype), t, ref[:, None], is_train)
+    train, test = allw.subset(is_train), allw.subset(~is_train)
+    if test.X.shape[0] < 2:
+        raise ValueError(f"the test part has {test.X.shape[0]} window(s); lower train_fraction or lengthen the series")
+    return Prepared(x, split, seq_len, transform, scaler, target_scale, inputs.astype(dtype), train, test)

@@ -1,0 +1,115 @@
+"""What every recurrent regressor offers, whatever its backend, and how it starts.
+
+The network is one recurrent layer and a linear head on the last hidden state,
+the same as this PyTorch module::
+
+    class Net(nn.Module):
+        def __init__(self, D, H):
+            super().__init__()
+            self.rnn = nn.LSTM(D, H, batch_first=True)  # or nn.GRU
+            self.head = nn.Linear(H, 1)
+
+        def forward(self, x):  # (N, T, D)
+            out, _ = self.rnn(x)  # (N, T, H)
+            return self.head(out[:, -1])  # (N, 1)
+
+``state_dict`` keys, shapes and gate order are exactly that module's, so weights
+move between backends with a plain dict copy.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+CELLS = ("lstm", "gru")
+GATES = {"lstm": ("i", "f", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h")}
+GATE_COUNT = {"lstm": 4, "gru": 3}
+DTYPES = ("float32", "float64")
+MAX_HIDDEN = 1024
+
+
+def param_shapes(cell: str, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
+    """PyTorch's parameter names and shapes for the module above."""
+    k = GATE_COUNT[cell] * hidden_size
+    return {
+        "rnn.weight_ih_l0": (k, input_size),
+        "rnn.weight_hh_l0": (k, hidden_size),
+        "rnn.bias_ih_l0": (k,),
+        "rnn.bias_hh_l0": (k,),
+        "head.weight": (1, hidden_size),
+        "head.bias": (1,),
+    }
+
+
+def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str) -> None:
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+    if not isinstance(input_size, (int, np.integer)) or not 1 <= input_size <= 64:
+        raise ValueError(f"input_size must be an integer in [1, 64], got {input_size!r}")
+    if not isinstance(hidden_size, (int, np.integer)) or not 1 <= hidden_size <= MAX_HIDDEN:
+        raise ValueError(f"hidden_size must be an integer in [1, {MAX_HIDDEN}], got {hidden_size!r}")
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+
+
+def init_parameters(cell: str, input_size: int, hidden_size: int, seed: int) -> dict[str, np.ndarray]:
+    """PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)) for every tensor, drawn
+    from ``numpy.random.default_rng(seed)`` so that both backends start from the same weights."""
+    rng = np.random.default_rng(seed)
+    bound = 1.0 / np.sqrt(hidden_size)
+    return {
+        name: rng.uniform(-bound, bound, size=shape)
+        for name, shape in param_shapes(cell, input_size, hidden_size).items()
+    }
+
+
+def check_state_dict(expected: dict[str, tuple[int, ...]], state: dict[str, Any]) -> None:
+    """``ValueError`` unless ``state`` has exactly the expected keys and shapes."""
+    if set(state) != set(expected):
+        missing, extra = set(expected) - set(state), set(state) - set(expected)
+        raise ValueError(f"state_dict keys differ: missing {sorted(missing)}, unexpected {sorted(extra)}")
+    for name, shape in expected.items():
+        got = tuple(np.shape(state[name]))
+        if got != shape:
+            raise ValueError(f"state_dict[{name!r}] must have shape {shape}, got {got}")
+
+
+class RecurrentRegressor(Protocol):
+    """The interface both backends implement. Shapes: X (N, T, D), y (N, 1)."""
+
+    backend: str
+    cell: str
+    input_size: int
+    hidden_size: int
+
+    def predict(self, X: np.ndarray) -> np.ndarray: ...
+
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]: ...
+
+    def state_dict(self) -> dict[str, np.ndarray]: ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
+    def gate_activations(self, x_one: np.ndarray) -> dict[str, np.ndarray]: ...
+
+    def optimizer(self, learning_rate: float, clip_norm: float | None) -> "Optimizer": ...
+
+    def rollout_lanes(self, lanes: int) -> "Lanes": ...
+
+
+class Optimizer(Protocol):
+    def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """One Adam update on a batch; returns (loss, gradient norm before clipping)."""
+        ...
+
+
+class Lanes(Protocol):
+    """A batch of recurrent states advanced one step at a time (see ``models.rollout``)."""
+
+    def reset(self, lane: int) -> None: ...
+
+    def step(self, value: float) -> None: ...
+
+    def readout(self, lane: int) -> float: ...

@@ -1,0 +1,74 @@
+"""One forecaster for both backends, with scikit-learn's estimator habits.
+
+The constructor only stores hyperparameters; ``fit`` builds and trains the
+network and returns ``self``; fitted state ends in ``_``. Everything is in
+original units at the edges: the scaling and the input transform of
+``data.windows.prepare`` are undone here.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from data.windows import Prepared
+from models.registry import create_model
+from models.rollout import rollout
+from models.train import EpochLog, TrainConfig, train
+
+
+class NotFittedError(RuntimeError):
+    pass
+
+
+class Forecaster:
+    def __init__(self, backend: str = "numpy", cell: str = "lstm", hidden_size: int = 32, epochs: int = 60,
+                 learning_rate: float = 2e-3, batch_size: int = 64, clip_norm: float | None = 1.0, seed: int = 0,
+                 dtype: str = "float32") -> None:
+        self.backend = backend
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.clip_norm = clip_norm
+        self.seed = seed
+        self.dtype = dtype
+
+    def fit(self, prep: Prepared, on_epoch_end: Callable[[EpochLog], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> "Forecaster":
+        config = TrainConfig(self.epochs, self.learning_rate, self.batch_size, self.clip_norm, self.seed)
+        self.model_ = create_model(self.backend, self.cell, 1, self.hidden_size, seed=self.seed, dtype=self.dtype)
+        self.prep_ = prep
+        self.history_ = train(self.model_, prep.train.X, prep.train.y, prep.test.X, prep.test.y, config,
+                              on_epoch_end=on_epoch_end, should_stop=should_stop)
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("this Forecaster is not fitted yet: call fit(prepared) first")
+
+    def predict_test(self) -> np.ndarray:
+        """One-step forecasts for every test window, original units (N_test,)."""
+        self._check_fitted()
+        w = self.prep_.test
+        return self.prep_.to_original(self.model_.predict(w.X), w.ref)
+
+    def rollout(self, steps: int) -> np.ndarray:
+        """Recursive forecasts of ``steps`` values from the last training window, original units."""
+        self._check_fitted()
+        p = self.prep_
+        out = rollout(self.model_, p.inputs[p.split - p.seq_len : p.split], steps)
+        z = out * p.target_scale
+        if p.transform == "diff":  # forecasts are changes: add them up from the last known level
+            z = p.scaler.transform(p.series[p.split - 1]) + np.cumsum(z)
+        return p.scaler.inverse(z)
+
+    def gate_activations(self, test_window: int) -> dict[str, np.ndarray]:
+        """Gates (T, H) inside the trained cell for test window ``test_window``."""
+        self._check_fitted()
+        n = self.prep_.test.X.shape[0]
+        if not 0 <= test_window < n:
+            raise ValueError(f"test_window must be in [0, {n - 1}], got {test_window}")
+        return self.model_.gate_activations(self.prep_.test.X[test_window])

@@ -1,0 +1,158 @@
+"""The NumPy backend: a recurrent layer and a linear head, trained without autograd.
+
+All parameters live in one flat vector ``_flat``; the PyTorch-named tensors are
+views into it, so ``load_state_dict`` writes in place and Adam updates everything
+with a few vector operations.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from models.base import check_model_args, check_state_dict, init_parameters, param_shapes
+from models.numpy_gru import gru_backward, gru_forward, gru_gates, gru_step, gru_weights
+from models.numpy_lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step, lstm_weights
+from models.optim import Adam, clip_by_global_norm
+from models.workspace import Workspace
+
+RNN_KEYS = ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0")
+
+_CELLS: dict[str, tuple[Callable, Callable, Callable]] = {
+    "lstm": (lstm_forward, lstm_backward, lstm_gates),
+    "gru": (gru_forward, gru_backward, gru_gates),
+}
+
+
+class NumpyRecurrentRegressor:
+    """LSTM or GRU plus linear head in NumPy. See ``models.base`` for the interface."""
+
+    backend = "numpy"
+
+    def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 32, seed: int = 0,
+                 dtype: str = "float32") -> None:
+        check_model_args(cell, input_size, hidden_size, dtype)
+        self.cell, self.input_size, self.hidden_size, self.dtype = cell, int(input_size), int(hidden_size), dtype
+        self._shapes = param_shapes(cell, self.input_size, self.hidden_size)
+        sizes = [int(np.prod(s)) for s in self._shapes.values()]
+        self._flat = np.zeros(sum(sizes), dtype=dtype)
+        self._grad = np.zeros_like(self._flat)
+        self._params, self._grads = {}, {}
+        offset = 0
+        for (name, shape), size in zip(self._shapes.items(), sizes):
+            self._params[name] = self._flat[offset : offset + size].reshape(shape)
+            self._grads[name] = self._grad[offset : offset + size].reshape(shape)
+            offset += size
+        self.load_state_dict(init_parameters(cell, self.input_size, self.hidden_size, seed))
+        self._forward, self._backward, self._gates = _CELLS[cell]
+        self._ws = Workspace()  # for training steps and evaluation; results never outlive a call
+
+    # -- the interface -------------------------------------------------------
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Forecasts (N, 1) for windows ``X`` (N, T, D)."""
+        h_last, _ = self._run(X, keep_cache=False, ws=self._ws)
+        return self._head(h_last)
+
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+        """Mean squared error over the batch and the gradient of every parameter (copies)."""
+        loss = self._loss_and_flat_grad(X, y)
+        return loss, {k: v.copy() for k, v in self._grads.items()}
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return {k: v.copy() for k, v in self._params.items()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        check_state_dict(self._shapes, state)
+        for name, value in state.items():
+            self._params[name][...] = np.asarray(value, dtype=self.dtype)
+
+    def gate_activations(self, x_one: np.ndarray) -> dict[str, np.ndarray]:
+        """Gates of one window ``x_one`` (T, D), each (T, H)."""
+        _, cache = self._run(np.asarray(x_one)[None])
+        return self._gates(cache)
+
+    def optimizer(self, learning_rate: float, clip_norm: float | None) -> "NumpyAdamStep":
+        return NumpyAdamStep(self, learning_rate, clip_norm)
+
+    def rollout_lanes(self, lanes: int) -> "NumpyLanes":
+        return NumpyLanes(self, lanes)
+
+    # -- internals -----------------------------------------------------------
+    def _rnn_params(self) -> list[np.ndarray]:
+        return [self._params[k] for k in RNN_KEYS]
+
+    def _run(self, X: np.ndarray, keep_cache: bool = True, ws: Workspace | None = None):
+        X = np.asarray(X, dtype=self.dtype)
+        if X.ndim != 3 or X.shape[2] != self.input_size:
+            raise ValueError(f"X must have shape (N, T, {self.input_size}), got {X.shape}")
+        return self._forward(X, *self._rnn_params(), keep_cache=keep_cache, ws=ws)
+
+    def _head(self, h: np.ndarray) -> np.ndarray:
+        return h @ self._params["head.weight"].T + self._params["head.bias"]
+
+    def _loss_and_flat_grad(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Loss, with every gradient written into the flat vector ``_grad``."""
+        h_last, cache = self._run(X, ws=self._ws)
+        err = self._head(h_last) - np.asarray(y, dtype=self.dtype).reshape(-1, 1)  # (N, 1)
+        n = err.shape[0]
+        dy = err * (2.0 / n)
+        g = self._grads
+        g["head.weight"][...] = dy.T @ h_last
+        g["head.bias"][...] = dy.sum(axis=0)
+        rnn = self._backward(dy @ self._params["head.weight"], cache, ws=self._ws)
+        for key in RNN_KEYS:
+            g[key][...] = rnn[key[4:-3]]
+        return float(np.dot(err[:, 0], err[:, 0]) / n)
+
+
+class NumpyAdamStep:
+    """One training step: hand-written gradients, global-norm clipping, Adam."""
+
+    def __init__(self, model: NumpyRecurrentRegressor, learning_rate: float, clip_norm: float | None) -> None:
+        self.model, self.clip_norm = model, clip_norm
+        self.adam = Adam(model._flat, lr=learning_rate)
+
+    def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        loss = self.model._loss_and_flat_grad(X, y)
+        norm = clip_by_global_norm(self.model._grad, self.clip_norm)
+        self.adam.update(self.model._grad)
+        return loss, norm
+
+
+class NumpyLanes:
+    """``lanes`` recurrent states advanced together, one input value for all of them."""
+
+    def __init__(self, model: NumpyRecurrentRegressor, lanes: int) -> None:
+        if model.input_size != 1:
+            raise ValueError("rollouts need input_size 1 (a univariate series)")
+        H, dt = model.hidden_size, model.dtype
+        self.model, self.lstm, self.H = model, model.cell == "lstm", H
+        params = model._rnn_params()
+        self.w = lstm_weights(*params) if self.lstm else gru_weights(*params)
+        self.rows = np.zeros((2, lanes, H + 2), dtype=dt)  # double-buffered [h | x | 1]
+        self.rows[:, :, -1] = 1.0
+        self.slabs = np.zeros((2, lanes, (5 if self.lstm else 4) * H), dtype=dt)
+        self.tanh_c = np.empty((lanes, H), dtype=dt)
+        self.tmp = np.empty((lanes, 4 * H if self.lstm else H), dtype=dt)
+        self.pair = np.empty((lanes, 2 * H), dtype=dt)
+        self.cur = 0
+
+    def reset(self, lane: int) -> None:
+        self.rows[self.cur, lane, : self.H] = 0.0
+        self.slabs[self.cur, lane, 4 * self.H :] = 0.0  # the LSTM's cell state
+
+    def step(self, value: float) -> None:
+        cur, nxt = self.cur, 1 - self.cur
+        self.rows[cur, :, self.H] = value
+        h_out = self.rows[nxt, :, : self.H]
+        if self.lstm:
+            lstm_step(self.rows[cur], self.slabs[cur], self.w, self.slabs[nxt], self.tanh_c, h_out, self.tmp,
+                      self.pair)
+        else:
+            gru_step(self.rows[cur], self.slabs[cur], self.w, h_out, self.tmp)
+        self.cur = nxt
+
+    def readout(self, lane: int) -> float:
+        p = self.model._params
+        return float(self.rows[self.cur, lane, : self.H] @ p["head.weight"][0] + p["head.bias"][0])

@@ -1,0 +1,55 @@
+"""Adam with bias correction and global-norm clipping, for one flat parameter vector.
+
+Keeping every parameter in one contiguous vector (the model's tensors are views
+into it) turns the update and the gradient norm into a handful of NumPy calls,
+whatever the number of tensors. The arithmetic follows ``torch.optim.Adam``::
+
+    m = b1 m + (1 - b1) g          v = b2 v + (1 - b2) g^2
+    p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def clip_by_global_norm(grad: np.ndarray, max_norm: float | None) -> float:
+    """Scale ``grad`` in place so its L2 norm is at most ``max_norm``; return the norm before."""
+    norm = float(np.sqrt(np.dot(grad, grad)))
+    if max_norm is not None and norm > max_norm:
+        grad *= max_norm / (norm + 1e-6)
+    return norm
+
+
+class Adam:
+    """Adam over ``params`` (a flat vector updated in place)."""
+
+    def __init__(self, params: np.ndarray, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8) -> None:
+        self.params = params
+        self.lr = lr
+        self.b1, self.b2 = betas
+        self.eps = eps
+        self.m = np.zeros_like(params)
+        self.v = np.zeros_like(params)
+        self.t = 0
+        self._tmp = np.empty_like(params)
+
+    def update(self, grad: np.ndarray) -> None:
+        self.t += 1
+        b1, b2 = self.b1, self.b2
+        self.m *= b1
+        self.m += (1.0 - b1) * grad
+        self.v *= b2
+        np.multiply(grad, grad, out=self._tmp)
+        self._tmp *= 1.0 - b2
+        self.v += self._tmp
+        step = self.lr / (1.0 - b1**self.t)
+        denom = np.sqrt(self.v, out=self._tmp)
+        denom *= 1.0 / math.sqrt(1.0 - b2**self.t)
+        denom += self.eps
+        np.divide(self.m, denom, out=denom)
+        denom *= step
+        self.params -= denom

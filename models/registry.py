@@ -1,0 +1,33 @@
+"""The explicit registry of backends behind ``create_model``."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from models.base import RecurrentRegressor
+
+
+def _numpy(**kwargs) -> RecurrentRegressor:
+    from models.numpy_backend import NumpyRecurrentRegressor
+
+    return NumpyRecurrentRegressor(**kwargs)
+
+
+def _torch(**kwargs) -> RecurrentRegressor:
+    from models.torch_backend import TorchRecurrentRegressor  # torch loads only when asked for
+
+    return TorchRecurrentRegressor(**kwargs)
+
+
+BACKENDS: dict[str, Callable[..., RecurrentRegressor]] = {"numpy": _numpy, "torch": _torch}
+
+
+def create_model(backend: str = "numpy", cell: str = "lstm", input_size: int = 1, hidden_size: int = 32,
+                 seed: int = 0, dtype: str = "float32") -> RecurrentRegressor:
+    """A recurrent layer plus linear head on ``backend`` ("numpy" or "torch").
+
+    The same arguments give the same initial weights on both backends.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {tuple(BACKENDS)}, got {backend!r}")
+    return BACKENDS[backend](cell=cell, input_size=input_size, hidden_size=hidden_size, seed=seed, dtype=dtype)

@@ -1,0 +1,156 @@
+"""The PyTorch backend: ``nn.LSTM`` / ``nn.GRU`` and ``nn.Linear``, trained with autograd.
+
+Same interface and the same initial weights as the NumPy backend (both draw
+them from ``models.base.init_parameters``). Arrays go in and come out as NumPy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from models.base import check_model_args, check_state_dict, init_parameters, param_shapes
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+_LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class _Net(nn.Module):
+    def __init__(self, cell: str, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.rnn = _LAYERS[cell](input_size, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (N, T, D) -> (N, 1)
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1])
+
+
+class TorchRecurrentRegressor:
+    """LSTM or GRU plus linear head in PyTorch. See ``models.base`` for the interface."""
+
+    backend = "torch"
+
+    def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 32, seed: int = 0,
+                 dtype: str = "float32") -> None:
+        check_model_args(cell, input_size, hidden_size, dtype)
+        self.cell, self.input_size, self.hidden_size, self.dtype = cell, int(input_size), int(hidden_size), dtype
+        self._tdtype = _DTYPES[dtype]
+        self.net = _Net(cell, self.input_size, self.hidden_size).to(self._tdtype)
+        self.load_state_dict(init_parameters(cell, self.input_size, self.hidden_size, seed))
+
+    def _tensor(self, X: np.ndarray) -> torch.Tensor:
+        X = np.asarray(X)
+        if X.ndim != 3 or X.shape[2] != self.input_size:
+            raise ValueError(f"X must have shape (N, T, {self.input_size}), got {X.shape}")
+        return torch.as_tensor(X, dtype=self._tdtype)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return self.net(self._tensor(X)).numpy()
+
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+        self.net.zero_grad(set_to_none=True)
+        loss = self._loss(X, y)
+        loss.backward()
+        return loss.item(), {k: p.grad.numpy().copy() for k, p in self.net.named_parameters()}
+
+    def _loss(self, X: np.ndarray, y: np.ndarray) -> torch.Tensor:
+        target = torch.as_tensor(np.asarray(y).reshape(-1, 1), dtype=self._tdtype)
+        return nn.functional.mse_loss(self.net(self._tensor(X)), target)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return {k: v.detach().numpy().copy() for k, v in self.net.state_dict().items()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        check_state_dict(param_shapes(self.cell, self.input_size, self.hidden_size), state)
+        self.net.load_state_dict({k: torch.as_tensor(np.asarray(v), dtype=self._tdtype) for k, v in state.items()})
+
+    def gate_activations(self, x_one: np.ndarray) -> dict[str, np.ndarray]:
+        """Gates of one window ``x_one`` (T, D), each (T, H), from the layer's own weights."""
+        x = self._tensor(np.asarray(x_one)[None])[0]
+        rnn, H = self.net.rnn, self.hidden_size
+        gi = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0  # (T, kH)
+        h = torch.zeros(H, dtype=self._tdtype)
+        c = torch.zeros(H, dtype=self._tdtype)
+        rows: dict[str, list[torch.Tensor]] = {}
+        with torch.no_grad():
+            for t in range(x.shape[0]):
+                gh = rnn.weight_hh_l0 @ h + rnn.bias_hh_l0
+                if self.cell == "lstm":
+                    i, f, g, o = (gi[t] + gh).chunk(4)
+                    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+                    c = f * c + i * g
+                    h = o * c.tanh()
+                    step = {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+                else:
+                    xr, xz, xn = gi[t].chunk(3)
+                    hr, hz, hn = gh.chunk(3)
+                    r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
+                    n = (xn + r * hn).tanh()
+                    h = (1 - z) * n + z * h
+                    step = {"r": r, "z": z, "n": n, "h": h}
+                for k, v in step.items():
+                    rows.setdefault(k, []).append(v)
+        return {k: torch.stack(v).numpy() for k, v in rows.items()}
+
+    def optimizer(self, learning_rate: float, clip_norm: float | None) -> "TorchAdamStep":
+        return TorchAdamStep(self, learning_rate, clip_norm)
+
+    def rollout_lanes(self, lanes: int) -> "TorchLanes":
+        return TorchLanes(self, lanes)
+
+
+class TorchAdamStep:
+    """One training step: autograd, ``clip_grad_norm_``, ``torch.optim.Adam``."""
+
+    def __init__(self, model: TorchRecurrentRegressor, learning_rate: float, clip_norm: float | None) -> None:
+        self.model, self.clip_norm = model, clip_norm
+        self.params = list(model.net.parameters())
+        self.adam = torch.optim.Adam(self.params, lr=learning_rate)
+
+    def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        self.adam.zero_grad(set_to_none=True)
+        loss = self.model._loss(X, y)
+        loss.backward()
+        max_norm = float("inf") if self.clip_norm is None else self.clip_norm
+        norm = nn.utils.clip_grad_norm_(self.params, max_norm)
+        self.adam.step()
+        return loss.item(), float(norm)
+
+
+class TorchLanes:
+    """``lanes`` recurrent states advanced together by torch's own one-step cell kernels
+    (``torch.lstm_cell`` / ``torch.gru_cell``, the arithmetic of ``nn.LSTMCell`` / ``nn.GRUCell``)
+    on the layer's weights."""
+
+    def __init__(self, model: TorchRecurrentRegressor, lanes: int) -> None:
+        if model.input_size != 1:
+            raise ValueError("rollouts need input_size 1 (a univariate series)")
+        rnn, head = model.net.rnn, model.net.head
+        self.lstm = model.cell == "lstm"
+        self.cell = torch.lstm_cell if self.lstm else torch.gru_cell
+        self.weights = tuple(p.detach() for p in (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0))
+        zeros = torch.zeros(lanes, model.hidden_size, dtype=model._tdtype)
+        self.h, self.c = zeros, zeros.clone()
+        self.x = torch.empty(lanes, 1, dtype=model._tdtype)
+        self.w = head.weight.detach()[0]
+        self.b = float(head.bias.detach()[0])
+
+    def reset(self, lane: int) -> None:
+        self.h[lane] = 0.0
+        self.c[lane] = 0.0
+
+    def step(self, value: float) -> None:
+        self.x.fill_(value)
+        with torch.no_grad():
+            if self.lstm:
+                self.h, self.c = self.cell(self.x, (self.h, self.c), *self.weights)
+            else:
+                self.h = self.cell(self.x, self.h, *self.weights)
+
+    def readout(self, lane: int) -> float:
+        return float(self.h[lane] @ self.w) + self.b

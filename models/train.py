@@ -1,0 +1,106 @@
+"""The training loop. It knows no model: it asks for an optimizer and reports through hooks.
+
+    history = train(model, X_train, y_train, X_test, y_test, config,
+                    on_epoch_end=lambda log: ..., should_stop=lambda: ...)
+
+The command line binds ``on_epoch_end`` to a progress bar; the dashboard binds it
+to live progress and ``should_stop`` to its Cancel button.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import numpy as np
+
+from models.base import RecurrentRegressor
+
+MAX_EPOCHS = 10_000
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings; validates itself."""
+
+    epochs: int = 60
+    learning_rate: float = 2e-3
+    batch_size: int = 64
+    clip_norm: float | None = 1.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.epochs, int) or not 1 <= self.epochs <= MAX_EPOCHS:
+            raise ValueError(f"epochs must be an integer in [1, {MAX_EPOCHS}], got {self.epochs!r}")
+        if not isinstance(self.learning_rate, (int, float)) or not 0 < self.learning_rate <= 1:
+            raise ValueError(f"learning_rate must be in (0, 1], got {self.learning_rate!r}")
+        if not isinstance(self.batch_size, int) or not 1 <= self.batch_size <= 4096:
+            raise ValueError(f"batch_size must be an integer in [1, 4096], got {self.batch_size!r}")
+        if self.clip_norm is not None and not (isinstance(self.clip_norm, (int, float)) and self.clip_norm > 0):
+            raise ValueError(f"clip_norm must be > 0 or None (no clipping), got {self.clip_norm!r}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+
+
+@dataclass(frozen=True)
+class EpochLog:
+    epoch: int  # 1-based
+    train_loss: float  # mean over the epoch's batches, weighted by batch size
+    test_loss: float  # on the test windows after the epoch; shown, never used to choose anything
+    grad_norm: float  # mean over the epoch's batches, before clipping
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite."""
+
+
+def train(
+    model: RecurrentRegressor,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    config: TrainConfig,
+    on_epoch_end: Callable[[EpochLog], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[EpochLog]:
+    """Mini-batch training with Adam and clipping; returns one log per finished epoch.
+
+    Batches are reshuffled every epoch by ``numpy.random.default_rng(config.seed)``,
+    so the same model, data and config give the same numbers.
+    """
+    rng = np.random.default_rng(config.seed)
+    opt = model.optimizer(config.learning_rate, config.clip_norm)
+    n = X_train.shape[0]
+    history: list[EpochLog] = []
+    for epoch in range(1, config.epochs + 1):
+        if should_stop is not None and should_stop():
+            break
+        start = time.perf_counter()
+        order = rng.permutation(n)
+        loss_sum = norm_sum = 0.0
+        batches = 0
+        for lo in range(0, n, config.batch_size):
+            idx = order[lo : lo + config.batch_size]
+            loss, norm = opt.step(X_train[idx], y_train[idx])
+            loss_sum += loss * idx.shape[0]
+            norm_sum += norm
+            batches += 1
+        train_loss = loss_sum / n
+        if not math.isfinite(train_loss):
+            raise TrainingDiverged(
+                f"training diverged at epoch {epoch}: the loss is {train_loss}; "
+                "lower the learning rate or turn on gradient clipping"
+            )
+        test_loss = float(np.mean((model.predict(X_test) - y_test) ** 2))
+        log = EpochLog(epoch, train_loss, test_loss, norm_sum / batches, time.perf_counter() - start)
+        history.append(log)
+        if on_epoch_end is not None:
+            on_epoch_end(log)
+    return history
