@@ -1,4 +1,4 @@
-# Everything a fresh machine needs. `make run` runs the reference experiment; `make test` runs every test.
+# Everything a fresh machine needs. `make run` serves Gatelab; `make test` runs every test.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: install
-	$(BIN)/gatelab train
+	$(BIN)/gatelab serve --host 0.0.0.0 --port $(PORT)
 
 # Browser tests drive Debian's Chromium; install it where it is missing.
 browser:
@@ -35,8 +35,9 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not browser"
 
 # OPENBLAS_CORETYPE pins an older kernel on some shared machines; the benchmark measures the native one.
-bench: install
+bench: install browser
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/gatelab bench
+	$(BIN)/gatelab bench --ui --repeats 5
 
 clean:
 	rm -rf $(VENV) *.egg-info

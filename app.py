@@ -1,2 +1,86 @@
-def serve(host="127.0.0.1", port=8050, debug=False):
-    raise SystemExit("the dashboard is not built yet")
+"""Gatelab's dashboard: the Dash app, its layout, and how it is served.
+
+    gatelab serve            # http://127.0.0.1:8050, debug off
+    gunicorn app:server      # the WSGI entry point
+
+Training runs as Dash background callbacks through a ``DiskcacheManager``
+(folder: GATELAB_CACHE_DIR). Jobs are forked from this process, so everything a
+job needs is imported here, before serving, and this process keeps BLAS and
+torch at one thread and never runs torch itself (see ``components.results``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import dash_bootstrap_components as dbc
+import diskcache
+import numpy.random  # noqa: F401  - imported before any fork, never lazily inside a job
+from dash import Dash, DiskcacheManager, dcc, html
+
+import models.torch_backend
+from components import controls, explain, results, runs, training
+from components.settings import SETTINGS
+from models.threads import limit_threads
+
+limit_threads(1)
+models.torch_backend.preload()  # a job that imported torch itself would wait over a second for its first epoch
+
+
+def card(title: str, body, **kwargs) -> dbc.Card:
+    return dbc.Card([dbc.CardHeader(title, className="fw-semibold py-1"), dbc.CardBody(body, className="py-2")],
+                    className="mb-3 shadow-sm", **kwargs)
+
+
+def layout() -> dbc.Container:
+    """A function, so that every page load gets a session id of its own."""
+    return dbc.Container(
+        [
+            dcc.Store(id="session-id", data=uuid.uuid4().hex),
+            html.Div(
+                [
+                    html.H3("Gatelab", className="mb-0 me-3"),
+                    html.Span("Watch LSTM and GRU forecasters learn, in NumPy and in PyTorch.",
+                              className="text-muted"),
+                ],
+                className="d-flex align-items-baseline my-2",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(card("Experiment", controls.layout()), lg=3, md=4, className="controls-col"),
+                    dbc.Col(
+                        [
+                            card("Series", controls.preview_layout()),
+                            card("Training", training.layout()),
+                            card("Results", results.layout()),
+                            card("Inside the cell",
+                                 dbc.Row([dbc.Col(results.gates_layout(), lg=8),
+                                          dbc.Col(explain.equations_layout(), lg=4)])),
+                            card("Runs", runs.layout()),
+                            card("Why gates, and what to try", explain.layout()),
+                        ],
+                        lg=9, md=8,
+                    ),
+                ]
+            ),
+        ],
+        fluid=True,
+    )
+
+
+def create_app() -> Dash:
+    SETTINGS.cache_dir.mkdir(parents=True, exist_ok=True)
+    manager = DiskcacheManager(diskcache.Cache(str(SETTINGS.cache_dir)))
+    app = Dash(__name__, title="Gatelab", background_callback_manager=manager, update_title=None)
+    app.layout = layout
+    return app
+
+
+app = create_app()
+server = app.server
+
+
+def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> int:
+    print(f"Gatelab at http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}")
+    app.run(host=host, port=port, debug=debug)
+    return 0

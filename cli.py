@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     be = sub.add_parser("bench", help="time every backend and cell on the default workload")
     be.add_argument("--epochs", type=int, default=20)
     be.add_argument("--repeats", type=int, default=3)
+    be.add_argument("--ui", action="store_true", help="time click-to-first-point in headless Chromium instead")
+    be.add_argument("--screenshot", metavar="PATH", help="with --ui: save the page after a finished run")
     sv = sub.add_parser("serve", help="serve the dashboard")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8050)
@@ -169,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             return _train(args)
+        if args.command == "bench" and args.ui:
+            from bench_ui import run_ui_bench
+
+            return run_ui_bench(repeats=args.repeats, screenshot=args.screenshot)
         if args.command == "bench":
             from bench import run_bench
 

@@ -45,6 +45,18 @@ class Forecaster:
                               on_epoch_end=on_epoch_end, should_stop=should_stop)
         return self
 
+    @classmethod
+    def restore(cls, prep: Prepared, state_dict: dict, cell: str, hidden_size: int,
+                backend: str = "numpy") -> "Forecaster":
+        """A fitted forecaster from trained weights, without training: for gates and rollouts
+        of a finished run. Weights move between backends unchanged, so any backend will do."""
+        f = cls(backend=backend, cell=cell, hidden_size=hidden_size)
+        f.model_ = create_model(backend, cell, 1, hidden_size)
+        f.model_.load_state_dict(state_dict)
+        f.prep_ = prep
+        f.history_ = []
+        return f
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
             raise NotFittedError("this Forecaster is not fitted yet: call fit(prepared) first")

@@ -18,6 +18,13 @@ _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
+def preload() -> None:
+    """Import what torch loads lazily on first use (``torch.optim`` pulls in most of
+    ``torch._dynamo``: 0.8 s), without running any computation, so that no thread pool
+    starts. A server calls this before it forks training jobs."""
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=1e-3)
+
+
 class _Net(nn.Module):
     def __init__(self, cell: str, input_size: int, hidden_size: int) -> None:
         super().__init__()

@@ -1,0 +1,134 @@
+"""``gatelab bench --ui``: from the click on Train to the first loss point, in a real browser.
+
+Serves Gatelab as ``gatelab serve`` does, in a process of its own, opens it in
+headless Chromium, and times in the page itself (``performance.now()``) from the
+click to the moment the loss graph holds its first point, then waits for the
+run to finish before the next. Default settings, NumPy and PyTorch in turns.
+Also ``--screenshot PATH`` saves the page after a finished run (the README's).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+
+CLICK_TO_FIRST_POINT = """
+const done = arguments[arguments.length - 1];
+const button = document.getElementById(arguments[0]);
+const graph = () => document.querySelector('#loss-graph .js-plotly-plot');
+const t0 = performance.now();
+button.click();
+const poll = () => {
+  const g = graph();
+  const live = g && g.layout && g.layout.title && g.layout.title.text === 'Loss, live';
+  if (live && g.data[0] && g.data[0].x && g.data[0].x.length > 0) { done(performance.now() - t0); }
+  else if (performance.now() - t0 > 30000) { done(-1); }
+  else { setTimeout(poll, 5); }
+};
+poll();
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served(port: int):
+    env = dict(os.environ, GATELAB_CACHE_DIR=tempfile.mkdtemp(prefix="gatelab-bench-"))
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env,
+                            cwd=os.path.dirname(os.path.abspath(__file__)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def browser(width: int = 1400, height: int = 1000):
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--window-size={width},{height}"):
+        options.add_argument(arg)
+    if os.path.exists("/usr/bin/chromium"):
+        options.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(options=options)
+
+
+def _wait_text(driver, element_id: str, text: str, timeout: float = 120) -> None:
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        els = driver.find_elements(By.ID, element_id)
+        if els and els[0].text == text:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"#{element_id} never read {text!r}")
+
+
+def _wait_final_figure(driver, timeout: float = 30) -> None:
+    """After "done", the results callback swaps the live loss figure for the finished one."""
+    title = "const g = document.querySelector('#loss-graph .js-plotly-plot'); return g.layout.title.text;"
+    deadline = time.monotonic() + timeout
+    while driver.execute_script(title) == "Loss, live":
+        if time.monotonic() > deadline:
+            raise TimeoutError("the finished run's loss figure never replaced the live one")
+        time.sleep(0.05)
+
+
+def _choose(driver, group: str, label: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    el = driver.find_element(By.XPATH, f"//div[@id='{group}']//label[normalize-space()='{label}']")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
+
+
+def run_ui_bench(repeats: int = 5, screenshot: str | None = None) -> int:
+    times: dict[str, list[float]] = {"NumPy": [], "PyTorch": []}
+    with served(_free_port()) as url:
+        driver = browser()
+        try:
+            driver.get(url)
+            _wait_text(driver, "job-status", "ready", 60)
+            for _ in range(repeats):
+                for backend in times:
+                    _choose(driver, "backend", backend)
+                    ms = driver.execute_async_script(CLICK_TO_FIRST_POINT, "train-button")
+                    if ms < 0:
+                        raise TimeoutError("no loss point within 30 s")
+                    times[backend].append(ms)
+                    _wait_text(driver, "job-status", "done")
+                    _wait_final_figure(driver)
+            if screenshot:
+                _choose(driver, "backend", "NumPy")
+                driver.set_window_size(1500, 2300)
+                driver.execute_script("window.scrollTo(0, 0)")
+                time.sleep(1.0)
+                driver.save_screenshot(screenshot)
+        finally:
+            driver.quit()
+    print(f"click on Train -> first loss point in the page, default settings, {repeats} runs each "
+          f"(headless Chromium, poll interval as served):")
+    for backend, ms in times.items():
+        print(f"  {backend:<8} median {statistics.median(ms):6.0f} ms   min {min(ms):6.0f}   max {max(ms):6.0f}")
+    return 0

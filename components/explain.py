@@ -1,0 +1,88 @@
+"""The words beside the views: why gates, what each one does, and the usual pitfalls."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, callback, dcc
+
+from components.runs import find_run
+
+LSTM_EQUATIONS = r"""
+**LSTM** (PyTorch's form; gate rows i | f | g | o)
+
+$$
+\begin{aligned}
+i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi})\\
+f_t &= \sigma(W_{if} x_t + b_{if} + W_{hf} h_{t-1} + b_{hf})\\
+g_t &= \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg})\\
+o_t &= \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho})\\
+c_t &= f_t \odot c_{t-1} + i_t \odot g_t\\
+h_t &= o_t \odot \tanh(c_t)
+\end{aligned}
+$$
+
+Input gate $i$: how much to write; forget gate $f$: how much to keep;
+candidate $g$: what to write; output gate $o$: how much to show.
+The cell state $c$ is a path along which the gradient is multiplied only by $f$:
+where the forget gate stays near 1 (bright rows in $f$), memory and gradient
+both survive many steps.
+"""
+
+GRU_EQUATIONS = r"""
+**GRU** (PyTorch's form; gate rows r | z | n)
+
+$$
+\begin{aligned}
+r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})\\
+z_t &= \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})\\
+n_t &= \tanh\big(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})\big)\\
+h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
+\end{aligned}
+$$
+
+Reset gate $r$: how much of the old state the candidate $n$ may use;
+update gate $z$: how much of the old state to keep.
+Where $z$ is near 1 the unit keeps its old value; near 0 it takes the candidate.
+The textbook GRU of Cho et al. (2014) applies $r$ before the product,
+$W_{hn}(r_t \odot h_{t-1})$; PyTorch and cuDNN apply it after, as here, so that
+weights move between Gatelab's two backends unchanged.
+"""
+
+WHY_GATES = r"""
+**Why gates.** A plain RNN computes $h_t = \tanh(W x_t + U h_{t-1})$. Backpropagating
+through $T$ steps multiplies the gradient by the Jacobian
+$\partial h_t / \partial h_{t-1} = \mathrm{diag}(1 - h_t^2)\, U$ once per step, so
+it shrinks or grows roughly like $\lVert U \rVert^T$: over a 60-step window it
+*vanishes* (the model cannot learn long patterns) or *explodes* (training jumps
+about). Gates let the model choose, step by step, what to keep, what to
+overwrite and what to expose, and the additive cell update gives the gradient a
+path that is not squashed at every step.
+
+**Pitfalls worth trying here.**
+- *Unscaled data*: Gatelab standardizes with the train part's mean and standard
+  deviation only; the test part must not leak into training.
+- *No clipping*: set "Clip gradient norm" to 0 and raise the learning rate; watch
+  the gradient norm (tick it above the loss curve) spike.
+- *A window shorter than the season*: with a period of 50 and L = 20, the model
+  never sees a whole cycle.
+- *A shuffled split*: Gatelab splits by time; shuffling would put future points
+  in training and flatter the test error.
+- *Levels on a trending series*: with inputs "levels (plain)" the test part lies
+  above anything seen in training, and the model, unable to extrapolate, loses
+  to persistence. "Differences" predicts the change from the last value instead.
+- *Rollout drift*: fed its own forecasts, the model's errors compound; compare
+  the rollout with the one-step forecasts.
+"""
+
+
+def layout() -> dcc.Markdown:
+    return dcc.Markdown(WHY_GATES, mathjax=True, className="small")
+
+
+def equations_layout() -> dcc.Markdown:
+    return dcc.Markdown(LSTM_EQUATIONS, id="equations", mathjax=True, className="small")
+
+
+@callback(Output("equations", "children"), Input("current-run", "data"), State("runs-store", "data"))
+def show_equations(current_id, runs):
+    run = find_run(runs, current_id)
+    return GRU_EQUATIONS if run is not None and run["config"]["cell"] == "gru" else LSTM_EQUATIONS

@@ -1,0 +1,164 @@
+"""Figure builders: pure functions from data to ``go.Figure``, testable without a browser.
+
+A *run* below is the dict that ``models.experiment.run_experiment`` returns, plus
+``id`` and ``label`` (see ``components.runs``).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+TRUTH = "#444444"
+GATE_TITLES = {
+    "i": "input gate i",
+    "f": "forget gate f",
+    "g": "candidate g",
+    "o": "output gate o",
+    "c": "cell state c",
+    "r": "reset gate r",
+    "z": "update gate z",
+    "n": "candidate n",
+}
+HEATMAP_GATES = {"lstm": ("i", "f", "g", "o", "c"), "gru": ("r", "z", "n")}
+LOSS_TRACES = ("train loss", "test loss", "grad norm")
+
+
+def _base(title: str, height: int = 320) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        title=dict(text=title, x=0.01, font=dict(size=15)),
+        height=height,
+        margin=dict(l=50, r=20, t=45, b=40),
+        template="plotly_white",
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+    )
+    return fig
+
+
+def color(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def make_series_figure(values: Sequence[float], split: int) -> go.Figure:
+    """The series with its test part shaded."""
+    fig = _base("Series: train | test", height=230)
+    fig.add_trace(go.Scatter(y=list(values), mode="lines", name="series", line=dict(color=TRUTH, width=1)))
+    fig.add_vrect(x0=split - 0.5, x1=len(values) - 0.5, fillcolor="#f0ad4e", opacity=0.15, line_width=0,
+                  annotation_text="test", annotation_position="top left")
+    fig.update_layout(showlegend=False, xaxis_title="time step")
+    return fig
+
+
+def _loss_layout(fig: go.Figure, log_y: bool, show_grad: bool) -> go.Figure:
+    fig.update_layout(
+        xaxis_title="epoch",
+        yaxis=dict(title="MSE (model units)", type="log" if log_y else "linear"),
+        yaxis2=dict(title="gradient norm", overlaying="y", side="right", showgrid=False, visible=show_grad),
+    )
+    return fig
+
+
+def _loss_traces(history: dict, label: str, c: str, show_grad: bool, epochs: list[int] | None = None):
+    x = epochs if epochs is not None else list(range(1, len(history["train_loss"]) + 1))
+    prefix = f"{label}: " if label else ""
+    return [
+        go.Scatter(x=x, y=history["train_loss"], name=f"{prefix}train loss", mode="lines+markers",
+                   line=dict(color=c), marker=dict(size=4), meta="train"),
+        go.Scatter(x=x, y=history["test_loss"], name=f"{prefix}test loss", mode="lines",
+                   line=dict(color=c, dash="dash"), meta="test"),
+        go.Scatter(x=x, y=history["grad_norm"], name=f"{prefix}grad norm", mode="lines", yaxis="y2",
+                   line=dict(color=c, dash="dot", width=1), visible=show_grad, meta="grad"),
+    ]
+
+
+def make_live_loss_figure(total_epochs: int, log_y: bool = False, show_grad: bool = False) -> go.Figure:
+    """The figure a running job fills in: three empty traces, the x axis already at full length."""
+    fig = _loss_layout(_base("Loss, live"), log_y, show_grad)
+    fig.add_traces(_loss_traces({"train_loss": [], "test_loss": [], "grad_norm": []}, "", color(0), show_grad, []))
+    fig.update_xaxes(range=[0.5, total_epochs + 0.5])
+    return fig
+
+
+def loss_progress_patch(history: dict) -> dict:
+    """A ``dash.Patch`` (as JSON) that sets the live figure's arrays to the whole history so far.
+
+    Polling samples progress: a patch that only appended the newest point would lose
+    every epoch that finished between two polls. Setting whole arrays loses none.
+    """
+    from dash import Patch
+
+    patch = Patch()
+    x = list(range(1, len(history["train_loss"]) + 1))
+    for i, key in enumerate(("train_loss", "test_loss", "grad_norm")):
+        patch["data"][i]["x"] = x
+        patch["data"][i]["y"] = list(history[key])
+    return patch.to_plotly_json()
+
+
+def make_loss_figure(runs: Iterable[dict], log_y: bool = False, show_grad: bool = False) -> go.Figure:
+    """Loss curves of finished runs, overlaid, one colour per run."""
+    runs = list(runs)
+    fig = _loss_layout(_base("Loss" if len(runs) == 1 else "Loss, runs compared"), log_y, show_grad)
+    for i, run in enumerate(runs):
+        fig.add_traces(_loss_traces(run["history"], run["label"] if len(runs) > 1 else "", color(i), show_grad))
+    return fig
+
+
+def make_forecast_figure(runs: Sequence[dict]) -> go.Figure:
+    """One-step forecasts on the test part against the truth (original units)."""
+    fig = _base("One-step forecasts on the test part")
+    if runs:
+        f = runs[0]["forecast"]
+        fig.add_trace(go.Scatter(x=f["index"], y=f["truth"], name="truth", mode="lines",
+                                 line=dict(color=TRUTH, width=1)))
+    for i, run in enumerate(runs):
+        f = run["forecast"]
+        fig.add_trace(go.Scatter(x=f["index"], y=f["pred"], name=run["label"], mode="lines",
+                                 line=dict(color=color(i), width=1.5)))
+    fig.update_layout(xaxis_title="time step", yaxis_title="value")
+    return fig
+
+
+def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tuple[str, Sequence[float]]],
+                        context: int = 120) -> go.Figure:
+    """Recursive rollouts from the end of the train part, with the truth around them."""
+    steps = max((len(p) for _, p in preds), default=0)
+    fig = _base(f"Recursive rollout, {steps} steps")
+    lo, hi = max(0, split - context), min(len(series), split + steps)
+    fig.add_trace(go.Scatter(x=list(range(lo, hi)), y=list(series[lo:hi]), name="truth", mode="lines",
+                             line=dict(color=TRUTH, width=1)))
+    for i, (label, pred) in enumerate(preds):
+        fig.add_trace(go.Scatter(x=list(range(split, split + len(pred))), y=list(pred), name=label, mode="lines",
+                                 line=dict(color=color(i), width=2)))
+    fig.add_vline(x=split - 0.5, line=dict(color="#999", dash="dot"))
+    fig.update_layout(xaxis_title="time step", yaxis_title="value")
+    return fig
+
+
+def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "") -> go.Figure:
+    """One heatmap per gate, hidden unit x time step, gates in [0, 1] or [-1, 1] on fixed scales."""
+    names = HEATMAP_GATES[cell]
+    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.035,
+                        subplot_titles=[GATE_TITLES[k] for k in names])
+    for row, k in enumerate(names, start=1):
+        a = np.asarray(gates[k])  # (T, H)
+        signed = k in ("g", "n", "c")
+        zmax = max(1.0, float(np.abs(a).max())) if k == "c" else 1.0
+        fig.add_trace(
+            go.Heatmap(
+                z=a.T.tolist(), colorscale="RdBu" if signed else "Viridis", zmin=-zmax if signed else 0.0,
+                zmax=zmax, name=k, showscale=row in (1, len(names)) if not signed else False,
+                hovertemplate=f"{k}: %{{z:.3f}}<br>step %{{x}}, unit %{{y}}<extra></extra>",
+            ),
+            row=row, col=1,
+        )
+        fig.update_yaxes(title_text="unit", row=row, col=1)
+    fig.update_xaxes(title_text="time step in the window", row=len(names), col=1)
+    fig.update_layout(height=150 * len(names) + 90, margin=dict(l=50, r=20, t=60, b=40), template="plotly_white",
+                      title=dict(text=title or "Inside the cell", x=0.01, font=dict(size=15)))
+    return fig

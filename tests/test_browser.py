@@ -1,0 +1,194 @@
+"""The dashboard in headless Chromium, clicked and typed as a person would."""
+
+import os
+import sys
+import time
+
+import psutil
+import pytest
+from dash.testing.wait import until
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+import app as gatelab_app
+
+pytestmark = pytest.mark.browser
+
+
+def figure(driver, graph_id):
+    return driver.execute_script(
+        f"const g = document.querySelector('#{graph_id} .js-plotly-plot'); return g ? g.data : null;"
+    )
+
+
+def text(driver, element_id):
+    return driver.find_element(By.ID, element_id).text
+
+
+def set_value(dash_duo, element_id, value):
+    el = dash_duo.find_element(f"#{element_id}")
+    dash_duo.clear_input(el)
+    el.send_keys(str(value))
+
+
+def pick(dash_duo, group_id, label):
+    el = dash_duo.driver.find_element(By.XPATH, f"//div[@id='{group_id}']//label[normalize-space()='{label}']")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+    el.click()
+
+
+def job_processes():
+    """Background jobs are forks of this process: same executable, alive."""
+    alive = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.exe() == psutil.Process().exe() and p.status() != psutil.STATUS_ZOMBIE:
+                alive.append(p)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+@pytest.fixture
+def page(dash_duo):
+    dash_duo.start_server(gatelab_app.app)
+    dash_duo.wait_for_text_to_equal("#job-status", "ready")
+    yield dash_duo
+    assert dash_duo.get_logs() == []
+
+
+def test_a_run_shows_live_progress_then_forecasts_and_gates(page):
+    d = page.driver
+    set_value(page, "epochs", 150)
+    set_value(page, "hidden-size", 12)
+    page.find_element("#train-button").click()
+    # live: points arrive while the job still runs
+    until(lambda: text(d, "job-status") == "running" and len((figure(d, "loss-graph") or [{}])[0].get("x", [])) >= 2,
+          timeout=20)
+    live = figure(d, "loss-graph")[0]["x"]
+    assert live == list(range(1, len(live) + 1)) and len(live) < 150
+    assert page.find_element("#train-button").get_attribute("disabled") is not None
+    assert page.find_element("#cancel-button").get_attribute("disabled") is None
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+
+    loss = figure(d, "loss-graph")
+    assert [t["name"] for t in loss] == ["train loss", "test loss", "grad norm"]
+    assert loss[0]["x"] == list(range(1, 151))  # no epoch lost between polls
+    assert loss[0]["y"][-1] < loss[0]["y"][0]
+    forecast = figure(d, "forecast-graph")
+    assert [t["name"] for t in forecast] == ["truth", "#1 NumPy LSTM"]
+    assert len(forecast[1]["y"]) == 270 and forecast[1]["x"][0] == 630
+    rollout = figure(d, "rollout-graph")
+    assert len(rollout[1]["y"]) == 200
+    gates = figure(d, "gates-graph")
+    assert [t["name"] for t in gates] == ["i", "f", "g", "o", "c"]
+    assert len(gates[0]["z"]) == 12 and len(gates[0]["z"][0]) == 60  # hidden unit x time step
+    assert all(0 <= v <= 1 for row in gates[1]["z"] for v in row)
+    assert "persistence" in text(d, "metrics-table") and "linear AR" in text(d, "metrics-table")
+    assert "#1 NumPy LSTM" in text(d, "runs-table")
+
+    # another window: the gates change, from the same weights, without training again
+    first = gates[0]["z"]
+    page.find_element("#gate-window [role=slider]").send_keys(Keys.END)  # the last test window
+    until(lambda: figure(d, "gates-graph")[0]["z"] != first, timeout=10)
+    assert "test window 269" in d.execute_script(
+        "return document.querySelector('#gates-graph .js-plotly-plot').layout.title.text")
+    assert text(d, "job-status") == "done"
+
+
+def test_cancel_stops_the_job_and_a_new_run_can_start(page):
+    d = page.driver
+    set_value(page, "epochs", 500)
+    page.find_element("#train-button").click()
+    until(lambda: len((figure(d, "loss-graph") or [{}])[0].get("x", [])) >= 1, timeout=20)
+    assert job_processes()
+    page.find_element("#cancel-button").click()
+    page.wait_for_text_to_equal("#job-status", "cancelled", timeout=5)
+    until(lambda: not job_processes(), timeout=3)
+    until(lambda: page.find_element("#train-button").get_attribute("disabled") is None, timeout=5)
+    set_value(page, "epochs", 3)
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=30)
+    assert "#1 NumPy LSTM" in text(d, "runs-table")
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("hidden-size", "0", "Hidden size H must be a whole number from 1 to 256, got 0"),
+        ("hidden-size", "100000", "Hidden size H must be a whole number from 1 to 256, got 100000"),
+        ("series-periods", "0, 17", "each of the seasonal periods must be > 0 and at most 100000, got 0"),
+        ("series-periods", "abc", "'abc' is not a number"),
+        ("series-noise", "-1", "Noise σ must be a number from 0 to 10, got -1"),
+        ("seq-len", "700", "Window length L must be at most 628 for a series of 900 points"),
+        ("epochs", "100000", "Epochs must be a whole number from 1 to 500, got 100000"),
+    ],
+)
+def test_invalid_field_says_what_is_wrong_and_no_job_starts(page, field, value, message):
+    set_value(page, field, value)
+    page.wait_for_contains_text(f"#{field}-feedback", message, timeout=5)
+    assert "is-invalid" in page.find_element(f"#{field}").get_attribute("class")
+    page.find_element("#train-button").click()
+    page.wait_for_contains_text("#job-status", "not started: ", timeout=5)
+    assert message in text(page.driver, "job-status")
+    assert not job_processes()
+
+
+def test_train_all_four_compares_them(page):
+    d = page.driver
+    set_value(page, "epochs", 4)
+    set_value(page, "hidden-size", 8)
+    page.find_element("#train-all-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=90)
+    names = [t["name"] for t in figure(d, "forecast-graph")]
+    assert names == ["truth", "#1 NumPy LSTM", "#2 NumPy GRU", "#3 PyTorch LSTM", "#4 PyTorch GRU"]
+    loss = figure(d, "loss-graph")
+    assert len(loss) == 12 and all(len(t["x"]) == 4 for t in loss)
+    # same init, same batches: NumPy and PyTorch agree on the loss curve
+    numpy_lstm, torch_lstm = loss[0]["y"], loss[6]["y"]
+    assert numpy_lstm == pytest.approx(torch_lstm, rel=1e-3)
+    assert len(figure(d, "rollout-graph")) == 5
+
+
+def test_torch_run_then_its_gates_then_a_second_torch_run(page):
+    """Jobs fork from the web process; torch must not hang in the second job."""
+    d = page.driver
+    pick(page, "backend", "PyTorch")
+    pick(page, "cell", "GRU")
+    set_value(page, "epochs", 5)
+    for n in (1, 2):
+        page.find_element("#train-button").click()
+        page.wait_for_text_to_equal("#job-status", "done", timeout=30)
+        until(lambda: f"#{n} PyTorch GRU" in text(d, "runs-table"), timeout=5)
+        until(lambda: [t["name"] for t in figure(d, "gates-graph")] == ["r", "z", "n"], timeout=10)
+    assert "GRU" in text(d, "equations")
+
+
+def _second_browser():
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run"):
+        options.add_argument(arg)
+    if "DASH_TEST_CHROMEPATH" in os.environ:
+        options.binary_location = os.environ["DASH_TEST_CHROMEPATH"]
+    return webdriver.Chrome(options=options)
+
+
+def test_two_browsers_with_the_same_settings_each_get_their_own_run(page):
+    other = _second_browser()
+    try:
+        other.get(page.server_url)
+        until(lambda: other.find_elements(By.ID, "job-status") and text(other, "job-status") == "ready", timeout=20)
+        for driver in (page.driver, other):
+            el = driver.find_element(By.ID, "epochs")
+            el.send_keys("\b\b\b8")
+        page.driver.find_element(By.ID, "train-button").click()
+        other.find_element(By.ID, "train-button").click()
+        for driver in (page.driver, other):
+            until(lambda driver=driver: text(driver, "job-status") == "done", timeout=60)
+            rows = driver.find_elements(By.CSS_SELECTOR, "#runs-table tbody tr td[data-dash-column='label']")
+            assert [r.text for r in rows] == ["#1 NumPy LSTM"]
+            assert len(figure(driver, "loss-graph")[0]["x"]) == 8
+    finally:
+        other.quit()
