@@ -23,7 +23,7 @@ PAIRS = [("numpy", "lstm"), ("torch", "lstm"), ("numpy", "gru"), ("torch", "gru"
 
 def run_bench(epochs: int = 20, repeats: int = 3, rollout_steps: int = 200) -> int:
     limit_threads(1)
-    prep = prepare(make_series(SeriesConfig()), seq_len=60, transform="diff")
+    prep = prepare(make_series(SeriesConfig()), seq_len=60)
     tr, te = prep.train, prep.test
     print(f"workload: {tr.X.shape[0]} train windows, {te.X.shape[0]} test windows, seq_len 60, hidden 32, "
           f"batch 64, float32, 1 thread; {epochs} epochs x {repeats} rounds")

@@ -52,9 +52,9 @@ def _add_experiment_options(p: argparse.ArgumentParser) -> None:
     m.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
     m.add_argument("--hidden-size", type=int, default=32)
     m.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    m.add_argument("--transform", choices=["none", "diff"], default="diff",
-                   help="'diff': read differences and predict the change from the last value "
-                        "(default); 'none': plain levels, as in the textbook")
+    m.add_argument("--transform", choices=["detrend", "diff", "none"], default="detrend",
+                   help="'detrend' (default): take away a line fit to the train part; 'diff': read "
+                        "differences and predict the change from the last value; 'none': plain levels")
     t = p.add_argument_group("training")
     t.add_argument("--epochs", type=int, default=60)
     t.add_argument("--learning-rate", "--lr", type=float, default=2e-3)

@@ -68,7 +68,7 @@ FIELD_IDS = [f.id for f in SERIES_FIELDS] + list(LIST_FIELDS) + [f.id for f in M
 CHOICES = {
     "backend": [("NumPy", "numpy"), ("PyTorch", "torch")],
     "cell": [("LSTM", "lstm"), ("GRU", "gru")],
-    "transform": [("differences (predict the change)", "diff"), ("levels (plain)", "none")],
+    "transform": [("detrended", "detrend"), ("differences (predict the change)", "diff"), ("levels (plain)", "none")],
 }
 
 
@@ -109,7 +109,7 @@ def _number_list(label: str, raw: Any, positive: bool) -> tuple[list[float] | No
 
 
 def parse_form(values: dict[str, Any], backend: str = "numpy", cell: str = "lstm",
-               transform: str = "diff") -> tuple[ExperimentConfig | None, dict[str, str]]:
+               transform: str = "detrend") -> tuple[ExperimentConfig | None, dict[str, str]]:
     """The config these field values describe, or a message for each bad field (by field id)."""
     errors: dict[str, str] = {}
     parsed: dict[str, Any] = {}

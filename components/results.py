@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, callback, dcc, html, no_update
 
 from components.figures import make_forecast_figure, make_gates_figure, make_loss_figure, make_rollout_figure
-from components.runs import find_run, shown_runs
+from components.runs import find_run, shown_runs, unpack_weights
 from data.windows import prepare
 from models.experiment import MAX_ROLLOUT
 from models.forecaster import Forecaster
@@ -29,7 +29,7 @@ def restore(run: dict) -> Forecaster:
     """The run's trained model and data, rebuilt without training."""
     c = run["config"]
     prep = prepare(np.asarray(run["series"]["values"]), c["seq_len"], c["train_fraction"], c["transform"])
-    return Forecaster.restore(prep, run["state_dict"], c["cell"], c["hidden_size"])
+    return Forecaster.restore(prep, unpack_weights(run["state_dict"]), c["cell"], c["hidden_size"])
 
 
 def metrics_rows(run: dict) -> list[tuple[str, dict]]:

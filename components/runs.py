@@ -1,16 +1,35 @@
-"""Finished runs: kept in the browser tab's session storage, listed in a table, ticked to compare.
+"""Finished runs: kept in the page, listed in a table, ticked to compare.
 
-Runs travel through ``dcc.Store`` only, so they belong to the tab that made them:
-another browser never sees them, and the server keeps no per-person state.
+Runs travel through ``dcc.Store`` only, so they belong to the page that made
+them: another browser never sees them, and the server keeps no per-person state.
+A run's weights travel packed (float32, base64): a hidden size of 256 is then
+1 MB rather than 5 MB of JSON, and the store stays in memory, not in the
+browser's 5 MB session storage.
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+import numpy as np
 from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
 
-MAX_RUNS = 24  # the oldest run leaves when a new one would pass this
+MAX_RUNS = 16  # the oldest run leaves when a new one would pass this
+
+
+def pack_weights(state: dict[str, Any]) -> dict[str, dict]:
+    """A state_dict as {name: {"shape", "b64"}} of little-endian float32 bytes."""
+    out = {}
+    for name, value in state.items():
+        a = np.asarray(value, dtype="<f4")
+        out[name] = {"shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode("ascii")}
+    return out
+
+
+def unpack_weights(packed: dict[str, dict]) -> dict[str, np.ndarray]:
+    return {name: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f4").reshape(v["shape"])
+            for name, v in packed.items()}
 
 COLUMNS = [
     ("number", "#"), ("label", "model"), ("hidden", "H"), ("seq_len", "L"), ("epochs", "epochs"),
@@ -24,8 +43,8 @@ def layout() -> html.Div:
         [
             dcc.Store(id="job-request"),
             dcc.Store(id="run-result"),
-            dcc.Store(id="runs-store", storage_type="session", data=[]),
-            dcc.Store(id="current-run", storage_type="session"),
+            dcc.Store(id="runs-store", data=[]),
+            dcc.Store(id="current-run"),
             html.P("Tick runs to overlay their loss curves, forecasts and rollouts; click a row to inspect it.",
                    className="small text-muted mb-1"),
             dash_table.DataTable(

@@ -22,6 +22,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.controls import FIELD_IDS, form_values, parse_form
 from components.figures import loss_progress_patch, make_live_loss_figure
+from components.runs import pack_weights
 from components.settings import SETTINGS
 from models.experiment import ExperimentConfig, run_experiment
 from models.threads import limit_threads
@@ -86,7 +87,8 @@ def training_job(set_progress: Callable[..., None], request: dict[str, Any]) -> 
         except Exception as e:  # noqa: BLE001 - the page gets a sentence, never a traceback
             return {"request_id": request["id"], "runs": runs,
                     "error": f"{run_label(config)}: training failed ({type(e).__name__}: {e})"}
-        result.update(id=f"{request['id']}-{k}", label=run_label(config))
+        result.update(id=f"{request['id']}-{k}", label=run_label(config),
+                      state_dict=pack_weights(result["state_dict"]))
         runs.append(result)
     return {"request_id": request["id"], "runs": runs}
 

@@ -13,7 +13,12 @@ the same way whatever window it sits in, see ``models.rollout``):
   above every level seen in training, and the network has to extrapolate.
 - ``"diff"``: the network sees first differences z[t] - z[t-1] (rescaled to unit
   variance on the train part) and predicts the change from the last value. The
-  level drops out, so a trend no longer carries the inputs out of range.
+  level drops out, so a trend no longer carries the inputs out of range. Fed
+  back its own smooth forecasts, though, a rollout adds up their small biases.
+- ``"detrend"``: a straight line is fit to the train part by least squares and
+  taken away; the network sees and predicts what is left (rescaled to unit
+  variance), and the line is added back to its forecasts. Inputs stay in range
+  as long as the trend is linear, and rollouts do not drift.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TRANSFORMS = ("none", "diff")
+TRANSFORMS = ("none", "diff", "detrend")
 
 
 @dataclass(frozen=True)
@@ -67,14 +72,24 @@ class Prepared:
     seq_len: int
     transform: str
     scaler: Scaler
-    target_scale: float  # 1 for "none", the train std of differences for "diff"
+    target_scale: float  # 1 for "none", the train std of what the network reads otherwise
     inputs: np.ndarray  # (n,) the transformed series the network reads
     train: Windows
     test: Windows
+    line: tuple[float, float] = (0.0, 0.0)  # "detrend": z[t] ~ line[0] + line[1] * t
 
     def to_original(self, pred: np.ndarray, ref: np.ndarray) -> np.ndarray:
         """Model outputs (N, 1) with their reference values -> original units (N,)."""
         return self.scaler.inverse(ref + self.target_scale * pred).reshape(-1)
+
+    def rollout_to_original(self, out: np.ndarray) -> np.ndarray:
+        """Recursive forecasts (steps,) in model units, starting at ``split`` -> original units."""
+        z = np.asarray(out, dtype=np.float64) * self.target_scale
+        if self.transform == "diff":  # forecasts are changes: add them up from the last known level
+            z = self.scaler.transform(self.series[self.split - 1]) + np.cumsum(z)
+        elif self.transform == "detrend":
+            z = z + self.line[0] + self.line[1] * np.arange(self.split, self.split + z.shape[0])
+        return self.scaler.inverse(z)
 
 
 def check_series(x: np.ndarray, name: str = "series") -> np.ndarray:
@@ -117,7 +132,7 @@ def prepare(
     series: np.ndarray,
     seq_len: int = 60,
     train_fraction: float = 0.7,
-    transform: str = "none",
+    transform: str = "detrend",
     dtype=np.float32,
 ) -> Prepared:
     """Split, scale, transform and window ``series`` (n,) for a one-step forecaster."""
@@ -137,23 +152,29 @@ def prepare(
 
     scaler = fit_scaler(x[:split])
     z = scaler.transform(x)
+    line = (0.0, 0.0)
     if transform == "none":
-        inputs, target_scale = z, 1.0
-    else:
+        inputs, target_scale, base = z, 1.0, np.zeros(n)
+    elif transform == "diff":
         d = np.concatenate([[0.0], np.diff(z)])
         target_scale = float(np.std(d[1:split]))
         if not target_scale > 0:
             raise ValueError("series has constant differences on the train part; use transform 'none'")
-        inputs = d / target_scale
+        inputs, base = d / target_scale, np.concatenate([[0.0], z[:-1]])  # the change from the last value
+    else:
+        slope, intercept = np.polyfit(np.arange(split), z[:split], 1)
+        line = (float(intercept), float(slope))
+        base = intercept + slope * np.arange(n)
+        target_scale = float(np.std(z[:split] - base[:split]))
+        if not target_scale > 0:
+            raise ValueError("series is a straight line on the train part; there is nothing left to learn")
+        inputs = (z - base) / target_scale
 
     X, t = make_windows(inputs, seq_len)
-    if transform == "none":
-        y, ref = z[t], np.zeros(t.shape[0])
-    else:
-        y, ref = inputs[t], z[t - 1]
+    y, ref = inputs[t], base[t]
     is_train = t < split
     allw = Windows(X.astype(dtype), y[:, None].astype(dtype), t, ref[:, None], is_train)
     train, test = allw.subset(is_train), allw.subset(~is_train)
     if test.X.shape[0] < 2:
         raise ValueError(f"the test part has {test.X.shape[0]} window(s); lower train_fraction or lengthen the series")
-    return Prepared(x, split, seq_len, transform, scaler, target_scale, inputs.astype(dtype), train, test)
+    return Prepared(x, split, seq_len, transform, scaler, target_scale, inputs.astype(dtype), train, test, line)

@@ -34,7 +34,7 @@ class ExperimentConfig:
     series: SeriesConfig = field(default_factory=SeriesConfig)
     seq_len: int = 60
     train_fraction: float = 0.7
-    transform: str = "diff"
+    transform: str = "detrend"
     backend: str = "numpy"
     cell: str = "lstm"
     hidden_size: int = 32

@@ -71,11 +71,7 @@ class Forecaster:
         """Recursive forecasts of ``steps`` values from the last training window, original units."""
         self._check_fitted()
         p = self.prep_
-        out = rollout(self.model_, p.inputs[p.split - p.seq_len : p.split], steps)
-        z = out * p.target_scale
-        if p.transform == "diff":  # forecasts are changes: add them up from the last known level
-            z = p.scaler.transform(p.series[p.split - 1]) + np.cumsum(z)
-        return p.scaler.inverse(z)
+        return p.rollout_to_original(rollout(self.model_, p.inputs[p.split - p.seq_len : p.split], steps))
 
     def gate_activations(self, test_window: int) -> dict[str, np.ndarray]:
         """Gates (T, H) inside the trained cell for test window ``test_window``."""

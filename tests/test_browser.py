@@ -94,6 +94,27 @@ def test_a_run_shows_live_progress_then_forecasts_and_gates(page):
     until(lambda: figure(d, "gates-graph")[0]["z"] != first, timeout=10)
     assert "test window 269" in d.execute_script(
         "return document.querySelector('#gates-graph .js-plotly-plot').layout.title.text")
+    # log scale and gradient norm on demand
+    for option in ("log", "grad"):
+        box = page.find_element(f"#loss-options input[value={option}]")
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+        box.click()
+    until(lambda: d.execute_script("return document.querySelector('#loss-graph .js-plotly-plot').layout.yaxis.type")
+          == "log" and figure(d, "loss-graph")[2]["visible"] is True, timeout=5)
+
+
+def test_everything_the_page_loads_comes_from_the_app_itself(page):
+    """Offline classrooms: no CDN, no font service; Bootstrap's styles really apply."""
+    d = page.driver
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)  # MathJax and the graphs have loaded
+    urls = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert urls and all(u.startswith(page.server_url) for u in urls), [u for u in urls if not u.startswith(page.server_url)]
+    assert any("bootstrap.min.css" in u for u in urls)
+    # Bootstrap's secondary colour on an untouched outline button, so the stylesheet did apply
+    colour = d.execute_script("return getComputedStyle(document.getElementById('train-all-button')).borderColor")
+    assert colour == "rgb(108, 117, 125)"
+    assert d.find_elements(By.CSS_SELECTOR, "#equations mjx-container, #equations .MathJax")
     assert text(d, "job-status") == "done"
 
 

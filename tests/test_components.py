@@ -144,3 +144,45 @@ def test_figures_of_finished_runs(job):
     table = make_metrics_table(runs[0])
     cells = [[c.children for c in tr.children] for tr in table[1].children]
     assert cells[1][0] == "persistence" and cells[0][1] == f"{runs[0]['metrics']['mse']:.4f}"
+
+
+def test_weights_pack_and_unpack_exactly_in_float32():
+    from components.runs import pack_weights, unpack_weights
+    from models import create_model
+
+    state = create_model("torch", "lstm", 1, 7, seed=4).state_dict()
+    back = unpack_weights(pack_weights(state))
+    assert list(back) == list(state)
+    for k in state:
+        np.testing.assert_array_equal(back[k], state[k].astype(np.float32))
+
+
+def test_callbacks_called_directly(job):
+    from components.controls import show_field_errors
+    from components.results import show_results, style_loss
+    from components.runs import on_result
+
+    raw = [DEFAULTS[i] for i in FIELD_IDS]
+    flags_and_messages = show_field_errors(*raw)
+    assert flags_and_messages == [False] * len(FIELD_IDS) + [""] * len(FIELD_IDS)
+    raw[FIELD_IDS.index("hidden-size")] = 0
+    out = show_field_errors(*raw)
+    k = FIELD_IDS.index("hidden-size")
+    assert out[k] is True and out[len(FIELD_IDS) + k].startswith("Hidden size H must be")
+
+    _, result = job
+    runs, current, selected, status = on_result(result, [])
+    assert status == "done" and current == runs[-1]["id"] and selected == [0, 1]
+    _, _, _, status = on_result({"runs": [], "error": "NumPy LSTM: training diverged"}, runs)
+    assert status == "NumPy LSTM: training diverged"
+
+    loss, forecast, table = show_results(runs, [], runs[0]["id"], ["log"])
+    assert loss.layout.yaxis.type == "log" and len(loss.data) == 3
+    assert [t.name for t in forecast.data] == ["truth", "#1 NumPy LSTM"]
+    loss, forecast, _ = show_results(runs, [0, 1], runs[0]["id"], [])
+    assert len(loss.data) == 6 and len(forecast.data) == 3
+
+    patch = style_loss(["grad"], loss.to_plotly_json()).to_plotly_json()
+    ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
+    assert ops[("layout", "yaxis", "type")] == "linear" and ops[("data", 2, "visible")] is True
+    assert ops[("data", 5, "visible")] is True and ("data", 0, "visible") not in ops

@@ -28,7 +28,7 @@ def test_explicit_rng_and_dtype():
 
 
 def test_defaults_give_570_train_and_270_test_windows():
-    p = prepare(make_series(SeriesConfig()), seq_len=60)
+    p = prepare(make_series(SeriesConfig()), seq_len=60, transform="none")
     assert p.split == 630
     assert p.train.X.shape == (570, 60, 1) and p.test.X.shape == (270, 60, 1)
     assert p.train.target_index.max() == 629 and p.test.target_index.min() == 630
@@ -51,7 +51,7 @@ def test_scaler_uses_train_part_only():
     np.testing.assert_array_equal(q.train.y, p.train.y)
 
 
-@pytest.mark.parametrize("transform", ["none", "diff"])
+@pytest.mark.parametrize("transform", ["none", "diff", "detrend"])
 def test_targets_map_back_to_the_truth(transform):
     x = make_series(SeriesConfig())
     p = prepare(x, transform=transform, dtype=np.float64)
@@ -113,3 +113,26 @@ def test_too_few_test_windows():
 def test_constant_series_is_refused():
     with pytest.raises(ValueError, match="constant"):
         prepare(np.ones(200), seq_len=10)
+
+
+def test_detrend_fits_its_line_on_the_train_part_only():
+    x = make_series(SeriesConfig())
+    p = prepare(x, transform="detrend", dtype=np.float64)
+    z = p.scaler.transform(x)
+    slope, intercept = np.polyfit(np.arange(630), z[:630], 1)
+    assert p.line == pytest.approx((intercept, slope))
+    assert slope > 0  # the reference series trends upward
+    np.testing.assert_allclose(p.inputs * p.target_scale, z - intercept - slope * np.arange(900), atol=1e-12)
+    y = x.copy()
+    y[630:] -= 50.0
+    assert prepare(y, transform="detrend").line == pytest.approx(p.line)
+    # the trend is gone: the test part stays in the training range
+    assert abs(p.test.X.mean()) < 0.2 and p.test.X.std() < 1.3
+
+
+@pytest.mark.parametrize("transform", ["none", "diff", "detrend"])
+def test_rollout_of_the_true_values_maps_back_to_the_truth(transform):
+    """Feeding rollout_to_original the transformed truth must give the truth back."""
+    x = make_series(SeriesConfig())
+    p = prepare(x, transform=transform, dtype=np.float64)
+    np.testing.assert_allclose(p.rollout_to_original(p.inputs[630:700]), x[630:700], atol=1e-9)

@@ -55,7 +55,7 @@ def test_config_round_trips_through_a_dict():
     [
         (dict(seq_len=700), "seq_len must be an integer in [1, 628] for a series of 900 points with train_fraction 0.7, got 700"),
         (dict(backend="tf"), "backend must be one of ('numpy', 'torch'), got 'tf'"),
-        (dict(transform="log"), "transform must be one of ('none', 'diff'), got 'log'"),
+        (dict(transform="log"), "transform must be one of ('none', 'diff', 'detrend'), got 'log'"),
         (dict(rollout_steps=0), "rollout_steps must be an integer in [1, 5000], got 0"),
         (dict(train_fraction=1.0), "train_fraction must be in [0.1, 0.95], got 1.0"),
     ],
