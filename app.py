@@ -14,13 +14,12 @@ from __future__ import annotations
 import uuid
 
 import dash_bootstrap_components as dbc
-import diskcache
 import numpy.random  # noqa: F401  - imported before any fork, never lazily inside a job
 from dash import Dash, DiskcacheManager, dcc, html
 
 import models.torch_backend
 from components import controls, explain, results, runs, training
-from components.settings import SETTINGS
+from components.services import CACHE
 from models.threads import limit_threads
 
 limit_threads(1)
@@ -36,7 +35,9 @@ def layout() -> dbc.Container:
     """A function, so that every page load gets a session id of its own."""
     return dbc.Container(
         [
-            dcc.Store(id="session-id", data=uuid.uuid4().hex),
+            # per browser tab, and kept across a reload of it (sessionStorage)
+            dcc.Store(id="session-id", data=uuid.uuid4().hex, storage_type="session"),
+            dcc.Interval(id="heartbeat", interval=5000),
             html.Div(
                 [
                     html.H3("Gatelab", className="mb-0 me-3"),
@@ -69,8 +70,7 @@ def layout() -> dbc.Container:
 
 
 def create_app() -> Dash:
-    SETTINGS.cache_dir.mkdir(parents=True, exist_ok=True)
-    manager = DiskcacheManager(diskcache.Cache(str(SETTINGS.cache_dir)))
+    manager = DiskcacheManager(CACHE)
     app = Dash(__name__, title="Gatelab", background_callback_manager=manager, update_title=None)
     app.layout = layout
     return app

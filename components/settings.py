@@ -7,6 +7,9 @@
 | GATELAB_MAX_HIDDEN | 256 | the largest hidden size |
 | GATELAB_MAX_LENGTH | 5000 | the longest synthetic series |
 | GATELAB_POLL_MS | 250 | how often a page asks for a running job's progress |
+| GATELAB_MAX_JOBS | number of cores | training jobs that run at once; the rest wait in a queue |
+| GATELAB_MAX_JOB_SECONDS | 600 | a run that takes longer is stopped, and says so |
+| GATELAB_CACHE_MB | 512 | the cache folder's size bound; the oldest entries go first |
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ class Settings:
     max_hidden: int
     max_length: int
     poll_ms: int
+    max_jobs: int
+    max_job_seconds: int
+    cache_mb: int
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -46,6 +52,9 @@ class Settings:
             max_hidden=_int("GATELAB_MAX_HIDDEN", 256),
             max_length=_int("GATELAB_MAX_LENGTH", 5000, low=50),
             poll_ms=_int("GATELAB_POLL_MS", 250, low=50),
+            max_jobs=_int("GATELAB_MAX_JOBS", os.cpu_count() or 1),
+            max_job_seconds=_int("GATELAB_MAX_JOB_SECONDS", 600),
+            cache_mb=_int("GATELAB_CACHE_MB", 512, low=16),
         )
 
 

@@ -9,6 +9,12 @@ epoch through ``set_progress`` and returns the finished runs to ``run-result``
 Dash keys a background job by a hash of the callback and its arguments. Two
 students who press Train with the same settings would share one key, and one of
 them would lose the run; the request id makes every run's arguments unique.
+
+Before it trains, a job takes a slot on the job board (``components.jobs``):
+at most GATELAB_MAX_JOBS run at once, the rest wait in order and show their
+place. One job per browser tab: a new one replaces the tab's old one (after a
+reload, say). A job stops when its page stops sending heartbeats, and when it
+passes GATELAB_MAX_JOB_SECONDS.
 """
 
 from __future__ import annotations
@@ -17,12 +23,16 @@ import time
 import uuid
 from typing import Any, Callable
 
+from dash import Patch
+
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.controls import FIELD_IDS, form_values, parse_form
 from components.figures import loss_progress_patch, make_live_loss_figure
+from components.jobs import JobBoard
 from components.runs import pack_weights
+from components.services import BOARD
 from components.settings import SETTINGS
 from models.experiment import ExperimentConfig, run_experiment
 from models.threads import limit_threads
@@ -30,6 +40,8 @@ from models.train import TrainConfig, TrainingDiverged
 
 BACKEND_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
 PROGRESS_EVERY_S = 0.05  # at most 20 progress writes a second; the last epoch always goes out
+CHECK_EVERY_S = 1.0  # how often a job renews its lease and looks for its page's heartbeat
+QUEUE_POLL_S = 0.3
 
 
 def run_label(config: ExperimentConfig) -> str:
@@ -46,6 +58,9 @@ def layout() -> html.Div:
             dbc.Progress(id="progress-bar", value=0, label="", className="mt-2", style={"height": "1.3rem"}),
             html.Div(["Status: ", html.Span("ready", id="job-status", className="fw-semibold")],
                      className="mt-1 small", role="status"),
+            html.Div(f"At most {SETTINGS.max_jobs} runs train at once on this server; others wait their turn. "
+                     "One run per browser tab: pressing Train after a reload replaces the tab's old run.",
+                     className="small text-muted"),
             dcc.Checklist(id="loss-options", options=[{"label": " log scale", "value": "log"},
                                                       {"label": " gradient norm", "value": "grad"}],
                           value=[], inline=True, className="small mt-2", inputClassName="ms-3"),
@@ -54,13 +69,69 @@ def layout() -> html.Div:
     )
 
 
-def training_job(set_progress: Callable[..., None], request: dict[str, Any]) -> dict[str, Any]:
+class Watch:
+    """The job's side of the board: its lease, its page's heartbeat, its time limit.
+
+    Used as ``should_stop`` by the training loop; after a stop, ``reason`` says why.
+    """
+
+    def __init__(self, board: JobBoard | None, ticket: int | None, session: str, limit_s: float) -> None:
+        self.board, self.ticket, self.session = board, ticket, session
+        self.deadline = time.monotonic() + limit_s
+        self.limit_s = limit_s
+        self.next_check = 0.0
+        self.reason = ""
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now > self.deadline:
+            self.reason = f"stopped after {self.limit_s:g} s, the longest a run may take on this server"
+            return True
+        if self.board is not None and now >= self.next_check:
+            self.next_check = now + CHECK_EVERY_S
+            self.board.renew(self.ticket)
+            if not self.board.watched(self.session):
+                self.reason = "stopped: its page was closed"
+                return True
+        return False
+
+
+def _wait_for_slot(set_progress, board: JobBoard, ticket: int, session: str) -> bool:
+    """Wait in the queue, showing the place; False if the page went away meanwhile."""
+    shown = None
+    while True:
+        place = board.try_start(ticket)
+        if place == 0:
+            return True
+        if not board.watched(session):
+            return False
+        if place != shown:
+            shown = place
+            status = f"queued, position {place}"
+            set_progress((0, status, Patch().to_plotly_json(), status))
+        time.sleep(QUEUE_POLL_S)
+
+
+def training_job(set_progress: Callable[..., None], request: dict[str, Any],
+                 board: JobBoard | None = None) -> dict[str, Any]:
     """Train every config of ``request`` in turn; runs in the background job's process.
 
-    Progress goes out as one tuple (percent, label, loss-figure patch). Any failure ends the
-    job with a message for the page instead of a traceback.
+    Progress goes out as one tuple (percent, label, loss-figure patch, status).
+    Any failure ends the job with a message for the page instead of a traceback.
     """
     limit_threads(1)
+    session = request.get("session", request["id"])
+    ticket = board.join(session) if board is not None else None
+    try:
+        if board is not None and not _wait_for_slot(set_progress, board, ticket, session):
+            return {"request_id": request["id"], "runs": [], "error": "stopped: its page was closed"}
+        return _train_all(set_progress, request, Watch(board, ticket, session, SETTINGS.max_job_seconds))
+    finally:  # not reached after SIGKILL (Cancel); the board then sees the process gone
+        if board is not None:
+            board.leave(ticket)
+
+
+def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> dict[str, Any]:
     runs: list[dict] = []
     configs = [ExperimentConfig.from_dict(c) for c in request["configs"]]
     for k, config in enumerate(configs):
@@ -78,18 +149,23 @@ def training_job(set_progress: Callable[..., None], request: dict[str, Any]) -> 
             if now - last_sent >= PROGRESS_EVERY_S or log.epoch == total:
                 last_sent = now
                 percent = 100.0 * (k + log.epoch / total) / len(configs)
-                set_progress((percent, f"{prefix}epoch {log.epoch} of {total}", loss_progress_patch(history)))
+                set_progress((percent, f"{prefix}epoch {log.epoch} of {total}", loss_progress_patch(history),
+                              "running"))
 
         try:
-            result = run_experiment(config, on_epoch_end=on_epoch_end)
+            result = run_experiment(config, on_epoch_end=on_epoch_end, should_stop=watch)
         except (TrainingDiverged, ValueError) as e:
             return {"request_id": request["id"], "runs": runs, "error": f"{run_label(config)}: {e}"}
         except Exception as e:  # noqa: BLE001 - the page gets a sentence, never a traceback
             return {"request_id": request["id"], "runs": runs,
                     "error": f"{run_label(config)}: training failed ({type(e).__name__}: {e})"}
+        if result["epochs_done"] == 0:  # stopped before a single epoch: nothing to show
+            return {"request_id": request["id"], "runs": runs, "error": watch.reason}
         result.update(id=f"{request['id']}-{k}", label=run_label(config),
                       state_dict=pack_weights(result["state_dict"]))
         runs.append(result)
+        if watch.reason:
+            return {"request_id": request["id"], "runs": runs, "error": f"{run_label(config)}: {watch.reason}"}
     return {"request_id": request["id"], "runs": runs}
 
 
@@ -102,6 +178,7 @@ def training_job(set_progress: Callable[..., None], request: dict[str, Any]) -> 
     Input("train-button", "n_clicks"),
     Input("train-all-button", "n_clicks"),
     [State(i, "value") for i in FIELD_IDS],
+    State("session-id", "data"),
     State("backend", "value"),
     State("cell", "value"),
     State("transform", "value"),
@@ -111,7 +188,7 @@ def training_job(set_progress: Callable[..., None], request: dict[str, Any]) -> 
 def start_run(_train, _all, *args):
     from dash import ctx
 
-    *raw, backend, cell, transform, options = args
+    *raw, session, backend, cell, transform, options = args
     config, errors = parse_form(form_values(*raw), backend, cell, transform)
     if config is None:
         first = next(iter(errors.values()))
@@ -121,10 +198,10 @@ def start_run(_train, _all, *args):
         configs = [config.with_(backend=b, cell=c) for b in ("numpy", "torch") for c in ("lstm", "gru")]
     else:
         configs = [config]
-    request = {"id": uuid.uuid4().hex, "configs": [c.as_dict() for c in configs]}
+    request = {"id": uuid.uuid4().hex, "session": session, "configs": [c.as_dict() for c in configs]}
     options = options or []
     live = make_live_loss_figure(config.train.epochs, "log" in options, "grad" in options)
-    return request, "running", live, 0, "starting"
+    return request, "starting", live, 0, "starting"
 
 
 @callback(
@@ -137,12 +214,21 @@ def start_run(_train, _all, *args):
         (Output("cancel-button", "disabled"), False, True),
     ],
     cancel=[Input("cancel-button", "n_clicks")],
-    progress=[Output("progress-bar", "value"), Output("progress-bar", "label"), Output("loss-graph", "figure")],
+    progress=[Output("progress-bar", "value"), Output("progress-bar", "label"), Output("loss-graph", "figure"),
+              Output("job-status", "children")],
     interval=SETTINGS.poll_ms,
     prevent_initial_call=True,
 )
 def run_job(set_progress, request):
-    return training_job(set_progress, request)
+    return training_job(set_progress, request, BOARD)
+
+
+@callback(Output("heartbeat", "disabled"), Input("heartbeat", "n_intervals"), State("session-id", "data"))
+def heartbeat(_n, session):
+    """Tells running jobs that their page is still open."""
+    if session:
+        BOARD.beat(session)
+    return False
 
 
 @callback(

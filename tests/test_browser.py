@@ -213,3 +213,28 @@ def test_two_browsers_with_the_same_settings_each_get_their_own_run(page):
             assert len(figure(driver, "loss-graph")[0]["x"]) == 8
     finally:
         other.quit()
+
+
+def test_a_queued_student_sees_the_place_and_runs_when_a_slot_frees(page, monkeypatch):
+    from components.services import BOARD
+
+    monkeypatch.setattr(BOARD, "slots", 1)  # jobs fork from this process after this line
+    other = _second_browser()
+    try:
+        other.get(page.server_url)
+        until(lambda: other.find_elements(By.ID, "job-status") and text(other, "job-status") == "ready", timeout=20)
+        set_value(page, "epochs", 500)
+        page.find_element("#train-button").click()
+        page.wait_for_text_to_equal("#job-status", "running", timeout=20)
+        el = other.find_element(By.ID, "epochs")
+        el.send_keys("\b\b\b4")
+        other.find_element(By.ID, "train-button").click()
+        until(lambda: text(other, "job-status") == "queued, position 1", timeout=20)
+        time.sleep(1.0)
+        assert text(other, "job-status") == "queued, position 1"  # still waiting while the slot is taken
+        page.find_element("#cancel-button").click()
+        page.wait_for_text_to_equal("#job-status", "cancelled", timeout=5)
+        until(lambda: text(other, "job-status") == "done", timeout=30)
+        assert len(figure(other, "loss-graph")[0]["x"]) == 4
+    finally:
+        other.quit()

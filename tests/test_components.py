@@ -88,7 +88,8 @@ def test_training_job_reports_progress_and_returns_labelled_runs(job):
     assert "error" not in result
     assert [r["id"] for r in result["runs"]] == ["abc-0", "abc-1"]
     assert [r["label"] for r in result["runs"]] == ["NumPy LSTM", "PyTorch GRU"]
-    percent, label, patch = progress[-1]
+    percent, label, patch, status = progress[-1]
+    assert status == "running"
     assert percent == pytest.approx(100.0) and label == "run 2 of 2, PyTorch GRU: epoch 3 of 3"
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
     assert ops[("data", 0, "y")] == pytest.approx(result["runs"][1]["history"]["train_loss"])
