@@ -19,7 +19,7 @@ from dash import Dash, DiskcacheManager, dcc, html
 
 import models.torch_backend
 from components import controls, explain, results, runs, training
-from components.services import CACHE
+from components.services import BOARD, CACHE
 from models.threads import limit_threads
 
 limit_threads(1)
@@ -78,6 +78,13 @@ def create_app() -> Dash:
 
 app = create_app()
 server = app.server
+
+
+@server.route("/healthz")
+def healthz():
+    """For the container's HEALTHCHECK and load balancers: the board answers, so the cache works."""
+    running, waiting = BOARD.counts()
+    return {"status": "ok", "running": running, "waiting": waiting}
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> int:

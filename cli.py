@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--repeats", type=int, default=3)
     be.add_argument("--ui", action="store_true", help="time click-to-first-point in headless Chromium instead")
     be.add_argument("--screenshot", metavar="PATH", help="with --ui: save the page after a finished run")
+    lt = sub.add_parser("loadtest", help="play many students at once against a served Gatelab")
+    lt.add_argument("--url", default="http://127.0.0.1:8050")
+    lt.add_argument("--students", type=int, default=30)
+    lt.add_argument("--epochs", type=int, default=None, help="default: the dashboard's default")
+    lt.add_argument("--cores", type=int, default=None, help="for the ideal time (default: this machine's)")
     sv = sub.add_parser("serve", help="serve the dashboard")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8050)
@@ -175,6 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bench_ui import run_ui_bench
 
             return run_ui_bench(repeats=args.repeats, screenshot=args.screenshot)
+        if args.command == "loadtest":
+            from loadtest import print_report, run_loadtest
+
+            print_report(run_loadtest(args.url, args.students, args.epochs, args.cores))
+            return 0
         if args.command == "bench":
             from bench import run_bench
 

@@ -39,7 +39,7 @@ from models.threads import limit_threads
 from models.train import TrainConfig, TrainingDiverged
 
 BACKEND_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
-PROGRESS_EVERY_S = 0.05  # at most 20 progress writes a second; the last epoch always goes out
+PROGRESS_EVERY_S = 0.1  # at most 10 progress writes a second; the last epoch always goes out
 CHECK_EVERY_S = 1.0  # how often a job renews its lease and looks for its page's heartbeat
 QUEUE_POLL_S = 0.3
 

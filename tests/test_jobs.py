@@ -5,7 +5,6 @@ import os
 import signal
 import time
 
-import diskcache
 import pytest
 
 from components.jobs import JobBoard
@@ -14,9 +13,9 @@ from components.training import Watch
 CTX = mp.get_context("fork")
 
 
-def member(cache_dir, session, slots, reports):
+def member(folder, session, slots, reports):
     """A stand-in job: joins, waits its turn while reporting its place, then holds its slot."""
-    board = JobBoard(diskcache.Cache(cache_dir), slots)
+    board = JobBoard(folder, slots)
     ticket = board.join(session)
     last = None
     while True:
@@ -96,7 +95,7 @@ def test_a_new_job_of_the_same_session_replaces_the_old_one(room):
 
 
 def test_stale_leases_do_not_count(tmp_path):
-    board = JobBoard(diskcache.Cache(str(tmp_path)), slots=1, lease_s=0.2)
+    board = JobBoard(tmp_path, slots=1, lease_s=0.2)
     ticket = board.join("s")
     assert board.try_start(ticket) == 0 and board.counts() == (1, 0)
     time.sleep(0.3)
@@ -106,7 +105,7 @@ def test_stale_leases_do_not_count(tmp_path):
 
 
 def test_heartbeat_and_watch(tmp_path):
-    board = JobBoard(diskcache.Cache(str(tmp_path)), slots=1, heartbeat_s=0.3)
+    board = JobBoard(tmp_path, slots=1, heartbeat_s=0.3)
     ticket = board.join("s")
     board.try_start(ticket)
     board.beat("s")
@@ -118,3 +117,23 @@ def test_heartbeat_and_watch(tmp_path):
     late = Watch(None, None, "s", limit_s=0.0)
     time.sleep(0.01)
     assert late() is True and "longest a run may take" in late.reason
+
+
+def test_thirty_processes_join_at_once_and_get_thirty_tickets(tmp_path):
+    """The crowd that starved SQLite: every join must go through, each with its own ticket."""
+    reports = CTX.Queue()
+
+    def join(folder):
+        board = JobBoard(folder, slots=2)
+        reports.put(board.join(f"s{os.getpid()}"))
+        time.sleep(3)
+
+    procs = [CTX.Process(target=join, args=(str(tmp_path),), daemon=True) for _ in range(30)]
+    for p in procs:
+        p.start()
+    tickets = sorted(reports.get(timeout=20) for _ in procs)
+    assert tickets == list(range(1, 31))
+    assert JobBoard(tmp_path, slots=2).counts() == (0, 30)
+    for p in procs:
+        p.join(10)
+    assert JobBoard(tmp_path, slots=2).counts() == (0, 0)  # gone with their processes

@@ -1,0 +1,23 @@
+"""gunicorn settings for ``gunicorn -c gunicorn.conf.py app:server``, from the environment.
+
+GATELAB_PORT (8050), GATELAB_WORKERS (2), GATELAB_THREADS (8): processes and
+threads that answer pages. Training runs in job processes of its own, capped by
+GATELAB_MAX_JOBS, so more web threads do not mean more training at once.
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('GATELAB_PORT', '8050')}"
+workers = int(os.environ.get("GATELAB_WORKERS", "2"))
+threads = int(os.environ.get("GATELAB_THREADS", "8"))
+worker_class = "gthread"
+timeout = 120
+accesslog = None
+
+
+def post_worker_init(worker):
+    """Serve the page once before any student does: under threaded workers the first
+    load can otherwise fail while Dash is still registering its component libraries."""
+    client = worker.wsgi.test_client()
+    for path in ("/", "/_dash-layout", "/_dash-dependencies", "/healthz"):
+        client.get(path)

@@ -1,0 +1,192 @@
+"""``gatelab loadtest``: many students at once, over HTTP, with Dash's own callback protocol.
+
+Each simulated student does what the page does: loads the page (for its signed
+``end_id``), sends heartbeats, posts the training callback with a request of its
+own, polls it as the renderer does until the result arrives, and checks that the
+result is its own. Reported: jobs started, finished, lost, cross-talk (a result
+or progress that belongs to someone else), time from the request to the first
+loss point (median, p95), and the wall time against the ideal
+(jobs x single-job time / cores).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import threading
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+JOB_OUTPUT = "run-result.data"
+
+
+class DashClient:
+    """One page's worth of Dash protocol: its end_id, and callback requests."""
+
+    def __init__(self, base: str, timeout: float = 30.0) -> None:
+        self.base = base.rstrip("/")
+        self.timeout = timeout
+        html = self._get("/")
+        config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>',
+                                      html, re.S).group(1))
+        self.end_id = config.get("end_id", "")
+
+    def _get(self, path: str) -> str:
+        with urllib.request.urlopen(self.base + path, timeout=self.timeout) as r:
+            return r.read().decode()
+
+    def post(self, body: dict, **handles: str) -> dict:
+        query = "&".join(f"{k}={v}" for k, v in {"endId": self.end_id, **handles}.items())
+        req = urllib.request.Request(f"{self.base}/_dash-update-component?{query}", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=self.timeout) as r:
+            text = r.read().decode()
+        return json.loads(text) if text else {}
+
+    def heartbeat(self, session: str) -> None:
+        self.post({"output": "heartbeat.disabled", "outputs": {"id": "heartbeat", "property": "disabled"},
+                   "inputs": [{"id": "heartbeat", "property": "n_intervals", "value": 1}],
+                   "state": [{"id": "session-id", "property": "data", "value": session}],
+                   "changedPropIds": ["heartbeat.n_intervals"]})
+
+    def train(self, request: dict, poll_s: float = 0.25, on_progress=None, limit_s: float = 1800) -> dict:
+        """Start the background training callback and poll it until its result; returns the result."""
+        body = {"output": JOB_OUTPUT, "outputs": {"id": "run-result", "property": "data"},
+                "inputs": [{"id": "job-request", "property": "data", "value": request}],
+                "state": [], "changedPropIds": ["job-request.data"]}
+        first = self.post(body)
+        handles = {"cacheKey": first["cacheKey"], "job": first["job"]}
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            time.sleep(poll_s)
+            data = self.post(body, **handles)
+            if data.get("progress") and on_progress:
+                on_progress(data["progress"])
+            if "response" in data:
+                return data["response"]["run-result"]["data"]
+        raise TimeoutError("the job did not finish in time")
+
+
+def default_request(session: str, epochs: int | None = None) -> dict:
+    from models.experiment import ExperimentConfig
+    from models.train import TrainConfig
+
+    config = ExperimentConfig() if epochs is None else ExperimentConfig(train=TrainConfig(epochs=epochs))
+    return {"id": uuid.uuid4().hex, "session": session, "configs": [config.as_dict()]}
+
+
+@dataclass
+class Student:
+    started: bool = False
+    finished: bool = False
+    crosstalk: bool = False
+    first_point_s: float | None = None
+    total_s: float | None = None
+    queued_seen: set = field(default_factory=set)
+    error: str = ""
+
+
+def play_student(base: str, epochs: int | None) -> Student:
+    s = Student()
+    session = uuid.uuid4().hex
+    stop = threading.Event()
+    try:
+        client = DashClient(base)
+        client.heartbeat(session)
+
+        def beat() -> None:
+            while not stop.wait(4.0):
+                try:
+                    client.heartbeat(session)
+                except OSError:
+                    pass
+
+        threading.Thread(target=beat, daemon=True).start()
+        request = default_request(session, epochs)
+        want = request["configs"][0]["train"]["epochs"]
+        t0 = time.monotonic()
+
+        def on_progress(p: dict) -> None:
+            status = p.get("job-status.children")
+            if isinstance(status, str) and status.startswith("queued"):
+                s.queued_seen.add(status)
+            label = p.get("progress-bar.label") or ""
+            m = re.search(r"epoch (\d+) of (\d+)", label)
+            if m and int(m.group(2)) != want:
+                s.crosstalk = True
+            if m and s.first_point_s is None:
+                s.first_point_s = time.monotonic() - t0
+
+        s.started = True
+        result = client.train(request, on_progress=on_progress)
+        s.total_s = time.monotonic() - t0
+        if result.get("request_id") != request["id"]:
+            s.crosstalk = True
+        s.finished = not result.get("error") and len(result.get("runs", [])) == 1 and \
+            result["runs"][0]["epochs_done"] == want
+        s.error = result.get("error", "")
+    except Exception as e:  # noqa: BLE001 - a lost job is a figure in the report, not a crash
+        s.error = f"{type(e).__name__}: {e}"
+    finally:
+        stop.set()
+    return s
+
+
+def pct(values: list[float], q: float) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
+
+
+def run_loadtest(base: str, students: int = 30, epochs: int | None = None, cores: int | None = None) -> dict[str, Any]:
+    cores = cores or os.cpu_count() or 1
+    single = play_student(base, epochs)
+    if not single.finished:
+        raise SystemExit(f"a single job failed: {single.error}")
+    results: list[Student | None] = [None] * students
+    barrier = threading.Barrier(students)
+
+    def one(i: int) -> None:
+        barrier.wait()
+        results[i] = play_student(base, epochs)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(students)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - t0
+    done = [r for r in results if r is not None]
+    firsts = [r.first_point_s for r in done if r.first_point_s is not None]
+    report = {
+        "students": students,
+        "started": sum(r.started for r in done),
+        "finished": sum(r.finished for r in done),
+        "lost": sum(not r.finished for r in done),
+        "crosstalk": sum(r.crosstalk for r in done),
+        "saw_queue_position": sum(bool(r.queued_seen) for r in done),
+        "first_point_median_s": statistics.median(firsts) if firsts else None,
+        "first_point_p95_s": pct(firsts, 0.95) if firsts else None,
+        "single_job_s": single.total_s,
+        "wall_s": wall,
+        "ideal_s": students * single.total_s / cores,
+        "errors": sorted({r.error for r in done if r.error}),
+    }
+    return report
+
+
+def print_report(r: dict[str, Any]) -> None:
+    print(f"students {r['students']}: started {r['started']}, finished {r['finished']}, lost {r['lost']}, "
+          f"cross-talk {r['crosstalk']}, saw a queue position {r['saw_queue_position']}")
+    if r["first_point_median_s"] is not None:
+        print(f"time to first progress point: median {r['first_point_median_s']:.2f} s, "
+              f"p95 {r['first_point_p95_s']:.2f} s")
+    print(f"wall time {r['wall_s']:.1f} s; ideal {r['ideal_s']:.1f} s "
+          f"(= {r['students']} x {r['single_job_s']:.2f} s single job / cores); ratio {r['wall_s'] / r['ideal_s']:.2f}")
+    for e in r["errors"]:
+        print(f"  error: {e}")
