@@ -8,7 +8,7 @@ TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
 PORT ?= 8050
 
-.PHONY: install run test test-fast bench browser clean
+.PHONY: install run test test-fast bench browser container-test loadtest clean
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,14 @@ test-fast: install
 bench: install browser
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/gatelab bench
 	$(BIN)/gatelab bench --ui --repeats 5
+
+# Builds and runs the Dockerfile with podman (no Docker engine needed), trains over HTTP, cleans up.
+container-test: install
+	bash scripts/container_test.sh
+
+# 30 students at once against gunicorn on this machine (see README, "A classroom").
+loadtest: install
+	GATELAB_CACHE_DIR=$$(mktemp -d) GATELAB_PORT=8061 $(BIN)/gunicorn -c gunicorn.conf.py app:server & 	  pid=$$!; sleep 10; $(BIN)/gatelab loadtest --url http://127.0.0.1:8061 --students 30; 	  status=$$?; kill $$pid; exit $$status
 
 clean:
 	rm -rf $(VENV) *.egg-info

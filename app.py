@@ -4,8 +4,11 @@
     gunicorn app:server      # the WSGI entry point
 
 Training runs as Dash background callbacks through a ``DiskcacheManager``
-(folder: GATELAB_CACHE_DIR). Jobs are forked from this process, so everything a
-job needs is imported here, before serving, and this process keeps BLAS and
+(folder: GATELAB_CACHE_DIR). Jobs do not fork from this process: a web server's
+threads hold locks (seen here: a job forked from a threaded gunicorn worker hung
+for good in SQLite's close of a connection another thread was using). They fork
+from a fork server instead, a fresh single-threaded Python that imports
+``components.warm`` once, so jobs still start warm. This process keeps BLAS and
 torch at one thread and never runs torch itself (see ``components.results``).
 """
 
@@ -14,16 +17,20 @@ from __future__ import annotations
 import uuid
 
 import dash_bootstrap_components as dbc
-import numpy.random  # noqa: F401  - imported before any fork, never lazily inside a job
+import multiprocess
+import multiprocess.forkserver
 from dash import Dash, DiskcacheManager, dcc, html
 
-import models.torch_backend
 from components import controls, explain, results, runs, training
 from components.services import BOARD, CACHE
+from components.settings import SETTINGS
 from models.threads import limit_threads
 
 limit_threads(1)
-models.torch_backend.preload()  # a job that imported torch itself would wait over a second for its first epoch
+multiprocess.set_start_method("forkserver", force=True)  # Dash's DiskcacheManager starts jobs through multiprocess
+multiprocess.set_forkserver_preload(["components.warm"])
+multiprocess.forkserver.ensure_running()  # start it now: its imports take a second or two
+BOARD.set_slots(SETTINGS.max_jobs)
 
 
 def card(title: str, body, **kwargs) -> dbc.Card:

@@ -30,7 +30,7 @@ from typing import Iterator
 
 import psutil
 
-Board = dict  # {"next": int, "waiting": {ticket: entry}, "running": {ticket: entry}}
+Board = dict  # {"next": int, "slots": int, "waiting": {ticket: entry}, "running": {ticket: entry}}
 
 
 def _alive(pid: int) -> bool:
@@ -110,6 +110,12 @@ class JobBoard:
             board["waiting"].pop(ticket, None)
             board["running"].pop(ticket, None)
 
+    def set_slots(self, slots: int) -> None:
+        """How many jobs may run at once, for every process that reads this board."""
+        with self._changing() as board:
+            board["slots"] = slots
+        self.slots = slots
+
     def counts(self) -> tuple[int, int]:
         """(running, waiting) right now."""
         board = self._read()
@@ -122,7 +128,7 @@ class JobBoard:
         if ticket not in board["waiting"]:
             raise LookupError(f"ticket {ticket} is not on the board (its lease ran out)")
         ahead = sum(1 for t in board["waiting"] if t < ticket)
-        return 0 if ahead < self.slots - len(board["running"]) else ahead + 1
+        return 0 if ahead < board.get("slots", self.slots) - len(board["running"]) else ahead + 1
 
     def _read(self) -> Board:
         """The board without entries whose process is gone or whose lease ran out."""
@@ -132,6 +138,8 @@ class JobBoard:
             raw = {}
         now = time.time()
         board: Board = {"next": raw.get("next", 1)}
+        if "slots" in raw:
+            board["slots"] = raw["slots"]
         for name in ("waiting", "running"):
             board[name] = {int(t): e for t, e in raw.get(name, {}).items()
                            if now - e["renewed"] < self.lease_s and _alive(e["pid"])}
