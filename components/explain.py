@@ -68,9 +68,11 @@ path that is not squashed at every step.
   in training and flatter the test error.
 - *Levels on a trending series*: with inputs "levels (plain)" the test part lies
   above anything seen in training, and the model, unable to extrapolate, loses
-  to persistence. "Differences" predicts the change from the last value instead.
+  to persistence. "Detrended" (the default) takes away a line fit to the train
+  part; "differences" predicts the change from the last value.
 - *Rollout drift*: fed its own forecasts, the model's errors compound; compare
-  the rollout with the one-step forecasts.
+  the rollout with the one-step forecasts. With "differences" the rollout adds up
+  the small biases of its own smooth forecasts and wanders off: try it.
 """
 
 

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from models.steps import last_row, step_rows, steps
 from models.workspace import Workspace, buffers, dsigmoid, one_minus_square
 
 
@@ -77,26 +78,16 @@ def gru_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
                 ws: Workspace | None = None) -> tuple[np.ndarray, GRUCache | None]:
     """Run the layer over ``x`` (N, T, D) from a zero state; see ``lstm_forward``."""
     get = buffers(ws)
-    N, T, D = x.shape
+    N, T, _ = x.shape
     H = weight_hh.shape[1]
     dt = weight_hh.dtype
     w = gru_weights(weight_ih, weight_hh, bias_ih, bias_hh)
-    slots = T + 1 if keep_cache else 2
-    z = get("z", (slots, N, H + D + 1), dt)
+    z = step_rows(x, H, keep_cache, get, dt)
     s = get("s", (T if keep_cache else 1, N, 4 * H), dt)
-    z[0, :, :H] = 0.0
-    z[:, :, -1] = 1.0
-    xt = x.transpose(1, 0, 2)
-    if keep_cache:
-        z[:T, :, H : H + D] = xt
     tmp = get("tmp", (N, H), dt)
-    for t in range(T):
-        a, b = (t, t + 1) if keep_cache else (t & 1, (t + 1) & 1)
-        if not keep_cache:
-            z[a, :, H : H + D] = xt[t]
+    for t, a, b in steps(z, x, keep_cache):
         gru_step(z[a], s[t if keep_cache else 0], w, z[b, :, :H], tmp)
-    h_last = z[T if keep_cache else T & 1, :, :H]
-    return h_last, (GRUCache(z, s, w) if keep_cache else None)
+    return z[last_row(T, keep_cache), :, :H], (GRUCache(z, s, w) if keep_cache else None)
 
 
 def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = None) -> dict[str, np.ndarray]:

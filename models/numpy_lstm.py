@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from models.steps import last_row, step_rows, steps
 from models.workspace import Workspace, buffers, dsigmoid, one_minus_square
 
 ORDER = (3, 0, 1, 2)  # internal block k holds PyTorch's block ORDER[k] (i=0, f=1, g=2, o=3)
@@ -93,29 +94,19 @@ def lstm_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cac
     arrays, which keeps a large inference batch in cache. ``ws`` lends the arrays.
     """
     get = buffers(ws)
-    N, T, D = x.shape
+    N, T, _ = x.shape
     H = weight_hh.shape[1]
     dt = weight_hh.dtype
     w = lstm_weights(weight_ih, weight_hh, bias_ih, bias_hh)
-    slots = T + 1 if keep_cache else 2
-    z = get("z", (slots, N, H + D + 1), dt)
-    s = get("s", (slots, N, 5 * H), dt)
-    tanh_c = get("tanh_c", (T if keep_cache else 1, N, H), dt)
-    z[0, :, :H] = 0.0
-    z[:, :, -1] = 1.0
+    z = step_rows(x, H, keep_cache, get, dt)
+    s = get("s", (z.shape[0], N, 5 * H), dt)
     s[0, :, 4 * H :] = 0.0
-    xt = x.transpose(1, 0, 2)  # (T, N, D)
-    if keep_cache:
-        z[:T, :, H : H + D] = xt
+    tanh_c = get("tanh_c", (T if keep_cache else 1, N, H), dt)
     tmp = get("tmp", (N, 4 * H), dt)
     pair = get("pair", (N, 2 * H), dt)
-    for t in range(T):
-        a, b = (t, t + 1) if keep_cache else (t & 1, (t + 1) & 1)
-        if not keep_cache:
-            z[a, :, H : H + D] = xt[t]
+    for t, a, b in steps(z, x, keep_cache):
         lstm_step(z[a], s[a], w, s[b], tanh_c[t if keep_cache else 0], z[b, :, :H], tmp, pair)
-    h_last = z[T if keep_cache else T & 1, :, :H]
-    return h_last, (LSTMCache(z, s, tanh_c, w) if keep_cache else None)
+    return z[last_row(T, keep_cache), :, :H], (LSTMCache(z, s, tanh_c, w) if keep_cache else None)
 
 
 def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = None) -> dict[str, np.ndarray]:
