@@ -1,6 +1,7 @@
 # Gatelab for a classroom: one container, gunicorn, CPU-only PyTorch, debug off.
 #   docker build -t gatelab .
 #   docker run -p 8050:8050 -v gatelab-cache:/data/cache gatelab
+# The same image runs a Celery worker: REDIS_URL=... celery -A app:celery_app worker
 ARG BASE=python:3.11-slim
 FROM ${BASE}
 
@@ -26,7 +27,7 @@ COPY data/ data/
 COPY models/ models/
 COPY components/ components/
 COPY assets/ assets/
-RUN pip install ${PIP_CERT:+--cert $PIP_CERT} -e . "gunicorn>=22" \
+RUN pip install ${PIP_CERT:+--cert $PIP_CERT} -e ".[scale]" \
  && useradd --create-home --uid 10001 gatelab \
  && mkdir -p /data/cache && chown -R gatelab /data
 

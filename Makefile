@@ -21,12 +21,12 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/gatelab serve --host 0.0.0.0 --port $(PORT)
 
-# Browser tests drive Debian's Chromium; install it where it is missing.
+# Browser tests drive Debian's Chromium; the Celery tests start Debian's redis-server.
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-	  echo "installing chromium and chromium-driver"; \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v redis-server >/dev/null || { \
+	  echo "installing chromium, chromium-driver and redis-server"; \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver redis-server >/dev/null; }
 
 test: install browser
 	$(BIN)/python -m pytest

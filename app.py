@@ -3,8 +3,10 @@
     gatelab serve            # http://127.0.0.1:8050, debug off
     gunicorn app:server      # the WSGI entry point
 
-Training runs as Dash background callbacks through a ``DiskcacheManager``
-(folder: GATELAB_CACHE_DIR). Jobs do not fork from this process: a web server's
+Training runs as Dash background callbacks, through a ``DiskcacheManager``
+(folder: GATELAB_CACHE_DIR) or, when REDIS_URL is set, through a ``CeleryManager``
+whose workers run ``celery -A app:celery_app worker``. With the diskcache
+manager, jobs do not fork from this process: a web server's
 threads hold locks (seen here: a job forked from a threaded gunicorn worker hung
 for good in SQLite's close of a connection another thread was using). They fork
 from a fork server instead, a fresh single-threaded Python that imports
@@ -19,17 +21,20 @@ import uuid
 import dash_bootstrap_components as dbc
 import multiprocess
 import multiprocess.forkserver
-from dash import Dash, DiskcacheManager, dcc, html
+from dash import Dash, dcc, html
 
 from components import controls, explain, results, runs, training
-from components.services import BOARD, CACHE
+from components.services import BOARD, MANAGER, REDIS_URL, celery_app  # noqa: F401 - celery -A app:celery_app
 from components.settings import SETTINGS
 from models.threads import limit_threads
 
 limit_threads(1)
-multiprocess.set_start_method("forkserver", force=True)  # Dash's DiskcacheManager starts jobs through multiprocess
-multiprocess.set_forkserver_preload(["components.warm"])
-multiprocess.forkserver.ensure_running()  # start it now: its imports take a second or two
+if REDIS_URL:
+    import components.warm  # noqa: F401 - a Celery worker imports this module: warm it once
+else:
+    multiprocess.set_start_method("forkserver", force=True)  # DiskcacheManager starts jobs through multiprocess
+    multiprocess.set_forkserver_preload(["components.warm"])
+    multiprocess.forkserver.ensure_running()  # start it now: its imports take a second or two
 BOARD.set_slots(SETTINGS.max_jobs)
 
 
@@ -77,8 +82,7 @@ def layout() -> dbc.Container:
 
 
 def create_app() -> Dash:
-    manager = DiskcacheManager(CACHE)
-    app = Dash(__name__, title="Gatelab", background_callback_manager=manager, update_title=None)
+    app = Dash(__name__, title="Gatelab", background_callback_manager=MANAGER, update_title=None)
     app.layout = layout
     return app
 

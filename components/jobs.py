@@ -1,20 +1,20 @@
 """Classroom job control: a cap on running jobs, a queue in order, one job per browser
 session, and a way to notice that nobody is watching a job any more.
 
-The board is a small JSON file in the cache folder, so every web worker and every
-job process on the machine sees the same one: ``waiting`` and ``running`` (ticket ->
-entry) and the next ticket number. Changes happen under an exclusive ``flock``
-and land by atomic rename, so a reader without the lock always sees a whole
-board. (An SQLite transaction was the first design; with 30 students at once its
-busy handler, which sleeps and retries, starved one writer for a full minute.
-The kernel queues ``flock`` waiters and wakes them on release.)
+The board is ``{"next", "slots", "waiting", "running"}`` (ticket -> entry), kept
+where every web worker and every job sees it: a JSON file under ``flock`` on one
+machine (``FileStore``), or a Redis key under a Redis lock when Celery workers run
+elsewhere (``RedisStore``). Changes happen under the lock; reads need none.
+(An SQLite transaction was the first design; with 30 students at once its busy
+handler, which sleeps and retries, starved one writer for a full minute. The
+kernel queues ``flock`` waiters and wakes them on release.)
 
-Dash cancels a job with SIGKILL, so no ``finally`` block can be relied on. The
-kernel drops a killed process's ``flock``, and an entry counts only while its
-process is alive *and* its lease is fresh: a killed job's slot is free at the
-next look, and a job that stopped renewing loses its place after ``lease_s``.
-Pages send a heartbeat every few seconds (a file's modification time); a job
-whose page has been silent for ``heartbeat_s`` stops itself.
+Dash cancels a job with SIGKILL (diskcache) or SIGTERM (Celery), so no ``finally``
+block can be relied on. An entry counts only while its lease is fresh and, when
+it comes from this machine, while its process is alive: a killed job's slot is
+free at the next look, and a job that stopped renewing loses its place after
+``lease_s``. Pages send a heartbeat every few seconds; a job whose page has been
+silent for ``heartbeat_s`` (a closed tab) stops itself.
 """
 
 from __future__ import annotations
@@ -22,47 +22,135 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import socket
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Protocol
 
 import psutil
 
 Board = dict  # {"next": int, "slots": int, "waiting": {ticket: entry}, "running": {ticket: entry}}
+HOST = socket.gethostname()
 
 
-def _alive(pid: int) -> bool:
+class Store(Protocol):
+    def load(self) -> dict: ...
+
+    def locked(self) -> Any: ...  # a context manager
+
+    def save(self, board: dict) -> None: ...
+
+    def touch(self, name: str, ttl_s: float) -> None: ...
+
+    def touched(self, name: str, ttl_s: float) -> bool: ...
+
+
+class FileStore:
+    """The board in ``folder``: board.json (atomic rename), board.lock (flock), alive/ (mtimes)."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        (self.folder / "alive").mkdir(parents=True, exist_ok=True)
+        self._file = self.folder / "board.json"
+
+    def load(self) -> dict:
+        try:
+            return json.loads(self._file.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return {}
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with open(self.folder / "board.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released on close, or when the process dies
+            yield
+
+    def save(self, board: dict) -> None:
+        tmp = self._file.with_name(f"board.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(board))
+        os.replace(tmp, self._file)
+
+    def touch(self, name: str, ttl_s: float) -> None:
+        (self.folder / "alive" / name).touch()
+        self._sweep()
+
+    def touched(self, name: str, ttl_s: float) -> bool:
+        try:
+            return time.time() - (self.folder / "alive" / name).stat().st_mtime < ttl_s
+        except FileNotFoundError:
+            return False
+
+    def _sweep(self) -> None:
+        """Forget pages silent for an hour, so the folder does not grow without bound."""
+        old = time.time() - 3600
+        for f in (self.folder / "alive").iterdir():
+            try:
+                if f.stat().st_mtime < old:
+                    f.unlink()
+            except FileNotFoundError:
+                pass
+
+
+class RedisStore:
+    """The board in Redis, for Celery workers on several machines."""
+
+    def __init__(self, client: Any, prefix: str = "gatelab:") -> None:
+        self.r, self.prefix = client, prefix
+
+    def load(self) -> dict:
+        raw = self.r.get(self.prefix + "board")
+        return json.loads(raw) if raw else {}
+
+    def locked(self) -> Any:
+        # a lock with a timeout: a holder killed mid-change cannot block the board for long
+        return self.r.lock(self.prefix + "board-lock", timeout=10, blocking_timeout=30)
+
+    def save(self, board: dict) -> None:
+        self.r.set(self.prefix + "board", json.dumps(board))
+
+    def touch(self, name: str, ttl_s: float) -> None:
+        self.r.set(f"{self.prefix}alive:{name}", 1, px=int(ttl_s * 1000))
+
+    def touched(self, name: str, ttl_s: float) -> bool:
+        return bool(self.r.exists(f"{self.prefix}alive:{name}"))
+
+
+def _alive(entry: dict) -> bool:
+    if entry.get("host", HOST) != HOST:
+        return True  # another machine's process: its lease alone decides
     try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        return psutil.Process(entry["pid"]).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
 
 
-@dataclass
-class JobBoard:
-    folder: Path
-    slots: int
-    lease_s: float = 120.0
-    heartbeat_s: float = 20.0
+def _kill(entry: dict) -> None:
+    if entry.get("host", HOST) != HOST:
+        return  # its own lease and heartbeat check will stop it
+    try:
+        psutil.Process(entry["pid"]).kill()
+    except psutil.NoSuchProcess:
+        pass
 
-    def __post_init__(self) -> None:
-        self.folder = Path(self.folder)
-        (self.folder / "alive").mkdir(parents=True, exist_ok=True)
-        self._file = self.folder / "board.json"
-        self._lock = self.folder / "board.lock"
+
+def _safe(session: str) -> str:
+    return "".join(c for c in session if c.isalnum() or c in "-_")[:64] or "anonymous"
+
+
+class JobBoard:
+    def __init__(self, store: Store | Path | str, slots: int, lease_s: float = 120.0,
+                 heartbeat_s: float = 20.0) -> None:
+        self.store = store if hasattr(store, "locked") else FileStore(store)
+        self.slots, self.lease_s, self.heartbeat_s = slots, lease_s, heartbeat_s
 
     # -- the page ------------------------------------------------------------
     def beat(self, session: str) -> None:
         """The page of ``session`` is open."""
-        (self.folder / "alive" / _safe(session)).touch()
+        self.store.touch(_safe(session), self.heartbeat_s)
 
     def watched(self, session: str) -> bool:
-        try:
-            return time.time() - (self.folder / "alive" / _safe(session)).stat().st_mtime < self.heartbeat_s
-        except FileNotFoundError:
-            return False
+        return self.store.touched(_safe(session), self.heartbeat_s)
 
     # -- the job -------------------------------------------------------------
     def join(self, session: str) -> int:
@@ -72,11 +160,11 @@ class JobBoard:
             board["next"] += 1
             for entries in (board["waiting"], board["running"]):
                 for t, e in list(entries.items()):
-                    if e["session"] == session and e["pid"] != os.getpid():
-                        _kill(e["pid"])
+                    if e["session"] == session and (e["pid"], e.get("host")) != (os.getpid(), HOST):
+                        _kill(e)
                         del entries[t]
-            board["waiting"][ticket] = {"pid": os.getpid(), "session": session, "renewed": time.time()}
-        self._sweep_heartbeats()
+            board["waiting"][ticket] = {"pid": os.getpid(), "host": HOST, "session": session,
+                                        "renewed": time.time()}
         return ticket
 
     def try_start(self, ticket: int) -> int:
@@ -132,48 +220,20 @@ class JobBoard:
 
     def _read(self) -> Board:
         """The board without entries whose process is gone or whose lease ran out."""
-        try:
-            raw = json.loads(self._file.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
-            raw = {}
+        raw = self.store.load()
         now = time.time()
         board: Board = {"next": raw.get("next", 1)}
         if "slots" in raw:
             board["slots"] = raw["slots"]
         for name in ("waiting", "running"):
             board[name] = {int(t): e for t, e in raw.get(name, {}).items()
-                           if now - e["renewed"] < self.lease_s and _alive(e["pid"])}
+                           if now - e["renewed"] < self.lease_s and _alive(e)}
         return board
 
     @contextmanager
     def _changing(self) -> Iterator[Board]:
-        """The live board, under the lock; written back (atomically) when the block ends."""
-        with open(self._lock, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        """The live board, under the lock; saved when the block ends."""
+        with self.store.locked():
             board = self._read()
             yield board
-            tmp = self._file.with_name(f"board.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(board))
-            os.replace(tmp, self._file)
-        # the lock goes with the file's closing, or with the process
-
-    def _sweep_heartbeats(self) -> None:
-        """Forget pages silent for an hour, so the folder does not grow without bound."""
-        old = time.time() - 3600
-        for f in (self.folder / "alive").iterdir():
-            try:
-                if f.stat().st_mtime < old:
-                    f.unlink()
-            except FileNotFoundError:
-                pass
-
-
-def _safe(session: str) -> str:
-    return "".join(c for c in session if c.isalnum() or c in "-_")[:64] or "anonymous"
-
-
-def _kill(pid: int) -> None:
-    try:
-        psutil.Process(pid).kill()
-    except psutil.NoSuchProcess:
-        pass
+            self.store.save(board)

@@ -1,0 +1,142 @@
+"""The Celery setup for real: a redis-server, a Celery worker and the web app, each its
+own process on a free port, driven by headless Chromium as in ``test_browser``."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+from dash.testing.wait import until
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+from components.jobs import JobBoard, RedisStore
+from tests.test_browser import figure, text
+
+pytestmark = pytest.mark.browser
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    assert shutil.which("redis-server"), "redis-server is missing: make test installs Debian's redis-server"
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    wait_for_port(port)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server(redis_url, tmp_path_factory):
+    env = dict(os.environ, REDIS_URL=redis_url, GATELAB_MAX_JOBS="1",
+               GATELAB_CACHE_DIR=str(tmp_path_factory.mktemp("celery-cache")))
+    port = free_port()
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "app:celery_app", "worker", "--concurrency", "3",
+                               "--loglevel", "WARNING"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port)
+    client = redis.Redis.from_url(redis_url)
+    until(lambda: client.llen("celery") == 0 and len(worker_pids(worker)) >= 3, timeout=60)
+    yield f"http://127.0.0.1:{port}"
+    for proc in (web, worker):
+        proc.terminate()
+        proc.wait(20)
+
+
+def worker_pids(worker) -> list[int]:
+    import psutil
+
+    return [p.pid for p in psutil.Process(worker.pid).children()]
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
+    if "DASH_TEST_CHROMEPATH" in os.environ:
+        options.binary_location = os.environ["DASH_TEST_CHROMEPATH"]
+    return webdriver.Chrome(options=options)
+
+
+@pytest.fixture
+def two_pages(server):
+    pages = [browser(), browser()]
+    try:
+        for d in pages:
+            d.get(server)
+            until(lambda d=d: d.find_elements(By.ID, "job-status") and text(d, "job-status") == "ready", timeout=30)
+        yield pages
+        for d in pages:
+            assert d.get_log("browser") == []
+    finally:
+        for d in pages:
+            d.quit()
+
+
+def type_into(d, element_id, value):
+    el = d.find_element(By.ID, element_id)
+    el.send_keys("\b" * 6 + str(value))
+
+
+def test_celery_progress_queue_cancel_and_isolation(two_pages):
+    """One slot: A trains with live progress, B waits its turn and says so, A cancels, B finishes."""
+    a, b = two_pages
+    type_into(a, "epochs", 400)
+    a.find_element(By.ID, "train-button").click()
+    until(lambda: text(a, "job-status") == "running" and len((figure(a, "loss-graph") or [{}])[0].get("x", [])) >= 2,
+          timeout=30)
+    type_into(b, "epochs", 5)
+    b.find_element(By.ID, "train-button").click()
+    until(lambda: text(b, "job-status") == "queued, position 1", timeout=30)
+    a.find_element(By.ID, "cancel-button").click()
+    until(lambda: text(a, "job-status") == "cancelled", timeout=10)
+    until(lambda: text(b, "job-status") == "done", timeout=60)  # the slot came free: Celery's kill is handled too
+    until(lambda: len(figure(b, "forecast-graph") or []) == 2, timeout=10)
+    assert len(figure(b, "loss-graph")[0]["x"]) == 5
+    assert [t["name"] for t in figure(b, "forecast-graph")] == ["truth", "#1 NumPy LSTM"]
+    assert a.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']") == []  # A's run never finished
+    # and A can train again at once
+    type_into(a, "epochs", 3)
+    until(lambda: a.find_element(By.ID, "train-button").get_attribute("disabled") is None, timeout=10)
+    a.find_element(By.ID, "train-button").click()
+    until(lambda: text(a, "job-status") == "done", timeout=60)
+    until(lambda: [r.text for r in a.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
+          == ["#1 NumPy LSTM"], timeout=10)
+
+
+def test_redis_board_queues_in_order(redis_url):
+    board = JobBoard(RedisStore(redis.Redis.from_url(redis_url), prefix="test-board:"), slots=1, lease_s=30)
+    first, second = board.join("a"), board.join("b")
+    assert board.try_start(first) == 0 and board.try_start(second) == 1
+    board.leave(first)
+    assert board.try_start(second) == 0 and board.counts() == (1, 0)
+    board.beat("b")
+    assert board.watched("b") and not board.watched("nobody")
