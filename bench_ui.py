@@ -62,6 +62,8 @@ def served(port: int):
 
 
 def browser(width: int = 1400, height: int = 1000):
+    """Headless Chromium that stays off the network (no background services) and keeps
+    the page's SEVERE console messages for ``get_log("browser")``."""
     from selenium import webdriver
 
     options = webdriver.ChromeOptions()
@@ -69,8 +71,10 @@ def browser(width: int = 1400, height: int = 1000):
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 f"--window-size={width},{height}"):
         options.add_argument(arg)
-    if os.path.exists("/usr/bin/chromium"):
-        options.binary_location = "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
+    path = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
+    if os.path.exists(path):
+        options.binary_location = path
     return webdriver.Chrome(options=options)
 
 

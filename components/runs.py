@@ -111,19 +111,21 @@ def add_runs(runs: list[dict] | None, result: dict) -> tuple[list[dict], list[di
     Output("current-run", "data"),
     Output("runs-table", "selected_rows"),
     Output("job-status", "children", allow_duplicate=True),
+    Output("final-status", "data"),
     Input("run-result", "data"),
     State("runs-store", "data"),
     prevent_initial_call=True,
 )
 def on_result(result, runs):
     if not result:
-        return no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update
     runs, new = add_runs(runs, result)
-    status = result.get("error") or "done"
+    text = result.get("error") or "done"
+    final = {"id": result.get("request_id"), "text": text}
     if not new:
-        return no_update, no_update, no_update, status
+        return no_update, no_update, no_update, text, final
     selected = list(range(len(runs) - len(new), len(runs))) if len(new) > 1 else []
-    return runs, new[-1]["id"], selected, status
+    return runs, new[-1]["id"], selected, text, final
 
 
 @callback(Output("runs-table", "data"), Input("runs-store", "data"))

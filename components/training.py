@@ -26,7 +26,7 @@ from typing import Any, Callable
 from dash import Patch
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from components.controls import FIELD_IDS, form_values, parse_form
 from components.figures import loss_progress_patch, make_live_loss_figure
@@ -58,6 +58,8 @@ def layout() -> html.Div:
             dbc.Progress(id="progress-bar", value=0, label="", className="mt-2", style={"height": "1.3rem"}),
             html.Div(["Status: ", html.Span("ready", id="job-status", className="fw-semibold")],
                      className="mt-1 small", role="status"),
+            dcc.Store(id="final-status"),  # {"id": request id, "text"}: done, cancelled or the error
+            dcc.Interval(id="status-settle", interval=500),
             html.Div(f"At most {SETTINGS.max_jobs} runs train at once on this server; others wait their turn. "
                      "One run per browser tab: pressing Train after a reload replaces the tab's old run.",
                      className="small text-muted"),
@@ -233,9 +235,31 @@ def heartbeat(_n, session):
 
 @callback(
     Output("job-status", "children", allow_duplicate=True),
+    Output("final-status", "data", allow_duplicate=True),
     Output("progress-bar", "label", allow_duplicate=True),
     Input("cancel-button", "n_clicks"),
+    State("job-request", "data"),
     prevent_initial_call=True,
 )
-def cancel_run(_n):
-    return "cancelled", "cancelled"
+def cancel_run(_n, request):
+    return "cancelled", {"id": (request or {}).get("id"), "text": "cancelled"}, "cancelled"
+
+
+# A progress update already on its way when the run ended can land after the final word
+# (seen here: "running" after "cancelled", with the job gone). In the browser, twice a
+# second, the final word for the current request is put back if anything overwrote it.
+clientside_callback(
+    """
+    function(_n, fin, request, shown) {
+        const id = request && request.id;
+        if (fin && fin.id === id && shown !== fin.text) { return fin.text; }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("job-status", "children", allow_duplicate=True),
+    Input("status-settle", "n_intervals"),
+    State("final-status", "data"),
+    State("job-request", "data"),
+    State("job-status", "children"),
+    prevent_initial_call=True,
+)

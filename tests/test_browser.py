@@ -189,13 +189,9 @@ def test_torch_run_then_its_gates_then_a_second_torch_run(page):
 
 
 def _second_browser():
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run"):
-        options.add_argument(arg)
-    if "DASH_TEST_CHROMEPATH" in os.environ:
-        options.binary_location = os.environ["DASH_TEST_CHROMEPATH"]
-    return webdriver.Chrome(options=options)
+    from bench_ui import browser
+
+    return browser()
 
 
 def test_two_browsers_with_the_same_settings_each_get_their_own_run(page):

@@ -11,9 +11,9 @@ import time
 import pytest
 import redis
 from dash.testing.wait import until
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 
+from bench_ui import browser
 from components.jobs import JobBoard, RedisStore
 from tests.test_browser import figure, text
 
@@ -52,14 +52,15 @@ def redis_url():
 
 @pytest.fixture(scope="module")
 def server(redis_url, tmp_path_factory):
+    logs = tmp_path_factory.mktemp("celery-logs")
     env = dict(os.environ, REDIS_URL=redis_url, GATELAB_MAX_JOBS="1",
                GATELAB_CACHE_DIR=str(tmp_path_factory.mktemp("celery-cache")))
     port = free_port()
+    worker_log, web_log = open(logs / "worker.log", "w"), open(logs / "web.log", "w")
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "app:celery_app", "worker", "--concurrency", "3",
-                               "--loglevel", "WARNING"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=worker_log, stderr=worker_log)
     web = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           stdout=web_log, stderr=web_log)
     wait_for_port(port)
     client = redis.Redis.from_url(redis_url)
     until(lambda: client.llen("celery") == 0 and len(worker_pids(worker)) >= 3, timeout=60)
@@ -67,23 +68,16 @@ def server(redis_url, tmp_path_factory):
     for proc in (web, worker):
         proc.terminate()
         proc.wait(20)
+    web_log.close()
+    worker_log.close()
+    served = (logs / "web.log").read_text()
+    assert "Traceback" not in served, served[served.index("Traceback") - 200:][:3000]
 
 
 def worker_pids(worker) -> list[int]:
     import psutil
 
     return [p.pid for p in psutil.Process(worker.pid).children()]
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
-    if "DASH_TEST_CHROMEPATH" in os.environ:
-        options.binary_location = os.environ["DASH_TEST_CHROMEPATH"]
-    return webdriver.Chrome(options=options)
 
 
 @pytest.fixture

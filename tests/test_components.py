@@ -172,10 +172,11 @@ def test_callbacks_called_directly(job):
     assert out[k] is True and out[len(FIELD_IDS) + k].startswith("Hidden size H must be")
 
     _, result = job
-    runs, current, selected, status = on_result(result, [])
-    assert status == "done" and current == runs[-1]["id"] and selected == [0, 1]
-    _, _, _, status = on_result({"runs": [], "error": "NumPy LSTM: training diverged"}, runs)
-    assert status == "NumPy LSTM: training diverged"
+    runs, current, selected, status, final = on_result(result, [])
+    assert status == "done" and final == {"id": "abc", "text": "done"}
+    assert current == runs[-1]["id"] and selected == [0, 1]
+    _, _, _, status, final = on_result({"request_id": "x", "runs": [], "error": "NumPy LSTM: training diverged"}, runs)
+    assert status == "NumPy LSTM: training diverged" and final["id"] == "x"
 
     loss, forecast, table = show_results(runs, [], runs[0]["id"], ["log"])
     assert loss.layout.yaxis.type == "log" and len(loss.data) == 3
