@@ -10,8 +10,6 @@ from __future__ import annotations
 import statistics
 import time
 
-import numpy as np
-
 from data import SeriesConfig, make_series, prepare
 from models import create_model
 from models.rollout import rollout

@@ -35,10 +35,21 @@ poll();
 """
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on port {port}")
 
 
 @contextmanager
@@ -48,13 +59,7 @@ def served(port: int):
                             cwd=os.path.dirname(os.path.abspath(__file__)),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for_port(port)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -109,7 +114,7 @@ def _choose(driver, group: str, label: str) -> None:
 
 def run_ui_bench(repeats: int = 5, screenshot: str | None = None) -> int:
     times: dict[str, list[float]] = {"NumPy": [], "PyTorch": []}
-    with served(_free_port()) as url:
+    with served(free_port()) as url:
         driver = browser()
         try:
             driver.get(url)

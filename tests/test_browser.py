@@ -1,13 +1,11 @@
 """The dashboard in headless Chromium, clicked and typed as a person would."""
 
 import os
-import sys
 import time
 
 import psutil
 import pytest
 from dash.testing.wait import until
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 

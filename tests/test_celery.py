@@ -3,39 +3,20 @@ own process on a free port, driven by headless Chromium as in ``test_browser``."
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 import redis
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
-from bench_ui import browser
+from bench_ui import browser, free_port, wait_for_port
 from components.jobs import JobBoard, RedisStore
 from tests.test_browser import figure, text
 
 pytestmark = pytest.mark.browser
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on port {port}")
 
 
 @pytest.fixture(scope="module")
