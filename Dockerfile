@@ -22,7 +22,7 @@ RUN python3 -m venv /opt/venv \
         ${TORCH_INDEX:+--index-url $TORCH_INDEX --extra-index-url https://pypi.org/simple} "$TORCH_SPEC"
 
 WORKDIR /app
-COPY pyproject.toml README.md gunicorn.conf.py app.py cli.py bench.py bench_ui.py loadtest.py ./
+COPY pyproject.toml README.md gunicorn.conf.py app.py cli.py ./
 COPY data/ data/
 COPY models/ models/
 COPY components/ components/

@@ -36,16 +36,16 @@ test-fast: install
 
 # OPENBLAS_CORETYPE pins an older kernel on some shared machines; the benchmark measures the native one.
 bench: install browser
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/gatelab bench
-	$(BIN)/gatelab bench --ui --repeats 5
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench_ui.py --repeats 5
 
 # Builds and runs the Dockerfile with podman (no Docker engine needed), trains over HTTP, cleans up.
 container-test: install
-	bash scripts/container_test.sh
+	bash tools/container_test.sh
 
 # 30 students at once against gunicorn on this machine (see README, "A classroom").
 loadtest: install
-	GATELAB_CACHE_DIR=$$(mktemp -d) GATELAB_PORT=8061 $(BIN)/gunicorn -c gunicorn.conf.py app:server & 	  pid=$$!; sleep 10; $(BIN)/gatelab loadtest --url http://127.0.0.1:8061 --students 30; 	  status=$$?; kill $$pid; exit $$status
+	GATELAB_CACHE_DIR=$$(mktemp -d) GATELAB_PORT=8061 $(BIN)/gunicorn -c gunicorn.conf.py app:server & 	  pid=$$!; sleep 10; $(BIN)/python tools/loadtest.py --url http://127.0.0.1:8061 --students 30; 	  status=$$?; kill $$pid; exit $$status
 
 clean:
 	rm -rf $(VENV) *.egg-info

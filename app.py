@@ -1,41 +1,37 @@
 """Gatelab's dashboard: the Dash app, its layout, and how it is served.
 
-    gatelab serve            # http://127.0.0.1:8050, debug off
-    gunicorn app:server      # the WSGI entry point
+    gatelab serve                # http://127.0.0.1:8050, debug off
+    gunicorn app:server          # the WSGI entry point
+    celery -A app:celery_app worker
 
-Training runs as Dash background callbacks, through a ``DiskcacheManager``
-(folder: GATELAB_CACHE_DIR) or, when REDIS_URL is set, through a ``CeleryManager``
-whose workers run ``celery -A app:celery_app worker``. With the diskcache
-manager, jobs do not fork from this process: a web server's
-threads hold locks (seen here: a job forked from a threaded gunicorn worker hung
-for good in SQLite's close of a connection another thread was using). They fork
-from a fork server instead, a fresh single-threaded Python that imports
-``components.warm`` once, so jobs still start warm. This process keeps BLAS and
-torch at one thread and never runs torch itself (see ``components.results``).
+Nothing happens at import. ``create_app(settings)`` makes the services
+(``components.services``), the layout, and binds every component's callbacks to
+that app, so a test can build several apps, each with settings of its own.
+``app.server`` and ``app.celery_app`` build the one app of a served process on
+first use, with settings from the environment.
+
+Training runs as Dash background callbacks, through a ``DiskcacheManager`` or,
+when REDIS_URL is set, a ``CeleryManager``. With the diskcache manager, jobs do
+not fork from the web process: a web server's threads hold locks (seen here: a
+job forked from a threaded gunicorn worker hung for good in SQLite's close of a
+connection another thread was using). They fork from a fork server instead, a
+fresh single-threaded Python that imports ``components.warm`` once, so jobs
+still start warm. The web process keeps BLAS at one thread and never runs torch
+(see ``components.results``).
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import dash_bootstrap_components as dbc
-import multiprocess
-import multiprocess.forkserver
 from dash import Dash, dcc, html
 
-from components import controls, explain, results, runs, training
-from components.services import BOARD, MANAGER, REDIS_URL, celery_app  # noqa: F401 - celery -A app:celery_app
-from components.settings import SETTINGS
+from components import controls, explain, ids, results, runs, training
+from components.services import Services, init_services
+from components.settings import Settings
 from models.threads import limit_threads
-
-limit_threads(1)
-if REDIS_URL:
-    import components.warm  # noqa: F401 - a Celery worker imports this module: warm it once
-else:
-    multiprocess.set_start_method("forkserver", force=True)  # DiskcacheManager starts jobs through multiprocess
-    multiprocess.set_forkserver_preload(["components.warm"])
-    multiprocess.forkserver.ensure_running()  # start it now: its imports take a second or two
-BOARD.set_slots(SETTINGS.max_jobs)
 
 
 def card(title: str, body, **kwargs) -> dbc.Card:
@@ -43,62 +39,115 @@ def card(title: str, body, **kwargs) -> dbc.Card:
                     className="mb-3 shadow-sm", **kwargs)
 
 
-def layout() -> dbc.Container:
-    """A function, so that every page load gets a session id of its own."""
-    return dbc.Container(
-        [
-            # per browser tab, and kept across a reload of it (sessionStorage)
-            dcc.Store(id="session-id", data=uuid.uuid4().hex, storage_type="session"),
-            dcc.Interval(id="heartbeat", interval=5000),
-            html.Div(
-                [
-                    html.H3("Gatelab", className="mb-0 me-3"),
-                    html.Span("Watch LSTM and GRU forecasters learn, in NumPy and in PyTorch.",
-                              className="text-muted"),
-                ],
-                className="d-flex align-items-baseline my-2",
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(card("Experiment", controls.layout()), lg=3, md=4, className="controls-col"),
-                    dbc.Col(
-                        [
-                            card("Series", controls.preview_layout()),
-                            card("Training", training.layout()),
-                            card("Results", results.layout()),
-                            card("Inside the cell",
-                                 dbc.Row([dbc.Col(results.gates_layout(), lg=8),
-                                          dbc.Col(explain.equations_layout(), lg=4)])),
-                            card("Runs", runs.layout()),
-                            card("Why gates, and what to try", explain.layout()),
-                        ],
-                        lg=9, md=8,
-                    ),
-                ]
-            ),
-        ],
-        fluid=True,
-    )
+def make_layout(services: Services):
+    """The page; a function, so that every page load gets a session id of its own."""
+
+    def layout() -> dbc.Container:
+        return dbc.Container(
+            [
+                dcc.Store(id=ids.SESSION, data=uuid.uuid4().hex, storage_type="session"),
+                dcc.Interval(id=ids.HEARTBEAT, interval=5000),
+                html.Div(
+                    [
+                        html.H3("Gatelab", className="mb-0 me-3"),
+                        html.Span("Watch LSTM and GRU forecasters learn, in NumPy and in PyTorch.",
+                                  className="text-muted"),
+                    ],
+                    className="d-flex align-items-baseline my-2",
+                ),
+                dbc.Row(
+                    [
+                        dbc.Col(card("Experiment", controls.layout(services.settings)), lg=3, md=4,
+                                className="controls-col"),
+                        dbc.Col(
+                            [
+                                card("Series", controls.preview_layout()),
+                                card("Training", training.layout(services)),
+                                card("Results", results.layout()),
+                                card("Inside the cell",
+                                     dbc.Row([dbc.Col(results.gates_layout(), xl=8),
+                                              dbc.Col(explain.equations_layout(), xl=4)])),
+                                card("Runs", runs.layout()),
+                                card("Why gates, and what to try", explain.layout()),
+                            ],
+                            lg=9, md=8,
+                        ),
+                    ]
+                ),
+            ],
+            fluid=True,
+        )
+
+    return layout
 
 
-def create_app() -> Dash:
-    app = Dash(__name__, title="Gatelab", background_callback_manager=MANAGER, update_title=None)
-    app.layout = layout
+def start_fork_server() -> None:
+    """Jobs of the diskcache manager start from a fork server that has imported what they need."""
+    import multiprocess
+    import multiprocess.forkserver
+
+    multiprocess.set_start_method("forkserver", force=True)  # DiskcacheManager starts jobs through multiprocess
+    multiprocess.set_forkserver_preload(["components.warm"])
+    multiprocess.forkserver.ensure_running()  # start it now: its imports take a second or two
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """A Gatelab app with its own services; ``settings`` default to the environment's."""
+    settings = settings or Settings.from_env()
+    limit_threads(1)
+    services = init_services(settings)
+    if settings.redis_url:
+        import components.warm  # noqa: F401 - a Celery worker runs jobs in this process: warm it once
+    else:
+        start_fork_server()
+    services.board.set_slots(settings.max_jobs)
+
+    app = Dash(__name__, title="Gatelab", background_callback_manager=services.manager, update_title=None)
+    app.layout = make_layout(services)
+    services.manager.accepting = True  # it takes this app's background functions, and no other app's
+    try:
+        controls.register(app, settings)
+        training.register(app, services)
+        runs.register(app)
+        results.register(app)
+        explain.register(app)
+    finally:
+        services.manager.accepting = False
+    app.gatelab = services  # for tests and tools: this app's board and settings
+
+    @app.server.route("/healthz")
+    def healthz():
+        """For the container's HEALTHCHECK and load balancers: the board answers, so the cache works."""
+        running, waiting = services.board.counts()
+        return {"status": "ok", "running": running, "waiting": waiting}
+
     return app
 
 
-app = create_app()
-server = app.server
+_served: Dash | None = None
 
 
-@server.route("/healthz")
-def healthz():
-    """For the container's HEALTHCHECK and load balancers: the board answers, so the cache works."""
-    running, waiting = BOARD.counts()
-    return {"status": "ok", "running": running, "waiting": waiting}
+def served_app() -> Dash:
+    """The one app of a served process (gunicorn, a Celery worker, ``gatelab serve``)."""
+    global _served
+    if _served is None:
+        _served = create_app()
+    return _served
+
+
+def __getattr__(name: str) -> Any:
+    """``app:server`` for gunicorn and ``app:celery_app`` for Celery, built on first use."""
+    if name == "app":
+        return served_app()
+    if name == "server":
+        return served_app().server
+    if name == "celery_app":
+        return served_app().gatelab.celery_app
+    raise AttributeError(f"module 'app' has no attribute {name!r}")
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> int:
+    app = served_app()
     print(f"Gatelab at http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}")
     app.run(host=host, port=port, debug=debug)
     return 0

@@ -1,234 +1,128 @@
-"""The experiment form: fields, their validation, and the live series preview.
+"""The experiment form: fields generated from ``models.knobs``, their messages, and the
+live series preview.
 
-``parse_form`` turns the raw field values into an ``ExperimentConfig`` or into one
-message per bad field, each naming the allowed range. The page shows those
-messages beside the fields as the person types; the Train callback runs the
-same function again on the server, so bad input never reaches a job.
+Number fields are text boxes (with a numeric keyboard on phones): a browser hands
+an empty value for a number box whose text it cannot read, and the person would
+be told "it is empty" about the "2.5" or "abc" they typed. Here the server reads
+exactly what was typed and says what is wrong with it. The Train callback runs
+the same ``form_config`` again on the server, so bad input never reaches a job.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html, no_update
+from dash import Dash, Input, Output, dcc, html, no_update
 
+from components import ids
 from components.figures import make_series_figure
-from components.settings import SETTINGS
-from data.synthetic import SeriesConfig, make_series
+from components.settings import Settings
+from data.synthetic import make_series
 from data.windows import max_seq_len, split_index
-from models.experiment import ExperimentConfig
-from models.train import TrainConfig
+from models.config import ExperimentConfig
+from models.knobs import PAGE_KNOBS, Knob, parse_values
 
-TRAIN_FRACTION = 0.7
-REFERENCE = SeriesConfig()
-
-
-@dataclass(frozen=True)
-class Field:
-    id: str
-    label: str
-    kind: type  # int or float
-    low: float
-    high: float
-    default: Any
-    step: Any = "any"
-    help: str = ""
-
-    def range_text(self) -> str:
-        if self.kind is int:
-            return f"a whole number from {int(self.low)} to {int(self.high)}"
-        return f"a number from {self.low:g} to {self.high:g}"
-
-
-SERIES_FIELDS = [
-    Field("series-length", "Length n", int, 50, SETTINGS.max_length, REFERENCE.length, 1),
-    Field("series-noise", "Noise σ", float, 0.0, 10.0, REFERENCE.noise, help="standard deviation of the noise"),
-    Field("series-trend", "Trend per step", float, -1.0, 1.0, REFERENCE.trend),
-    Field("series-seed", "Series seed", int, 0, 999_999, REFERENCE.seed, 1),
-]
-MODEL_FIELDS = [
-    Field("seq-len", "Window length L", int, 1, max_seq_len(SETTINGS.max_length, TRAIN_FRACTION), 60, 1,
-          help="values the model reads to predict the next; at most 70 % of n, less 2"),
-    Field("hidden-size", "Hidden size H", int, 1, SETTINGS.max_hidden, 32, 1),
-    Field("epochs", "Epochs", int, 1, SETTINGS.max_epochs, TrainConfig().epochs, 1),
-    Field("learning-rate", "Learning rate", float, 1e-5, 1.0, TrainConfig().learning_rate),
-    Field("batch-size", "Batch size", int, 1, 1024, 64, 1),
-    Field("clip-norm", "Clip gradient norm at", float, 0.0, 100.0, 1.0, help="0 turns clipping off"),
-    Field("seed", "Training seed", int, 0, 999_999, 0, 1, help="initial weights and batch order"),
-]
-NUMBER_FIELDS = SERIES_FIELDS + MODEL_FIELDS
-LIST_FIELDS = {
-    "series-periods": ("Seasonal periods", ", ".join(f"{c.period:g}" for c in REFERENCE.components)),
-    "series-amplitudes": ("Amplitudes", ", ".join(f"{c.amplitude:g}" for c in REFERENCE.components)),
+FIELD_IDS = [k.key for k in PAGE_KNOBS]  # every control's id, in the order callbacks receive them
+TEXT_IDS = [k.key for k in PAGE_KNOBS if k.kind != "choice"]
+SECTIONS = {
+    "Series": ("series-periods", "series-amplitudes", "series-phases", "series-noise", "series-trend",
+               "series-length", "series-seed"),
+    "Model": ("backend", "cell", "transform", "seq-len", "hidden-size"),
+    "Training": ("epochs", "learning-rate", "batch-size", "clip-norm", "seed"),
 }
-FIELD_IDS = [f.id for f in SERIES_FIELDS] + list(LIST_FIELDS) + [f.id for f in MODEL_FIELDS]
-CHOICES = {
-    "backend": [("NumPy", "numpy"), ("PyTorch", "torch")],
-    "cell": [("LSTM", "lstm"), ("GRU", "gru")],
-    "transform": [("detrended", "detrend"), ("differences (predict the change)", "diff"), ("levels (plain)", "none")],
-}
-
-
-def _number(field: Field, raw: Any) -> tuple[Any, str | None]:
-    bad = f"{field.label} must be {field.range_text()}"
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None, f"{bad}; it is empty"
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        return None, f"{bad}, got {raw!r}"
-    if not math.isfinite(value) or (field.kind is int and not value.is_integer()):
-        return None, f"{bad}, got {raw!r}"
-    if not field.low <= value <= field.high:
-        return None, f"{bad}, got {value:g}"
-    return (int(value) if field.kind is int else value), None
-
-
-def _number_list(label: str, raw: Any, positive: bool) -> tuple[list[float] | None, str | None]:
-    text = "" if raw is None else str(raw)
-    parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
-    rule = "numbers > 0" if positive else "numbers"
-    if not parts:
-        return None, f"{label} must be a list of {rule} separated by commas, such as 50, 17; it is empty"
-    values = []
-    for p in parts:
-        try:
-            v = float(p)
-        except ValueError:
-            return None, f"{label} must be a list of {rule} separated by commas, such as 50, 17; {p.strip()!r} is not a number"
-        if not math.isfinite(v) or (positive and v <= 0) or abs(v) > 1e5:
-            limit = "> 0 and at most 100000" if positive else "between -100000 and 100000"
-            return None, f"each of the {label.lower()} must be {limit}, got {v:g}"
-        values.append(v)
-    if len(values) > 8:
-        return None, f"{label} may hold at most 8 values, got {len(values)}"
-    return values, None
-
-
-def parse_form(values: dict[str, Any], backend: str = "numpy", cell: str = "lstm",
-               transform: str = "detrend") -> tuple[ExperimentConfig | None, dict[str, str]]:
-    """The config these field values describe, or a message for each bad field (by field id)."""
-    errors: dict[str, str] = {}
-    parsed: dict[str, Any] = {}
-    for f in NUMBER_FIELDS:
-        parsed[f.id], err = _number(f, values.get(f.id))
-        if err:
-            errors[f.id] = err
-    periods, err = _number_list("Seasonal periods", values.get("series-periods"), positive=True)
-    if err:
-        errors["series-periods"] = err
-    amplitudes, err = _number_list("Amplitudes", values.get("series-amplitudes"), positive=False)
-    if err:
-        errors["series-amplitudes"] = err
-    elif periods and len(amplitudes) != len(periods):
-        errors["series-amplitudes"] = f"Amplitudes need one value per period ({len(periods)}), got {len(amplitudes)}"
-    length, seq_len = parsed.get("series-length"), parsed.get("seq-len")
-    if length is not None and seq_len is not None and "seq-len" not in errors:
-        longest = max_seq_len(length, TRAIN_FRACTION)
-        if seq_len > longest:
-            errors["seq-len"] = (f"Window length L must be at most {longest} for a series of {length} points "
-                                 f"({split_index(length, TRAIN_FRACTION)} of them train), got {seq_len}")
-    if errors:
-        return None, errors
-    phases = [c.phase for c in REFERENCE.components][: len(periods)] + [0.0] * max(0, len(periods) - 2)
-    clip = parsed["clip-norm"] or None
-    try:
-        series = SeriesConfig.from_lists(periods, amplitudes, phases, length=parsed["series-length"],
-                                         trend=parsed["series-trend"], noise=parsed["series-noise"],
-                                         seed=parsed["series-seed"])
-        train = TrainConfig(parsed["epochs"], parsed["learning-rate"], parsed["batch-size"], clip, parsed["seed"])
-        config = ExperimentConfig(series=series, seq_len=parsed["seq-len"], train_fraction=TRAIN_FRACTION,
-                                  transform=transform, backend=backend, cell=cell,
-                                  hidden_size=parsed["hidden-size"], train=train)
-    except ValueError as e:  # anything the field checks above did not foresee
-        return None, {"form": str(e)}
-    return config, {}
-
-
-def _number_input(f: Field) -> html.Div:
-    return html.Div(
-        [
-            dbc.Label(f.label, html_for=f.id, className="mb-0 small"),
-            dbc.Input(id=f.id, type="number", value=f.default, step=f.step, size="sm", debounce=False),
-            dbc.FormFeedback(id=f"{f.id}-feedback", type="invalid"),
-            dbc.FormText(f"{f.help + '; ' if f.help else ''}{f.range_text()}", className="d-block small"),
-        ],
-        className="mb-2",
-    )
-
-
-def _list_input(field_id: str) -> html.Div:
-    label, default = LIST_FIELDS[field_id]
-    return html.Div(
-        [
-            dbc.Label(label, html_for=field_id, className="mb-0 small"),
-            dbc.Input(id=field_id, type="text", value=default, size="sm"),
-            dbc.FormFeedback(id=f"{field_id}-feedback", type="invalid"),
-            dbc.FormText("comma-separated, e.g. 50, 17", className="d-block small"),
-        ],
-        className="mb-2",
-    )
-
-
-def _radio(field_id: str, label: str) -> html.Div:
-    return html.Div(
-        [
-            dbc.Label(label, className="mb-0 small d-block"),
-            dbc.RadioItems(id=field_id, options=[{"label": a, "value": b} for a, b in CHOICES[field_id]],
-                           value=CHOICES[field_id][0][1], inline=True),
-        ],
-        className="mb-2",
-    )
-
-
-def layout() -> html.Div:
-    by_id = {f.id: f for f in NUMBER_FIELDS}
-    return html.Div(
-        [
-            html.H6("Series", className="mt-1"),
-            _list_input("series-periods"),
-            _list_input("series-amplitudes"),
-            *[_number_input(by_id[i]) for i in ("series-noise", "series-trend", "series-length", "series-seed")],
-            html.H6("Model", className="mt-3"),
-            _radio("backend", "Backend"),
-            _radio("cell", "Cell"),
-            _radio("transform", "Inputs"),
-            *[_number_input(by_id[i]) for i in ("seq-len", "hidden-size")],
-            html.H6("Training", className="mt-3"),
-            *[_number_input(by_id[i]) for i in ("epochs", "learning-rate", "batch-size", "clip-norm", "seed")],
-        ]
-    )
-
-
-def preview_layout() -> dcc.Graph:
-    return dcc.Graph(id="series-preview", config={"displayModeBar": False},
-                     figure=make_series_figure(make_series(REFERENCE), split_index(REFERENCE.length, TRAIN_FRACTION)))
+REFERENCE = ExperimentConfig()
 
 
 def form_values(*raw: Any) -> dict[str, Any]:
+    """Field values in ``FIELD_IDS`` order -> {knob key: value}."""
     return dict(zip(FIELD_IDS, raw))
 
 
-FIELD_INPUTS = [Input(i, "value") for i in FIELD_IDS]
+def form_config(values: dict[str, Any], settings: Settings) -> tuple[ExperimentConfig | None, dict[str, str]]:
+    """The config the form describes under this server's caps, or a message per bad field."""
+    return parse_values(values, limits=settings.form_limits())
 
 
-@callback(
-    [Output(i, "invalid") for i in FIELD_IDS] + [Output(f"{i}-feedback", "children") for i in FIELD_IDS],
-    FIELD_INPUTS,
-)
-def show_field_errors(*raw: Any) -> list:
-    _, errors = parse_form(form_values(*raw))
-    return [i in errors for i in FIELD_IDS] + [errors.get(i, "") for i in FIELD_IDS]
+def seq_len_help(length: Any, settings: Settings) -> str:
+    """The window's help follows the series length typed above it."""
+    knob = next(k for k in PAGE_KNOBS if k.key == "seq-len")
+    n, _ = next(k for k in PAGE_KNOBS if k.key == "series-length").parse(length, "", settings.max_length)
+    high = max_seq_len(n, REFERENCE.train_fraction) if n else settings.form_limits()["seq-len"]
+    where = f" for n = {n}" if n else ""
+    return f"{knob.help}; {knob.range_text(high)}{where}"
 
 
-@callback(Output("series-preview", "figure"), FIELD_INPUTS, prevent_initial_call=True)
-def update_preview(*raw: Any):
-    """The series as typed; model fields play no part, so their errors do not stop the preview."""
-    neutral = {f.id: f.default for f in MODEL_FIELDS} | {"seq-len": 1}
-    config, _ = parse_form(form_values(*raw) | neutral)
-    if config is None:
-        return no_update
-    return make_series_figure(make_series(config.series), split_index(config.series.length, TRAIN_FRACTION))
+def _help(knob: Knob, settings: Settings) -> str:
+    if knob.key == "seq-len":
+        return seq_len_help(REFERENCE.series.length, settings)
+    if knob.kind == "list":
+        return f"{knob.help}; comma-separated, such as {knob.example}"
+    rng = knob.range_text(settings.form_limits().get(knob.key))
+    return f"{knob.help}; {rng}" if knob.help else rng
+
+
+def _text_input(knob: Knob, settings: Settings) -> html.Div:
+    return html.Div(
+        [
+            dbc.Label(knob.label, html_for=knob.key, className="mb-0 small"),
+            dbc.Input(id=knob.key, type="text", value=knob.as_text(knob.default), size="sm",
+                      inputmode="text" if knob.kind == "list" else "decimal", autocomplete="off"),
+            dbc.FormFeedback(id=ids.feedback(knob.key), type="invalid"),
+            dbc.FormText(_help(knob, settings), id=ids.help_text(knob.key), className="d-block small"),
+        ],
+        className="mb-2",
+    )
+
+
+def _radio(knob: Knob) -> html.Div:
+    return html.Div(
+        [
+            dbc.Label(knob.label, className="mb-0 small d-block"),
+            dbc.RadioItems(id=knob.key, options=[{"label": label, "value": v} for v, label in knob.choices],
+                           value=knob.default, inline=True),
+        ],
+        className="mb-2",
+        title=knob.help or None,
+    )
+
+
+def layout(settings: Settings) -> html.Div:
+    by_key = {k.key: k for k in PAGE_KNOBS}
+    children: list = []
+    for title, keys in SECTIONS.items():
+        children.append(html.H6(title, className="mt-3" if children else "mt-1"))
+        children += [_radio(by_key[k]) if by_key[k].kind == "choice" else _text_input(by_key[k], settings)
+                     for k in keys]
+    return html.Div(children)
+
+
+def preview_layout() -> dcc.Graph:
+    s = REFERENCE.series
+    return dcc.Graph(id=ids.SERIES_PREVIEW, config={"displayModeBar": False},
+                     figure=make_series_figure(make_series(s), split_index(s.length, REFERENCE.train_fraction)))
+
+
+def register(app: Dash, settings: Settings) -> None:
+    inputs = [Input(i, "value") for i in FIELD_IDS]
+
+    @app.callback(
+        [Output(i, "invalid") for i in TEXT_IDS] + [Output(ids.feedback(i), "children") for i in TEXT_IDS]
+        + [Output(ids.help_text("seq-len"), "children")],
+        inputs,
+    )
+    def show_field_errors(*raw: Any) -> list:
+        values = form_values(*raw)
+        _, errors = form_config(values, settings)
+        return ([i in errors for i in TEXT_IDS] + [errors.get(i, "") for i in TEXT_IDS]
+                + [seq_len_help(values["series-length"], settings)])
+
+    @app.callback(Output(ids.SERIES_PREVIEW, "figure"), inputs, prevent_initial_call=True)
+    def update_preview(*raw: Any):
+        """The series as typed; model fields play no part, so their errors do not stop the preview."""
+        series_only = {k: v for k, v in form_values(*raw).items() if k.startswith("series-")}
+        config, _ = form_config(series_only | {"seq-len": 1}, settings)
+        if config is None:
+            return no_update
+        return make_series_figure(make_series(config.series),
+                                  split_index(config.series.length, config.train_fraction))

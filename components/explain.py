@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, dcc
+from dash import Dash, Input, Output, State, dcc
 
-from components.runs import find_run
+from components import ids
+from components.runs import find_run, records
 
 LSTM_EQUATIONS = r"""
 **LSTM** (PyTorch's form; gate rows i | f | g | o)
@@ -34,7 +35,8 @@ $$
 \begin{aligned}
 r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})\\
 z_t &= \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})\\
-n_t &= \tanh\big(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})\big)\\
+n_t &= \tanh\big(W_{in} x_t + b_{in}\\
+    &\qquad + r_t \odot (W_{hn} h_{t-1} + b_{hn})\big)\\
 h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
 \end{aligned}
 $$
@@ -81,10 +83,11 @@ def layout() -> dcc.Markdown:
 
 
 def equations_layout() -> dcc.Markdown:
-    return dcc.Markdown(LSTM_EQUATIONS, id="equations", mathjax=True, className="small")
+    return dcc.Markdown(LSTM_EQUATIONS, id=ids.EQUATIONS, mathjax=True, className="small")
 
 
-@callback(Output("equations", "children"), Input("current-run", "data"), State("runs-store", "data"))
-def show_equations(current_id, runs):
-    run = find_run(runs, current_id)
-    return GRU_EQUATIONS if run is not None and run["config"]["cell"] == "gru" else LSTM_EQUATIONS
+def register(app: Dash) -> None:
+    @app.callback(Output(ids.EQUATIONS, "children"), Input(ids.CURRENT_RUN, "data"), State(ids.RUNS_STORE, "data"))
+    def show_equations(current_id, store):
+        run = find_run(records(store), current_id)
+        return GRU_EQUATIONS if run is not None and run.config.cell == "gru" else LSTM_EQUATIONS

@@ -1,7 +1,9 @@
 """Figure builders: pure functions from data to ``go.Figure``, testable without a browser.
 
-A *run* below is the dict that ``models.experiment.run_experiment`` returns, plus
-``id`` and ``label`` (see ``components.runs``).
+A *run* below is a ``models.run.RunRecord``.
+
+Titles sit top left and the plot toolbar stands upright at the right edge, so it
+never covers a title; legends go below the plot, where a dozen entries fit.
 """
 
 from __future__ import annotations
@@ -28,14 +30,18 @@ HEATMAP_GATES = {"lstm": ("i", "f", "g", "o", "c"), "gru": ("r", "z", "n")}
 LOSS_TRACES = ("train loss", "test loss", "grad norm")
 
 
-def _base(title: str, height: int = 320) -> go.Figure:
+LEGEND = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
+
+
+def _base(title: str, height: int = 340) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(
-        title=dict(text=title, x=0.01, font=dict(size=15)),
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15)),
         height=height,
-        margin=dict(l=50, r=20, t=45, b=40),
+        margin=dict(l=55, r=45, t=45, b=40),
         template="plotly_white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        legend=LEGEND,
+        modebar=dict(orientation="v"),
     )
     return fig
 
@@ -54,11 +60,14 @@ def make_series_figure(values: Sequence[float], split: int) -> go.Figure:
     return fig
 
 
-def _loss_layout(fig: go.Figure, log_y: bool, show_grad: bool) -> go.Figure:
+def _loss_layout(fig: go.Figure, log_y: bool, show_grad: bool, epochs: int) -> go.Figure:
     fig.update_layout(
-        xaxis_title="epoch",
+        xaxis=dict(title="epoch", tickformat="d", dtick=1 if epochs <= 10 else None),
         yaxis=dict(title="MSE (model units)", type="log" if log_y else "linear"),
-        yaxis2=dict(title="gradient norm", overlaying="y", side="right", showgrid=False, visible=show_grad),
+        yaxis2=dict(title="gradient norm", overlaying="y", side="right", showgrid=False, visible=show_grad,
+                    nticks=5, tickformat=".2~g", rangemode="tozero"),
+        margin=dict(r=60, b=40 + 22 * ((len(fig.data) + 2) // 3)),
+        height=340 + 22 * ((len(fig.data) + 2) // 3),
     )
     return fig
 
@@ -78,8 +87,9 @@ def _loss_traces(history: dict, label: str, c: str, show_grad: bool, epochs: lis
 
 def make_live_loss_figure(total_epochs: int, log_y: bool = False, show_grad: bool = False) -> go.Figure:
     """The figure a running job fills in: three empty traces, the x axis already at full length."""
-    fig = _loss_layout(_base("Loss, live"), log_y, show_grad)
+    fig = _base("Loss, live")
     fig.add_traces(_loss_traces({"train_loss": [], "test_loss": [], "grad_norm": []}, "", color(0), show_grad, []))
+    _loss_layout(fig, log_y, show_grad, total_epochs)
     fig.update_xaxes(range=[0.5, total_epochs + 0.5])
     return fig
 
@@ -103,23 +113,31 @@ def loss_progress_patch(history: dict) -> dict:
 def make_loss_figure(runs: Iterable[dict], log_y: bool = False, show_grad: bool = False) -> go.Figure:
     """Loss curves of finished runs, overlaid, one colour per run."""
     runs = list(runs)
-    fig = _loss_layout(_base("Loss" if len(runs) == 1 else "Loss, runs compared"), log_y, show_grad)
+    fig = _base("Loss" if len(runs) == 1 else "Loss, runs compared")
     for i, run in enumerate(runs):
-        fig.add_traces(_loss_traces(run["history"], run["label"] if len(runs) > 1 else "", color(i), show_grad))
-    return fig
+        h = run.history
+        history = {"train_loss": list(h.train_loss), "test_loss": list(h.test_loss), "grad_norm": list(h.grad_norm)}
+        fig.add_traces(_loss_traces(history, run.label if len(runs) > 1 else "", color(i), show_grad))
+    return _loss_layout(fig, log_y, show_grad, max((r.epochs_done for r in runs), default=1))
 
 
-def make_forecast_figure(runs: Sequence[dict]) -> go.Figure:
-    """One-step forecasts on the test part against the truth (original units)."""
+def make_forecast_figure(runs: Sequence, window: tuple[int, int] | None = None) -> go.Figure:
+    """One-step forecasts on the test part against the truth (original units).
+    ``window`` (first, target) shades the steps the gate view reads and marks the step it predicts."""
     fig = _base("One-step forecasts on the test part")
     if runs:
-        f = runs[0]["forecast"]
-        fig.add_trace(go.Scatter(x=f["index"], y=f["truth"], name="truth", mode="lines",
+        f = runs[0].forecast
+        fig.add_trace(go.Scatter(x=list(f.index), y=list(f.truth), name="truth", mode="lines",
                                  line=dict(color=TRUTH, width=1)))
     for i, run in enumerate(runs):
-        f = run["forecast"]
-        fig.add_trace(go.Scatter(x=f["index"], y=f["pred"], name=run["label"], mode="lines",
+        f = run.forecast
+        fig.add_trace(go.Scatter(x=list(f.index), y=list(f.pred), name=run.label, mode="lines",
                                  line=dict(color=color(i), width=1.5)))
+    if window is not None:
+        first, target = window
+        fig.add_vrect(x0=first - 0.5, x1=target - 0.5, fillcolor="#9467bd", opacity=0.12, line_width=0,
+                      annotation_text="gate window", annotation_position="top left")
+        fig.add_vline(x=target, line=dict(color="#9467bd", dash="dot", width=1))
     fig.update_layout(xaxis_title="time step", yaxis_title="value")
     return fig
 
@@ -136,6 +154,9 @@ def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tup
         fig.add_trace(go.Scatter(x=list(range(split, split + len(pred))), y=list(pred), name=label, mode="lines",
                                  line=dict(color=color(i), width=2)))
     fig.add_vline(x=split - 0.5, line=dict(color="#999", dash="dot"))
+    if split + steps > len(series):  # past here there is no truth to compare with
+        fig.add_vline(x=len(series) - 0.5, line=dict(color="#d62728", dash="dot"),
+                      annotation_text="end of the data", annotation_position="top right")
     fig.update_layout(xaxis_title="time step", yaxis_title="value")
     return fig
 
@@ -152,13 +173,16 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "") 
         fig.add_trace(
             go.Heatmap(
                 z=a.T.tolist(), colorscale="RdBu" if signed else "Viridis", zmin=-zmax if signed else 0.0,
-                zmax=zmax, name=k, showscale=row in (1, len(names)) if not signed else False,
+                zmax=zmax, name=k, showscale=row == 1 or signed,
+                colorbar=dict(len=0.9 / len(names), y=1 - (row - 0.5) / len(names), thickness=10,
+                              title=dict(text=k, side="right")),
                 hovertemplate=f"{k}: %{{z:.3f}}<br>step %{{x}}, unit %{{y}}<extra></extra>",
             ),
             row=row, col=1,
         )
         fig.update_yaxes(title_text="unit", row=row, col=1)
     fig.update_xaxes(title_text="time step in the window", row=len(names), col=1)
-    fig.update_layout(height=150 * len(names) + 90, margin=dict(l=50, r=20, t=60, b=40), template="plotly_white",
-                      title=dict(text=title or "Inside the cell", x=0.01, font=dict(size=15)))
+    fig.update_layout(height=150 * len(names) + 90, margin=dict(l=50, r=60, t=60, b=40), template="plotly_white",
+                      title=dict(text=title or "Inside the cell", x=0.01, xanchor="left", font=dict(size=14)),
+                      modebar=dict(orientation="v"))
     return fig

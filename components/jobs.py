@@ -9,8 +9,10 @@ elsewhere (``RedisStore``). Changes happen under the lock; reads need none.
 handler, which sleeps and retries, starved one writer for a full minute. The
 kernel queues ``flock`` waiters and wakes them on release.)
 
-Dash cancels a job with SIGKILL (diskcache) or SIGTERM (Celery), so no ``finally``
-block can be relied on. An entry counts only while its lease is fresh and, when
+Cancel is a request on the board (``cancel``): the job looks for it several times
+a second, ends its run and says "cancelled", keeping the epochs it finished. A
+job can still die at any moment (a replaced run is killed, a worker may vanish),
+so no ``finally`` block is relied on. An entry counts only while its lease is fresh and, when
 it comes from this machine, while its process is alive: a killed job's slot is
 free at the next look, and a job that stopped renewing loses its place after
 ``lease_s``. Pages send a heartbeat every few seconds; a job whose page has been
@@ -32,6 +34,7 @@ import psutil
 
 Board = dict  # {"next": int, "slots": int, "waiting": {ticket: entry}, "running": {ticket: entry}}
 HOST = socket.gethostname()
+CANCEL_TTL_S = 3600.0  # a cancel request is kept this long
 
 
 class Store(Protocol):
@@ -151,6 +154,13 @@ class JobBoard:
 
     def watched(self, session: str) -> bool:
         return self.store.touched(_safe(session), self.heartbeat_s)
+
+    def cancel(self, request_id: str) -> None:
+        """Ask the job of ``request_id`` to stop; it ends its run and reports "cancelled"."""
+        self.store.touch(f"cancel-{_safe(request_id)}", CANCEL_TTL_S)
+
+    def cancelled(self, request_id: str) -> bool:
+        return self.store.touched(f"cancel-{_safe(request_id)}", CANCEL_TTL_S)
 
     # -- the job -------------------------------------------------------------
     def join(self, session: str) -> int:

@@ -1,74 +1,97 @@
-"""What a finished run shows: metrics beside the baselines, loss curves, one-step and
+"""What finished runs show: metrics beside the baselines, loss curves, one-step and
 rollout forecasts, and the gates inside the cell for a window the person picks.
 
-Rollouts and gates are recomputed here from the run's stored weights, with the
-NumPy backend whatever backend trained them (the weights carry over unchanged,
-and the parity tests hold both to the same numbers). So torch never runs in the
-web process, and its thread pool can never be inherited by a forked job.
+Rollouts and gates are recomputed here from the runs' stored weights
+(``models.run.restore``), with the NumPy backend whatever backend trained them:
+the weights carry over unchanged, and the parity tests hold both to the same
+numbers. So torch never runs in the web process.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import dash_bootstrap_components as dbc
-from dash import Input, Output, Patch, State, callback, dcc, html, no_update
+import numpy as np
+from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
+from components import ids
 from components.figures import make_forecast_figure, make_gates_figure, make_loss_figure, make_rollout_figure
-from components.runs import find_run, shown_runs, unpack_weights
-from data.windows import prepare
-from models.experiment import MAX_ROLLOUT
-from models.forecaster import Forecaster
+from components.runs import find_run, records, shown_runs
+from models.baselines import BASELINE_HELP, BASELINE_NAMES
+from models.config import MAX_ROLLOUT
+from models.run import RunRecord, restore
 
 EMPTY = {"data": [], "layout": {"template": "plotly_white", "height": 300,
                                 "xaxis": {"visible": False}, "yaxis": {"visible": False},
                                 "annotations": [{"text": "Press Train to see this view", "showarrow": False,
                                                  "font": {"color": "#888"}}]}}
+GRAPH_CONFIG = {"displaylogo": False}
+BASELINE_TEXT = "; ".join(f"{BASELINE_NAMES[k]}: {v}" for k, v in BASELINE_HELP.items())
 
 
-def restore(run: dict) -> Forecaster:
-    """The run's trained model and data, rebuilt without training."""
-    c = run["config"]
-    prep = prepare(np.asarray(run["series"]["values"]), c["seq_len"], c["train_fraction"], c["transform"])
-    return Forecaster.restore(prep, unpack_weights(run["state_dict"]), c["cell"], c["hidden_size"])
+def _data_key(run: RunRecord) -> tuple:
+    """Runs with the same key were scored on the same test windows, against the same baselines."""
+    c = run.config
+    return (run.series, c.seq_len, c.train_fraction)
 
 
-def metrics_rows(run: dict) -> list[tuple[str, dict]]:
-    return [(run["label"], run["metrics"]), ("persistence", run["baselines"]["persistence"]),
-            ("linear AR", run["baselines"]["linear_ar"])]
+def metrics_rows(runs: list[RunRecord]) -> list[tuple[str, object, str]]:
+    """(name, scores, tooltip) per shown run, then the baselines of each distinct series."""
+    rows = [(run.label + (f" ({run.stopped})" if run.stopped else ""), run.metrics, "") for run in runs]
+    seen: dict[tuple, RunRecord] = {}
+    for run in runs:
+        seen.setdefault(_data_key(run), run)
+    for run in seen.values():
+        whose = f" ({run.label}'s data)" if len(seen) > 1 else ""
+        rows += [(BASELINE_NAMES[k] + whose, run.baselines[k], BASELINE_HELP[k]) for k in BASELINE_NAMES]
+    return rows
 
 
-def make_metrics_table(run: dict | None) -> list:
-    if run is None:
+def make_metrics_table(runs: list[RunRecord]) -> list:
+    if not runs:
         return [html.Caption("No finished run yet.")]
     head = html.Thead(html.Tr([html.Th("test part, original units"), html.Th("MSE"), html.Th("MAE"),
                                html.Th("RMSE")]))
     body = html.Tbody([
-        html.Tr([html.Td(name), *[html.Td(f"{m[k]:.4f}") for k in ("mse", "mae", "rmse")]],
-                className="table-primary" if i == 0 else "")
-        for i, (name, m) in enumerate(metrics_rows(run))
+        html.Tr([html.Td(name, title=tip or None), *[html.Td(f"{getattr(m, k):.4f}") for k in ("mse", "mae", "rmse")]],
+                className="table-primary" if i < len(runs) else "")
+        for i, (name, m, tip) in enumerate(metrics_rows(runs))
     ])
     return [head, body]
+
+
+def parity_note(runs: list[RunRecord]) -> str:
+    """Why some curves hide each other: same cell and settings on both backends."""
+    pairs = {}
+    for run in runs:
+        key = (run.config.with_(backend="numpy"), run.epochs_done)
+        pairs.setdefault(key, []).append(run)
+    twins = [group for group in pairs.values() if len({r.config.backend for r in group}) > 1]
+    if not twins:
+        return ""
+    names = "; ".join(" and ".join(r.label for r in group) for group in twins)
+    return (f"{names}: the same cell on both backends starts from the same weights and sees the same batches, "
+            "so their curves lie on top of each other. That is the parity lesson: the hand-written NumPy "
+            "backpropagation and PyTorch's autograd compute the same numbers.")
 
 
 def layout() -> html.Div:
     return html.Div(
         [
-            dbc.Row(
-                [
-                    dbc.Col(dbc.Table(make_metrics_table(None), id="metrics-table", size="sm", bordered=False,
-                                      className="mb-2"), md=6),
-                    dbc.Col(html.P(id="rollout-note", className="small text-muted"), md=6),
-                ]
-            ),
-            dcc.Graph(id="forecast-graph", figure=EMPTY),
+            dbc.Table(make_metrics_table([]), id=ids.METRICS_TABLE, size="sm", bordered=False, responsive=True,
+                      className="mb-1"),
+            html.P(f"Baselines on the same test windows: {BASELINE_TEXT}. A model worth having beats both.",
+                   className="small text-muted mb-1"),
+            html.P(id=ids.PARITY_NOTE, className="small text-muted mb-1"),
+            dcc.Graph(id=ids.FORECAST_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
             html.Div(
                 [
-                    dbc.Label("Rollout length (steps)", html_for="rollout-steps", className="small mb-0"),
-                    dcc.Slider(id="rollout-steps", min=10, max=500, step=10, value=200,
+                    dbc.Label("Rollout length (steps)", html_for=ids.ROLLOUT_STEPS, className="small mb-0"),
+                    dcc.Slider(id=ids.ROLLOUT_STEPS, min=10, max=500, step=10, value=200,
                                marks={v: str(v) for v in (10, 100, 200, 300, 400, 500)}),
                 ]
             ),
-            dcc.Graph(id="rollout-graph", figure=EMPTY),
+            html.P(id=ids.ROLLOUT_NOTE, className="small text-muted"),
+            dcc.Graph(id=ids.ROLLOUT_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
         ]
     )
 
@@ -76,43 +99,103 @@ def layout() -> html.Div:
 def gates_layout() -> html.Div:
     return html.Div(
         [
-            dbc.Label("Test window to look inside", html_for="gate-window", className="small mb-0"),
-            dcc.Slider(id="gate-window", min=0, max=269, step=1, value=0, marks=None,
-                       tooltip={"placement": "bottom", "always_visible": True}),
-            dcc.Graph(id="gates-graph", figure=EMPTY),
+            dbc.Label("Test window to look inside (shaded on the forecasts above)", html_for=ids.GATE_WINDOW,
+                      className="small mb-0"),
+            dcc.Slider(id=ids.GATE_WINDOW, min=0, max=269, step=1, value=0, marks={0: "0", 269: "269"},
+                       tooltip={"placement": "top", "always_visible": False}, className="mb-2"),
+            dcc.Graph(id=ids.GATES_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
         ]
     )
 
 
-@callback(
-    Output("loss-graph", "figure", allow_duplicate=True),
-    Output("forecast-graph", "figure"),
-    Output("metrics-table", "children"),
-    Input("runs-store", "data"),
-    Input("runs-table", "selected_rows"),
-    Input("current-run", "data"),
-    State("loss-options", "value"),
-    prevent_initial_call="initial_duplicate",
-)
-def show_results(runs, selected_rows, current_id, options):
-    shown = shown_runs(runs, selected_rows, current_id)
-    if not shown:
-        return no_update, EMPTY, make_metrics_table(None)
-    options = options or []
-    current = find_run(runs, current_id) or shown[-1]
-    return (make_loss_figure(shown, "log" in options, "grad" in options), make_forecast_figure(shown),
-            make_metrics_table(current))
+def rollout_note(runs: list[RunRecord], models: list, steps: int) -> str:
+    first = runs[0]
+    have = min(steps, len(first.series) - first.split)
+    parts = []
+    for run, model in zip(runs, models):
+        truth = np.asarray(run.series[run.split : run.split + have])
+        pred = model.rollout(have) if have else np.empty(0)
+        parts.append(f"{run.label} {np.mean((pred - truth) ** 2):.4f}" if have else f"{run.label}: no truth")
+    note = (f"Rollout: each forecast is fed back in as the next input, {steps} steps from the end of the train "
+            f"part. MSE over the {have} steps with known truth: {'; '.join(parts)}. Errors compound: compare "
+            "with the one-step MSE in the table.")
+    if have < steps:
+        note += f" The series ends {have} steps after the train part; the rest of the rollout has no truth."
+    return note
 
 
-@callback(
-    Output("loss-graph", "figure", allow_duplicate=True),
-    Input("loss-options", "value"),
-    State("loss-graph", "figure"),
-    prevent_initial_call=True,
-)
-def style_loss(options, figure):
-    """Log scale and gradient norm as a patch, so it works on a live figure too."""
-    options = options or []
+def register(app: Dash) -> None:
+    # allow_duplicate: while a job runs, its callback (components.training) draws the live curve;
+    # this one draws finished runs, and leaves the graph alone while a job is running.
+    @app.callback(
+        Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.FORECAST_GRAPH, "figure"),
+        Output(ids.METRICS_TABLE, "children"),
+        Output(ids.PARITY_NOTE, "children"),
+        Input(ids.RUNS_STORE, "data"),
+        Input(ids.RUNS_TABLE, "selected_rows"),
+        Input(ids.CURRENT_RUN, "data"),
+        Input(ids.LOSS_OPTIONS, "value"),
+        Input(ids.GATE_WINDOW, "value"),
+        State(ids.CANCEL, "disabled"),
+        State(ids.LOSS_GRAPH, "figure"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def show_results(store, selected_rows, current_id, options, window, idle, figure):
+        options = options or []
+        if ctx.triggered_id == ids.LOSS_OPTIONS:  # a patch, so that it works on a live figure too
+            return style_loss(options, figure), no_update, no_update, no_update
+        runs = records(store)
+        shown = shown_runs(runs, selected_rows, current_id)
+        if not shown:
+            return no_update, EMPTY, make_metrics_table([]), ""
+        current = find_run(runs, current_id) or shown[-1]
+        model = restore(current)
+        k = int(min(max(window or 0, 0), model.test_windows - 1))
+        loss = make_loss_figure(shown, "log" in options, "grad" in options) if idle is not False else no_update
+        return (loss, make_forecast_figure(shown, model.window_span(k)), make_metrics_table(shown),
+                parity_note(shown))
+
+    @app.callback(
+        Output(ids.ROLLOUT_GRAPH, "figure"),
+        Output(ids.ROLLOUT_NOTE, "children"),
+        Input(ids.RUNS_STORE, "data"),
+        Input(ids.RUNS_TABLE, "selected_rows"),
+        Input(ids.CURRENT_RUN, "data"),
+        Input(ids.ROLLOUT_STEPS, "value"),
+    )
+    def show_rollout(store, selected_rows, current_id, steps):
+        shown = shown_runs(records(store), selected_rows, current_id)
+        if not shown:
+            return EMPTY, ""
+        steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
+        models = [restore(run) for run in shown]
+        preds = [(run.label, model.rollout(steps).tolist()) for run, model in zip(shown, models)]
+        return make_rollout_figure(shown[0].series, shown[0].split, preds), rollout_note(shown, models, steps)
+
+    @app.callback(
+        Output(ids.GATE_WINDOW, "max"),
+        Output(ids.GATE_WINDOW, "marks"),
+        Output(ids.GATES_GRAPH, "figure"),
+        Input(ids.RUNS_STORE, "data"),
+        Input(ids.CURRENT_RUN, "data"),
+        Input(ids.GATE_WINDOW, "value"),
+    )
+    def show_gates(store, current_id, window):
+        run = find_run(records(store), current_id)
+        if run is None:
+            return no_update, no_update, EMPTY
+        model = restore(run)
+        last = model.test_windows - 1
+        k = int(min(max(window or 0, 0), last))
+        first, target = model.window_span(k)
+        title = f"Inside {run.label}: test window {k}, steps {first} to {target - 1}, predicting step {target}"
+        marks = {v: str(v) for v in sorted({0, last // 4, last // 2, 3 * last // 4, last})}
+        return last, marks, make_gates_figure(model.gate_activations(k), run.config.cell, title)
+
+
+def style_loss(options: list[str], figure: dict | None) -> Patch:
+    """Log scale and gradient norm as a patch of whatever loss figure is shown."""
     patch = Patch()
     patch["layout"]["yaxis"]["type"] = "log" if "log" in options else "linear"
     patch["layout"]["yaxis2"]["visible"] = "grad" in options
@@ -120,47 +203,3 @@ def style_loss(options, figure):
         if trace.get("meta") == "grad":
             patch["data"][i]["visible"] = "grad" in options
     return patch
-
-
-@callback(
-    Output("rollout-graph", "figure"),
-    Output("rollout-note", "children"),
-    Input("runs-store", "data"),
-    Input("runs-table", "selected_rows"),
-    Input("current-run", "data"),
-    Input("rollout-steps", "value"),
-)
-def show_rollout(runs, selected_rows, current_id, steps):
-    shown = shown_runs(runs, selected_rows, current_id)
-    if not shown:
-        return EMPTY, ""
-    steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
-    preds = [(run["label"], restore(run).rollout(steps).tolist()) for run in shown]
-    first = shown[0]
-    series, split = first["series"]["values"], first["series"]["split"]
-    truth = np.asarray(series[split : split + steps])
-    pred = np.asarray(preds[0][1][: truth.size])
-    note = (f"Rollout: each forecast is fed back in as the next input, {steps} steps from the end of the train "
-            f"part. Over the {truth.size} steps with known truth, MSE {np.mean((pred - truth) ** 2):.4f} for "
-            f"{preds[0][0]}. Errors compound: compare with the one-step MSE in the table.")
-    return make_rollout_figure(series, split, preds), note
-
-
-@callback(
-    Output("gate-window", "max"),
-    Output("gates-graph", "figure"),
-    Input("runs-store", "data"),
-    Input("current-run", "data"),
-    Input("gate-window", "value"),
-)
-def show_gates(runs, current_id, window):
-    run = find_run(runs, current_id)
-    if run is None:
-        return no_update, EMPTY
-    model = restore(run)
-    n = model.prep_.test.X.shape[0]
-    k = int(min(max(window or 0, 0), n - 1))
-    target = int(model.prep_.test.target_index[k])
-    title = (f"Inside {run['label']}: test window {k} (time steps {target - model.prep_.seq_len} to {target - 1}, "
-             f"predicting step {target})")
-    return n - 1, make_gates_figure(model.gate_activations(k), run["config"]["cell"], title)

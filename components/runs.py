@@ -1,142 +1,149 @@
-"""Finished runs: kept in the page, listed in a table, ticked to compare.
+"""Finished runs: kept in the page, listed newest first, ticked to compare.
 
-Runs travel through ``dcc.Store`` only, so they belong to the page that made
-them: another browser never sees them, and the server keeps no per-person state.
-A run's weights travel packed (float32, base64): a hidden size of 256 is then
-1 MB rather than 5 MB of JSON, and the store stays in memory, not in the
-browser's 5 MB session storage.
+Runs travel through ``dcc.Store`` only, as ``RunRecord`` JSON, so they belong to
+the page that made them: another browser never sees them, and the server keeps no
+per-person state. The store stays in memory, not in the browser's 5 MB session
+storage, which a few runs of hidden size 256 would fill.
 """
 
 from __future__ import annotations
 
-import base64
-from typing import Any
+from typing import Any, Iterable
 
-import numpy as np
-from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
+from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
+
+from components import ids
+from components.runner import JobOutcome
+from models.baselines import BASELINE_NAMES
+from models.run import RunRecord
 
 MAX_RUNS = 16  # the oldest run leaves when a new one would pass this
 
-
-def pack_weights(state: dict[str, Any]) -> dict[str, dict]:
-    """A state_dict as {name: {"shape", "b64"}} of little-endian float32 bytes."""
-    out = {}
-    for name, value in state.items():
-        a = np.asarray(value, dtype="<f4")
-        out[name] = {"shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode("ascii")}
-    return out
-
-
-def unpack_weights(packed: dict[str, dict]) -> dict[str, np.ndarray]:
-    return {name: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f4").reshape(v["shape"])
-            for name, v in packed.items()}
-
 COLUMNS = [
-    ("number", "#"), ("label", "model"), ("hidden", "H"), ("seq_len", "L"), ("epochs", "epochs"),
-    ("lr", "learning rate"), ("transform", "inputs"), ("noise", "noise"), ("mse", "test MSE"),
-    ("mae", "test MAE"), ("persistence", "persistence MSE"), ("linear_ar", "linear AR MSE"),
+    ("label", "model"), ("epochs", "epochs"), ("mse", "test MSE"), ("mae", "test MAE"),
+    ("rollout", "rollout MSE"), *[(f"base-{k}", f"{v} MSE") for k, v in BASELINE_NAMES.items()],
+    ("hidden", "H"), ("seq_len", "L"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
+    ("transform", "inputs"), ("periods", "periods"), ("amplitudes", "amplitudes"), ("trend", "trend"),
+    ("noise", "noise"), ("length", "n"), ("series_seed", "series seed"), ("seed", "seed"),
 ]
 
 
-def layout() -> html.Div:
-    return html.Div(
-        [
-            dcc.Store(id="job-request"),
-            dcc.Store(id="run-result"),
-            dcc.Store(id="runs-store", data=[]),
-            dcc.Store(id="current-run"),
-            html.P("Tick runs to overlay their loss curves, forecasts and rollouts; click a row to inspect it.",
-                   className="small text-muted mb-1"),
-            dash_table.DataTable(
-                id="runs-table",
-                columns=[{"name": name, "id": key} for key, name in COLUMNS],
-                data=[],
-                row_selectable="multi",
-                selected_rows=[],
-                page_size=12,
-                style_table={"overflowX": "auto"},
-                style_cell={"fontSize": "0.8rem", "padding": "2px 6px", "fontFamily": "inherit"},
-                style_header={"fontWeight": "600"},
-            ),
-        ]
-    )
+def records(store: Iterable[dict] | None) -> list[RunRecord]:
+    """The runs a store holds, newest first."""
+    return [RunRecord.from_json(r) for r in store or []]
 
 
-def find_run(runs: list[dict] | None, run_id: str | None) -> dict | None:
-    return next((r for r in runs or [] if r["id"] == run_id), None)
+def find_run(runs: list[RunRecord], run_id: str | None) -> RunRecord | None:
+    return next((r for r in runs if r.id == run_id), None)
 
 
-def shown_runs(runs: list[dict] | None, selected_rows: list[int] | None, current_id: str | None) -> list[dict]:
-    """The ticked runs, or else the current one."""
-    runs = runs or []
-    ticked = [runs[i] for i in selected_rows or [] if 0 <= i < len(runs)]
+def shown_runs(runs: list[RunRecord], selected_rows: list[int] | None, current_id: str | None) -> list[RunRecord]:
+    """The ticked runs, oldest first, or else the current one."""
+    ticked = [runs[i] for i in sorted(selected_rows or [], reverse=True) if 0 <= i < len(runs)]
     if ticked:
         return ticked
     current = find_run(runs, current_id)
     return [current] if current else []
 
 
-def table_row(run: dict) -> dict[str, Any]:
-    c, t = run["config"], run["config"]["train"]
+def _numbers(values) -> str:
+    return ", ".join(f"{v:g}" for v in values)
+
+
+def table_row(run: RunRecord) -> dict[str, Any]:
+    c, t, s = run.config, run.config.train, run.config.series
+    roll = run.rollout.scores
     return {
-        "id": run["id"],
-        "number": run["number"],
-        "label": run["label"] + (" (cancelled)" if run.get("cancelled") else ""),
-        "hidden": c["hidden_size"],
-        "seq_len": c["seq_len"],
-        "epochs": run["epochs_done"],
-        "lr": t["learning_rate"],
-        "transform": c["transform"],
-        "noise": c["series"]["noise"],
-        "mse": round(run["metrics"]["mse"], 4),
-        "mae": round(run["metrics"]["mae"], 4),
-        "persistence": round(run["baselines"]["persistence"]["mse"], 4),
-        "linear_ar": round(run["baselines"]["linear_ar"]["mse"], 4),
+        "id": run.id,
+        "label": run.label + (f" ({run.stopped})" if run.stopped else ""),
+        "epochs": run.epochs_done,
+        "mse": round(run.metrics.mse, 4),
+        "mae": round(run.metrics.mae, 4),
+        "rollout": round(roll.mse, 4) if roll else None,
+        **{f"base-{k}": round(run.baselines[k].mse, 4) for k in BASELINE_NAMES},
+        "hidden": c.hidden_size,
+        "seq_len": c.seq_len,
+        "lr": t.learning_rate,
+        "batch": t.batch_size,
+        "clip": t.clip_norm if t.clip_norm else "off",
+        "transform": c.transform,
+        "periods": _numbers(s.periods),
+        "amplitudes": _numbers(s.amplitudes),
+        "trend": s.trend,
+        "noise": s.noise,
+        "length": s.length,
+        "series_seed": s.seed,
+        "seed": t.seed,
     }
 
 
-def add_runs(runs: list[dict] | None, result: dict) -> tuple[list[dict], list[dict]]:
-    """Number the finished runs of ``result`` and append them; returns (all runs, the new ones)."""
-    runs = list(runs or [])
-    number = max((r["number"] for r in runs), default=0)
+def add_runs(store: list[dict] | None, outcome: JobOutcome) -> tuple[list[dict], list[RunRecord], list[int]]:
+    """Number the outcome's runs and put them first; returns (store, the new runs, numbers of runs that left)."""
+    store = list(store or [])
+    number = max((r["number"] for r in store), default=0)
     new = []
-    for r in result.get("runs", []):
+    for run in outcome.runs:
         number += 1
-        new.append({**r, "number": number, "label": f"#{number} {r['label']}"})
-    return (runs + new)[-MAX_RUNS:], new
+        new.append(run.with_(number=number))
+    store = [r.to_json() for r in reversed(new)] + store
+    gone = [r["number"] for r in store[MAX_RUNS:]]
+    return store[:MAX_RUNS], new, gone
 
 
-@callback(
-    Output("runs-store", "data"),
-    Output("current-run", "data"),
-    Output("runs-table", "selected_rows"),
-    Output("job-status", "children", allow_duplicate=True),
-    Output("final-status", "data"),
-    Input("run-result", "data"),
-    State("runs-store", "data"),
-    prevent_initial_call=True,
-)
-def on_result(result, runs):
-    if not result:
-        return no_update, no_update, no_update, no_update, no_update
-    runs, new = add_runs(runs, result)
-    text = result.get("error") or "done"
-    final = {"id": result.get("request_id"), "text": text}
-    if not new:
-        return no_update, no_update, no_update, text, final
-    selected = list(range(len(runs) - len(new), len(runs))) if len(new) > 1 else []
-    return runs, new[-1]["id"], selected, text, final
+def layout() -> html.Div:
+    return html.Div(
+        [
+            dcc.Store(id=ids.RUNS_STORE, data=[]),
+            dcc.Store(id=ids.CURRENT_RUN),
+            html.P(f"Newest first. Tick runs to overlay their loss curves, forecasts and rollouts; click a row to "
+                   f"look inside it. The page keeps the {MAX_RUNS} newest runs.",
+                   id=ids.RUNS_NOTE, className="small text-muted mb-1"),
+            dash_table.DataTable(
+                id=ids.RUNS_TABLE,
+                columns=[{"name": name, "id": key} for key, name in COLUMNS],
+                data=[],
+                row_selectable="multi",
+                selected_rows=[],
+                page_size=MAX_RUNS,
+                style_table={"overflowX": "auto"},
+                style_cell={"fontSize": "0.8rem", "padding": "2px 6px", "fontFamily": "inherit"},
+                style_header={"fontWeight": "600"},
+                fixed_columns={"headers": True, "data": 1},
+            ),
+        ]
+    )
 
 
-@callback(Output("runs-table", "data"), Input("runs-store", "data"))
-def show_runs(runs):
-    return [table_row(r) for r in runs or []]
+def register(app: Dash) -> None:
+    @app.callback(
+        Output(ids.RUNS_STORE, "data"),
+        Output(ids.CURRENT_RUN, "data"),
+        Output(ids.RUNS_TABLE, "selected_rows"),
+        Output(ids.RUNS_NOTE, "children"),
+        Input(ids.RUN_RESULT, "data"),
+        Input(ids.RUNS_TABLE, "active_cell"),
+        State(ids.RUNS_STORE, "data"),
+        State(ids.RUNS_TABLE, "selected_rows"),
+        prevent_initial_call=True,
+    )
+    def collect(result, active_cell, store, selected):
+        """A finished job's runs join the table (newest first); a clicked row becomes the current run."""
+        if ctx.triggered_id == ids.RUNS_TABLE:
+            row = (active_cell or {}).get("row_id")
+            return no_update, row or no_update, no_update, no_update
+        if not result:
+            return no_update, no_update, no_update, no_update
+        store, new, gone = add_runs(store, JobOutcome.from_json(result))
+        if not new:
+            return no_update, no_update, no_update, no_update
+        k = len(new)
+        ticked = list(range(k)) if k > 1 else [i + k for i in selected or [] if i + k < len(store)]
+        note = no_update
+        if gone:
+            note = (f"Newest first. The page keeps the {MAX_RUNS} newest runs: "
+                    f"{', '.join(f'#{n}' for n in gone)} left the table.")
+        return store, new[-1].id, ticked, note
 
-
-@callback(
-    Output("current-run", "data", allow_duplicate=True),
-    Input("runs-table", "active_cell"),
-    prevent_initial_call=True,
-)
-def pick_run(active_cell):
-    return active_cell.get("row_id") or no_update if active_cell else no_update
+    @app.callback(Output(ids.RUNS_TABLE, "data"), Input(ids.RUNS_STORE, "data"))
+    def show_runs(store):
+        return [table_row(r) for r in records(store)]

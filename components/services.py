@@ -1,5 +1,5 @@
-"""The objects a web process and its jobs share: the background-callback manager,
-the cache behind it, and the job board.
+"""The objects a web process and its jobs share, made by one explicit step, ``init_services``:
+the background-callback manager, the cache behind it, and the job board.
 
 Without REDIS_URL (the default, one machine): Dash's ``DiskcacheManager`` with a
 sharded disk cache (every poll of every page deletes a progress key, a write, and
@@ -10,37 +10,91 @@ starved jobs of the write lock until diskcache gave up (``diskcache.core.Timeout
 With REDIS_URL: Dash's ``CeleryManager``; training runs in Celery workers, which
 may live on other machines (``celery -A app:celery_app worker``), and the job
 board lives in Redis.
+
+Both managers are made tolerant of a job that ends at any moment. Dash's
+``get_result`` clears a finished result from the cache and only then stops the
+job; when the job process had exited in between, ``psutil`` raised
+``NoSuchProcess``, the request failed, and the run was lost (2 in about 90 short
+runs). Stopping a job that is already gone is not an error here.
 """
 
 from __future__ import annotations
 
-import os
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from dash import CeleryManager, DiskcacheManager
 
 from components.jobs import JobBoard, RedisStore
-from components.settings import SETTINGS
+from components.settings import Settings
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-SETTINGS.cache_dir.mkdir(parents=True, exist_ok=True)
+log = logging.getLogger(__name__)
 
-if REDIS_URL:
-    import redis
-    from celery import Celery
-    from dash import CeleryManager
 
-    celery_app = Celery("gatelab", broker=REDIS_URL, backend=REDIS_URL)
-    celery_app.conf.update(result_expires=3600, worker_prefetch_multiplier=1, task_acks_late=False,
-                           broker_connection_retry_on_startup=True)
-    MANAGER = CeleryManager(celery_app, expire=3600)
-    # Leases are renewed every second by running jobs; a worker machine that vanishes
-    # frees its slots after 30 s (its processes cannot be checked from here).
-    BOARD = JobBoard(RedisStore(redis.Redis.from_url(REDIS_URL)), slots=SETTINGS.max_jobs, lease_s=30.0)
-else:
+class _ExitTolerant:
+    """Mixed into a Dash background-callback manager.
+
+    ``accepting``: Dash hands every background function of the process to every
+    manager it has seen; a manager takes only those of the app it was made for
+    (``create_app`` opens it while it binds its callbacks), so two apps in one
+    process each run their own jobs.
+    """
+
+    accepting = False
+
+    def register(self, key, fn, progress) -> None:
+        if self.accepting:
+            super().register(key, fn, progress)
+
+    def terminate_job(self, job) -> None:
+        try:
+            super().terminate_job(job)
+        except Exception as e:  # noqa: BLE001 - gone already, or its broker hiccuped: the result is safe
+            log.info("job %s could not be stopped (%s: %s); it has ended", job, type(e).__name__, e)
+
+    def job_running(self, job) -> bool:
+        try:
+            return bool(super().job_running(job))
+        except Exception as e:  # noqa: BLE001 - psutil.NoSuchProcess between its own two looks
+            log.info("job %s could not be looked at (%s: %s); taken as ended", job, type(e).__name__, e)
+            return False
+
+
+class SafeDiskcacheManager(_ExitTolerant, DiskcacheManager):
+    pass
+
+
+class SafeCeleryManager(_ExitTolerant, CeleryManager):
+    pass
+
+
+@dataclass
+class Services:
+    settings: Settings
+    manager: Any  # a Dash background-callback manager
+    board: JobBoard
+    celery_app: Any = None  # with REDIS_URL only
+
+
+def init_services(settings: Settings) -> Services:
+    """Make the cache folder, the manager and the board for ``settings``."""
+    if settings.redis_url:
+        import redis
+        from celery import Celery
+        celery_app = Celery("gatelab", broker=settings.redis_url, backend=settings.redis_url)
+        celery_app.conf.update(result_expires=3600, worker_prefetch_multiplier=1, task_acks_late=False,
+                               broker_connection_retry_on_startup=True)
+        # Leases are renewed every second by running jobs; a worker machine that vanishes
+        # frees its slots after 30 s (its processes cannot be checked from here).
+        board = JobBoard(RedisStore(redis.Redis.from_url(settings.redis_url)), slots=settings.max_jobs, lease_s=30.0)
+        return Services(settings, SafeCeleryManager(celery_app, expire=3600), board, celery_app)
+
     import diskcache
-    from dash import DiskcacheManager
 
-    celery_app = None
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
     # Bounded: past the limit the least recently stored entries go (results nobody read, old progress).
-    CACHE = diskcache.FanoutCache(str(SETTINGS.cache_dir / "jobs"), shards=8, timeout=10,
-                                  size_limit=SETTINGS.cache_mb * 2**20, eviction_policy="least-recently-stored")
-    MANAGER = DiskcacheManager(CACHE)
-    BOARD = JobBoard(SETTINGS.cache_dir / "board", slots=SETTINGS.max_jobs)
+    cache = diskcache.FanoutCache(str(settings.cache_dir / "jobs"), shards=8, timeout=10,
+                                  size_limit=settings.cache_mb * 2**20, eviction_policy="least-recently-stored")
+    board = JobBoard(settings.cache_dir / "board", slots=settings.max_jobs)
+    return Services(settings, SafeDiskcacheManager(cache), board)

@@ -1,4 +1,4 @@
-"""What a teacher or operator sets through the environment, read once at start-up.
+"""What a teacher or operator sets through the environment, read by ``Settings.from_env()``.
 
 | variable | default | meaning |
 |---|---|---|
@@ -10,13 +10,20 @@
 | GATELAB_MAX_JOBS | number of cores | training jobs that run at once; the rest wait in a queue |
 | GATELAB_MAX_JOB_SECONDS | 600 | a run that takes longer is stopped, and says so |
 | GATELAB_CACHE_MB | 512 | the cache folder's size bound; the oldest entries go first |
+| REDIS_URL | (none) | train in Celery workers, with the job board in Redis |
+
+Nothing is read at import: ``create_app`` reads the environment once, or takes a
+``Settings`` of its own (tests build apps with settings of their own).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from data.windows import max_seq_len
+from models.config import ExperimentConfig
 
 
 def _int(name: str, default: int, low: int = 1) -> int:
@@ -32,30 +39,38 @@ def _int(name: str, default: int, low: int = 1) -> int:
     return value
 
 
+def _default_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gatelab"
+
+
 @dataclass(frozen=True)
 class Settings:
-    cache_dir: Path
-    max_epochs: int
-    max_hidden: int
-    max_length: int
-    poll_ms: int
-    max_jobs: int
-    max_job_seconds: int
-    cache_mb: int
+    cache_dir: Path = field(default_factory=_default_cache)
+    max_epochs: int = 500
+    max_hidden: int = 256
+    max_length: int = 5000
+    poll_ms: int = 250
+    max_jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    max_job_seconds: int = 600
+    cache_mb: int = 512
+    redis_url: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
-        default_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gatelab"
+        d = cls()
         return cls(
-            cache_dir=Path(os.environ.get("GATELAB_CACHE_DIR") or default_cache),
-            max_epochs=_int("GATELAB_MAX_EPOCHS", 500),
-            max_hidden=_int("GATELAB_MAX_HIDDEN", 256),
-            max_length=_int("GATELAB_MAX_LENGTH", 5000, low=50),
-            poll_ms=_int("GATELAB_POLL_MS", 250, low=50),
-            max_jobs=_int("GATELAB_MAX_JOBS", os.cpu_count() or 1),
-            max_job_seconds=_int("GATELAB_MAX_JOB_SECONDS", 600),
-            cache_mb=_int("GATELAB_CACHE_MB", 512, low=16),
+            cache_dir=Path(os.environ.get("GATELAB_CACHE_DIR") or d.cache_dir),
+            max_epochs=_int("GATELAB_MAX_EPOCHS", d.max_epochs),
+            max_hidden=_int("GATELAB_MAX_HIDDEN", d.max_hidden),
+            max_length=_int("GATELAB_MAX_LENGTH", d.max_length, low=50),
+            poll_ms=_int("GATELAB_POLL_MS", d.poll_ms, low=50),
+            max_jobs=_int("GATELAB_MAX_JOBS", d.max_jobs),
+            max_job_seconds=_int("GATELAB_MAX_JOB_SECONDS", d.max_job_seconds),
+            cache_mb=_int("GATELAB_CACHE_MB", d.cache_mb, low=16),
+            redis_url=os.environ.get("REDIS_URL", ""),
         )
 
-
-SETTINGS = Settings.from_env()
+    def form_limits(self) -> dict[str, float]:
+        """This server's caps, as upper bounds of the form's knobs (``models.knobs``)."""
+        return {"epochs": self.max_epochs, "hidden-size": self.max_hidden, "series-length": self.max_length,
+                "seq-len": max_seq_len(self.max_length, ExperimentConfig().train_fraction)}

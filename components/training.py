@@ -1,265 +1,142 @@
-"""Train and Cancel: the background job, its live progress, and its status line.
+"""Train and Cancel: starting a job, and everything the page shows while it runs.
 
-Flow: Train -> ``start_run`` (in the web process) validates the form again and
-writes a *request* with an id of its own to ``job-request``; that change starts
-``run_job`` as a Dash background callback in a job process, which reports each
-epoch through ``set_progress`` and returns the finished runs to ``run-result``
-(``components.runs`` takes it from there).
+Flow: Train -> ``start_run`` (in the web process) checks the form and writes a
+*request* with an id of its own to ``job-request``; that starts ``run_job``, a
+Dash background callback, in a job process (``components.runner``). The job
+reports each epoch as progress and ends with its outcome in ``run-result``
+(``components.runs`` takes the runs from there).
+
+One owner for the status line, the progress bar and the live loss curve: the
+job's callback writes them from its first progress to its final word, and
+Cancel is a request to the job (through the job board), not a second writer, so
+a late progress update can never land on top of "cancelled". ``start_run``
+writes them once before a job exists: "starting", or "not started" and why.
 
 Dash keys a background job by a hash of the callback and its arguments. Two
 students who press Train with the same settings would share one key, and one of
 them would lose the run; the request id makes every run's arguments unique.
-
-Before it trains, a job takes a slot on the job board (``components.jobs``):
-at most GATELAB_MAX_JOBS run at once, the rest wait in order and show their
-place. One job per browser tab: a new one replaces the tab's old one (after a
-reload, say). A job stops when its page stops sending heartbeats, and when it
-passes GATELAB_MAX_JOB_SECONDS.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
-from typing import Any, Callable
-
-from dash import Patch
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from components.controls import FIELD_IDS, form_values, parse_form
-from components.figures import loss_progress_patch, make_live_loss_figure
-from components.jobs import JobBoard
-from components.runs import pack_weights
-from components.services import BOARD
-from components.settings import SETTINGS
-from models.experiment import ExperimentConfig, run_experiment
-from models.threads import limit_threads
-from models.train import TrainConfig, TrainingDiverged
+from components import ids
+from components.controls import FIELD_IDS, form_config, form_values
+from components.figures import make_live_loss_figure
+from components.runner import DONE, make_request, run_request
+from components.services import Services
+from models.config import BACKEND_NAMES
+from models.base import CELLS
 
-BACKEND_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
-PROGRESS_EVERY_S = 0.1  # at most 10 progress writes a second; the last epoch always goes out
-CHECK_EVERY_S = 1.0  # how often a job renews its lease and looks for its page's heartbeat
-QUEUE_POLL_S = 0.3
-
-
-def run_label(config: ExperimentConfig) -> str:
-    return f"{BACKEND_NAMES[config.backend]} {config.cell.upper()}"
+READY = "ready"
+STARTING = "starting"
+# What the status line says if a job's callback ends without its final word: the job
+# died, or a request for its result failed. Dash puts this in place the moment the
+# callback ends; a final word that does arrive replaces it at once.
+LOST = "no result: this run was lost on its way back from the server; press Train to try again"
 
 
-def layout() -> html.Div:
+def layout(services: Services) -> html.Div:
+    s = services.settings
     return html.Div(
         [
-            dbc.Button("Train", id="train-button", color="primary", className="me-2"),
-            dbc.Button("Train all four", id="train-all-button", color="secondary", outline=True, className="me-2",
-                       title="NumPy LSTM, NumPy GRU, PyTorch LSTM and PyTorch GRU on these settings"),
-            dbc.Button("Cancel", id="cancel-button", color="danger", outline=True, disabled=True),
-            dbc.Progress(id="progress-bar", value=0, label="", className="mt-2", style={"height": "1.3rem"}),
-            html.Div(["Status: ", html.Span("ready", id="job-status", className="fw-semibold")],
+            dbc.Button("Train", id=ids.TRAIN, color="primary", className="me-2"),
+            dbc.Button("Train all four", id=ids.TRAIN_ALL, color="secondary", outline=True, className="me-2",
+                       title="Every backend with every cell, on these settings"),
+            dbc.Button("Cancel", id=ids.CANCEL, color="danger", outline=True, disabled=True),
+            dbc.Progress(id=ids.PROGRESS, value=0, label="", className="mt-2", style={"height": "1.3rem"}),
+            html.Div(["Status: ", html.Span(READY, id=ids.STATUS, className="fw-semibold")],
                      className="mt-1 small", role="status"),
-            dcc.Store(id="final-status"),  # {"id": request id, "text"}: done, cancelled or the error
-            dcc.Interval(id="status-settle", interval=500),
-            html.Div(f"At most {SETTINGS.max_jobs} runs train at once on this server; others wait their turn. "
-                     "One run per browser tab: pressing Train after a reload replaces the tab's old run.",
-                     className="small text-muted"),
-            dcc.Checklist(id="loss-options", options=[{"label": " log scale", "value": "log"},
-                                                      {"label": " gradient norm", "value": "grad"}],
+            html.Div(f"This server trains at most {s.max_jobs} runs at once; yours starts when a place frees. "
+                     "One run per browser tab: Train after a reload replaces the tab's old run.",
+                     id=ids.QUEUE_NOTE, hidden=True, className="small text-muted"),
+            dcc.Store(id=ids.JOB_REQUEST),
+            dcc.Store(id=ids.RUN_RESULT),
+            dcc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": " log scale", "value": "log"},
+                                                        {"label": " gradient norm", "value": "grad"}],
                           value=[], inline=True, className="small mt-2", inputClassName="ms-3"),
-            dcc.Graph(id="loss-graph", figure=make_live_loss_figure(TrainConfig().epochs)),
+            html.P("The loss is the mean squared error of the standardized series the network reads "
+                   "(model units); the Results table gives errors in the series' own units.",
+                   className="small text-muted mb-0"),
+            dcc.Graph(id=ids.LOSS_GRAPH, figure=make_live_loss_figure(1)),
         ]
     )
 
 
-class Watch:
-    """The job's side of the board: its lease, its page's heartbeat, its time limit.
-
-    Used as ``should_stop`` by the training loop; after a stop, ``reason`` says why.
-    """
-
-    def __init__(self, board: JobBoard | None, ticket: int | None, session: str, limit_s: float) -> None:
-        self.board, self.ticket, self.session = board, ticket, session
-        self.deadline = time.monotonic() + limit_s
-        self.limit_s = limit_s
-        self.next_check = 0.0
-        self.reason = ""
-
-    def __call__(self) -> bool:
-        now = time.monotonic()
-        if now > self.deadline:
-            self.reason = f"stopped after {self.limit_s:g} s, the longest a run may take on this server"
-            return True
-        if self.board is not None and now >= self.next_check:
-            self.next_check = now + CHECK_EVERY_S
-            self.board.renew(self.ticket)
-            if not self.board.watched(self.session):
-                self.reason = "stopped: its page was closed"
-                return True
-        return False
+def all_configs(config):
+    """"Train all": every backend with every cell, on the same settings."""
+    return [config.with_(backend=b, cell=c) for b in BACKEND_NAMES for c in CELLS]
 
 
-def _wait_for_slot(set_progress, board: JobBoard, ticket: int, session: str) -> bool:
-    """Wait in the queue, showing the place; False if the page went away meanwhile."""
-    shown = None
-    while True:
-        place = board.try_start(ticket)
-        if place == 0:
-            return True
-        if not board.watched(session):
-            return False
-        if place != shown:
-            shown = place
-            status = f"queued, position {place}"
-            set_progress((0, status, Patch().to_plotly_json(), status))
-        time.sleep(QUEUE_POLL_S)
+def register(app: Dash, services: Services) -> None:
+    settings, board = services.settings, services.board
 
+    # allow_duplicate: the job's callback below owns these from its first progress on; this one
+    # writes them only before a job exists, and the job starts from what it writes, after it.
+    @app.callback(
+        Output(ids.JOB_REQUEST, "data"),
+        Output(ids.STATUS, "children", allow_duplicate=True),
+        Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.PROGRESS, "value", allow_duplicate=True),
+        Output(ids.PROGRESS, "label", allow_duplicate=True),
+        Input(ids.TRAIN, "n_clicks"),
+        Input(ids.TRAIN_ALL, "n_clicks"),
+        [State(i, "value") for i in FIELD_IDS],
+        State(ids.SESSION, "data"),
+        State(ids.LOSS_OPTIONS, "value"),
+        prevent_initial_call=True,
+    )
+    def start_run(_train, _all, *args):
+        *raw, session, options = args
+        config, errors = form_config(form_values(*raw), settings)
+        if config is None:
+            first = next(iter(errors.values()))
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            return no_update, f"not started: {first}{more}", no_update, no_update, no_update
+        configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
+        request = make_request(uuid.uuid4().hex, session or "", configs)
+        options = options or []
+        live = make_live_loss_figure(config.train.epochs, "log" in options, "grad" in options)
+        return request, STARTING, live, 0, STARTING
 
-def training_job(set_progress: Callable[..., None], request: dict[str, Any],
-                 board: JobBoard | None = None) -> dict[str, Any]:
-    """Train every config of ``request`` in turn; runs in the background job's process.
+    @app.callback(
+        Output(ids.RUN_RESULT, "data"),
+        Output(ids.STATUS, "children"),
+        Output(ids.PROGRESS, "value"),
+        Output(ids.PROGRESS, "label"),
+        Input(ids.JOB_REQUEST, "data"),
+        background=True,
+        manager=services.manager,
+        running=[
+            (Output(ids.TRAIN, "disabled"), True, False),
+            (Output(ids.TRAIN_ALL, "disabled"), True, False),
+            (Output(ids.CANCEL, "disabled"), False, True),
+            (Output(ids.STATUS, "children"), STARTING, LOST),
+            (Output(ids.QUEUE_NOTE, "hidden"), True, True),
+        ],
+        progress=[Output(ids.PROGRESS, "value"), Output(ids.PROGRESS, "label"), Output(ids.LOSS_GRAPH, "figure"),
+                  Output(ids.STATUS, "children"), Output(ids.QUEUE_NOTE, "hidden")],
+        interval=settings.poll_ms,
+        prevent_initial_call=True,
+    )
+    def run_job(set_progress, request):
+        outcome = run_request(set_progress, request, board, settings.max_job_seconds)
+        done = outcome.status == DONE
+        return outcome.to_json(), outcome.status, 100 if done else no_update, "done" if done else "stopped"
 
-    Progress goes out as one tuple (percent, label, loss-figure patch, status).
-    Any failure ends the job with a message for the page instead of a traceback.
-    """
-    limit_threads(1)
-    session = request.get("session", request["id"])
-    ticket = board.join(session) if board is not None else None
-    try:
-        if board is not None and not _wait_for_slot(set_progress, board, ticket, session):
-            return {"request_id": request["id"], "runs": [], "error": "stopped: its page was closed"}
-        return _train_all(set_progress, request, Watch(board, ticket, session, SETTINGS.max_job_seconds))
-    finally:  # not reached after SIGKILL (Cancel); the board then sees the process gone
-        if board is not None:
-            board.leave(ticket)
+    @app.callback(Input(ids.CANCEL, "n_clicks"), State(ids.JOB_REQUEST, "data"), prevent_initial_call=True)
+    def cancel_run(_n, request):
+        """The job sees this within a fraction of a second, ends its run and says "cancelled"."""
+        if request:
+            board.cancel(request["id"])
 
+    @app.callback(Input(ids.HEARTBEAT, "n_intervals"), State(ids.SESSION, "data"))
+    def heartbeat(_n, session):
+        """Tells running jobs that their page is still open."""
+        if session:
+            board.beat(session)
 
-def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> dict[str, Any]:
-    runs: list[dict] = []
-    configs = [ExperimentConfig.from_dict(c) for c in request["configs"]]
-    for k, config in enumerate(configs):
-        history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "grad_norm": []}
-        total = config.train.epochs
-        prefix = f"run {k + 1} of {len(configs)}, {run_label(config)}: " if len(configs) > 1 else ""
-        last_sent = 0.0
-
-        def on_epoch_end(log, history=history, total=total, prefix=prefix, k=k) -> None:
-            nonlocal last_sent
-            history["train_loss"].append(log.train_loss)
-            history["test_loss"].append(log.test_loss)
-            history["grad_norm"].append(log.grad_norm)
-            now = time.monotonic()
-            if now - last_sent >= PROGRESS_EVERY_S or log.epoch == total:
-                last_sent = now
-                percent = 100.0 * (k + log.epoch / total) / len(configs)
-                set_progress((percent, f"{prefix}epoch {log.epoch} of {total}", loss_progress_patch(history),
-                              "running"))
-
-        try:
-            result = run_experiment(config, on_epoch_end=on_epoch_end, should_stop=watch)
-        except (TrainingDiverged, ValueError) as e:
-            return {"request_id": request["id"], "runs": runs, "error": f"{run_label(config)}: {e}"}
-        except Exception as e:  # noqa: BLE001 - the page gets a sentence, never a traceback
-            return {"request_id": request["id"], "runs": runs,
-                    "error": f"{run_label(config)}: training failed ({type(e).__name__}: {e})"}
-        if result["epochs_done"] == 0:  # stopped before a single epoch: nothing to show
-            return {"request_id": request["id"], "runs": runs, "error": watch.reason}
-        result.update(id=f"{request['id']}-{k}", label=run_label(config),
-                      state_dict=pack_weights(result["state_dict"]))
-        runs.append(result)
-        if watch.reason:
-            return {"request_id": request["id"], "runs": runs, "error": f"{run_label(config)}: {watch.reason}"}
-    return {"request_id": request["id"], "runs": runs}
-
-
-@callback(
-    Output("job-request", "data"),
-    Output("job-status", "children", allow_duplicate=True),
-    Output("loss-graph", "figure", allow_duplicate=True),
-    Output("progress-bar", "value", allow_duplicate=True),
-    Output("progress-bar", "label", allow_duplicate=True),
-    Input("train-button", "n_clicks"),
-    Input("train-all-button", "n_clicks"),
-    [State(i, "value") for i in FIELD_IDS],
-    State("session-id", "data"),
-    State("backend", "value"),
-    State("cell", "value"),
-    State("transform", "value"),
-    State("loss-options", "value"),
-    prevent_initial_call=True,
-)
-def start_run(_train, _all, *args):
-    from dash import ctx
-
-    *raw, session, backend, cell, transform, options = args
-    config, errors = parse_form(form_values(*raw), backend, cell, transform)
-    if config is None:
-        first = next(iter(errors.values()))
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        return no_update, f"not started: {first}{more}", no_update, no_update, no_update
-    if ctx.triggered_id == "train-all-button":
-        configs = [config.with_(backend=b, cell=c) for b in ("numpy", "torch") for c in ("lstm", "gru")]
-    else:
-        configs = [config]
-    request = {"id": uuid.uuid4().hex, "session": session, "configs": [c.as_dict() for c in configs]}
-    options = options or []
-    live = make_live_loss_figure(config.train.epochs, "log" in options, "grad" in options)
-    return request, "starting", live, 0, "starting"
-
-
-@callback(
-    Output("run-result", "data"),
-    Input("job-request", "data"),
-    background=True,
-    running=[
-        (Output("train-button", "disabled"), True, False),
-        (Output("train-all-button", "disabled"), True, False),
-        (Output("cancel-button", "disabled"), False, True),
-    ],
-    cancel=[Input("cancel-button", "n_clicks")],
-    progress=[Output("progress-bar", "value"), Output("progress-bar", "label"), Output("loss-graph", "figure"),
-              Output("job-status", "children")],
-    interval=SETTINGS.poll_ms,
-    prevent_initial_call=True,
-)
-def run_job(set_progress, request):
-    return training_job(set_progress, request, BOARD)
-
-
-@callback(Output("heartbeat", "disabled"), Input("heartbeat", "n_intervals"), State("session-id", "data"))
-def heartbeat(_n, session):
-    """Tells running jobs that their page is still open."""
-    if session:
-        BOARD.beat(session)
-    return False
-
-
-@callback(
-    Output("job-status", "children", allow_duplicate=True),
-    Output("final-status", "data", allow_duplicate=True),
-    Output("progress-bar", "label", allow_duplicate=True),
-    Input("cancel-button", "n_clicks"),
-    State("job-request", "data"),
-    prevent_initial_call=True,
-)
-def cancel_run(_n, request):
-    return "cancelled", {"id": (request or {}).get("id"), "text": "cancelled"}, "cancelled"
-
-
-# A progress update already on its way when the run ended can land after the final word
-# (seen here: "running" after "cancelled", with the job gone). In the browser, twice a
-# second, the final word for the current request is put back if anything overwrote it.
-clientside_callback(
-    """
-    function(_n, fin, request, shown) {
-        const id = request && request.id;
-        if (fin && fin.id === id && shown !== fin.text) { return fin.text; }
-        return window.dash_clientside.no_update;
-    }
-    """,
-    Output("job-status", "children", allow_duplicate=True),
-    Input("status-settle", "n_intervals"),
-    State("final-status", "data"),
-    State("job-request", "data"),
-    State("job-status", "children"),
-    prevent_initial_call=True,
-)

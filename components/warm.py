@@ -9,7 +9,7 @@ before its first epoch.
 
 import numpy.random  # noqa: F401  - not lazily, inside a job
 
-import components.training  # noqa: F401  - the job function and everything it imports
+import components.runner  # noqa: F401  - the job and everything it imports
 import models.torch_backend
 from models.threads import limit_threads
 

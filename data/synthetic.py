@@ -39,7 +39,8 @@ def _default_components() -> tuple[Seasonal, ...]:
 
 @dataclass(frozen=True)
 class SeriesConfig:
-    """The knobs of a synthetic series; the defaults are SPEC.md's reference."""
+    """The knobs of a synthetic series. The defaults are the reference experiment: 900 points,
+    periods 50 and 17 (amplitudes 1.2 and 0.6, phases 0 and 0.8), trend 0.0025, noise 0.18, seed 42."""
 
     length: int = 900
     components: tuple[Seasonal, ...] = field(default_factory=_default_components)
@@ -61,6 +62,18 @@ class SeriesConfig:
             if not isinstance(c, Seasonal):
                 raise ValueError(f"components must be Seasonal, got {c!r}")
 
+    @property
+    def periods(self) -> tuple[float, ...]:
+        return tuple(c.period for c in self.components)
+
+    @property
+    def amplitudes(self) -> tuple[float, ...]:
+        return tuple(c.amplitude for c in self.components)
+
+    @property
+    def phases(self) -> tuple[float, ...]:
+        return tuple(c.phase for c in self.components)
+
     @classmethod
     def from_lists(
         cls,
@@ -69,13 +82,16 @@ class SeriesConfig:
         phases: list[float] | None = None,
         **kwargs,
     ) -> "SeriesConfig":
-        """Build components from parallel lists; missing amplitudes default to 1, phases to 0."""
+        """Components from parallel lists, by one rule wherever a series is typed in (the page,
+        the command): one amplitude per period (all 1 when none are given); phases may be
+        fewer than periods, and the missing ones are 0."""
         amplitudes = list(amplitudes) if amplitudes is not None else [1.0] * len(periods)
-        phases = list(phases) if phases is not None else [0.0] * len(periods)
+        phases = list(phases) if phases is not None else []
         if len(amplitudes) != len(periods):
             raise ValueError(f"amplitudes must have one value per period ({len(periods)}), got {len(amplitudes)}")
-        if len(phases) != len(periods):
-            raise ValueError(f"phases must have one value per period ({len(periods)}), got {len(phases)}")
+        if len(phases) > len(periods):
+            raise ValueError(f"phases may have at most one value per period ({len(periods)}), got {len(phases)}")
+        phases += [0.0] * (len(periods) - len(phases))
         comps = tuple(Seasonal(float(p), float(a), float(f)) for p, a, f in zip(periods, amplitudes, phases))
         return cls(components=comps, **kwargs)
 

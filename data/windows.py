@@ -5,7 +5,7 @@ are train. The scaler is fit on the train part only, so nothing about the test p
 leaks into training. A window of length L whose target index is t holds the points
 t-L .. t-1 and predicts point t; it is a training window iff t < split.
 
-Two input transforms, both made for recursive rollouts (each value is transformed
+Three input transforms, all made for recursive rollouts (each value is transformed
 the same way whatever window it sits in, see ``models.rollout``):
 
 - ``"none"``: the network sees standardized levels and predicts the next level.
@@ -115,6 +115,16 @@ def max_seq_len(n: int, train_fraction: float) -> int:
     return split_index(n, train_fraction) - 2
 
 
+def seq_len_problem(seq_len: int, n: int, train_fraction: float) -> str | None:
+    """The one window-length rule, as the end of a sentence that starts with the field's name;
+    None when ``seq_len`` fits a series of ``n`` points."""
+    longest = max_seq_len(n, train_fraction)
+    if seq_len <= longest:
+        return None
+    return (f"must be at most {longest} for a series of {n} points ({split_index(n, train_fraction)} of them "
+            f"train, and two training windows at least), got {seq_len}")
+
+
 def fit_scaler(train: np.ndarray) -> Scaler:
     std = float(np.std(train))
     if not std > 0:
@@ -139,14 +149,11 @@ def prepare(
     x = check_series(series)
     n = x.shape[0]
     split = split_index(n, train_fraction)
-    longest = max_seq_len(n, train_fraction)
     if not isinstance(seq_len, (int, np.integer)) or seq_len < 1:
         raise ValueError(f"seq_len must be a positive integer, got {seq_len!r}")
-    if seq_len > longest:
-        raise ValueError(
-            f"seq_len {seq_len} is too long for a train part of {split} points: "
-            f"it may be at most {longest}, which leaves two training windows"
-        )
+    problem = seq_len_problem(int(seq_len), n, train_fraction)
+    if problem:
+        raise ValueError(f"seq_len {problem}")
     if transform not in TRANSFORMS:
         raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
 

@@ -32,3 +32,8 @@ def linear_ar(prep: Prepared) -> np.ndarray:
 
 
 BASELINES = {"persistence": persistence, "linear_ar": linear_ar}
+BASELINE_NAMES = {"persistence": "persistence", "linear_ar": "linear AR"}  # as the page and the command show them
+BASELINE_HELP = {
+    "persistence": "the next value is the last one seen",
+    "linear_ar": "least squares on the same window of past values, fit on the train part",
+}

@@ -47,11 +47,11 @@ class Forecaster:
 
     @classmethod
     def restore(cls, prep: Prepared, state_dict: dict, cell: str, hidden_size: int,
-                backend: str = "numpy") -> "Forecaster":
+                backend: str = "numpy", dtype: str = "float32") -> "Forecaster":
         """A fitted forecaster from trained weights, without training: for gates and rollouts
         of a finished run. Weights move between backends unchanged, so any backend will do."""
-        f = cls(backend=backend, cell=cell, hidden_size=hidden_size)
-        f.model_ = create_model(backend, cell, 1, hidden_size)
+        f = cls(backend=backend, cell=cell, hidden_size=hidden_size, dtype=dtype)
+        f.model_ = create_model(backend, cell, 1, hidden_size, dtype=dtype)
         f.model_.load_state_dict(state_dict)
         f.prep_ = prep
         f.history_ = []
@@ -72,6 +72,17 @@ class Forecaster:
         self._check_fitted()
         p = self.prep_
         return p.rollout_to_original(rollout(self.model_, p.inputs[p.split - p.seq_len : p.split], steps))
+
+    @property
+    def test_windows(self) -> int:
+        """How many test windows there are."""
+        self._check_fitted()
+        return int(self.prep_.test.X.shape[0])
+
+    def window_span(self, test_window: int) -> tuple[int, int]:
+        """(first, target): test window ``test_window`` reads steps first .. target - 1 and predicts target."""
+        target = int(self.prep_.test.target_index[test_window])
+        return target - self.prep_.seq_len, target
 
     def gate_activations(self, test_window: int) -> dict[str, np.ndarray]:
         """Gates (T, H) inside the trained cell for test window ``test_window``."""

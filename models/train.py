@@ -73,20 +73,22 @@ def train(
     """Mini-batch training with Adam and clipping; returns one log per finished epoch.
 
     Batches are reshuffled every epoch by ``numpy.random.default_rng(config.seed)``,
-    so the same model, data and config give the same numbers.
+    so the same model, data and config give the same numbers. ``should_stop`` is
+    asked before every batch, so a long epoch stops at once; the epoch it cuts
+    short is not in the history.
     """
     rng = np.random.default_rng(config.seed)
     opt = model.optimizer(config.learning_rate, config.clip_norm)
     n = X_train.shape[0]
     history: list[EpochLog] = []
     for epoch in range(1, config.epochs + 1):
-        if should_stop is not None and should_stop():
-            break
         start = time.perf_counter()
         order = rng.permutation(n)
         loss_sum = norm_sum = 0.0
         batches = 0
         for lo in range(0, n, config.batch_size):
+            if should_stop is not None and should_stop():
+                return history  # an epoch cut short is not reported
             idx = order[lo : lo + config.batch_size]
             loss, norm = opt.step(X_train[idx], y_train[idx])
             loss_sum += loss * idx.shape[0]

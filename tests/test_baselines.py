@@ -3,14 +3,14 @@ import pytest
 
 from data import SeriesConfig, make_series, prepare
 from models.baselines import linear_ar, persistence
-from models.metrics import regression_metrics
+from models.metrics import Scores
 
 
 def test_reference_baselines_on_the_default_series():
     p = prepare(make_series(SeriesConfig()), seq_len=60)
     truth = p.series[p.test.target_index]
-    assert regression_metrics(truth, persistence(p))["mse"] == pytest.approx(0.094, abs=0.001)
-    assert regression_metrics(truth, linear_ar(p))["mse"] == pytest.approx(0.0422, abs=0.001)
+    assert Scores.of(truth, persistence(p)).mse == pytest.approx(0.094, abs=0.001)
+    assert Scores.of(truth, linear_ar(p)).mse == pytest.approx(0.0422, abs=0.001)
 
 
 def test_linear_ar_recovers_an_exact_autoregression():
@@ -29,5 +29,5 @@ def test_persistence_is_the_last_value():
 
 
 def test_metrics():
-    m = regression_metrics([0, 0, 0, 0], [1, -1, 3, -3])
-    assert m == {"mse": 5.0, "mae": 2.0, "rmse": pytest.approx(5**0.5)}
+    m = Scores.of([0, 0, 0, 0], [1, -1, 3, -3])
+    assert (m.mse, m.mae) == (5.0, 2.0) and m.rmse == pytest.approx(5**0.5)

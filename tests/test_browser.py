@@ -9,19 +9,10 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-import app as gatelab_app
+from app import create_app
+from tests.helpers import browser, figure, text
 
 pytestmark = pytest.mark.browser
-
-
-def figure(driver, graph_id):
-    return driver.execute_script(
-        f"const g = document.querySelector('#{graph_id} .js-plotly-plot'); return g ? g.data : null;"
-    )
-
-
-def text(driver, element_id):
-    return driver.find_element(By.ID, element_id).text
 
 
 def set_value(dash_duo, element_id, value):
@@ -50,8 +41,14 @@ def job_processes():
 
 
 @pytest.fixture
-def page(dash_duo):
-    dash_duo.start_server(gatelab_app.app)
+def gatelab(settings):
+    """An app of this test's own, with its own cache and job board."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def page(dash_duo, gatelab):
+    dash_duo.start_server(gatelab)
     dash_duo.wait_for_text_to_equal("#job-status", "ready")
     yield dash_duo
     assert dash_duo.get_logs() == []
@@ -125,23 +122,28 @@ def test_cancel_stops_the_job_and_a_new_run_can_start(page):
     until(lambda: len((figure(d, "loss-graph") or [{}])[0].get("x", [])) >= 1, timeout=20)
     assert job_processes()
     page.find_element("#cancel-button").click()
-    page.wait_for_text_to_equal("#job-status", "cancelled", timeout=5)
+    page.wait_for_contains_text("#job-status", "cancelled at epoch ", timeout=5)
     until(lambda: not job_processes(), timeout=3)
     until(lambda: page.find_element("#train-button").get_attribute("disabled") is None, timeout=5)
+    # the partial run stays, marked, and the status keeps its word
+    until(lambda: "#1 NumPy LSTM (cancelled at epoch" in text(d, "runs-table"), timeout=5)
+    time.sleep(1.0)
+    assert text(d, "job-status").startswith("cancelled at epoch ")
     set_value(page, "epochs", 3)
     page.find_element("#train-button").click()
     page.wait_for_text_to_equal("#job-status", "done", timeout=30)
-    assert "#1 NumPy LSTM" in text(d, "runs-table")
+    until(lambda: labels(d)[0] == "#2 NumPy LSTM", timeout=5)
 
 
 @pytest.mark.parametrize(
     "field, value, message",
     [
         ("hidden-size", "0", "Hidden size H must be a whole number from 1 to 256, got 0"),
-        ("hidden-size", "100000", "Hidden size H must be a whole number from 1 to 256, got 100000"),
-        ("series-periods", "0, 17", "each of the seasonal periods must be > 0 and at most 100000, got 0"),
+        ("hidden-size", "2.5", "Hidden size H must be a whole number from 1 to 256; 2.5 is not a whole number"),
+        ("series-periods", "0, 17", "Seasonal periods must be up to 8 numbers greater than 2"),
         ("series-periods", "abc", "'abc' is not a number"),
         ("series-noise", "-1", "Noise σ must be a number from 0 to 10, got -1"),
+        ("series-noise", "abc", "Noise σ must be a number from 0 to 10; 'abc' is not a number"),
         ("seq-len", "700", "Window length L must be at most 628 for a series of 900 points"),
         ("epochs", "100000", "Epochs must be a whole number from 1 to 500, got 100000"),
     ],
@@ -164,6 +166,11 @@ def test_train_all_four_compares_them(page):
     page.wait_for_text_to_equal("#job-status", "done", timeout=90)
     expected = ["truth", "#1 NumPy LSTM", "#2 NumPy GRU", "#3 PyTorch LSTM", "#4 PyTorch GRU"]
     until(lambda: [t["name"] for t in figure(d, "forecast-graph")] == expected, timeout=10)
+    # every ticked run in the metrics table, and a word on why two colours hide the others
+    table = text(d, "metrics-table")
+    assert all(name in table for name in expected[1:])
+    assert "parity lesson" in text(d, "parity-note")
+    assert all(name in text(d, "rollout-note") for name in expected[1:])
     loss = figure(d, "loss-graph")
     assert len(loss) == 12 and all(len(t["x"]) == 4 for t in loss)
     # same init, same batches: NumPy and PyTorch agree on the loss curve
@@ -181,14 +188,17 @@ def test_torch_run_then_its_gates_then_a_second_torch_run(page):
     for n in (1, 2):
         page.find_element("#train-button").click()
         page.wait_for_text_to_equal("#job-status", "done", timeout=30)
-        until(lambda: f"#{n} PyTorch GRU" in text(d, "runs-table"), timeout=5)
+        until(lambda: labels(d)[0] == f"#{n} PyTorch GRU", timeout=5)
         until(lambda: [t["name"] for t in figure(d, "gates-graph")] == ["r", "z", "n"], timeout=10)
     assert "GRU" in text(d, "equations")
 
 
-def _second_browser():
-    from bench_ui import browser
+def labels(driver):
+    """The model column of the runs table, top to bottom (newest first)."""
+    return [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
 
+
+def _second_browser():
     return browser()
 
 
@@ -204,17 +214,15 @@ def test_two_browsers_with_the_same_settings_each_get_their_own_run(page):
         other.find_element(By.ID, "train-button").click()
         for driver in (page.driver, other):
             until(lambda driver=driver: text(driver, "job-status") == "done", timeout=60)
-            rows = driver.find_elements(By.CSS_SELECTOR, "#runs-table tbody tr td[data-dash-column='label']")
-            assert [r.text for r in rows] == ["#1 NumPy LSTM"]
+            until(lambda driver=driver: labels(driver) == ["#1 NumPy LSTM"], timeout=10)
             assert len(figure(driver, "loss-graph")[0]["x"]) == 8
     finally:
         other.quit()
 
 
-def test_a_queued_student_sees_the_place_and_runs_when_a_slot_frees(page):
-    from components.services import BOARD
-
-    BOARD.set_slots(1)  # the jobs read it from the board
+def test_a_queued_student_sees_the_place_and_runs_when_a_slot_frees(page, gatelab):
+    board = gatelab.gatelab.board
+    board.set_slots(1)  # the jobs read it from the board
     other = _second_browser()
     try:
         other.get(page.server_url)
@@ -226,12 +234,87 @@ def test_a_queued_student_sees_the_place_and_runs_when_a_slot_frees(page):
         el.send_keys("\b\b\b4")
         other.find_element(By.ID, "train-button").click()
         until(lambda: text(other, "job-status") == "queued, position 1", timeout=20)
+        assert other.find_element(By.ID, "queue-note").is_displayed()  # the server's rules, now that they matter
+        assert not page.driver.find_element(By.ID, "queue-note").is_displayed()
         time.sleep(1.0)
         assert text(other, "job-status") == "queued, position 1"  # still waiting while the slot is taken
         page.find_element("#cancel-button").click()
-        page.wait_for_text_to_equal("#job-status", "cancelled", timeout=5)
+        page.wait_for_contains_text("#job-status", "cancelled at epoch", timeout=5)
         until(lambda: text(other, "job-status") == "done", timeout=30)
         assert len(figure(other, "loss-graph")[0]["x"]) == 4
     finally:
         other.quit()
-        BOARD.set_slots(os.cpu_count() or 1)
+
+
+def test_not_started_after_a_finished_run_stays(page):
+    """The status line tells what happened to the latest press of Train, and keeps saying it."""
+    set_value(page, "epochs", 3)
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=30)
+    for field, value, message in [("hidden-size", "0", "Hidden size H must be"),
+                                  ("series-amplitudes", "1e9, 1", "Amplitudes must be"),
+                                  ("seq-len", "3498", "Window length L must be at most 628")]:
+        set_value(page, field, value)
+        page.find_element("#train-button").click()
+        page.wait_for_contains_text("#job-status", f"not started: {message}", timeout=5)
+        time.sleep(1.5)  # nothing puts "done" back
+        assert text(page.driver, "job-status").startswith(f"not started: {message}")
+        set_value(page, field, {"hidden-size": 32, "series-amplitudes": "1.2, 0.6", "seq-len": 60}[field])
+
+
+def test_forty_short_runs_in_a_row_all_reach_the_table(page):
+    d = page.driver
+    set_value(page, "epochs", 2)
+    set_value(page, "hidden-size", 4)
+    seen = []
+    d.execute_script("""
+        window.statusSeen = [];
+        new MutationObserver(() => window.statusSeen.push(document.getElementById('job-status').textContent))
+            .observe(document.getElementById('job-status'), {childList: true, subtree: true, characterData: true});
+    """)
+    for n in range(1, 41):
+        until(lambda: page.find_element("#train-button").get_attribute("disabled") is None, timeout=10)
+        page.find_element("#train-button").click()
+        until(lambda n=n: labels(d) and labels(d)[0] == f"#{n} NumPy LSTM", timeout=30)
+        until(lambda: text(d, "job-status") == "done", timeout=10)
+        seen.append(n)
+    assert len(seen) == 40 and len(labels(d)) == 16  # the page keeps the newest 16, and says so
+    assert "#24 left the table" in text(d, "runs-note") or "#1, #2" in text(d, "runs-note")
+    assert not [s for s in d.execute_script("return window.statusSeen") if s.startswith("no result")]
+
+
+@pytest.mark.parametrize("width", [800, 1440])
+def test_layout_holds_at_two_widths(dash_duo, gatelab, width):
+    dash_duo.driver.set_window_size(width, 1000)
+    dash_duo.start_server(gatelab)
+    dash_duo.wait_for_text_to_equal("#job-status", "ready")
+    set_value(dash_duo, "epochs", 3)
+    pick(dash_duo, "cell", "GRU")
+    dash_duo.find_element("#train-button").click()
+    dash_duo.wait_for_text_to_equal("#job-status", "done", timeout=30)
+    d = dash_duo.driver
+    until(lambda: len(figure(d, "gates-graph") or []) == 3, timeout=10)
+    time.sleep(1.0)  # MathJax typesets the GRU equations
+    rect = lambda css: d.execute_script(f"return document.querySelector({css!r}).getBoundingClientRect().toJSON()")
+    # no horizontal scroll bar on the page
+    assert d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # the equations stay inside their card
+    card = d.execute_script("return document.getElementById('equations').closest('.card-body')"
+                            ".getBoundingClientRect().toJSON()")
+    for box in d.execute_script("return [...document.querySelectorAll('#equations mjx-container')]"
+                                ".map(e => e.getBoundingClientRect().toJSON())"):
+        assert box["right"] <= card["right"] + 1
+    # the metrics table's RMSE column is not covered by anything
+    cell = rect("#metrics-table thead th:last-child")
+    hit = d.execute_script("const r = arguments[0]; const e = document.elementFromPoint(r.x + r.width / 2, "
+                           "r.y + r.height / 2); return e ? e.textContent : null;", cell)
+    assert hit == "RMSE"
+    # the toolbar never covers a figure's title
+    d.execute_script("document.querySelector('#gates-graph .js-plotly-plot').dispatchEvent("
+                     "new MouseEvent('mousemove', {bubbles: true}))")
+    title = rect("#gates-graph .gtitle")
+    bar = rect("#gates-graph .modebar")
+    overlap = not (bar["right"] < title["left"] or title["right"] < bar["left"] or bar["bottom"] < title["top"]
+                   or title["bottom"] < bar["top"])
+    assert not overlap, (title, bar)
+    assert dash_duo.get_logs() == []

@@ -11,9 +11,8 @@ import redis
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
-from bench_ui import browser, free_port, wait_for_port
+from tests.helpers import browser, figure, free_port, text, wait_for_port
 from components.jobs import JobBoard, RedisStore
-from tests.test_browser import figure, text
 
 pytestmark = pytest.mark.browser
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -92,19 +91,20 @@ def test_celery_progress_queue_cancel_and_isolation(two_pages):
     b.find_element(By.ID, "train-button").click()
     until(lambda: text(b, "job-status") == "queued, position 1", timeout=30)
     a.find_element(By.ID, "cancel-button").click()
-    until(lambda: text(a, "job-status") == "cancelled", timeout=10)
+    until(lambda: text(a, "job-status").startswith("cancelled at epoch "), timeout=10)
     until(lambda: text(b, "job-status") == "done", timeout=60)  # the slot came free: Celery's kill is handled too
     until(lambda: len(figure(b, "forecast-graph") or []) == 2, timeout=10)
     assert len(figure(b, "loss-graph")[0]["x"]) == 5
     assert [t["name"] for t in figure(b, "forecast-graph")] == ["truth", "#1 NumPy LSTM"]
-    assert a.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']") == []  # A's run never finished
+    labels = lambda d: [r.text for r in d.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
+    until(lambda: len(labels(a)) == 1, timeout=10)  # A's cancelled run keeps the epochs it finished
+    assert labels(a)[0].startswith("#1 NumPy LSTM (cancelled at epoch ")
     # and A can train again at once
     type_into(a, "epochs", 3)
     until(lambda: a.find_element(By.ID, "train-button").get_attribute("disabled") is None, timeout=10)
     a.find_element(By.ID, "train-button").click()
     until(lambda: text(a, "job-status") == "done", timeout=60)
-    until(lambda: [r.text for r in a.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
-          == ["#1 NumPy LSTM"], timeout=10)
+    until(lambda: labels(a)[0] == "#2 NumPy LSTM" and len(labels(a)) == 2, timeout=10)
 
 
 def test_redis_board_queues_in_order(redis_url):

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from models.run import RunRecord
+
 ROOT = __file__.rsplit("/tests/", 1)[0]
 
 
@@ -14,41 +16,51 @@ def gatelab(*args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
-def test_train_json_prints_one_object_with_every_field():
+def test_train_json_prints_the_run_record():
     p = gatelab("train", "--json", "--backend", "torch", "--cell", "gru", "--epochs", "3", "--hidden-size", "8",
                 "--length", "300", "--seq-len", "20", "--rollout-steps", "30")
     assert p.returncode == 0, p.stderr
-    out = json.loads(p.stdout)  # exactly one JSON document, nothing else on stdout
-    for key in ("test_mse", "test_mae", "test_rmse", "baselines", "train_loss", "test_loss", "grad_norm",
-                "epoch_seconds", "config"):
-        assert key in out
-    assert len(out["train_loss"]) == 3 and set(out["baselines"]) == {"persistence", "linear_ar"}
-    assert out["config"]["backend"] == "torch" and out["config"]["train"]["epochs"] == 3
-    assert out["test_rmse"] == pytest.approx(out["test_mse"] ** 0.5)
+    record = RunRecord.from_json(json.loads(p.stdout))  # exactly one JSON document, nothing else on stdout
+    assert record.config.backend == "torch" and record.config.cell == "gru" and record.epochs_done == 3
+    assert set(record.baselines) == {"persistence", "linear_ar"}
+    assert len(record.rollout.pred) == 30 and len(record.forecast.pred) == 300 - 210
+    assert record.metrics.rmse == pytest.approx(record.metrics.mse ** 0.5)
 
 
-def test_train_prints_a_summary_with_baselines():
+def test_train_prints_a_summary_with_baselines_named_as_on_the_page():
     p = gatelab("train", "--epochs", "2", "--length", "300", "--seq-len", "20", "--hidden-size", "4")
     assert p.returncode == 0, p.stderr
-    assert "persistence" in p.stdout and "linear_ar" in p.stdout and "MSE" in p.stdout
+    assert "persistence" in p.stdout and "linear AR" in p.stdout and "MSE" in p.stdout
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--hidden-size", "0"], "hidden_size must be an integer in [1, 1024], got 0"),
-        (["--seq-len", "700"], "seq_len must be an integer in [1, 628]"),
-        (["--periods", "0,17"], "period must be > 0, got 0.0"),
-        (["--periods", "abc"], "periods must be comma-separated numbers"),
-        (["--noise", "-1"], "noise must be >= 0, got -1.0"),
-        (["--epochs", "many"], "argument --epochs: invalid int value: 'many'"),
-        (["--backend", "jax"], "argument --backend: invalid choice: 'jax'"),
+        (["--hidden-size", "0"], "--hidden-size must be a whole number from 1 to 1024, got 0"),
+        (["--hidden-size", "2.5"], "--hidden-size must be a whole number from 1 to 1024; 2.5 is not a whole number"),
+        (["--seq-len", "700"], "--seq-len must be at most 628 for a series of 900 points"),
+        (["--length", "10"], "--length must be a whole number from 50 to 100000, got 10"),
+        (["--series-seed", "-1"], "--series-seed must be a whole number from 0 to 999999, got -1"),
+        (["--periods", "0,17"], "--periods must be up to 8 numbers greater than 2"),
+        (["--periods", "50,,17"], "number 2 is missing"),
+        (["--periods", "abc"], "'abc' is not a number"),
+        (["--periods", "50,17,120"], "--amplitudes need one value per period (3), got 2"),
+        (["--noise", "-1"], "--noise must be a number from 0 to 10, got -1"),
+        (["--epochs", "many"], "--epochs must be a whole number from 1 to 10000; 'many' is not a number"),
+        (["--backend", "jax"], "--backend must be one of numpy, torch, got 'jax'"),
+        (["--threads", "0"], "--threads must be a whole number from 1 to 64, got '0'"),
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
-def test_bad_options_get_one_line_and_status_2(args, message):
+def test_bad_options_get_one_line_naming_the_option_and_status_2(args, message):
     p = gatelab("train", *args)
     assert p.returncode == 2
     assert message in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "Traceback" not in p.stderr and p.stdout == ""
+
+
+def test_help_says_which_limits_apply():
+    p = gatelab("train", "--help")
+    assert p.returncode == 0
+    assert "A served page may cap epochs, hidden size and length lower" in " ".join(p.stdout.split())

@@ -1,57 +1,106 @@
-"""Figure builders and callback functions, called directly: no browser."""
+"""Figure builders, the form, the job runner and callback logic, called directly: no browser."""
+
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
+from cli import build_parser, config_from_args
 from components import runs as runs_mod
-from components.controls import FIELD_IDS, NUMBER_FIELDS, LIST_FIELDS, parse_form
+from components.controls import FIELD_IDS, form_config, seq_len_help
 from components.figures import (loss_progress_patch, make_gates_figure, make_live_loss_figure, make_loss_figure,
                                 make_rollout_figure, make_series_figure)
-from components.results import make_metrics_table, restore
-from components.training import training_job
-from data import SeriesConfig
-from models.experiment import ExperimentConfig
+from components.results import make_metrics_table, metrics_rows, parity_note, style_loss
+from components.runner import JobOutcome, make_request, run_request
+from components.settings import Settings
+from data import SeriesConfig, make_series
+from models.config import ExperimentConfig
+from models.knobs import KNOBS, PAGE_KNOBS
+from models.run import RunRecord, restore
 from models.train import TrainConfig, TrainingDiverged
 
-DEFAULTS = {f.id: f.default for f in NUMBER_FIELDS} | {k: v[1] for k, v in LIST_FIELDS.items()}
+PAGE = Settings()
+DEFAULTS = {k.key: k.as_text(k.default) for k in PAGE_KNOBS}  # what the page's fields hold when it opens
 TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=3),
                         rollout_steps=30)
 
 
-def test_default_form_is_the_reference_experiment():
-    config, errors = parse_form(DEFAULTS)
+def test_default_form_and_default_command_are_the_default_config():
+    page, errors = form_config(DEFAULTS, PAGE)
+    command = config_from_args(build_parser().parse_args(["train"]))
+    assert errors == {} and page == command == ExperimentConfig()
+    assert FIELD_IDS == [k.key for k in PAGE_KNOBS]
+    options = {a.dest: a for a in build_parser()._subparsers._group_actions[0].choices["train"]._actions}
+    for knob in KNOBS:  # every knob is an option, whose help shows the config's default
+        assert f"(default {knob.as_text(knob.default)})" in options[knob.key].help.replace("%%", "%")
+
+
+def test_page_and_command_build_the_same_series_for_three_periods():
+    """The drift that was: the page kept the reference phases, the command set every phase to 0."""
+    page, _ = form_config(DEFAULTS | {"series-periods": "50, 17, 120", "series-amplitudes": "1.2, 0.6, 2"}, PAGE)
+    command = config_from_args(build_parser().parse_args(["train", "--periods", "50,17,120",
+                                                          "--amplitudes", "1.2,0.6,2"]))
+    assert page == command
+    assert page.series.phases == (0.0, 0.8, 0.0)
+    np.testing.assert_array_equal(make_series(page.series), make_series(command.series))
+
+
+def test_a_run_typed_into_the_page_is_reproduced_by_the_command():
+    fields = {"series-periods": "50, 17, 120", "series-amplitudes": "1, 0.5, 2", "series-noise": "0.3",
+              "series-length": "400", "seq-len": "30", "hidden-size": "6", "epochs": "3", "cell": "gru",
+              "learning-rate": "0.003", "seed": "7"}
+    config, errors = form_config(DEFAULTS | fields, PAGE)
     assert errors == {}
-    assert config == ExperimentConfig()
-    assert set(DEFAULTS) == set(FIELD_IDS)
+    outcome = run_request(lambda p: None, make_request("r", "s", [config]))  # as the page's job runs it
+    flags = {"series-periods": "--periods", "series-amplitudes": "--amplitudes", "series-noise": "--noise",
+             "series-length": "--length"}
+    argv = [a for key, value in fields.items() for a in (flags.get(key, f"--{key}"), value.replace(" ", ""))]
+    p = subprocess.run([sys.executable, "-m", "cli", "train", "--json", *argv], capture_output=True, text=True,
+                       cwd=__file__.rsplit("/tests/", 1)[0], timeout=120)
+    assert p.returncode == 0, p.stderr
+    command = RunRecord.from_json(json.loads(p.stdout))
+    page = outcome.runs[0]
+    assert command.config == page.config and command.series == page.series
+    for a, b in [(command.metrics, page.metrics), (command.rollout.scores, page.rollout.scores)]:
+        assert a.mse == pytest.approx(b.mse, rel=1e-12, abs=0) and a.mae == pytest.approx(b.mae, rel=1e-12, abs=0)
 
 
 @pytest.mark.parametrize(
     "field, raw, message",
     [
-        ("hidden-size", 0, "Hidden size H must be a whole number from 1 to 256, got 0"),
-        ("hidden-size", 2.5, "Hidden size H must be a whole number from 1 to 256, got 2.5"),
-        ("epochs", None, "Epochs must be a whole number from 1 to 500; it is empty"),
-        ("series-noise", -0.5, "Noise σ must be a number from 0 to 10, got -0.5"),
+        ("hidden-size", "0", "Hidden size H must be a whole number from 1 to 256, got 0"),
+        ("hidden-size", "2.5", "Hidden size H must be a whole number from 1 to 256; 2.5 is not a whole number"),
+        ("hidden-size", "-0.5", "Hidden size H must be a whole number from 1 to 256; -0.5 is not a whole number"),
+        ("epochs", "", "Epochs must be a whole number from 1 to 500; it is empty"),
+        ("epochs", "abc", "Epochs must be a whole number from 1 to 500; 'abc' is not a number"),
+        ("series-noise", "-0.5", "Noise σ must be a number from 0 to 10, got -0.5"),
+        ("series-noise", "inf", "Noise σ must be a number from 0 to 10; 'inf' is not a number"),
+        ("learning-rate", "NaN", "Learning rate must be a number from 1e-05 to 1; 'NaN' is not a number"),
         ("series-periods", "50, abc", "'abc' is not a number"),
-        ("series-periods", "", "it is empty"),
+        ("series-periods", "50, 2", "Seasonal periods must be up to 8 numbers greater than 2 and at most 100000"),
+        ("series-periods", "", "Seasonal periods must be up to 8 numbers"),
         ("series-amplitudes", "1", "Amplitudes need one value per period (2), got 1"),
-        ("seq-len", 629, "Window length L must be at most 628 for a series of 900 points (630 of them train)"),
-        ("learning-rate", "nan", "Learning rate must be a number from 1e-05 to 1"),
+        ("series-amplitudes", "1e9, 1", "such as 1.2, 0.6, got 1e+09"),
+        ("seq-len", "629", "Window length L must be at most 628 for a series of 900 points (630 of them train"),
+        ("series-length", "4000000", "Length n must be a whole number from 50 to 5000, got 4e+06"),
     ],
 )
-def test_each_bad_field_gets_its_own_message(field, raw, message):
-    config, errors = parse_form(DEFAULTS | {field: raw})
-    assert config is None
-    assert set(errors) == {field}
-    assert message in errors[field]
+def test_each_bad_field_gets_its_own_message_starting_with_its_label(field, raw, message):
+    config, errors = form_config(DEFAULTS | {field: raw}, PAGE)
+    assert config is None and set(errors) == {field}
+    assert message in errors[field] and errors[field][0].isupper()
 
 
-def test_clip_zero_means_no_clipping_and_three_periods_work():
-    config, errors = parse_form(DEFAULTS | {"clip-norm": 0, "series-periods": "50, 17, 120",
-                                            "series-amplitudes": "1, 0.5, 2"})
+def test_window_help_follows_the_series_length():
+    assert "a whole number from 1 to 628 for n = 900" in seq_len_help("900", PAGE)
+    assert "a whole number from 1 to 33 for n = 50" in seq_len_help("50", PAGE)
+
+
+def test_clip_zero_means_no_clipping():
+    config, errors = form_config(DEFAULTS | {"clip-norm": "0"}, PAGE)
     assert errors == {} and config.train.clip_norm is None
-    assert [c.period for c in config.series.components] == [50, 17, 120]
-    assert [c.phase for c in config.series.components] == [0.0, 0.8, 0.0]
 
 
 def test_progress_patch_sets_whole_arrays():
@@ -63,11 +112,12 @@ def test_progress_patch_sets_whole_arrays():
     assert all(op["operation"] == "Assign" for op in patch["operations"])
 
 
-def test_live_figure_has_the_three_traces_the_patch_fills():
-    fig = make_live_loss_figure(40, log_y=True, show_grad=False)
+def test_live_figure_has_the_three_traces_the_patch_fills_and_whole_epochs():
+    fig = make_live_loss_figure(5, log_y=True, show_grad=False)
     assert [t.meta for t in fig.data] == ["train", "test", "grad"]
-    assert fig.layout.xaxis.range == (0.5, 40.5) and fig.layout.yaxis.type == "log"
-    assert fig.data[2].visible is False
+    assert fig.layout.xaxis.range == (0.5, 5.5) and fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"  # never 1.5, 2.5
+    assert fig.data[2].visible is False and fig.layout.modebar.orientation == "v"
 
 
 def test_series_figure_shades_the_test_part():
@@ -78,113 +128,112 @@ def test_series_figure_shades_the_test_part():
 @pytest.fixture(scope="module")
 def job():
     progress = []
-    result = training_job(progress.append, {"id": "abc", "configs": [TINY.as_dict(), TINY.with_(cell="gru",
-                                                                                                  backend="torch").as_dict()]})
-    return progress, result
+    outcome = run_request(progress.append, make_request("abc", "s", [TINY, TINY.with_(cell="gru", backend="torch")]))
+    return progress, outcome
 
 
-def test_training_job_reports_progress_and_returns_labelled_runs(job):
-    progress, result = job
-    assert "error" not in result
-    assert [r["id"] for r in result["runs"]] == ["abc-0", "abc-1"]
-    assert [r["label"] for r in result["runs"]] == ["NumPy LSTM", "PyTorch GRU"]
-    percent, label, patch, status = progress[-1]
-    assert status == "running"
+def test_job_reports_progress_and_returns_its_runs(job):
+    progress, outcome = job
+    assert outcome.status == "done" and outcome.percent == 100
+    assert [r.id for r in outcome.runs] == ["abc-0", "abc-1"]
+    assert [r.label for r in outcome.runs] == ["NumPy LSTM", "PyTorch GRU"]
+    percent, label, patch, status, hide_queue_note = progress[-1]
+    assert status == "running" and hide_queue_note is True
     assert percent == pytest.approx(100.0) and label == "run 2 of 2, PyTorch GRU: epoch 3 of 3"
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
-    assert ops[("data", 0, "y")] == pytest.approx(result["runs"][1]["history"]["train_loss"])
+    assert ops[("data", 0, "y")] == pytest.approx(outcome.runs[1].history.train_loss)
+    again = JobOutcome.from_json(json.loads(json.dumps(outcome.to_json())))
+    assert again == outcome
 
 
-def test_training_job_turns_failure_into_a_message(monkeypatch):
+def test_job_turns_failure_into_a_sentence(monkeypatch):
     def diverge(*args, **kwargs):
         raise TrainingDiverged("training diverged at epoch 2: the loss is nan; lower the learning rate")
 
-    monkeypatch.setattr("components.training.run_experiment", diverge)
-    result = training_job(lambda p: None, {"id": "x", "configs": [TINY.as_dict()]})
-    assert result["error"] == "NumPy LSTM: training diverged at epoch 2: the loss is nan; lower the learning rate"
-    assert result["runs"] == []
+    monkeypatch.setattr("components.runner.run_experiment", diverge)
+    outcome = run_request(lambda p: None, make_request("x", "s", [TINY]))
+    assert outcome.status == "NumPy LSTM: training diverged at epoch 2: the loss is nan; lower the learning rate"
+    assert outcome.runs == ()
 
 
-def test_restored_weights_reproduce_the_jobs_rollout_on_numpy(job):
-    """A torch-trained run, rebuilt on the NumPy backend in the web process, rolls out the same."""
-    _, result = job
-    run = result["runs"][1]
-    again = restore(run).rollout(30)
-    np.testing.assert_allclose(again, run["rollout"]["pred"], rtol=1e-4, atol=1e-4)
+def test_cancel_through_the_board_keeps_the_finished_epochs(tmp_path):
+    from components.jobs import JobBoard
+
+    board = JobBoard(tmp_path, slots=1)
+    board.beat("s")
+    request = make_request("r", "s", [TINY.with_(train=TrainConfig(epochs=500))])
+
+    def on_progress(p):
+        if p[3] == "running":  # the first epoch has finished
+            board.cancel("r")
+
+    outcome = run_request(on_progress, request, board)
+    assert outcome.status.startswith("cancelled at epoch ")
+    run = outcome.runs[0]
+    assert 1 <= run.epochs_done < 500 and run.stopped == outcome.status
+    assert board.counts() == (0, 0)
 
 
-def test_runs_are_numbered_capped_and_shown(job):
-    _, result = job
-    runs, new = runs_mod.add_runs([], result)
-    assert [r["label"] for r in new] == ["#1 NumPy LSTM", "#2 PyTorch GRU"]
-    second = {"runs": [{**r, "id": r["id"] + "-again"} for r in result["runs"]]}
-    runs, new = runs_mod.add_runs(runs, second)
-    assert [r["number"] for r in runs] == [1, 2, 3, 4]
-    assert runs_mod.shown_runs(runs, [], runs[2]["id"]) == [runs[2]]
-    assert runs_mod.shown_runs(runs, [0, 3], runs[2]["id"]) == [runs[0], runs[3]]
-    many = {"runs": result["runs"] * 20}
-    capped, _ = runs_mod.add_runs(runs, many)
-    assert len(capped) == runs_mod.MAX_RUNS and capped[-1]["number"] == 44
+def test_a_torch_run_restored_on_numpy_rolls_out_the_same(job):
+    _, outcome = job
+    run = outcome.runs[1]
+    np.testing.assert_allclose(restore(run).rollout(30), run.rollout.pred, rtol=1e-4, atol=1e-4)
+
+
+def test_runs_newest_first_capped_with_a_word_for_those_that_left(job):
+    _, outcome = job
+    store, new, gone = runs_mod.add_runs([], outcome)
+    assert [r.label for r in new] == ["#1 NumPy LSTM", "#2 PyTorch GRU"] and gone == []
+    assert [r["number"] for r in store] == [2, 1]
+    again = JobOutcome("x", tuple(r.with_(id=r.id + "-again") for r in outcome.runs), "done")
+    store, _, _ = runs_mod.add_runs(store, again)
+    assert [r["number"] for r in store] == [4, 3, 2, 1]
+    runs = runs_mod.records(store)
+    assert runs_mod.shown_runs(runs, [], runs[2].id) == [runs[2]]
+    assert runs_mod.shown_runs(runs, [0, 3], runs[2].id) == [runs[3], runs[0]]  # oldest first
+    many = JobOutcome("y", outcome.runs * 8, "done")
+    capped, _, gone = runs_mod.add_runs(store, many)
+    assert len(capped) == runs_mod.MAX_RUNS and capped[0]["number"] == 20 and gone == [4, 3, 2, 1]
     row = runs_mod.table_row(runs[0])
-    assert row["mse"] == round(runs[0]["metrics"]["mse"], 4) and row["epochs"] == 3
+    assert row["mse"] == round(runs[0].metrics.mse, 4) and row["epochs"] == 3
+    assert row["periods"] == "50, 17" and row["length"] == 240 and row["base-linear_ar"] > 0
+    stopped = runs_mod.table_row(runs[0].with_(stopped="cancelled at epoch 2"))
+    assert stopped["label"].endswith("(cancelled at epoch 2)")
 
 
-def test_figures_of_finished_runs(job):
-    _, result = job
-    runs, _ = runs_mod.add_runs([], result)
+def test_figures_and_tables_of_finished_runs(job):
+    _, outcome = job
+    runs = runs_mod.records(runs_mod.add_runs([], outcome)[0])[::-1]
     loss = make_loss_figure(runs, show_grad=True)
     assert len(loss.data) == 6 and loss.data[0].name == "#1 NumPy LSTM: train loss" and loss.data[2].visible
-    rollout = make_rollout_figure(runs[0]["series"]["values"], runs[0]["series"]["split"],
-                                  [("a", [0.0] * 30)])
-    assert rollout.data[1].x[0] == runs[0]["series"]["split"] and len(rollout.data[1].y) == 30
+    assert loss.layout.legend.y < 0  # below the plot, not over the title
+    rollout = make_rollout_figure(runs[0].series, runs[0].split, [("a", [0.0] * 30)])
+    assert rollout.data[1].x[0] == runs[0].split and len(rollout.data[1].y) == 30
     gates = restore(runs[0]).gate_activations(3)
     fig = make_gates_figure(gates, "lstm")
     assert [t.name for t in fig.data] == ["i", "f", "g", "o", "c"]
     assert np.shape(fig.data[0].z) == (5, 16)  # hidden unit x time step
+    assert [t.showscale for t in fig.data] == [True, False, True, False, True]  # g and c have their own scale
     np.testing.assert_allclose(np.array(fig.data[1].z), gates["f"].T)
-    table = make_metrics_table(runs[0])
+    rows = metrics_rows(runs)
+    assert [name for name, _, _ in rows] == ["#1 NumPy LSTM", "#2 PyTorch GRU", "persistence", "linear AR"]
+    table = make_metrics_table(runs)
     cells = [[c.children for c in tr.children] for tr in table[1].children]
-    assert cells[1][0] == "persistence" and cells[0][1] == f"{runs[0]['metrics']['mse']:.4f}"
+    assert cells[0][1] == f"{runs[0].metrics.mse:.4f}" and cells[1][1] == f"{runs[1].metrics.mse:.4f}"
+    assert parity_note(runs) == ""  # different cells: nothing hides
 
 
-def test_weights_pack_and_unpack_exactly_in_float32():
-    from components.runs import pack_weights, unpack_weights
-    from models import create_model
-
-    state = create_model("torch", "lstm", 1, 7, seed=4).state_dict()
-    back = unpack_weights(pack_weights(state))
-    assert list(back) == list(state)
-    for k in state:
-        np.testing.assert_array_equal(back[k], state[k].astype(np.float32))
+def test_parity_note_explains_curves_that_hide_each_other(job):
+    _, outcome = job
+    lstm = outcome.runs[0].with_(number=1)
+    twin = lstm.with_(number=2, config=lstm.config.with_(backend="torch"))
+    assert "#1 NumPy LSTM and #2 PyTorch LSTM" in parity_note([lstm, twin])
+    assert "parity lesson" in parity_note([lstm, twin])
 
 
-def test_callbacks_called_directly(job):
-    from components.controls import show_field_errors
-    from components.results import show_results, style_loss
-    from components.runs import on_result
-
-    raw = [DEFAULTS[i] for i in FIELD_IDS]
-    flags_and_messages = show_field_errors(*raw)
-    assert flags_and_messages == [False] * len(FIELD_IDS) + [""] * len(FIELD_IDS)
-    raw[FIELD_IDS.index("hidden-size")] = 0
-    out = show_field_errors(*raw)
-    k = FIELD_IDS.index("hidden-size")
-    assert out[k] is True and out[len(FIELD_IDS) + k].startswith("Hidden size H must be")
-
-    _, result = job
-    runs, current, selected, status, final = on_result(result, [])
-    assert status == "done" and final == {"id": "abc", "text": "done"}
-    assert current == runs[-1]["id"] and selected == [0, 1]
-    _, _, _, status, final = on_result({"request_id": "x", "runs": [], "error": "NumPy LSTM: training diverged"}, runs)
-    assert status == "NumPy LSTM: training diverged" and final["id"] == "x"
-
-    loss, forecast, table = show_results(runs, [], runs[0]["id"], ["log"])
-    assert loss.layout.yaxis.type == "log" and len(loss.data) == 3
-    assert [t.name for t in forecast.data] == ["truth", "#1 NumPy LSTM"]
-    loss, forecast, _ = show_results(runs, [0, 1], runs[0]["id"], [])
-    assert len(loss.data) == 6 and len(forecast.data) == 3
-
-    patch = style_loss(["grad"], loss.to_plotly_json()).to_plotly_json()
-    ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
+def test_loss_options_patch_any_figure():
+    fig = make_loss_figure([], log_y=False).to_plotly_json()
+    fig["data"] = make_live_loss_figure(3).to_plotly_json()["data"]
+    ops = {tuple(op["location"]): op["params"]["value"] for op in style_loss(["grad"], fig).to_plotly_json()["operations"]}
     assert ops[("layout", "yaxis", "type")] == "linear" and ops[("data", 2, "visible")] is True
-    assert ops[("data", 5, "visible")] is True and ("data", 0, "visible") not in ops
+    assert ("data", 0, "visible") not in ops

@@ -93,7 +93,7 @@ def test_from_lists_checks_lengths():
 def test_seq_len_too_long_says_how_long_it_may_be():
     x = make_series(SeriesConfig())
     assert max_seq_len(900, 0.7) == 628
-    with pytest.raises(ValueError, match="seq_len 629 is too long for a train part of 630 points: it may be at most 628"):
+    with pytest.raises(ValueError, match=r"seq_len must be at most 628 for a series of 900 points \(630 of them train"):
         prepare(x, seq_len=629)
     assert prepare(x, seq_len=628).train.X.shape[0] == 2
 

@@ -4,42 +4,98 @@ import numpy as np
 import pytest
 
 from data import SeriesConfig
-from models.experiment import ExperimentConfig, run_experiment
+from models.config import ExperimentConfig
+from models.experiment import run_experiment
+from models.run import RunRecord, RunRecordError, restore
 from models.train import TrainConfig
 
 SMALL = ExperimentConfig(series=SeriesConfig(length=300), seq_len=20, hidden_size=6,
                          train=TrainConfig(epochs=3), rollout_steps=40)
 
 
-def test_result_holds_everything_the_views_need():
-    r = run_experiment(SMALL)
-    assert r["epochs_done"] == 3 and not r["cancelled"]
-    assert set(r["metrics"]) == {"mse", "mae", "rmse"}
-    assert r["metrics"]["rmse"] == pytest.approx(r["metrics"]["mse"] ** 0.5)
-    assert set(r["baselines"]) == {"persistence", "linear_ar"}
-    assert all(len(v) == 3 for v in r["history"].values())
-    assert r["series"]["split"] == 210 and len(r["series"]["values"]) == 300
-    assert r["forecast"]["index"][0] == 210 and len(r["forecast"]["pred"]) == 90
-    assert len(r["rollout"]["pred"]) == 40 and r["rollout"]["index"][0] == 210
-    np.testing.assert_allclose(r["forecast"]["truth"], np.array(r["series"]["values"])[210:])
-    json.dumps(r)  # JSON-ready all the way down
+@pytest.fixture(scope="module")
+def record():
+    return run_experiment(SMALL)
+
+
+def test_record_holds_everything_the_views_need(record):
+    assert record.epochs_done == 3 and record.stopped == ""
+    assert record.metrics.rmse == pytest.approx(record.metrics.mse ** 0.5)
+    assert list(record.baselines) == ["persistence", "linear_ar"]
+    assert all(len(getattr(record.history, k)) == 3 for k in ("train_loss", "test_loss", "grad_norm"))
+    assert record.split == 210 and len(record.series) == 300
+    assert record.forecast.index[0] == 210 and len(record.forecast.pred) == 90
+    assert len(record.rollout.pred) == 40 and record.rollout.index[0] == 210
+    np.testing.assert_allclose(record.forecast.truth, np.array(record.series)[210:])
+    assert record.label == "NumPy LSTM" and record.with_(number=3).label == "#3 NumPy LSTM"
+
+
+def test_record_round_trips_through_json_exactly(record):
+    text = json.dumps(record.with_(id="abc", number=2).to_json())
+    again = RunRecord.from_json(json.loads(text))
+    assert again.config == record.config and again.history == record.history
+    assert again.metrics == record.metrics and dict(again.baselines) == dict(record.baselines)
+    assert again.forecast == record.forecast and again.rollout == record.rollout and again.series == record.series
+    assert (again.id, again.number) == ("abc", 2)
+    for name, w in record.weights.items():
+        np.testing.assert_array_equal(again.weights[name], w)
+    # restored without training, it gives the run's own forecasts
+    np.testing.assert_allclose(restore(again).rollout(40), record.rollout.pred, rtol=1e-6)
+    np.testing.assert_allclose(restore(again).predict_test(), record.forecast.pred, rtol=1e-6)
+
+
+def test_float64_weights_travel_in_float64():
+    r = run_experiment(SMALL.with_(dtype="float64", train=TrainConfig(epochs=1)))
+    again = RunRecord.from_json(json.loads(json.dumps(r.to_json())))
+    for name, w in r.weights.items():
+        assert again.weights[name].dtype == np.float64
+        np.testing.assert_array_equal(again.weights[name], w)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.update(version=0), "this run record has version 0; this Gatelab reads version 1 only"),
+        (lambda d: d.pop("schema"), "this is not a Gatelab run record"),
+        (lambda d: d["metrics"].update(mse=0.0), "changed after it was made: its digest does not match"),
+        (lambda d: d["series"]["values"].__setitem__(0, 99.0), "its digest does not match"),
+    ],
+)
+def test_old_foreign_or_tampered_records_are_refused(record, change, message):
+    d = json.loads(json.dumps(record.to_json()))
+    change(d)
+    with pytest.raises(RunRecordError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        RunRecord.from_json(d)
+
+
+def test_a_malformed_record_with_a_good_digest_is_refused(record):
+    from models.run import _digest
+
+    d = json.loads(json.dumps(record.to_json()))
+    d["weights"]["tensors"]["rnn.weight_hh_l0"]["shape"] = [1, 4 * 6 * 6]
+    d.pop("digest")
+    d["digest"] = _digest(d)
+    with pytest.raises(RunRecordError, match="malformed"):
+        RunRecord.from_json(d)
 
 
 def test_rollout_longer_than_the_series_has_no_truth_past_the_end():
     r = run_experiment(SMALL.with_(rollout_steps=120))
-    assert len(r["rollout"]["pred"]) == 120 and len(r["rollout"]["truth"]) == 90
+    assert len(r.rollout.pred) == 120 and len(r.rollout.truth) == 90
 
 
-def test_cancelled_run_is_marked():
-    r = run_experiment(SMALL.with_(train=TrainConfig(epochs=10)), should_stop=lambda: True)
-    assert r["cancelled"] and r["epochs_done"] == 0
+def test_stopped_run_keeps_its_epochs_and_says_so():
+    calls = []
+    r = run_experiment(SMALL.with_(train=TrainConfig(epochs=10)),
+                       should_stop=lambda: len(calls) > 0, on_epoch_end=calls.append)
+    assert r.epochs_done == 1 and r.stopped == "stopped at epoch 1"
 
 
 def test_a_series_of_your_own():
     x = np.sin(np.arange(200) / 4.0) + np.linspace(0, 2, 200)
     r = run_experiment(SMALL, series=x)
-    assert len(r["series"]["values"]) == 200
-    with pytest.raises(ValueError, match="seq_len must be an integer in \\[1, 15\\] for a series of 25 points"):
+    assert len(r.series) == 200
+    with pytest.raises(ValueError, match="seq_len must be at most 15 for a series of 25 points"):
         run_experiment(SMALL, series=x[:25])
 
 
@@ -53,7 +109,8 @@ def test_config_round_trips_through_a_dict():
 @pytest.mark.parametrize(
     "changes, message",
     [
-        (dict(seq_len=700), "seq_len must be an integer in [1, 628] for a series of 900 points with train_fraction 0.7, got 700"),
+        (dict(seq_len=700), "seq_len must be at most 628 for a series of 900 points (630 of them train, and two "
+                            "training windows at least), got 700"),
         (dict(backend="tf"), "backend must be one of ('numpy', 'torch'), got 'tf'"),
         (dict(transform="log"), "transform must be one of ('none', 'diff', 'detrend'), got 'log'"),
         (dict(rollout_steps=0), "rollout_steps must be an integer in [1, 5000], got 0"),

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from components.jobs import JobBoard
-from components.training import Watch
+from components.runner import Watch
 
 CTX = mp.get_context("fork")
 
@@ -109,12 +109,12 @@ def test_heartbeat_and_watch(tmp_path):
     ticket = board.join("s")
     board.try_start(ticket)
     board.beat("s")
-    watch = Watch(board, ticket, "s", limit_s=60)
+    watch = Watch(board, ticket, "r1", "s", limit_s=60)
     assert watch() is False and watch.reason == ""
     time.sleep(0.4)
     watch.next_check = 0.0
     assert watch() is True and watch.reason == "stopped: its page was closed"
-    late = Watch(None, None, "s", limit_s=0.0)
+    late = Watch(None, None, "r1", "s", limit_s=0.0)
     time.sleep(0.01)
     assert late() is True and "longest a run may take" in late.reason
 
@@ -137,3 +137,14 @@ def test_thirty_processes_join_at_once_and_get_thirty_tickets(tmp_path):
     for p in procs:
         p.join(10)
     assert JobBoard(tmp_path, slots=2).counts() == (0, 0)  # gone with their processes
+
+
+def test_cancel_is_a_request_that_only_its_own_job_sees(tmp_path):
+    board = JobBoard(tmp_path, slots=1)
+    board.beat("s")
+    mine, other = Watch(board, None, "r1", "s", limit_s=60), Watch(board, None, "r2", "s", limit_s=60)
+    assert mine() is False and other() is False
+    board.cancel("r1")
+    mine.next_check = other.next_check = 0.0
+    assert mine() is True and mine.reason == "cancelled"
+    assert other() is False and other.reason == ""

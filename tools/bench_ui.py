@@ -1,4 +1,4 @@
-"""``gatelab bench --ui``: from the click on Train to the first loss point, in a real browser.
+"""``python tools/bench_ui.py``: from the click on Train to the first loss point, in a real browser.
 
 Serves Gatelab as ``gatelab serve`` does, in a process of its own, opens it in
 headless Chromium, and times in the page itself (``performance.now()``) from the
@@ -9,14 +9,19 @@ Also ``--screenshot PATH`` saves the page after a finished run (the README's).
 
 from __future__ import annotations
 
+import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.helpers import browser, wait_for_port  # noqa: E402
 
 CLICK_TO_FIRST_POINT = """
 const done = arguments[arguments.length - 1];
@@ -35,28 +40,11 @@ poll();
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on port {port}")
-
-
 @contextmanager
 def served(port: int):
     env = dict(os.environ, GATELAB_CACHE_DIR=tempfile.mkdtemp(prefix="gatelab-bench-"))
     proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env,
-                            cwd=os.path.dirname(os.path.abspath(__file__)),
+                            cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
@@ -64,23 +52,6 @@ def served(port: int):
     finally:
         proc.terminate()
         proc.wait(10)
-
-
-def browser(width: int = 1400, height: int = 1000):
-    """Headless Chromium that stays off the network (no background services) and keeps
-    the page's SEVERE console messages for ``get_log("browser")``."""
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--window-size={width},{height}"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
-    path = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
-    if os.path.exists(path):
-        options.binary_location = path
-    return webdriver.Chrome(options=options)
 
 
 def _wait_text(driver, element_id: str, text: str, timeout: float = 120) -> None:
@@ -141,3 +112,11 @@ def run_ui_bench(repeats: int = 5, screenshot: str | None = None) -> int:
     for backend, ms in times.items():
         print(f"  {backend:<8} median {statistics.median(ms):6.0f} ms   min {min(ms):6.0f}   max {max(ms):6.0f}")
     return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--screenshot", metavar="PATH", help="save the page after a finished run")
+    args = parser.parse_args()
+    sys.exit(run_ui_bench(repeats=args.repeats, screenshot=args.screenshot))

@@ -8,29 +8,40 @@ PORT=${GATELAB_TEST_PORT:-18050}
 NAME=gatelab-container-test
 IMAGE=localhost/gatelab:test
 P="podman --storage-driver vfs"
+RUN=(--runtime runc --cgroup-manager cgroupfs)
+LIMITS=(--network host --ulimit nofile=20000:20000 --ulimit nproc=4096:4096)
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 for tool in podman runc debootstrap; do
   command -v "$tool" >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null; break; }
 done
 
-# A local Debian base with Python 3.11 (bookworm's), made once and kept.
-if ! $P image exists localhost/gatelab-base; then
+# A local Debian base with Python 3.11 (bookworm's). Its tag carries a hash of the function that
+# makes it, so a changed recipe always builds a new base and a stale one is never reused.
+make_base() {
+  local mirror rootfs
   mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
   [ -n "$mirror" ] || mirror=$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list)
   rootfs=$(mktemp -d)
-  echo "making the base image from $mirror"
+  echo "making the base image $1 from $mirror"
   as_root debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,ca-certificates \
     bookworm "$rootfs" "$mirror" >/dev/null
-  tar -C "$rootfs" -c . | $P import - localhost/gatelab-base >/dev/null
+  # mktemp -d makes the folder 0700, and the folder becomes the image's "/": a non-root user could
+  # then reach no file at all (not even /bin/sh). A root file system is 0755.
+  as_root chmod 0755 "$rootfs"
+  tar -C "$rootfs" -c . | $P import - "$1" >/dev/null
   as_root rm -rf "$rootfs"
-fi
+}
+BASE="localhost/gatelab-base:$(declare -f make_base | sha256sum | cut -c1-12)"
+$P image exists "$BASE" || make_base "$BASE"
+[ "$($P "${RUN[@]}" run --rm "${LIMITS[@]}" "$BASE" stat -c %a /)" = 755 ] \
+  || { echo "the base image's / is not mode 755"; exit 1; }
 
 # pip inside the build reaches the registry with this machine's CA bundle, and finds torch's
 # CPU wheel in this machine's wheel folder when there is one.
 ca=$(python3 -m pip config get global.cert 2>/dev/null || true)
 [ -n "$ca" ] || ca=/etc/ssl/certs/ca-certificates.crt
-build_args=(--build-arg BASE=localhost/gatelab-base --build-arg PIP_CERT="$ca")
+build_args=(--build-arg BASE="$BASE" --build-arg PIP_CERT="$ca")
 mounts=(-v "$ca:$ca:ro")
 if ls /opt/wheels/torch-*cpu*.whl >/dev/null 2>&1; then
   build_args+=(--build-arg TORCH_INDEX= --build-arg WHEELS=/wheels)
@@ -40,34 +51,34 @@ echo "building $IMAGE"
 $P build --format docker --network host --isolation chroot "${mounts[@]}" "${build_args[@]}" -t "$IMAGE" . >/tmp/gatelab-build.log 2>&1 \
   || { tail -30 /tmp/gatelab-build.log; exit 1; }
 
-cleanup() { $P --runtime runc --cgroup-manager cgroupfs rm -f "$NAME" >/dev/null 2>&1 || true; }
+cleanup() { $P "${RUN[@]}" rm -f "$NAME" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup
-$P --runtime runc --cgroup-manager cgroupfs run -d --name "$NAME" --network host \
-  --ulimit nofile=20000:20000 --ulimit nproc=4096:4096 -e GATELAB_PORT="$PORT" "$IMAGE" >/dev/null
+$P "${RUN[@]}" run -d --name "$NAME" "${LIMITS[@]}" -e GATELAB_PORT="$PORT" "$IMAGE" >/dev/null
 
 echo "waiting for the health check"
 for _ in $(seq 1 90); do
-  if $P --runtime runc --cgroup-manager cgroupfs healthcheck run "$NAME" >/dev/null 2>&1; then healthy=1; break; fi
+  if $P "${RUN[@]}" healthcheck run "$NAME" >/dev/null 2>&1; then healthy=1; break; fi
   sleep 2
 done
 [ "${healthy:-}" = 1 ] || { echo "the container never became healthy"; $P logs "$NAME" | tail -30; exit 1; }
-$P --runtime runc --cgroup-manager cgroupfs exec "$NAME" id -un | grep -qx gatelab
+$P "${RUN[@]}" exec "$NAME" id -un | grep -qx gatelab
 
 echo "training a short run over HTTP"
-.venv/bin/python - "$PORT" <<'PY'
+PYTHONPATH=tools .venv/bin/python - "$PORT" <<'PY'
 import sys, uuid
 from loadtest import DashClient, default_request
+from components.runner import JobOutcome
 client = DashClient(f"http://127.0.0.1:{sys.argv[1]}")
 session = uuid.uuid4().hex
 client.heartbeat(session)
 request = default_request(session, epochs=3)
 seen = []
-result = client.train(request, on_progress=seen.append)
-assert result["request_id"] == request["id"], result
-assert not result.get("error"), result["error"]
-run = result["runs"][0]
-assert run["epochs_done"] == 3 and len(run["forecast"]["pred"]) == 270, run.keys()
-print(f"container: trained 3 epochs, test MSE {run['metrics']['mse']:.4f}, {len(seen)} progress updates")
+outcome = JobOutcome.from_json(client.train(request, on_progress=seen.append))
+assert outcome.request_id == request["id"], outcome.request_id
+assert outcome.status == "done", outcome.status
+run = outcome.runs[0]
+assert run.epochs_done == 3 and len(run.forecast.pred) == 270, run.epochs_done
+print(f"container: trained 3 epochs, test MSE {run.metrics.mse:.4f}, {len(seen)} progress updates")
 PY
 echo "container test passed"

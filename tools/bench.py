@@ -1,4 +1,4 @@
-"""``gatelab bench``: every backend and cell on the default workload, side by side in one run.
+"""``python tools/bench.py`` (``make bench``): every backend and cell on the default workload, side by side.
 
 Timings on a shared machine are noisy, so the backends take turns round after
 round and each figure is the median; the ratios are what to compare. Every
@@ -49,3 +49,14 @@ def run_bench(epochs: int = 20, repeats: int = 3, rollout_steps: int = 200) -> i
     for cell in ("lstm", "gru"):
         print(f"  {cell}: {med[('numpy', cell)] / med[('torch', cell)]:.2f}")
     return 0
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="Time every backend and cell on the default workload.")
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    sys.exit(run_bench(epochs=args.epochs, repeats=args.repeats))

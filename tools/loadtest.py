@@ -1,4 +1,4 @@
-"""``gatelab loadtest``: many students at once, over HTTP, with Dash's own callback protocol.
+"""``python tools/loadtest.py``: many students at once, over HTTP, with Dash's own callback protocol.
 
 Each simulated student does what the page does: loads the page (for its signed
 ``end_id``), sends heartbeats, posts the training callback with a request of its
@@ -22,7 +22,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-JOB_OUTPUT = "run-result.data"
+from components.runner import JobOutcome
+
+# The training callback's outputs, as the page names them (components.training.run_job).
+JOB_OUTPUTS = [("run-result", "data"), ("job-status", "children"), ("progress-bar", "value"), ("progress-bar", "label")]
 
 
 class DashClient:
@@ -56,7 +59,8 @@ class DashClient:
 
     def train(self, request: dict, poll_s: float = 0.25, on_progress=None, limit_s: float = 1800) -> dict:
         """Start the background training callback and poll it until its result; returns the result."""
-        body = {"output": JOB_OUTPUT, "outputs": {"id": "run-result", "property": "data"},
+        body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in JOB_OUTPUTS) + "..",
+                "outputs": [{"id": i, "property": p} for i, p in JOB_OUTPUTS],
                 "inputs": [{"id": "job-request", "property": "data", "value": request}],
                 "state": [], "changedPropIds": ["job-request.data"]}
         first = self.post(body)
@@ -73,11 +77,12 @@ class DashClient:
 
 
 def default_request(session: str, epochs: int | None = None) -> dict:
-    from models.experiment import ExperimentConfig
+    from components.runner import make_request
+    from models.config import ExperimentConfig
     from models.train import TrainConfig
 
     config = ExperimentConfig() if epochs is None else ExperimentConfig(train=TrainConfig(epochs=epochs))
-    return {"id": uuid.uuid4().hex, "session": session, "configs": [config.as_dict()]}
+    return make_request(uuid.uuid4().hex, session, [config])
 
 
 @dataclass
@@ -127,9 +132,9 @@ def play_student(base: str, epochs: int | None) -> Student:
         s.total_s = time.monotonic() - t0
         if result.get("request_id") != request["id"]:
             s.crosstalk = True
-        s.finished = not result.get("error") and len(result.get("runs", [])) == 1 and \
-            result["runs"][0]["epochs_done"] == want
-        s.error = result.get("error", "")
+        outcome = JobOutcome.from_json(result)
+        s.finished = outcome.status == "done" and len(outcome.runs) == 1 and outcome.runs[0].epochs_done == want
+        s.error = "" if outcome.status == "done" else outcome.status
     except Exception as e:  # noqa: BLE001 - a lost job is a figure in the report, not a crash
         s.error = f"{type(e).__name__}: {e}"
     finally:
@@ -190,3 +195,15 @@ def print_report(r: dict[str, Any]) -> None:
           f"(= {r['students']} x {r['single_job_s']:.2f} s single job / cores); ratio {r['wall_s'] / r['ideal_s']:.2f}")
     for e in r["errors"]:
         print(f"  error: {e}")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Play many students at once against a served Gatelab.")
+    parser.add_argument("--url", default="http://127.0.0.1:8050")
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=None, help="default: the dashboard's default")
+    parser.add_argument("--cores", type=int, default=None, help="for the ideal time (default: this machine's)")
+    args = parser.parse_args()
+    print_report(run_loadtest(args.url, args.students, args.epochs, args.cores))

@@ -1,0 +1,54 @@
+"""Every id on the page, in one place. The form's field ids are the knob keys of
+``models.knobs`` (also the link's query keys); each field has a feedback and a help line.
+
+Each id is written by one module, named beside it; ``allow_duplicate`` marks the
+few outputs with two writers, with the reason where they are declared.
+"""
+
+# the tab (app.py)
+SESSION = "session-id"  # per browser tab, kept across a reload (sessionStorage)
+HEARTBEAT = "heartbeat"  # training.py: tells running jobs the page is open
+
+# Train, Cancel and the live view of a job (training.py)
+TRAIN = "train-button"
+TRAIN_ALL = "train-all-button"
+CANCEL = "cancel-button"
+PROGRESS = "progress-bar"
+STATUS = "job-status"
+QUEUE_NOTE = "queue-note"
+JOB_REQUEST = "job-request"  # the request Train made; starts the background job
+RUN_RESULT = "run-result"  # the job's outcome (runner.JobOutcome as JSON)
+LOSS_OPTIONS = "loss-options"
+LOSS_GRAPH = "loss-graph"  # live: training.py; finished runs: results.py
+
+# finished runs (runs.py)
+RUNS_STORE = "runs-store"  # RunRecord JSON, oldest first
+CURRENT_RUN = "current-run"  # id of the run the Results card shows
+RUNS_TABLE = "runs-table"
+RUNS_NOTE = "runs-note"
+
+# results.py
+METRICS_TABLE = "metrics-table"
+PARITY_NOTE = "parity-note"
+ROLLOUT_NOTE = "rollout-note"
+FORECAST_GRAPH = "forecast-graph"
+ROLLOUT_STEPS = "rollout-steps"
+ROLLOUT_GRAPH = "rollout-graph"
+GATE_WINDOW = "gate-window"
+GATES_GRAPH = "gates-graph"
+
+# controls.py
+SERIES_PREVIEW = "series-preview"
+
+# explain.py
+EQUATIONS = "equations"
+
+
+def feedback(field: str) -> str:
+    """The message under a field."""
+    return f"{field}-feedback"
+
+
+def help_text(field: str) -> str:
+    """The help line under a field."""
+    return f"{field}-help"

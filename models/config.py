@@ -1,0 +1,83 @@
+"""The settings of one run: a typed, frozen dataclass that validates itself.
+
+    config = ExperimentConfig(backend="torch", cell="gru")
+    config.with_(hidden_size=16)
+
+Every field has its default here and nowhere else: the page's form and the
+command's options are generated from these dataclasses (see ``models.knobs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from data.synthetic import SeriesConfig
+from data.windows import TRANSFORMS, seq_len_problem, split_index
+from models.base import check_model_args
+from models.registry import BACKENDS
+from models.train import TrainConfig
+
+MAX_ROLLOUT = 5_000
+BACKEND_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """Every knob of one run; validates itself and names the bad field."""
+
+    series: SeriesConfig = field(default_factory=SeriesConfig)
+    seq_len: int = 60
+    train_fraction: float = 0.7
+    transform: str = "detrend"
+    backend: str = "numpy"
+    cell: str = "lstm"
+    hidden_size: int = 32
+    dtype: str = "float32"
+    train: TrainConfig = field(default_factory=TrainConfig)
+    rollout_steps: int = 200
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {tuple(BACKENDS)}, got {self.backend!r}")
+        check_model_args(self.cell, 1, self.hidden_size, self.dtype)
+        if self.transform not in TRANSFORMS:
+            raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}")
+        split_index(self.series.length, self.train_fraction)  # checks the fraction
+        self.check_seq_len(self.series.length)
+        if not isinstance(self.rollout_steps, int) or not 1 <= self.rollout_steps <= MAX_ROLLOUT:
+            raise ValueError(f"rollout_steps must be an integer in [1, {MAX_ROLLOUT}], got {self.rollout_steps!r}")
+
+    def check_seq_len(self, length: int) -> None:
+        """``ValueError`` unless the window fits a series of ``length`` points."""
+        if not isinstance(self.seq_len, int) or self.seq_len < 1:
+            raise ValueError(f"seq_len must be a positive integer, got {self.seq_len!r}")
+        problem = seq_len_problem(self.seq_len, length, self.train_fraction)
+        if problem:
+            raise ValueError(f"seq_len {problem}")
+
+    @property
+    def model_name(self) -> str:
+        """How the page and the command name this model: "NumPy LSTM"."""
+        return f"{BACKEND_NAMES[self.backend]} {self.cell.upper()}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ExperimentConfig":
+        """The inverse of ``as_dict`` (lists for tuples are fine)."""
+        d = dict(d)
+        s = dict(d.pop("series", {}))
+        comps = s.pop("components", None)
+        series = SeriesConfig.from_lists(
+            [c["period"] for c in comps], [c["amplitude"] for c in comps], [c["phase"] for c in comps], **s
+        ) if comps is not None else SeriesConfig(**s)
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown setting(s): {sorted(unknown)}")
+        return cls(series=series, train=TrainConfig(**d.pop("train", {})), **d)
+
+    def with_(self, **changes) -> "ExperimentConfig":
+        return replace(self, **changes)

@@ -1,0 +1,217 @@
+"""Every setting a person can type, once: its name on the page and on the command line,
+its range, its help, and how text becomes a value.
+
+The page's form (``components.controls``), the command's options (``cli``) and the
+query keys of a link are all generated from ``KNOBS``; defaults are read from
+``ExperimentConfig()`` and choices from the registries, so none is typed twice.
+``parse_values`` turns raw text into an ``ExperimentConfig`` or into one message
+per bad knob, whoever typed it: the page names a knob by its label
+("Hidden size H must be ..."), the command by its flag ("--hidden-size must be ...").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from data.synthetic import MAX_LENGTH, SeriesConfig
+from data.windows import TRANSFORMS, max_seq_len, seq_len_problem
+from models.base import CELLS, DTYPES, MAX_HIDDEN
+from models.config import BACKEND_NAMES, MAX_ROLLOUT, ExperimentConfig
+from models.registry import BACKENDS
+from models.train import MAX_EPOCHS, TrainConfig
+
+MAX_LIST = 8
+TRANSFORM_LABELS = {"detrend": "detrended", "diff": "differences (predict the change)", "none": "levels (plain)"}
+CELL_LABELS = {"lstm": "LSTM", "gru": "GRU"}
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One setting. ``path`` is where it lives in ``ExperimentConfig`` ("train.epochs")."""
+
+    key: str  # the form's id, the link's query key: "hidden-size"
+    path: str
+    label: str
+    kind: str  # "int", "float", "list" (of floats) or "choice"
+    low: float = 0.0
+    high: float = 0.0
+    help: str = ""
+    flag: str = ""  # the command's option; "--" + key unless given
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    example: str = ""  # for lists
+    low_open: bool = False  # the low end itself is not allowed
+    on_page: bool = True
+
+    @property
+    def option(self) -> str:
+        return self.flag or f"--{self.key}"
+
+    @property
+    def default(self) -> Any:
+        """The value ``ExperimentConfig()`` has, as this knob shows it (lists for tuples; 0 for no clip)."""
+        return self.value_in(ExperimentConfig())
+
+    def value_in(self, config: ExperimentConfig) -> Any:
+        value: Any = config
+        for part in self.path.split("."):
+            value = getattr(value, part)
+        if self.kind == "list":
+            return list(value)
+        return 0.0 if value is None else value
+
+    def as_text(self, value: Any) -> str:
+        """A value as a person types it."""
+        if self.kind == "list":
+            return ", ".join(f"{v:g}" for v in value)
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    def range_text(self, high: float | None = None) -> str:
+        high = self.high if high is None else high
+        if self.kind == "int":
+            return f"a whole number from {int(self.low)} to {int(high)}"
+        if self.kind == "float":
+            return f"a number from {self.low:g} to {high:g}"
+        if self.kind == "choice":
+            return "one of " + ", ".join(v for v, _ in self.choices)
+        low = f"greater than {self.low:g}" if self.low_open else f"from {self.low:g}"
+        return f"up to {MAX_LIST} numbers {low} {'and at most' if self.low_open else 'to'} {high:g}, " \
+               f"separated by commas, such as {self.example}"
+
+    def parse(self, raw: Any, name: str, high: float | None = None) -> tuple[Any, str | None]:
+        """(value, None), or (None, a message that starts with ``name``)."""
+        high = self.high if high is None else high
+        must = f"{name} must be {self.range_text(high)}"
+        text = "" if raw is None else str(raw).strip()
+        if text == "":
+            return None, f"{must}; it is empty"
+        if self.kind == "choice":
+            return (text, None) if text in dict(self.choices) else (None, f"{must}, got {text!r}")
+        if self.kind == "list":
+            return self._parse_list(text, must, high)
+        value = _finite(text)
+        if value is None:
+            return None, f"{must}; {text!r} is not a number"
+        if self.kind == "int" and not value.is_integer():
+            return None, f"{must}; {text} is not a whole number"
+        if not self.low <= value <= high:
+            return None, f"{must}, got {value:g}"
+        return (int(value) if self.kind == "int" else value), None
+
+    def _parse_list(self, text: str, must: str, high: float) -> tuple[list[float] | None, str | None]:
+        parts = [p.strip() for p in text.replace(";", ",").split(",")]
+        if len(parts) > MAX_LIST:
+            return None, f"{must}; got {len(parts)} numbers"
+        values = []
+        for i, part in enumerate(parts, start=1):
+            if part == "":
+                return None, f"{must}; number {i} is missing"
+            v = _finite(part)
+            if v is None:
+                return None, f"{must}; {part!r} is not a number"
+            if (v <= self.low if self.low_open else v < self.low) or v > high:
+                return None, f"{must}, got {v:g}"
+            values.append(v)
+        return values, None
+
+
+def _finite(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _choices(values, labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple((v, labels.get(v, v)) for v in values)
+
+
+KNOBS: tuple[Knob, ...] = (
+    Knob("series-periods", "series.periods", "Seasonal periods", "list", 2.0, 1e5, flag="--periods", low_open=True,
+         example="50, 17", help="time steps per cycle; at one sample a step, a period of 2 or less is flat or a zig-zag"),
+    Knob("series-amplitudes", "series.amplitudes", "Amplitudes", "list", -1e5, 1e5, flag="--amplitudes",
+         example="1.2, 0.6", help="one per period"),
+    Knob("series-phases", "series.phases", "Phases (radians)", "list", -10.0, 10.0, flag="--phases",
+         example="0, 0.8", help="one per period; missing ones are 0"),
+    Knob("series-noise", "series.noise", "Noise σ", "float", 0.0, 10.0, flag="--noise",
+         help="standard deviation of the Gaussian noise"),
+    Knob("series-trend", "series.trend", "Trend per step", "float", -1.0, 1.0, flag="--trend"),
+    Knob("series-length", "series.length", "Length n", "int", 50, MAX_LENGTH, flag="--length",
+         help="points in the series; the first 70 % are train"),
+    Knob("series-seed", "series.seed", "Series seed", "int", 0, 999_999, help="seed of the noise"),
+    Knob("backend", "backend", "Backend", "choice", choices=_choices(BACKENDS, BACKEND_NAMES)),
+    Knob("cell", "cell", "Cell", "choice", choices=_choices(CELLS, CELL_LABELS)),
+    Knob("transform", "transform", "Inputs", "choice", choices=_choices(TRANSFORMS[::-1], TRANSFORM_LABELS),
+         help="detrended: a line fit to the train part is taken away; differences: predict the change "
+              "from the last value; levels: plain standardized values"),
+    Knob("seq-len", "seq_len", "Window length L", "int", 1, max_seq_len(MAX_LENGTH, 0.7),
+         help="values the model reads to predict the next"),
+    Knob("hidden-size", "hidden_size", "Hidden size H", "int", 1, MAX_HIDDEN),
+    Knob("epochs", "train.epochs", "Epochs", "int", 1, MAX_EPOCHS),
+    Knob("learning-rate", "train.learning_rate", "Learning rate", "float", 1e-5, 1.0),
+    Knob("batch-size", "train.batch_size", "Batch size", "int", 1, 1024),
+    Knob("clip-norm", "train.clip_norm", "Clip gradient norm at", "float", 0.0, 100.0, help="0 turns clipping off"),
+    Knob("seed", "train.seed", "Training seed", "int", 0, 999_999, help="initial weights and batch order"),
+    Knob("dtype", "dtype", "Precision", "choice", choices=_choices(DTYPES, {}), on_page=False),
+    Knob("train-fraction", "train_fraction", "Train fraction", "float", 0.1, 0.95, on_page=False),
+    Knob("rollout-steps", "rollout_steps", "Rollout steps", "int", 1, MAX_ROLLOUT, on_page=False),
+)
+BY_KEY = {k.key: k for k in KNOBS}
+PAGE_KNOBS = tuple(k for k in KNOBS if k.on_page)
+
+
+def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k: k.label,
+                 limits: Mapping[str, float] | None = None) -> tuple[ExperimentConfig | None, dict[str, str]]:
+    """The config that ``raw`` (knob key -> text or value) describes, or a message per bad knob.
+
+    Knobs missing from ``raw`` take their defaults. ``limits`` lowers a knob's upper
+    bound (a server's caps on epochs, hidden size and length); ``name`` says how a
+    message names a knob.
+    """
+    limits = limits or {}
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for knob in KNOBS:
+        text = raw.get(knob.key, knob.as_text(knob.default))
+        values[knob.key], err = knob.parse(text, name(knob), limits.get(knob.key))
+        if err:
+            errors[knob.key] = err
+    periods, amplitudes, phases = (values.get(k) for k in ("series-periods", "series-amplitudes", "series-phases"))
+    if periods and amplitudes and len(amplitudes) != len(periods):
+        errors["series-amplitudes"] = (f"{name(BY_KEY['series-amplitudes'])} need one value per period "
+                                       f"({len(periods)}), got {len(amplitudes)}")
+    if periods and phases and len(phases) > len(periods):
+        errors["series-phases"] = (f"{name(BY_KEY['series-phases'])} may have at most one value per period "
+                                   f"({len(periods)}), got {len(phases)}")
+    length, seq_len, fraction = values["series-length"], values["seq-len"], values["train-fraction"]
+    if None not in (length, seq_len, fraction) and "seq-len" not in errors:
+        problem = seq_len_problem(seq_len, length, fraction)
+        if problem:
+            errors["seq-len"] = f"{name(BY_KEY['seq-len'])} {problem}"
+    if errors:
+        return None, errors
+    try:
+        return build_config(values), {}
+    except ValueError as e:  # anything the checks above did not foresee
+        return None, {"form": str(e)}
+
+
+def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
+    """An ``ExperimentConfig`` from parsed knob values (key -> value)."""
+    v = values
+    series = SeriesConfig.from_lists(v["series-periods"], v["series-amplitudes"], v["series-phases"],
+                                     length=v["series-length"], trend=v["series-trend"], noise=v["series-noise"],
+                                     seed=v["series-seed"])
+    train = TrainConfig(epochs=v["epochs"], learning_rate=v["learning-rate"], batch_size=v["batch-size"],
+                        clip_norm=v["clip-norm"] or None, seed=v["seed"])
+    return ExperimentConfig(series=series, seq_len=v["seq-len"], train_fraction=v["train-fraction"],
+                            transform=v["transform"], backend=v["backend"], cell=v["cell"],
+                            hidden_size=v["hidden-size"], dtype=v["dtype"], train=train,
+                            rollout_steps=v["rollout-steps"])
+
+
+def config_values(config: ExperimentConfig) -> dict[str, Any]:
+    """The inverse of ``build_config``: each knob's value in ``config``."""
+    return {knob.key: knob.value_in(config) for knob in KNOBS}

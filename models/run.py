@@ -1,0 +1,208 @@
+"""The run record: one finished (or stopped) run, typed, from where it is made to where it is shown.
+
+``models.experiment.run_experiment`` makes it; the page keeps it in its stores, the
+command prints it (``gatelab train --json``), the load test checks it, and a person
+can download it and upload it again. All of them read this one type:
+
+    record = run_experiment(config)
+    text = json.dumps(record.to_json())
+    again = RunRecord.from_json(json.loads(text))      # RunRecordError if changed or foreign
+    model = restore(again)                              # predictions, rollouts, gates; no training
+
+The JSON form carries a schema name, a version and a SHA-256 digest of its content,
+so an old, foreign or hand-edited record is refused with a sentence that says which.
+Weights are packed once, here: little-endian bytes of the run's own precision, base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+import numpy as np
+
+from data.windows import prepare
+from models.base import check_state_dict, param_shapes
+from models.config import ExperimentConfig
+from models.forecaster import Forecaster
+from models.metrics import Scores
+
+SCHEMA = "gatelab.run"
+VERSION = 1
+_BYTES = {"float32": "<f4", "float64": "<f8"}
+
+
+class RunRecordError(ValueError):
+    """A run record that cannot be read: foreign, of another version, changed, or malformed."""
+
+
+@dataclass(frozen=True)
+class History:
+    """One value per finished epoch (model units for the losses)."""
+
+    train_loss: tuple[float, ...] = ()
+    test_loss: tuple[float, ...] = ()
+    grad_norm: tuple[float, ...] = ()
+    epoch_seconds: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Forecasts against the truth at positions ``index`` of the series (original units).
+    ``truth`` may be shorter than ``pred`` where a rollout runs past the data's end."""
+
+    index: tuple[int, ...]
+    truth: tuple[float, ...]
+    pred: tuple[float, ...]
+
+    @property
+    def scores(self) -> Scores | None:
+        n = len(self.truth)
+        return Scores.of(np.asarray(self.truth), np.asarray(self.pred[:n])) if n else None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything one run produced. ``weights`` are PyTorch's state_dict keys and shapes."""
+
+    config: ExperimentConfig
+    series: tuple[float, ...]  # (n,) the series it trained on, original units
+    split: int  # first test index
+    history: History
+    metrics: Scores  # one-step forecasts on the test part
+    baselines: Mapping[str, Scores]  # name -> scores, in models.baselines.BASELINES' order
+    forecast: Curve  # one-step, every test window
+    rollout: Curve  # recursive, from the end of the train part
+    weights: Mapping[str, np.ndarray] = field(repr=False, compare=False)  # arrays; compare them yourself
+    id: str = ""
+    number: int = 0  # its place in a page's runs table; 0 = none
+    stopped: str = ""  # why it ended before its last epoch ("cancelled at epoch 3"), or ""
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.history.train_loss)
+
+    @property
+    def label(self) -> str:
+        """"#3 NumPy LSTM" on a page, "NumPy LSTM" elsewhere."""
+        return f"#{self.number} {self.config.model_name}" if self.number else self.config.model_name
+
+    def with_(self, **changes: Any) -> "RunRecord":
+        return replace(self, **changes)
+
+    # -- JSON ----------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict, with schema, version and digest."""
+        body = {
+            "schema": SCHEMA,
+            "version": VERSION,
+            "id": self.id,
+            "number": self.number,
+            "stopped": self.stopped,
+            "config": self.config.as_dict(),
+            "series": {"values": list(self.series), "split": self.split},
+            "history": {k: list(getattr(self.history, k)) for k in History.__dataclass_fields__},
+            "metrics": _scores_json(self.metrics),
+            "baselines": {name: _scores_json(s) for name, s in self.baselines.items()},
+            "forecast": _curve_json(self.forecast),
+            "rollout": _curve_json(self.rollout),
+            "weights": pack_weights(self.weights, self.config.dtype),
+        }
+        return {**body, "digest": _digest(body)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> "RunRecord":
+        """The record ``to_json`` made; ``RunRecordError`` says why when it cannot be read."""
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise RunRecordError("this is not a Gatelab run record (it has no 'schema': 'gatelab.run')")
+        if data.get("version") != VERSION:
+            raise RunRecordError(f"this run record has version {data.get('version')!r}; "
+                                 f"this Gatelab reads version {VERSION} only")
+        body = {k: v for k, v in data.items() if k != "digest"}
+        if data.get("digest") != _digest(body):
+            raise RunRecordError("this run record was changed after it was made: its digest does not match")
+        try:
+            config = ExperimentConfig.from_dict(data["config"])
+            record = cls(
+                config=config,
+                series=tuple(float(v) for v in data["series"]["values"]),
+                split=int(data["series"]["split"]),
+                history=History(**{k: tuple(float(v) for v in vs) for k, vs in data["history"].items()}),
+                metrics=Scores(**data["metrics"]),
+                baselines={name: Scores(**s) for name, s in data["baselines"].items()},
+                forecast=_curve(data["forecast"]),
+                rollout=_curve(data["rollout"]),
+                weights=unpack_weights(data["weights"]),
+                id=str(data["id"]),
+                number=int(data["number"]),
+                stopped=str(data["stopped"]),
+            )
+            check_state_dict(param_shapes(config.cell, 1, config.hidden_size), record.weights)
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise RunRecordError(f"this run record is malformed ({type(e).__name__}: {e})") from None
+        return record
+
+
+def _digest(body: dict[str, Any]) -> str:
+    """SHA-256 of the content. Every number counts as a float: a record that passed through a
+    browser comes back with 2 where it had 2.0, and is still the same record."""
+    return hashlib.sha256(json.dumps(_numbers_as_floats(body), sort_keys=True, separators=(",", ":"))
+                          .encode()).hexdigest()
+
+
+def _numbers_as_floats(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _numbers_as_floats(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_numbers_as_floats(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _scores_json(s: Scores) -> dict[str, float]:
+    return {"mse": s.mse, "mae": s.mae, "rmse": s.rmse}
+
+
+def _curve_json(c: Curve) -> dict[str, list]:
+    return {"index": list(c.index), "truth": list(c.truth), "pred": list(c.pred)}
+
+
+def _curve(d: dict[str, list]) -> Curve:
+    c = Curve(tuple(int(i) for i in d["index"]), tuple(float(v) for v in d["truth"]),
+              tuple(float(v) for v in d["pred"]))
+    if len(c.index) != len(c.pred) or len(c.truth) > len(c.pred):
+        raise ValueError(f"a curve has {len(c.index)} positions, {len(c.pred)} forecasts and {len(c.truth)} truths")
+    return c
+
+
+def pack_weights(state: Mapping[str, Any], dtype: str = "float32") -> dict[str, Any]:
+    """A state_dict as {"dtype", "tensors": {name: {"shape", "b64"}}}: little-endian bytes, base64.
+    A hidden size of 256 is then about 1 MB of JSON in float32 rather than 5 MB of numbers."""
+    code = _BYTES[dtype]
+    tensors = {}
+    for name, value in state.items():
+        a = np.asarray(value, dtype=code)
+        tensors[name] = {"shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode("ascii")}
+    return {"dtype": dtype, "tensors": tensors}
+
+
+def unpack_weights(packed: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    code = _BYTES[packed["dtype"]]
+    return {name: np.frombuffer(base64.b64decode(v["b64"]), dtype=code).reshape(v["shape"]).astype(code[1:])
+            for name, v in packed["tensors"].items()}
+
+
+def restore(record: RunRecord, backend: str = "numpy") -> Forecaster:
+    """The run's trained model on its data, without training: for predictions, rollouts and gates.
+
+    The data preparation is the one the run used (``data.windows.prepare`` on its own
+    series and settings). Weights move between backends unchanged, so a PyTorch run
+    restores on NumPy, and the web process never needs torch.
+    """
+    c = record.config
+    prep = prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform)
+    return Forecaster.restore(prep, record.weights, c.cell, c.hidden_size, backend=backend, dtype=c.dtype)

@@ -1,0 +1,55 @@
+"""Helpers the tests (and the tools) share: a free port, waiting for one, headless
+Chromium kept off the network, and reading the page's graphs and texts."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+def browser(width: int = 1400, height: int = 1000):
+    """Headless Chromium that stays off the network (no background services) and keeps
+    the page's SEVERE console messages for ``get_log("browser")``."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--window-size={width},{height}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
+    path = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
+    if os.path.exists(path):
+        options.binary_location = path
+    return webdriver.Chrome(options=options)
+
+
+def figure(driver, graph_id: str):
+    """The traces a graph shows in the page, or None before it has drawn."""
+    return driver.execute_script(
+        f"const g = document.querySelector('#{graph_id} .js-plotly-plot'); return g ? g.data : null;"
+    )
+
+
+def text(driver, element_id: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.ID, element_id).text
