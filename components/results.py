@@ -189,7 +189,7 @@ def register(app: Dash) -> None:
         last = model.test_windows - 1
         k = int(min(max(window or 0, 0), last))
         first, target = model.window_span(k)
-        title = f"Inside {run.label}: test window {k}, steps {first} to {target - 1}, predicting step {target}"
+        title = f"Inside {run.label}<br><sup>test window {k}: steps {first} to {target - 1}, predicting step {target}</sup>"
         marks = {v: str(v) for v in sorted({0, last // 4, last // 2, 3 * last // 4, last})}
         return last, marks, make_gates_figure(model.gate_activations(k), run.config.cell, title)
 

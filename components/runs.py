@@ -108,7 +108,6 @@ def layout() -> html.Div:
                 style_table={"overflowX": "auto"},
                 style_cell={"fontSize": "0.8rem", "padding": "2px 6px", "fontFamily": "inherit"},
                 style_header={"fontWeight": "600"},
-                fixed_columns={"headers": True, "data": 1},
             ),
         ]
     )
