@@ -21,7 +21,7 @@ from components.settings import Settings
 from data.synthetic import make_series
 from data.windows import max_seq_len, split_index
 from models.config import ExperimentConfig
-from models.knobs import PAGE_KNOBS, Knob, parse_values
+from models.knobs import BY_KEY, PAGE_KNOBS, Knob, parse_values
 
 FIELD_IDS = [k.key for k in PAGE_KNOBS]  # every control's id, in the order callbacks receive them
 TEXT_IDS = [k.key for k in PAGE_KNOBS if k.kind != "choice"]
@@ -46,8 +46,8 @@ def form_config(values: dict[str, Any], settings: Settings) -> tuple[ExperimentC
 
 def seq_len_help(length: Any, settings: Settings) -> str:
     """The window's help follows the series length typed above it."""
-    knob = next(k for k in PAGE_KNOBS if k.key == "seq-len")
-    n, _ = next(k for k in PAGE_KNOBS if k.key == "series-length").parse(length, "", settings.max_length)
+    knob = BY_KEY["seq-len"]
+    n, _ = BY_KEY["series-length"].parse(length, "", settings.max_length)
     high = max_seq_len(n, REFERENCE.train_fraction) if n else settings.form_limits()["seq-len"]
     where = f" for n = {n}" if n else ""
     return f"{knob.help}; {knob.range_text(high)}{where}"
@@ -88,11 +88,10 @@ def _radio(knob: Knob) -> html.Div:
 
 
 def layout(settings: Settings) -> html.Div:
-    by_key = {k.key: k for k in PAGE_KNOBS}
     children: list = []
     for title, keys in SECTIONS.items():
         children.append(html.H6(title, className="mt-3" if children else "mt-1"))
-        children += [_radio(by_key[k]) if by_key[k].kind == "choice" else _text_input(by_key[k], settings)
+        children += [_radio(BY_KEY[k]) if BY_KEY[k].kind == "choice" else _text_input(BY_KEY[k], settings)
                      for k in keys]
     return html.Div(children)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, dcc
 
 from components import ids
-from components.runs import find_run, records
+from components.runs import find_run
 
 LSTM_EQUATIONS = r"""
 **LSTM** (PyTorch's form; gate rows i | f | g | o)
@@ -89,5 +89,5 @@ def equations_layout() -> dcc.Markdown:
 def register(app: Dash) -> None:
     @app.callback(Output(ids.EQUATIONS, "children"), Input(ids.CURRENT_RUN, "data"), State(ids.RUNS_STORE, "data"))
     def show_equations(current_id, store):
-        run = find_run(records(store), current_id)
+        run = find_run(store, current_id)
         return GRU_EQUATIONS if run is not None and run.config.cell == "gru" else LSTM_EQUATIONS

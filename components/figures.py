@@ -27,7 +27,6 @@ GATE_TITLES = {
     "n": "candidate n",
 }
 HEATMAP_GATES = {"lstm": ("i", "f", "g", "o", "c"), "gru": ("r", "z", "n")}
-LOSS_TRACES = ("train loss", "test loss", "grad norm")
 
 
 LEGEND = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
@@ -110,7 +109,7 @@ def loss_progress_patch(history: dict) -> dict:
     return patch.to_plotly_json()
 
 
-def make_loss_figure(runs: Iterable[dict], log_y: bool = False, show_grad: bool = False) -> go.Figure:
+def make_loss_figure(runs: Iterable, log_y: bool = False, show_grad: bool = False) -> go.Figure:
     """Loss curves of finished runs, overlaid, one colour per run."""
     runs = list(runs)
     fig = _base("Loss" if len(runs) == 1 else "Loss, runs compared")

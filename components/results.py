@@ -15,7 +15,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
 from components import ids
 from components.figures import make_forecast_figure, make_gates_figure, make_loss_figure, make_rollout_figure
-from components.runs import find_run, records, shown_runs
+from components.runs import find_run, shown_runs
 from models.baselines import BASELINE_HELP, BASELINE_NAMES
 from models.config import MAX_ROLLOUT
 from models.run import RunRecord, restore
@@ -108,14 +108,14 @@ def gates_layout() -> html.Div:
     )
 
 
-def rollout_note(runs: list[RunRecord], models: list, steps: int) -> str:
+def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> str:
+    """Each shown run's rollout error over the steps that have truth (``preds``: their rollouts)."""
     first = runs[0]
     have = min(steps, len(first.series) - first.split)
     parts = []
-    for run, model in zip(runs, models):
+    for run, pred in zip(runs, preds):
         truth = np.asarray(run.series[run.split : run.split + have])
-        pred = model.rollout(have) if have else np.empty(0)
-        parts.append(f"{run.label} {np.mean((pred - truth) ** 2):.4f}" if have else f"{run.label}: no truth")
+        parts.append(f"{run.label} {np.mean((pred[:have] - truth) ** 2):.4f}" if have else f"{run.label}: no truth")
     note = (f"Rollout: each forecast is fed back in as the next input, {steps} steps from the end of the train "
             f"part. MSE over the {have} steps with known truth: {'; '.join(parts)}. Errors compound: compare "
             "with the one-step MSE in the table.")
@@ -145,15 +145,13 @@ def register(app: Dash) -> None:
         options = options or []
         if ctx.triggered_id == ids.LOSS_OPTIONS:  # a patch, so that it works on a live figure too
             return style_loss(options, figure), no_update, no_update, no_update
-        runs = records(store)
-        shown = shown_runs(runs, selected_rows, current_id)
+        shown = shown_runs(store, selected_rows, current_id)
         if not shown:
             return no_update, EMPTY, make_metrics_table([]), ""
-        current = find_run(runs, current_id) or shown[-1]
-        model = restore(current)
-        k = int(min(max(window or 0, 0), model.test_windows - 1))
+        current = next((r for r in shown if r.id == current_id), None) or find_run(store, current_id) or shown[-1]
+        k = int(min(max(window or 0, 0), len(current.forecast.index) - 1))
         loss = make_loss_figure(shown, "log" in options, "grad" in options) if idle is not False else no_update
-        return (loss, make_forecast_figure(shown, model.window_span(k)), make_metrics_table(shown),
+        return (loss, make_forecast_figure(shown, current.window_span(k)), make_metrics_table(shown),
                 parity_note(shown))
 
     @app.callback(
@@ -165,13 +163,14 @@ def register(app: Dash) -> None:
         Input(ids.ROLLOUT_STEPS, "value"),
     )
     def show_rollout(store, selected_rows, current_id, steps):
-        shown = shown_runs(records(store), selected_rows, current_id)
+        shown = shown_runs(store, selected_rows, current_id)
         if not shown:
             return EMPTY, ""
         steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
-        models = [restore(run) for run in shown]
-        preds = [(run.label, model.rollout(steps).tolist()) for run, model in zip(shown, models)]
-        return make_rollout_figure(shown[0].series, shown[0].split, preds), rollout_note(shown, models, steps)
+        preds = [restore(run).rollout(steps) for run in shown]
+        figure = make_rollout_figure(shown[0].series, shown[0].split,
+                                     [(run.label, p.tolist()) for run, p in zip(shown, preds)])
+        return figure, rollout_note(shown, preds, steps)
 
     @app.callback(
         Output(ids.GATE_WINDOW, "max"),
@@ -182,16 +181,15 @@ def register(app: Dash) -> None:
         Input(ids.GATE_WINDOW, "value"),
     )
     def show_gates(store, current_id, window):
-        run = find_run(records(store), current_id)
+        run = find_run(store, current_id)
         if run is None:
             return no_update, no_update, EMPTY
-        model = restore(run)
-        last = model.test_windows - 1
+        last = len(run.forecast.index) - 1
         k = int(min(max(window or 0, 0), last))
-        first, target = model.window_span(k)
+        first, target = run.window_span(k)
         title = f"Inside {run.label}<br><sup>test window {k}: steps {first} to {target - 1}, predicting step {target}</sup>"
         marks = {v: str(v) for v in sorted({0, last // 4, last // 2, 3 * last // 4, last})}
-        return last, marks, make_gates_figure(model.gate_activations(k), run.config.cell, title)
+        return last, marks, make_gates_figure(restore(run).gate_activations(k), run.config.cell, title)
 
 
 def style_loss(options: list[str], figure: dict | None) -> Patch:

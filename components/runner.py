@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from dash import Patch
+
 from components.figures import loss_progress_patch
 from components.jobs import JobBoard
 from models.config import ExperimentConfig
@@ -31,7 +33,6 @@ PROGRESS_EVERY_S = 0.1  # at most 10 progress writes a second; the last epoch al
 CHECK_EVERY_S = 0.2  # how often a job looks for Cancel, renews its lease and checks its page's heartbeat
 QUEUE_POLL_S = 0.3
 DONE = "done"
-NO_CHANGE = {"__dash_patch_update": "__dash_patch_update", "operations": []}  # an empty dash.Patch
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,6 @@ class JobOutcome:
     request_id: str
     runs: tuple[RunRecord, ...]
     status: str  # "done", "cancelled at epoch 3", or what went wrong
-
-    @property
-    def percent(self) -> float:
-        return 100.0 if self.status == DONE else 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {"request_id": self.request_id, "runs": [r.to_json() for r in self.runs], "status": self.status}
@@ -125,7 +122,7 @@ def _wait_for_slot(set_progress, board: JobBoard, ticket: int, watch: Watch) -> 
         if place != shown:
             shown = place
             status = f"queued, position {place}"
-            set_progress((0, status, NO_CHANGE, status, False))
+            set_progress((0, status, Patch().to_plotly_json(), status, False))  # the loss graph stays
         time.sleep(QUEUE_POLL_S)
 
 

@@ -33,16 +33,19 @@ def records(store: Iterable[dict] | None) -> list[RunRecord]:
     return [RunRecord.from_json(r) for r in store or []]
 
 
-def find_run(runs: list[RunRecord], run_id: str | None) -> RunRecord | None:
-    return next((r for r in runs if r.id == run_id), None)
+def find_run(store: list[dict] | None, run_id: str | None) -> RunRecord | None:
+    """The run ``run_id`` of a store; only that one is read (each read checks a digest)."""
+    found = next((r for r in store or [] if r["id"] == run_id), None)
+    return RunRecord.from_json(found) if found else None
 
 
-def shown_runs(runs: list[RunRecord], selected_rows: list[int] | None, current_id: str | None) -> list[RunRecord]:
-    """The ticked runs, oldest first, or else the current one."""
-    ticked = [runs[i] for i in sorted(selected_rows or [], reverse=True) if 0 <= i < len(runs)]
+def shown_runs(store: list[dict] | None, selected_rows: list[int] | None, current_id: str | None) -> list[RunRecord]:
+    """The ticked runs of a store, oldest first, or else the current one."""
+    store = store or []
+    ticked = [RunRecord.from_json(store[i]) for i in sorted(selected_rows or [], reverse=True) if 0 <= i < len(store)]
     if ticked:
         return ticked
-    current = find_run(runs, current_id)
+    current = find_run(store, current_id)
     return [current] if current else []
 
 

@@ -73,17 +73,6 @@ class Forecaster:
         p = self.prep_
         return p.rollout_to_original(rollout(self.model_, p.inputs[p.split - p.seq_len : p.split], steps))
 
-    @property
-    def test_windows(self) -> int:
-        """How many test windows there are."""
-        self._check_fitted()
-        return int(self.prep_.test.X.shape[0])
-
-    def window_span(self, test_window: int) -> tuple[int, int]:
-        """(first, target): test window ``test_window`` reads steps first .. target - 1 and predicts target."""
-        target = int(self.prep_.test.target_index[test_window])
-        return target - self.prep_.seq_len, target
-
     def gate_activations(self, test_window: int) -> dict[str, np.ndarray]:
         """Gates (T, H) inside the trained cell for test window ``test_window``."""
         self._check_fitted()

@@ -211,7 +211,3 @@ def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
                             hidden_size=v["hidden-size"], dtype=v["dtype"], train=train,
                             rollout_steps=v["rollout-steps"])
 
-
-def config_values(config: ExperimentConfig) -> dict[str, Any]:
-    """The inverse of ``build_config``: each knob's value in ``config``."""
-    return {knob.key: knob.value_in(config) for knob in KNOBS}

@@ -85,6 +85,11 @@ class RunRecord:
     def epochs_done(self) -> int:
         return len(self.history.train_loss)
 
+    def window_span(self, test_window: int) -> tuple[int, int]:
+        """(first, target): test window ``test_window`` reads steps first .. target - 1 and predicts target."""
+        target = self.forecast.index[test_window]
+        return target - self.config.seq_len, target
+
     @property
     def label(self) -> str:
         """"#3 NumPy LSTM" on a page, "NumPy LSTM" elsewhere."""

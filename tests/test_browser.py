@@ -1,6 +1,5 @@
 """The dashboard in headless Chromium, clicked and typed as a person would."""
 
-import os
 import time
 
 import psutil

@@ -134,7 +134,7 @@ def job():
 
 def test_job_reports_progress_and_returns_its_runs(job):
     progress, outcome = job
-    assert outcome.status == "done" and outcome.percent == 100
+    assert outcome.status == "done"
     assert [r.id for r in outcome.runs] == ["abc-0", "abc-1"]
     assert [r.label for r in outcome.runs] == ["NumPy LSTM", "PyTorch GRU"]
     percent, label, patch, status, hide_queue_note = progress[-1]
@@ -189,8 +189,10 @@ def test_runs_newest_first_capped_with_a_word_for_those_that_left(job):
     store, _, _ = runs_mod.add_runs(store, again)
     assert [r["number"] for r in store] == [4, 3, 2, 1]
     runs = runs_mod.records(store)
-    assert runs_mod.shown_runs(runs, [], runs[2].id) == [runs[2]]
-    assert runs_mod.shown_runs(runs, [0, 3], runs[2].id) == [runs[3], runs[0]]  # oldest first
+    assert runs_mod.shown_runs(store, [], runs[2].id) == [runs[2]]
+    assert runs_mod.shown_runs(store, [0, 3], runs[2].id) == [runs[3], runs[0]]  # oldest first
+    assert runs_mod.find_run(store, "nobody") is None
+    assert runs[0].window_span(0) == (240 * 7 // 10 - 16, 240 * 7 // 10)  # the first test window
     many = JobOutcome("y", outcome.runs * 8, "done")
     capped, _, gone = runs_mod.add_runs(store, many)
     assert len(capped) == runs_mod.MAX_RUNS and capped[0]["number"] == 20 and gone == [4, 3, 2, 1]

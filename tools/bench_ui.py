@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.helpers import browser, wait_for_port  # noqa: E402
+from tests.helpers import browser, free_port, wait_for_port  # noqa: E402
 
 CLICK_TO_FIRST_POINT = """
 const done = arguments[arguments.length - 1];
