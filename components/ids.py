@@ -16,6 +16,7 @@ CANCEL = "cancel-button"
 PROGRESS = "progress-bar"
 STATUS = "job-status"
 QUEUE_NOTE = "queue-note"
+STATUS_WATCH = "status-watch"  # the request the lost-run watchdog suspects
 JOB_REQUEST = "job-request"  # the request Train made; starts the background job
 RUN_RESULT = "run-result"  # the job's outcome (runner.JobOutcome as JSON)
 LOSS_OPTIONS = "loss-options"

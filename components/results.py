@@ -16,6 +16,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from components import ids
 from components.figures import make_forecast_figure, make_gates_figure, make_loss_figure, make_rollout_figure
 from components.runs import find_run, shown_runs
+from components.sliders import register_box, slider_with_box
 from models.baselines import BASELINE_HELP, BASELINE_NAMES
 from models.config import MAX_ROLLOUT
 from models.run import RunRecord, restore
@@ -25,6 +26,8 @@ EMPTY = {"data": [], "layout": {"template": "plotly_white", "height": 300,
                                 "annotations": [{"text": "Press Train to see this view", "showarrow": False,
                                                  "font": {"color": "#888"}}]}}
 GRAPH_CONFIG = {"displaylogo": False}
+ROLLOUT_LABEL = "Rollout length (steps)"
+GATE_LABEL = "Test window to look inside (shaded on the forecasts above)"
 BASELINE_TEXT = "; ".join(f"{BASELINE_NAMES[k]}: {v}" for k, v in BASELINE_HELP.items())
 
 
@@ -83,13 +86,8 @@ def layout() -> html.Div:
                    className="small text-muted mb-1"),
             html.P(id=ids.PARITY_NOTE, className="small text-muted mb-1"),
             dcc.Graph(id=ids.FORECAST_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
-            html.Div(
-                [
-                    dbc.Label("Rollout length (steps)", html_for=ids.ROLLOUT_STEPS, className="small mb-0"),
-                    dcc.Slider(id=ids.ROLLOUT_STEPS, min=10, max=500, step=10, value=200,
-                               marks={v: str(v) for v in (10, 100, 200, 300, 400, 500)}),
-                ]
-            ),
+            slider_with_box(ids.ROLLOUT_STEPS, ROLLOUT_LABEL, min=10, max=500, step=10, value=200,
+                            marks={v: str(v) for v in (10, 100, 200, 300, 400, 500)}),
             html.P(id=ids.ROLLOUT_NOTE, className="small text-muted"),
             dcc.Graph(id=ids.ROLLOUT_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
         ]
@@ -99,10 +97,8 @@ def layout() -> html.Div:
 def gates_layout() -> html.Div:
     return html.Div(
         [
-            dbc.Label("Test window to look inside (shaded on the forecasts above)", html_for=ids.GATE_WINDOW,
-                      className="small mb-0"),
-            dcc.Slider(id=ids.GATE_WINDOW, min=0, max=269, step=1, value=0, marks={0: "0", 269: "269"},
-                       tooltip={"placement": "top", "always_visible": False}, className="mb-2"),
+            slider_with_box(ids.GATE_WINDOW, GATE_LABEL, min=0, max=269, step=1, value=0,
+                            marks={0: "0", 269: "269"}),
             dcc.Graph(id=ids.GATES_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
         ]
     )
@@ -125,6 +121,9 @@ def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> 
 
 
 def register(app: Dash) -> None:
+    register_box(app, ids.ROLLOUT_STEPS, "Rollout length")
+    register_box(app, ids.GATE_WINDOW, "Test window")
+
     # allow_duplicate: while a job runs, its callback (components.training) draws the live curve;
     # this one draws finished runs, and leaves the graph alone while a job is running.
     @app.callback(

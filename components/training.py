@@ -11,6 +11,9 @@ job's callback writes them from its first progress to its final word, and
 Cancel is a request to the job (through the job board), not a second writer, so
 a late progress update can never land on top of "cancelled". ``start_run``
 writes them once before a job exists: "starting", or "not started" and why.
+And when a job's callback ends without its final word (the job died, or a request
+for its result failed), a watchdog in the page says the run was lost, and Train
+works again.
 
 Dash keys a background job by a hash of the callback and its arguments. Two
 students who press Train with the same settings would share one key, and one of
@@ -34,10 +37,20 @@ from models.base import CELLS
 
 READY = "ready"
 STARTING = "starting"
-# What the status line says if a job's callback ends without its final word: the job
-# died, or a request for its result failed. Dash puts this in place the moment the
-# callback ends; a final word that does arrive replaces it at once.
 LOST = "no result: this run was lost on its way back from the server; press Train to try again"
+# A job's callback that ends without its final word (the job died, or a request for its
+# result failed) leaves the status at a word of a job in flight while Train is enabled
+# again. Seen at two heartbeats in a row, for the same request, that means the run is lost.
+WATCHDOG = """
+function(_tick, trainDisabled, status, request, watch) {
+    const inFlight = typeof status === 'string' &&
+        (status === 'starting' || status === 'running' || status.startsWith('queued'));
+    const id = request && request.id;
+    if (!inFlight || trainDisabled || !id) { return [window.dash_clientside.no_update, null]; }
+    if (watch === id) { return [%s, null]; }
+    return [window.dash_clientside.no_update, id];
+}
+""" % repr(LOST)
 
 
 def layout(services: Services) -> html.Div:
@@ -56,6 +69,7 @@ def layout(services: Services) -> html.Div:
                      id=ids.QUEUE_NOTE, hidden=True, className="small text-muted"),
             dcc.Store(id=ids.JOB_REQUEST),
             dcc.Store(id=ids.RUN_RESULT),
+            dcc.Store(id=ids.STATUS_WATCH),
             dcc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": " log scale", "value": "log"},
                                                         {"label": " gradient norm", "value": "grad"}],
                           value=[], inline=True, className="small mt-2", inputClassName="ms-3"),
@@ -115,7 +129,6 @@ def register(app: Dash, services: Services) -> None:
             (Output(ids.TRAIN, "disabled"), True, False),
             (Output(ids.TRAIN_ALL, "disabled"), True, False),
             (Output(ids.CANCEL, "disabled"), False, True),
-            (Output(ids.STATUS, "children"), STARTING, LOST),
             (Output(ids.QUEUE_NOTE, "hidden"), True, True),
         ],
         progress=[Output(ids.PROGRESS, "value"), Output(ids.PROGRESS, "label"), Output(ids.LOSS_GRAPH, "figure"),
@@ -127,6 +140,19 @@ def register(app: Dash, services: Services) -> None:
         outcome = run_request(set_progress, request, board, settings.max_job_seconds)
         done = outcome.status == DONE
         return outcome.to_json(), outcome.status, 100 if done else no_update, "done" if done else "stopped"
+
+    # allow_duplicate: the watchdog speaks only once the job's callback has ended without a word.
+    app.clientside_callback(
+        WATCHDOG,
+        Output(ids.STATUS, "children", allow_duplicate=True),
+        Output(ids.STATUS_WATCH, "data"),
+        Input(ids.HEARTBEAT, "n_intervals"),
+        State(ids.TRAIN, "disabled"),
+        State(ids.STATUS, "children"),
+        State(ids.JOB_REQUEST, "data"),
+        State(ids.STATUS_WATCH, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(Input(ids.CANCEL, "n_clicks"), State(ids.JOB_REQUEST, "data"), prevent_initial_call=True)
     def cancel_run(_n, request):

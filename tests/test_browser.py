@@ -266,6 +266,11 @@ def test_forty_short_runs_in_a_row_all_reach_the_table(page):
     set_value(page, "epochs", 2)
     set_value(page, "hidden-size", 4)
     seen = []
+    d.execute_script("""
+        window.statusSeen = [];
+        new MutationObserver(() => window.statusSeen.push(document.getElementById('job-status').textContent))
+            .observe(document.getElementById('job-status'), {childList: true, subtree: true, characterData: true});
+    """)
     for n in range(1, 41):
         until(lambda: page.find_element("#train-button").get_attribute("disabled") is None, timeout=10)
         page.find_element("#train-button").click()
@@ -275,6 +280,7 @@ def test_forty_short_runs_in_a_row_all_reach_the_table(page):
     assert len(seen) == 40 and len(labels(d)) == 16  # the page keeps the newest 16, and says so
     assert "#24 left the table" in text(d, "runs-note")
     assert labels(d)[0] == "#40 NumPy LSTM" and labels(d)[-1] == "#25 NumPy LSTM"
+    assert not [s for s in d.execute_script("return window.statusSeen") if s.startswith("no result")]
 
 
 @pytest.mark.parametrize("width", [800, 1440])
@@ -313,3 +319,41 @@ def test_layout_holds_at_two_widths(dash_duo, gatelab, width):
                    or title["bottom"] < bar["top"])
     assert not overlap, (title, bar)
     assert dash_duo.get_logs() == []
+
+
+def test_slider_boxes_apply_on_enter_and_refuse_letters(page):
+    d = page.driver
+    set_value(page, "epochs", 2)
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=30)
+    until(lambda: len(figure(d, "rollout-graph") or []) == 2, timeout=10)
+    box = page.find_element("#rollout-steps-box")
+    page.clear_input(box)
+    box.send_keys("120" + Keys.ENTER)  # Enter applies; the box keeps focus
+    until(lambda: len(figure(d, "rollout-graph")[1]["y"]) == 120, timeout=10)
+    page.clear_input(box)
+    box.send_keys("abc" + Keys.ENTER)
+    page.wait_for_contains_text("#rollout-steps-box-feedback", "Rollout length must be a whole number from 10 to 500; "
+                                "'abc' is not a number", timeout=5)
+    assert len(figure(d, "rollout-graph")[1]["y"]) == 120  # the slider stayed where it was
+    gate = page.find_element("#gate-window-box")
+    page.clear_input(gate)
+    gate.send_keys("269" + Keys.ENTER)
+    until(lambda: "test window 269" in d.execute_script(
+        "return document.querySelector('#gates-graph .js-plotly-plot').layout.title.text"), timeout=10)
+
+
+def test_a_job_that_dies_is_reported_lost_and_train_works_again(page):
+    """No result ever comes back (here: the job process is killed): the page says so."""
+    d = page.driver
+    set_value(page, "epochs", 500)
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "running", timeout=20)
+    for job in job_processes():
+        job.kill()
+    page.wait_for_contains_text("#job-status", "no result: this run was lost", timeout=20)
+    assert page.find_element("#train-button").get_attribute("disabled") is None
+    set_value(page, "epochs", 2)
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=30)
+    until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)

@@ -239,3 +239,20 @@ def test_loss_options_patch_any_figure():
     ops = {tuple(op["location"]): op["params"]["value"] for op in style_loss(["grad"], fig).to_plotly_json()["operations"]}
     assert ops[("layout", "yaxis", "type")] == "linear" and ops[("data", 2, "visible")] is True
     assert ("data", 0, "visible") not in ops
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("120", (120, "")),
+        (" 40 ", (40, "")),
+        ("abc", (None, "Rollout length must be a whole number from 10 to 500; 'abc' is not a number")),
+        ("12.5", (None, "Rollout length must be a whole number from 10 to 500; 12.5 is not a whole number")),
+        ("9", (None, "Rollout length must be a whole number from 10 to 500, got 9")),
+        ("", (None, "Rollout length must be a whole number from 10 to 500; it is empty")),
+    ],
+)
+def test_slider_box_reads_what_was_typed(text, expected):
+    from components.sliders import box_problem
+
+    assert box_problem(text, 10, 500, "Rollout length") == expected

@@ -4,7 +4,8 @@ Serves Gatelab as ``gatelab serve`` does, in a process of its own, opens it in
 headless Chromium, and times in the page itself (``performance.now()``) from the
 click to the moment the loss graph holds its first point, then waits for the
 run to finish before the next. Default settings, NumPy and PyTorch in turns.
-Also ``--screenshot PATH`` saves the page after a finished run (the README's).
+Also ``--screenshot PATH --width W`` saves the whole page after a finished run at a
+window width of W px (the README's screenshots: 1440 and 800).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _choose(driver, group: str, label: str) -> None:
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
 
 
-def run_ui_bench(repeats: int = 5, screenshot: str | None = None) -> int:
+def run_ui_bench(repeats: int = 5, screenshot: str | None = None, width: int = 1440) -> int:
     times: dict[str, list[float]] = {"NumPy": [], "PyTorch": []}
     with served(free_port()) as url:
         driver = browser()
@@ -101,7 +102,9 @@ def run_ui_bench(repeats: int = 5, screenshot: str | None = None) -> int:
                     _wait_final_figure(driver)
             if screenshot:
                 _choose(driver, "backend", "NumPy")
-                driver.set_window_size(1500, 2300)
+                driver.set_window_size(width, 1000)
+                time.sleep(1.0)  # the figures redraw at the new width
+                driver.set_window_size(width, driver.execute_script("return document.documentElement.scrollHeight"))
                 driver.execute_script("window.scrollTo(0, 0)")
                 time.sleep(1.0)
                 driver.save_screenshot(screenshot)
@@ -117,6 +120,7 @@ def run_ui_bench(repeats: int = 5, screenshot: str | None = None) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--screenshot", metavar="PATH", help="save the page after a finished run")
+    parser.add_argument("--screenshot", metavar="PATH", help="save the whole page after a finished run")
+    parser.add_argument("--width", type=int, default=1440, help="of the window, for --screenshot (px)")
     args = parser.parse_args()
-    sys.exit(run_ui_bench(repeats=args.repeats, screenshot=args.screenshot))
+    sys.exit(run_ui_bench(repeats=args.repeats, screenshot=args.screenshot, width=args.width))
