@@ -10,6 +10,7 @@ before its first epoch.
 import numpy.random  # noqa: F401  - not lazily, inside a job
 
 import components.runner  # noqa: F401  - the job and everything it imports
+import components.training  # noqa: F401  - where the job's callback is defined: unpickling it imports this
 import models.torch_backend
 from models.threads import limit_threads
 
