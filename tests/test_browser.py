@@ -357,3 +357,53 @@ def test_a_job_that_dies_is_reported_lost_and_train_works_again(page):
     page.find_element("#train-button").click()
     page.wait_for_text_to_equal("#job-status", "done", timeout=30)
     until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
+
+
+def _boxes(d, css):
+    return d.execute_script(f"return [...document.querySelectorAll({css!r})].map(e => e.getBoundingClientRect().toJSON())")
+
+
+def _overlap(a, b):
+    return not (a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])
+
+
+@pytest.mark.parametrize("width", [800, 1440])
+def test_four_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_duo, gatelab, width):
+    dash_duo.driver.set_window_size(width, 1000)
+    dash_duo.start_server(gatelab)
+    dash_duo.wait_for_text_to_equal("#job-status", "ready")
+    d = dash_duo.driver
+    set_value(dash_duo, "epochs", 4)
+    set_value(dash_duo, "hidden-size", 4)
+    dash_duo.find_element("#train-all-button").click()
+    dash_duo.wait_for_text_to_equal("#job-status", "done", timeout=90)
+    until(lambda: len(figure(d, "loss-graph") or []) == 12, timeout=10)
+    for option in ("log", "grad"):
+        box = dash_duo.find_element(f"#loss-options input[value={option}]")
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", box)
+    until(lambda: d.execute_script("return document.querySelector('#loss-graph .js-plotly-plot').layout"
+                                   ".yaxis2.visible") is True, timeout=5)
+    time.sleep(0.5)
+    d.execute_script("document.querySelector('#loss-graph').scrollIntoView({block: 'start'})")
+    # the legend (12 entries) sits below the plot and leaves the title alone
+    title, = _boxes(d, "#loss-graph .gtitle")
+    legend, = _boxes(d, "#loss-graph .legend")
+    plot, = _boxes(d, "#loss-graph .nsewdrag")
+    assert not _overlap(title, legend) and legend["top"] >= plot["bottom"]
+    # the right axis's labels do not pile up, and the epoch axis counts whole epochs
+    right = _boxes(d, "#loss-graph .y2tick text")
+    assert 2 <= len(right) <= 7
+    assert not any(_overlap(a, b) for i, a in enumerate(right) for b in right[i + 1:])
+    epochs = d.execute_script("return [...document.querySelectorAll('#loss-graph .xtick text')].map(e => e.textContent)")
+    assert epochs == ["1", "2", "3", "4"]
+    # the gate window: marks under the slider, and shaded on the forecasts
+    marks = d.execute_script("return [...document.querySelectorAll('#gate-window .dash-slider-mark')]"
+                             ".map(e => e.textContent)")
+    assert marks == ["0", "67", "134", "201", "269"]
+    boxes = _boxes(d, "#gate-window .dash-slider-mark")
+    assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    shapes = d.execute_script("return document.querySelector('#forecast-graph .js-plotly-plot').layout.shapes")
+    assert any(s.get("type") == "rect" for s in shapes)
+    # the current run is the last one trained, PyTorch GRU: r has the [0, 1] scale, signed n its own
+    assert [t.get("showscale") for t in figure(d, "gates-graph")] == [True, False, True]
+    assert dash_duo.get_logs() == []
