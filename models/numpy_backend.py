@@ -13,7 +13,7 @@ import numpy as np
 
 from models.base import check_model_args, check_state_dict, init_parameters, param_shapes
 from models.numpy_gru import gru_backward, gru_forward, gru_gates, gru_step, gru_weights
-from models.numpy_lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step, lstm_weights
+from models.numpy_lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step, lstm_weights, step_views
 from models.optim import Adam, clip_by_global_norm
 from models.workspace import Workspace
 
@@ -121,7 +121,7 @@ class NumpyAdamStep:
 
 
 class NumpyLanes:
-    """``lanes`` recurrent states advanced together, one input value for all of them."""
+    """``lanes`` recurrent states advanced together, one input value for all of them (gate-major)."""
 
     def __init__(self, model: NumpyRecurrentRegressor, lanes: int) -> None:
         if model.input_size != 1:
@@ -130,29 +130,30 @@ class NumpyLanes:
         self.model, self.lstm, self.H = model, model.cell == "lstm", H
         params = model._rnn_params()
         self.w = lstm_weights(*params) if self.lstm else gru_weights(*params)
-        self.rows = np.zeros((2, lanes, H + 2), dtype=dt)  # double-buffered [h | x | 1]
-        self.rows[:, :, -1] = 1.0
-        self.slabs = np.zeros((2, lanes, (5 if self.lstm else 4) * H), dtype=dt)
-        self.tanh_c = np.empty((lanes, H), dtype=dt)
-        self.tmp = np.empty((lanes, 4 * H if self.lstm else H), dtype=dt)
-        self.pair = np.empty((lanes, 2 * H), dtype=dt)
+        self.blocks = np.zeros((2, H + 2, lanes), dtype=dt)  # double-buffered [h; x; 1]
+        self.blocks[:, -1] = 1.0
+        self.slabs = np.zeros((2, (5 if self.lstm else 4) * H, lanes), dtype=dt)
+        self.tanh_c = np.empty((H, lanes), dtype=dt)
+        self.tmp = np.empty((2 * H if self.lstm else H, lanes), dtype=dt)
         self.cur = 0
+        if self.lstm:  # the views of a step from slot a to slot b, made once
+            self.views = [step_views(self.blocks[a], self.slabs[a], self.slabs[1 - a], self.tanh_c,
+                                     self.blocks[1 - a, :H], self.tmp) for a in (0, 1)]
 
     def reset(self, lane: int) -> None:
-        self.rows[self.cur, lane, : self.H] = 0.0
-        self.slabs[self.cur, lane, 4 * self.H :] = 0.0  # the LSTM's cell state
+        self.blocks[self.cur, : self.H, lane] = 0.0
+        self.slabs[self.cur, 4 * self.H :, lane] = 0.0  # the LSTM's cell state
 
     def step(self, value: float) -> None:
         cur, nxt = self.cur, 1 - self.cur
-        self.rows[cur, :, self.H] = value
-        h_out = self.rows[nxt, :, : self.H]
+        self.blocks[cur, self.H] = value
+        h_out = self.blocks[nxt, : self.H]
         if self.lstm:
-            lstm_step(self.rows[cur], self.slabs[cur], self.w, self.slabs[nxt], self.tanh_c, h_out, self.tmp,
-                      self.pair)
+            lstm_step(self.w.w_s, self.views[cur])
         else:
-            gru_step(self.rows[cur], self.slabs[cur], self.w, h_out, self.tmp)
+            gru_step(self.blocks[cur], self.slabs[cur], self.w, h_out, self.tmp)
         self.cur = nxt
 
     def readout(self, lane: int) -> float:
         p = self.model._params
-        return float(self.rows[self.cur, lane, : self.H] @ p["head.weight"][0] + p["head.bias"][0])
+        return float(self.blocks[self.cur, : self.H, lane] @ p["head.weight"][0] + p["head.bias"][0])

@@ -11,11 +11,12 @@ r | z | n, the reset gate applied after the recurrent product:
 (The textbook GRU of Cho et al. puts r inside the product, W_hn (r * h); its
 weights do not carry over to PyTorch, which is why this file follows PyTorch.)
 
-As in ``numpy_lstm``, each step multiplies one row ``[h | x | 1]`` by one fused
-matrix, here of four column blocks: r | z (both parts and biases) | hn = W_hn h + b_hn
-| xn = W_in x + b_in. The product lands in the step's slab, which then becomes
-``[r | z | hn | n]`` in place. The r and z columns are pre-scaled by 1/2 so that
-sigmoid(a) = (1 + tanh(a / 2)) / 2 needs one ``tanh`` for both gates.
+As in ``numpy_lstm`` (gate-major: the batch is the last, contiguous axis), each
+step multiplies one fused matrix by the block ``Z_t = [h; x; 1]`` (K, N). Its four
+row blocks are r | z (both parts and biases) | hn = W_hn h + b_hn | xn = W_in x + b_in.
+The product lands in the step's slab, which then becomes ``[r; z; hn; n]`` in
+place. The r and z rows are pre-scaled by 1/2 so that sigmoid(a) = (1 + tanh(a / 2)) / 2
+needs one ``tanh`` for both gates.
 Shapes: N batch, T time steps, D input size, H hidden size, K = H + D + 1.
 """
 
@@ -25,19 +26,19 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.steps import last_row, step_rows, steps
+from models.steps import feed, last_slot, slots, step_blocks
 from models.workspace import Workspace, buffers, dsigmoid, one_minus_square
 
 
 class GRUWeights(NamedTuple):
-    w_s: np.ndarray  # (K, 4H) fused, r and z columns halved
-    w_h: np.ndarray  # (4H, H) the h rows of the unscaled fused matrix, transposed back
+    w_s: np.ndarray  # (4H, K) fused, r and z rows halved
+    w_h_t: np.ndarray  # (H, 4H) the h columns of the unscaled fused matrix, transposed
     H: int
 
 
 class GRUCache(NamedTuple):
-    z: np.ndarray  # (T + 1, N, K) step inputs [h_{t-1} | x_t | 1]; z[T, :, :H] = h_T
-    s: np.ndarray  # (T, N, 4H) [r | z | hn | n] per step
+    z: np.ndarray  # (K, T + 1, N) step inputs [h_{t-1}; x_t; 1]; z[:H, T] = h_T
+    s: np.ndarray  # (T, 4H, N) [r; z; hn; n] per step
     weights: GRUWeights
 
 
@@ -52,25 +53,25 @@ def gru_weights(weight_ih, weight_hh, bias_ih, bias_hh) -> GRUWeights:
     w[2 * H : 3 * H, -1] = bias_hh[2 * H :]
     w[3 * H :, H:-1] = weight_ih[2 * H :]
     w[3 * H :, -1] = bias_ih[2 * H :]
-    scale = np.ones(4 * H, dtype=dt)
+    scale = np.ones((4 * H, 1), dtype=dt)
     scale[: 2 * H] = 0.5
-    return GRUWeights(np.ascontiguousarray((w * scale[:, None]).T), np.ascontiguousarray(w[:, :H]), H)
+    return GRUWeights(np.ascontiguousarray(w * scale), np.ascontiguousarray(w[:, :H].T), H)
 
 
-def gru_step(row: np.ndarray, s: np.ndarray, w: GRUWeights, h_out: np.ndarray, tmp: np.ndarray) -> None:
-    """One step. Reads ``row`` = [h | x | 1] (N, K); leaves ``[r | z | hn | n]`` in ``s`` (N, 4H) and the
-    new hidden state in ``h_out`` (N, H). Scratch: ``tmp`` (N, H)."""
+def gru_step(z: np.ndarray, s: np.ndarray, w: GRUWeights, h_out: np.ndarray, tmp: np.ndarray) -> None:
+    """One step. Reads ``z`` = [h; x; 1] (K, N); leaves ``[r; z; hn; n]`` in ``s`` (4H, N) and the
+    new hidden state in ``h_out`` (H, N). Scratch: ``tmp`` (H, N)."""
     H = w.H
-    np.matmul(row, w.w_s, out=s)
-    rz = s[:, : 2 * H]
+    np.matmul(w.w_s, z, out=s)
+    rz = s[: 2 * H]
     np.tanh(rz, out=rz)
     rz *= 0.5
     rz += 0.5
-    n = s[:, 3 * H :]
-    n += np.multiply(s[:, :H], s[:, 2 * H : 3 * H], out=tmp)  # xn + r * hn
+    n = s[3 * H :]
+    n += np.multiply(s[:H], s[2 * H : 3 * H], out=tmp)  # xn + r * hn
     np.tanh(n, out=n)
-    np.subtract(row[:, :H], n, out=tmp)  # h - n
-    tmp *= s[:, H : 2 * H]
+    np.subtract(z[:H], n, out=tmp)  # h - n
+    tmp *= s[H : 2 * H]
     np.add(n, tmp, out=h_out)  # n + z * (h - n)
 
 
@@ -82,43 +83,50 @@ def gru_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
     H = weight_hh.shape[1]
     dt = weight_hh.dtype
     w = gru_weights(weight_ih, weight_hh, bias_ih, bias_hh)
-    z = step_rows(x, H, keep_cache, get, dt)
-    s = get("s", (T if keep_cache else 1, N, 4 * H), dt)
-    tmp = get("tmp", (N, H), dt)
-    for t, a, b in steps(z, x, keep_cache):
-        gru_step(z[a], s[t if keep_cache else 0], w, z[b, :, :H], tmp)
-    return z[last_row(T, keep_cache), :, :H], (GRUCache(z, s, w) if keep_cache else None)
+    z = step_blocks(x, H, keep_cache, get, dt)
+    s = get("s", (T if keep_cache else 1, 4 * H, N), dt)
+    tmp = get("tmp", (H, N), dt)
+    zs, ss = [z[:, t] for t in range(z.shape[1])], list(s)  # per-step views, made once
+    hs = [block[:H] for block in zs]
+    for t, (a, b) in enumerate(slots(T, keep_cache)):
+        feed(z, x, t, a, keep_cache)
+        gru_step(zs[a], ss[t if keep_cache else 0], w, hs[b], tmp)
+    return z[:H, last_slot(T, keep_cache)].T, (GRUCache(z, s, w) if keep_cache else None)
 
 
 def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = None) -> dict[str, np.ndarray]:
     """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H)."""
     get = buffers(ws)
     zin, s, w = cache
-    T, N, _ = s.shape
-    H, K = w.H, zin.shape[2]
+    T, _, N = s.shape
+    H = w.H
     dt = zin.dtype
-    r, z, hn, n = (s[..., k * H : (k + 1) * H] for k in range(4))
+    r, z, hn, n = (s[:, k * H : (k + 1) * H] for k in range(4))
     # Factors that do not depend on the recursion, for all steps at once.
-    q = get("q", (T, N, H), dt)
-    a_n = one_minus_square(n, get("a_n", (T, N, H), dt))  # dh -> d n_pre
+    q = get("q", (T, H, N), dt)
+    a_n = one_minus_square(n, get("a_n", (T, H, N), dt))  # dh -> d n_pre
     a_n *= np.subtract(1.0, z, out=q)
-    a_z = np.subtract(zin[:T, :, :H], n, out=get("a_z", (T, N, H), dt))  # dh -> d z_pre
+    a_z = np.subtract(zin[:H, :T].transpose(1, 0, 2), n, out=get("a_z", (T, H, N), dt))  # dh -> d z_pre
     a_z *= dsigmoid(z, q)
-    a_r = dsigmoid(r, get("a_r", (T, N, H), dt))  # d n_pre -> d r_pre
+    a_r = dsigmoid(r, get("a_r", (T, H, N), dt))  # d n_pre -> d r_pre
     a_r *= hn
 
-    da = get("da", (T, N, 4, H), dt)  # grads of the fused product: r | z | hn | xn
-    dh = np.array(dh_last, dtype=dt)
-    tmp = np.empty((N, H), dtype=dt)
+    da = get("da", (4 * H, T, N), dt)  # grads of the fused product, rows r; z; hn; xn; step t: da[:, t]
+    dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
+    tmp = np.empty((H, N), dtype=dt)
+    views = [(da[:H, t], da[H : 2 * H, t], da[2 * H : 3 * H, t], da[3 * H :, t], da[:, t], a_n[t], a_z[t], a_r[t],
+              r[t], z[t]) for t in range(T)]  # made once, used in the loop
     for t in range(T - 1, -1, -1):
-        dn = np.multiply(dh, a_n[t], out=da[t, :, 3])
-        np.multiply(dh, a_z[t], out=da[t, :, 1])
-        np.multiply(dn, a_r[t], out=da[t, :, 0])
-        np.multiply(dn, r[t], out=da[t, :, 2])
-        dh *= z[t]
-        dh += np.matmul(da[t].reshape(N, 4 * H), w.w_h, out=tmp)
+        da_r, da_z, da_hn, da_xn, da_t, an, az, ar, r_t, z_t = views[t]
+        dn = np.multiply(dh, an, out=da_xn)
+        np.multiply(dh, az, out=da_z)
+        np.multiply(dn, ar, out=da_r)
+        np.multiply(dn, r_t, out=da_hn)
+        dh *= z_t
+        dh += np.matmul(w.w_h_t, da_t, out=tmp)
 
-    dw = da.reshape(T * N, 4 * H).T @ zin[:T].reshape(T * N, K)  # (4H, K), rows r | z | hn | xn
+    K = zin.shape[0]
+    dw = da.reshape(4 * H, T * N) @ zin[:, :T].reshape(K, T * N).T  # (4H, K), rows r | z | hn | xn
     rz, nh, nx = dw[: 2 * H], dw[2 * H : 3 * H], dw[3 * H :]
     return {
         "weight_ih": np.concatenate([rz[:, H:-1], nx[:, H:-1]]),
@@ -131,10 +139,10 @@ def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = No
 def gru_gates(cache: GRUCache, sample: int = 0) -> dict[str, np.ndarray]:
     """Gate activations of one sample, each (T, H): r, z, candidate n, hidden h."""
     H = cache.weights.H
-    s = cache.s[:, sample]
+    s = cache.s[:, :, sample]  # (T, 4H)
     return {
         "r": s[:, :H].copy(),
         "z": s[:, H : 2 * H].copy(),
         "n": s[:, 3 * H :].copy(),
-        "h": cache.z[1:, sample, :H].copy(),
+        "h": cache.z[:H, 1:, sample].T.copy(),
     }

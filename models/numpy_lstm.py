@@ -10,13 +10,16 @@ Parameters use PyTorch's layout, ``weight_ih (4H, D)``, ``weight_hh (4H, H)``,
     c' = f * c + i * g
     h' = o * tanh(c')
 
-How the loop is laid out, for speed:
+How the loop is laid out, for speed (the layout is internal; the functions take
+and return PyTorch's batch-first shapes):
 
-- Each step reads one row ``z = [h | x | 1]`` (K = H + D + 1 values) and multiplies
-  it by one fused matrix (K, 4H) that holds W_hh, W_ih and both biases. After the
-  loop, all weight gradients come out of a single product ``da^T z``.
-- Gates are kept in the order o | i | f | g, followed by the previous cell
-  state, in one slab ``s = [o | i | f | g | c]`` (5H values) per step: then
+- Gate-major: the batch is the last, contiguous axis. Each step reads a block
+  ``Z_t = [h; x; 1]`` (K, N) and multiplies one fused matrix (4H, K), holding
+  W_hh, W_ih and both biases, by it. Each gate is a contiguous block of rows, so
+  every elementwise call runs on contiguous rows. After the loop, all weight
+  gradients come out of one product of ``da`` (4H, T N) with ``Z`` (K, T N).
+- Gate rows are kept in the order o | i | f | g, followed by the previous cell
+  state, in one slab ``S_t = [o; i; f; g; c]`` (5H, N) per step: then
   ``(i, f) * (g, c)`` is one multiply, and the new c one add.
 - The sigmoid rows are pre-scaled by 1/2 so that a single ``tanh`` gives every
   gate, with sigmoid(a) = (1 + tanh(a / 2)) / 2. That never overflows.
@@ -30,24 +33,22 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.steps import last_row, step_rows, steps
+from models.steps import feed, last_slot, slots, step_blocks
 from models.workspace import Workspace, buffers, dsigmoid, one_minus_square
 
 ORDER = (3, 0, 1, 2)  # internal block k holds PyTorch's block ORDER[k] (i=0, f=1, g=2, o=3)
 
 
 class LSTMWeights(NamedTuple):
-    w_s: np.ndarray  # (K, 4H) [W_hh^T; W_ih^T; b], internal order, sigmoid columns halved
-    w_hh: np.ndarray  # (4H, H) internal order, unscaled, for the backward recursion
-    alpha: np.ndarray  # (4H,) tanh -> gate: gate = alpha * tanh + beta
-    beta: np.ndarray  # (4H,)
+    w_s: np.ndarray  # (4H, K) [W_hh | W_ih | b], internal order, sigmoid rows halved
+    w_hh_t: np.ndarray  # (H, 4H) W_hh^T in internal order, unscaled, for the backward recursion
     perm: np.ndarray  # (4H,) internal row r holds PyTorch row perm[r]
 
 
 class LSTMCache(NamedTuple):
-    z: np.ndarray  # (T + 1, N, K) step inputs [h_{t-1} | x_t | 1]; z[T, :, :H] = h_T
-    s: np.ndarray  # (T + 1, N, 5H) [o | i | f | g | c_{t-1}] per step; s[T, :, 4H:] = c_T
-    tanh_c: np.ndarray  # (T, N, H)
+    z: np.ndarray  # (K, T + 1, N) step inputs [h_{t-1}; x_t; 1]; z[:H, T] = h_T
+    s: np.ndarray  # (T + 1, 5H, N) [o; i; f; g; c_{t-1}] per step; s[T, 4H:] = c_T
+    tanh_c: np.ndarray  # (T, H, N)
     weights: LSTMWeights
 
 
@@ -60,29 +61,47 @@ def lstm_weights(weight_ih, weight_hh, bias_ih, bias_hh) -> LSTMWeights:
     H = weight_hh.shape[1]
     dt = weight_hh.dtype
     perm = block_permutation(ORDER, H)
-    scale = np.ones(4 * H, dtype=dt)
+    scale = np.ones((4 * H, 1), dtype=dt)
     scale[: 3 * H] = 0.5
     w = np.concatenate([weight_hh, weight_ih, (bias_ih + bias_hh)[:, None]], axis=1)[perm]  # (4H, K)
-    beta = np.zeros(4 * H, dtype=dt)
-    beta[: 3 * H] = 0.5
-    return LSTMWeights(np.ascontiguousarray((w * scale[:, None]).T), weight_hh[perm], scale, beta, perm)
+    return LSTMWeights(np.ascontiguousarray(w * scale), np.ascontiguousarray(weight_hh[perm].T), perm)
 
 
-def lstm_step(row: np.ndarray, s: np.ndarray, w: LSTMWeights, s_next: np.ndarray, tanh_c: np.ndarray,
-              h_out: np.ndarray, tmp: np.ndarray, pair: np.ndarray) -> None:
-    """One step. Reads ``row`` = [h | x | 1] (N, K) and the cell state in ``s[:, 4H:]``; writes the gates
-    to ``s[:, :4H]``, the new cell state to ``s_next[:, 4H:]``, ``tanh_c`` (N, H) and
-    ``h_out`` (N, H). Scratch: ``tmp`` (N, 4H), ``pair`` (N, 2H)."""
-    H = tanh_c.shape[1]
-    np.matmul(row, w.w_s, out=tmp)
-    gates = s[:, : 4 * H]
-    np.tanh(tmp, out=gates)
-    gates *= w.alpha
-    gates += w.beta
-    np.multiply(s[:, H : 3 * H], s[:, 3 * H :], out=pair)  # (i * g, f * c)
-    c = np.add(pair[:, :H], pair[:, H:], out=s_next[:, 4 * H :])
-    np.tanh(c, out=tanh_c)
-    np.multiply(s[:, :H], tanh_c, out=h_out)
+class LSTMStep(NamedTuple):
+    """The views one step reads and writes, made once (see ``step_views``)."""
+
+    z: np.ndarray  # (K, N) [h; x; 1]
+    gates: np.ndarray  # (4H, N) o; i; f; g
+    sig: np.ndarray  # (3H, N) o; i; f
+    i_f: np.ndarray  # (2H, N) i; f
+    g_c: np.ndarray  # (2H, N) g; c_{t-1}
+    o: np.ndarray  # (H, N)
+    c_next: np.ndarray  # (H, N) in the next step's slab
+    tanh_c: np.ndarray  # (H, N)
+    h_out: np.ndarray  # (H, N) in the next step's block
+    pair: np.ndarray  # (2H, N) scratch
+
+
+def step_views(z: np.ndarray, s: np.ndarray, s_next: np.ndarray, tanh_c: np.ndarray, h_out: np.ndarray,
+               pair: np.ndarray) -> LSTMStep:
+    """Views of one step: reads ``z`` = [h; x; 1] (K, N) and the cell state in ``s[4H:]``; writes the
+    gates to ``s[:4H]``, the new cell state to ``s_next[4H:]``, ``tanh_c`` and ``h_out`` (H, N)."""
+    H = tanh_c.shape[0]
+    return LSTMStep(z, s[: 4 * H], s[: 3 * H], s[H : 3 * H], s[3 * H :], s[:H], s_next[4 * H :], tanh_c, h_out,
+                    pair)
+
+
+def lstm_step(w_s: np.ndarray, v: LSTMStep) -> None:
+    """One step on the views ``v``, with the fused weights ``w_s`` (4H, K)."""
+    H = v.o.shape[0]
+    np.matmul(w_s, v.z, out=v.gates)
+    np.tanh(v.gates, out=v.gates)
+    np.multiply(v.sig, 0.5, out=v.sig)  # o, i, f: sigmoid = (1 + tanh) / 2; g stays tanh
+    np.add(v.sig, 0.5, out=v.sig)
+    np.multiply(v.i_f, v.g_c, out=v.pair)  # (i * g; f * c)
+    np.add(v.pair[:H], v.pair[H:], out=v.c_next)
+    np.tanh(v.c_next, out=v.tanh_c)
+    np.multiply(v.o, v.tanh_c, out=v.h_out)
 
 
 def lstm_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cache: bool = True,
@@ -90,7 +109,7 @@ def lstm_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cac
     """Run the layer over ``x`` (N, T, D) from a zero state.
 
     Returns the last hidden state (N, H) and, when ``keep_cache``, everything the
-    backward pass needs; without it, two rotating slabs replace the (T, ...)
+    backward pass needs; without it, two rotating blocks replace the (T, ...)
     arrays, which keeps a large inference batch in cache. ``ws`` lends the arrays.
     """
     get = buffers(ws)
@@ -98,15 +117,18 @@ def lstm_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cac
     H = weight_hh.shape[1]
     dt = weight_hh.dtype
     w = lstm_weights(weight_ih, weight_hh, bias_ih, bias_hh)
-    z = step_rows(x, H, keep_cache, get, dt)
-    s = get("s", (z.shape[0], N, 5 * H), dt)
-    s[0, :, 4 * H :] = 0.0
-    tanh_c = get("tanh_c", (T if keep_cache else 1, N, H), dt)
-    tmp = get("tmp", (N, 4 * H), dt)
-    pair = get("pair", (N, 2 * H), dt)
-    for t, a, b in steps(z, x, keep_cache):
-        lstm_step(z[a], s[a], w, s[b], tanh_c[t if keep_cache else 0], z[b, :, :H], tmp, pair)
-    return z[last_row(T, keep_cache), :, :H], (LSTMCache(z, s, tanh_c, w) if keep_cache else None)
+    z = step_blocks(x, H, keep_cache, get, dt)
+    s = get("s", (z.shape[1], 5 * H, N), dt)
+    s[0, 4 * H :] = 0.0
+    tanh_c = get("tanh_c", (T if keep_cache else 1, H, N), dt)
+    pair = get("pair", (2 * H, N), dt)
+    order = slots(T, keep_cache)
+    views = [step_views(z[:, a], s[a], s[b], tanh_c[t if keep_cache else 0], z[:H, b], pair)
+             for t, (a, b) in enumerate(order[: 2 if not keep_cache else T])]  # made once
+    for t, (a, _) in enumerate(order):
+        feed(z, x, t, a, keep_cache)
+        lstm_step(w.w_s, views[t if keep_cache else t & 1])
+    return z[:H, last_slot(T, keep_cache)].T, (LSTMCache(z, s, tanh_c, w) if keep_cache else None)
 
 
 def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = None) -> dict[str, np.ndarray]:
@@ -117,46 +139,50 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
     """
     get = buffers(ws)
     z, s, tanh_c, w = cache
-    T, N, H = tanh_c.shape
-    K = z.shape[2]
+    T, H, N = tanh_c.shape
     dt = z.dtype
-    o, i, f, g, c_prev = (s[:T, :, k * H : (k + 1) * H] for k in range(5))
+    o, i, f, g, c_prev = (s[:T, k * H : (k + 1) * H] for k in range(5))
     # Factors that do not depend on the recursion, for all steps at once.
-    q = get("q", (T, N, H), dt)
-    p = one_minus_square(tanh_c, get("p", (T, N, H), dt))
+    q = get("q", (T, H, N), dt)
+    p = one_minus_square(tanh_c, get("p", (T, H, N), dt))
     p *= o  # dh -> dc
-    r = get("r", (T, N, 4, H), dt)  # (dh | dc) -> pre-activation grads of o | i, f, g
-    np.multiply(tanh_c, dsigmoid(o, q), out=r[:, :, 0])
-    np.multiply(g, dsigmoid(i, q), out=r[:, :, 1])
-    np.multiply(c_prev, dsigmoid(f, q), out=r[:, :, 2])
-    np.multiply(i, one_minus_square(g, q), out=r[:, :, 3])
+    r = get("r", (T, 4 * H, N), dt)  # (dh; dc) -> pre-activation grads of o; i, f, g
+    np.multiply(tanh_c, dsigmoid(o, q), out=r[:, :H])
+    np.multiply(g, dsigmoid(i, q), out=r[:, H : 2 * H])
+    np.multiply(c_prev, dsigmoid(f, q), out=r[:, 2 * H : 3 * H])
+    np.multiply(i, one_minus_square(g, q), out=r[:, 3 * H :])
 
-    da = get("da", (T, N, 4, H), dt)
-    dh = np.array(dh_last, dtype=dt)
-    dc = np.zeros((N, H), dtype=dt)
-    tmp = np.empty((N, H), dtype=dt)
+    da = get("da", (4 * H, T, N), dt)  # step t: da[:, t]
+    dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
+    dc = np.zeros((H, N), dtype=dt)
+    tmp = np.empty((H, N), dtype=dt)
+    da_ifg, r_ifg = da[H:].reshape(3, H, T, N), r[:, H:].reshape(T, 3, H, N)
+    views = [(da[:H, t], da_ifg[:, :, t], da[:, t], r[t, :H], r_ifg[t], p[t], f[t])
+             for t in range(T)]  # made once, used in the loop
     for t in range(T - 1, -1, -1):
-        np.multiply(dh, p[t], out=tmp)
+        da_o, da_ifg, da_t, r_o, r_ifg, p_t, f_t = views[t]
+        np.multiply(dh, p_t, out=tmp)
         dc += tmp
-        np.multiply(dh, r[t, :, 0], out=da[t, :, 0])
-        np.multiply(dc[:, None, :], r[t, :, 1:], out=da[t, :, 1:])
-        dc *= f[t]
-        np.matmul(da[t].reshape(N, 4 * H), w.w_hh, out=dh)
+        np.multiply(dh, r_o, out=da_o)
+        np.multiply(dc, r_ifg, out=da_ifg)
+        dc *= f_t
+        np.matmul(w.w_hh_t, da_t, out=dh)
 
-    dw = (da.reshape(T * N, 4 * H).T @ z[:T].reshape(T * N, K))[np.argsort(w.perm)]  # (4H, K)
+    K = z.shape[0]
+    dw = (da.reshape(4 * H, T * N) @ z[:, :T].reshape(K, T * N).T)[np.argsort(w.perm)]  # (4H, K)
     db = dw[:, -1].copy()
     return {"weight_ih": dw[:, H:-1].copy(), "weight_hh": dw[:, :H].copy(), "bias_ih": db, "bias_hh": db.copy()}
 
 
 def lstm_gates(cache: LSTMCache, sample: int = 0) -> dict[str, np.ndarray]:
     """Gate activations of one sample, each (T, H): i, f, g, o, cell state c, hidden h."""
-    H = cache.tanh_c.shape[2]
-    s = cache.s[:, sample]
+    H = cache.tanh_c.shape[1]
+    s = cache.s[:, :, sample]  # (T + 1, 5H)
     return {
         "i": s[:-1, H : 2 * H].copy(),
         "f": s[:-1, 2 * H : 3 * H].copy(),
         "g": s[:-1, 3 * H : 4 * H].copy(),
         "o": s[:-1, :H].copy(),
         "c": s[1:, 4 * H :].copy(),
-        "h": cache.z[1:, sample, :H].copy(),
+        "h": cache.z[:H, 1:, sample].T.copy(),
     }

@@ -1,40 +1,45 @@
-"""The time loop's bookkeeping, shared by the NumPy cells.
+"""The time loop's bookkeeping, shared by the NumPy cells, in the gate-major layout.
 
-Each step multiplies one row ``[h | x | 1]`` (K = H + D + 1 values per sample) by
-its cell's fused weights. With ``keep_cache`` every step keeps its row, T + 1 in
-all, since the backward pass reads them; without, two rows take turns and each
-step's x is copied in as it comes, which keeps a large inference batch in cache.
+The batch is the last, contiguous axis: each step's input is a block
+``Z_t = [h; x; 1]`` of shape (K, N), K = H + D + 1, and the cell multiplies its
+fused weights (G x K) by it. The blocks of all steps live in one (K, T + 1, N)
+array, ``Z_t = z[:, t]``, so that after the loop ``z[:, :T]`` is a (K, T N) matrix
+without a copy and every weight gradient comes out of one product. With
+``keep_cache`` every step keeps its block, T + 1 in all, since the backward pass
+reads them; without, two blocks take turns and each step's x is copied in as it
+comes, which keeps a large inference batch in cache. Per-step views are made once,
+before the loop.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
 
-def step_rows(x: np.ndarray, hidden_size: int, keep_cache: bool, get: Callable, dtype) -> np.ndarray:
-    """The rows (slots, N, K), with h_0 = 0 and the constant 1 in place."""
+def step_blocks(x: np.ndarray, hidden_size: int, keep_cache: bool, get: Callable, dtype) -> np.ndarray:
+    """The step inputs (K, slots, N) for ``x`` (N, T, D), with h_0 = 0 and the constant 1 in place."""
     N, T, D = x.shape
-    z = get("z", (T + 1 if keep_cache else 2, N, hidden_size + D + 1), dtype)
-    z[0, :, :hidden_size] = 0.0
-    z[:, :, -1] = 1.0
+    z = get("z", (hidden_size + D + 1, T + 1 if keep_cache else 2, N), dtype)
+    z[:hidden_size, 0] = 0.0
+    z[-1] = 1.0
     if keep_cache:
-        z[:T, :, hidden_size:-1] = x.transpose(1, 0, 2)
+        z[hidden_size:-1, :T] = x.transpose(2, 1, 0)
     return z
 
 
-def steps(z: np.ndarray, x: np.ndarray, keep_cache: bool) -> Iterator[tuple[int, int, int]]:
-    """(t, this step's row, the next step's row) for every step, x copied in when rows rotate."""
-    T, D = x.shape[1], x.shape[2]
-    H = z.shape[2] - D - 1
-    for t in range(T):
-        if keep_cache:
-            yield t, t, t + 1
-        else:
-            z[t & 1, :, H:-1] = x[:, t]
-            yield t, t & 1, (t + 1) & 1
+def slots(T: int, keep_cache: bool) -> list[tuple[int, int]]:
+    """(this step's slot, the next step's slot) for every step."""
+    return [(t, t + 1) if keep_cache else (t & 1, (t + 1) & 1) for t in range(T)]
 
 
-def last_row(T: int, keep_cache: bool) -> int:
+def feed(z: np.ndarray, x: np.ndarray, t: int, slot: int, keep_cache: bool) -> None:
+    """Without a cache, copy step t's input into the rotating block (with one, it is there)."""
+    if not keep_cache:
+        H = z.shape[0] - x.shape[2] - 1
+        z[H:-1, slot] = x[:, t].T
+
+
+def last_slot(T: int, keep_cache: bool) -> int:
     return T if keep_cache else T & 1

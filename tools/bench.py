@@ -1,6 +1,12 @@
 """``python tools/bench.py`` (``make bench``): every backend and cell on the default workload, side by side.
 
-Timings on a shared machine are noisy, so the backends take turns round after
+Two tables. The first times whole epochs of ``models.train.train`` (training steps
+and the evaluation on the test part after each epoch) and exact rollouts. The
+second times the training steps alone, ``optimizer(...).step`` over shuffled
+batches of 64, so that the ratio is not diluted by evaluation; beside them runs a
+seed-style NumPy LSTM (``tools/seed_lstm.py``) as a baseline.
+
+Timings on a shared machine are noisy, so the contenders take turns round after
 round and each figure is the median; the ratios are what to compare. Every
 model gets one thread (``models.threads``), so no pool fights another.
 """
@@ -8,7 +14,11 @@ model gets one thread (``models.threads``), so no pool fights another.
 from __future__ import annotations
 
 import statistics
+import sys
 import time
+from pathlib import Path
+
+import numpy as np
 
 from data import SeriesConfig, make_series, prepare
 from models import create_model
@@ -17,6 +27,44 @@ from models.threads import limit_threads
 from models.train import TrainConfig, train
 
 PAIRS = [("numpy", "lstm"), ("torch", "lstm"), ("numpy", "gru"), ("torch", "gru")]
+SEED = ("seed-style numpy", "lstm")
+
+
+def _step_epochs(step, X: np.ndarray, y: np.ndarray, epochs: int, batch: int = 64) -> float:
+    """ms per epoch of training steps alone, over batches reshuffled every epoch."""
+    rng = np.random.default_rng(0)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        for lo in range(0, X.shape[0], batch):
+            idx = order[lo : lo + batch]
+            step(X[idx], y[idx])
+    return 1e3 * (time.perf_counter() - start) / epochs
+
+
+def run_step_bench(epochs: int = 10, repeats: int = 8) -> dict:
+    """Training steps alone, every contender in turn, ``repeats`` rounds; returns the medians."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from seed_lstm import SeedLSTM
+
+    limit_threads(1)
+    prep = prepare(make_series(SeriesConfig()), seq_len=60)
+    X, y = prep.train.X, prep.train.y
+    times: dict[tuple[str, str], list[float]] = {p: [] for p in PAIRS + [SEED]}
+    for _ in range(repeats):
+        for pair in PAIRS:
+            opt = create_model(*pair, input_size=1, hidden_size=32, seed=0).optimizer(2e-3, 1.0)
+            times[pair].append(_step_epochs(opt.step, X, y, epochs))
+        seed = SeedLSTM(1, 32, seed=0)
+        times[SEED].append(_step_epochs(seed.step, X, y, max(1, epochs // 4)))
+    med = {p: statistics.median(v) for p, v in times.items()}
+    print(f"\ntraining steps alone (ms per epoch: {X.shape[0]} windows in batches of 64), {repeats} rounds:")
+    for p in PAIRS + [SEED]:
+        print(f"  {p[0]:<18}{p[1]:<6}{med[p]:>8.1f}")
+    print("ratio NumPy / PyTorch (training steps): "
+          + ", ".join(f"{c} {med[('numpy', c)] / med[('torch', c)]:.2f}" for c in ("lstm", "gru")))
+    print(f"seed-style NumPy LSTM / Gatelab NumPy LSTM: {med[SEED] / med[('numpy', 'lstm')]:.1f}x")
+    return med
 
 
 def run_bench(epochs: int = 20, repeats: int = 3, rollout_steps: int = 200) -> int:
@@ -48,12 +96,12 @@ def run_bench(epochs: int = 20, repeats: int = 3, rollout_steps: int = 200) -> i
     print("\nratio NumPy / PyTorch (ms per epoch, lower is faster):")
     for cell in ("lstm", "gru"):
         print(f"  {cell}: {med[('numpy', cell)] / med[('torch', cell)]:.2f}")
+    run_step_bench()
     return 0
 
 
 if __name__ == "__main__":
     import argparse
-    import sys
 
     parser = argparse.ArgumentParser(description="Time every backend and cell on the default workload.")
     parser.add_argument("--epochs", type=int, default=20)
