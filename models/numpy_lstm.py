@@ -17,7 +17,8 @@ and return PyTorch's batch-first shapes):
   ``Z_t = [h; x; 1]`` (K, N) and multiplies one fused matrix (4H, K), holding
   W_hh, W_ih and both biases, by it. Each gate is a contiguous block of rows, so
   every elementwise call runs on contiguous rows. After the loop, all weight
-  gradients come out of one product of ``da`` (4H, T N) with ``Z`` (K, T N).
+  gradients come out of one contraction of ``da`` (T, 4H, N) with ``Z`` over
+  time and batch.
 - Gate rows are kept in the order o | i | f | g, followed by the previous cell
   state, in one slab ``S_t = [o; i; f; g; c]`` (5H, N) per step: then
   ``(i, f) * (g, c)`` is one multiply, and the new c one add.
@@ -141,23 +142,23 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
     z, s, tanh_c, w = cache
     T, H, N = tanh_c.shape
     dt = z.dtype
-    o, i, f, g, c_prev = (s[:T, k * H : (k + 1) * H] for k in range(5))
-    # Factors that do not depend on the recursion, for all steps at once.
-    q = get("q", (T, H, N), dt)
+    o, i, f, g = (s[:T, k * H : (k + 1) * H] for k in range(4))
+    # Factors that do not depend on the recursion, for all steps at once, in as few passes as
+    # possible (these arrays outgrow the cache, so each pass costs its memory traffic).
     p = one_minus_square(tanh_c, get("p", (T, H, N), dt))
     p *= o  # dh -> dc
     r = get("r", (T, 4 * H, N), dt)  # (dh; dc) -> pre-activation grads of o; i, f, g
-    np.multiply(tanh_c, dsigmoid(o, q), out=r[:, :H])
-    np.multiply(g, dsigmoid(i, q), out=r[:, H : 2 * H])
-    np.multiply(c_prev, dsigmoid(f, q), out=r[:, 2 * H : 3 * H])
-    np.multiply(i, one_minus_square(g, q), out=r[:, 3 * H :])
+    dsigmoid(s[:T, : 3 * H], r[:, : 3 * H])  # o, i, f at once
+    r[:, :H] *= tanh_c
+    r[:, H : 3 * H] *= s[:T, 3 * H :]  # (i; f) * (g; c_prev)
+    r_g = one_minus_square(g, r[:, 3 * H :])
+    r_g *= i
 
-    da = get("da", (4 * H, T, N), dt)  # step t: da[:, t]
+    da = get("da", (T, 4 * H, N), dt)
     dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
     dc = np.zeros((H, N), dtype=dt)
     tmp = np.empty((H, N), dtype=dt)
-    da_ifg, r_ifg = da[H:].reshape(3, H, T, N), r[:, H:].reshape(T, 3, H, N)
-    views = [(da[:H, t], da_ifg[:, :, t], da[:, t], r[t, :H], r_ifg[t], p[t], f[t])
+    views = [(da[t, :H], da[t, H:].reshape(3, H, N), da[t], r[t, :H], r[t, H:].reshape(3, H, N), p[t], f[t])
              for t in range(T)]  # made once, used in the loop
     for t in range(T - 1, -1, -1):
         da_o, da_ifg, da_t, r_o, r_ifg, p_t, f_t = views[t]
@@ -168,8 +169,7 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
         dc *= f_t
         np.matmul(w.w_hh_t, da_t, out=dh)
 
-    K = z.shape[0]
-    dw = (da.reshape(4 * H, T * N) @ z[:, :T].reshape(K, T * N).T)[np.argsort(w.perm)]  # (4H, K)
+    dw = np.tensordot(da, z[:, :T], axes=([0, 2], [1, 2]))[np.argsort(w.perm)]  # (4H, K) = sum_t da_t z_t^T
     db = dw[:, -1].copy()
     return {"weight_ih": dw[:, H:-1].copy(), "weight_hh": dw[:, :H].copy(), "bias_ih": db, "bias_hh": db.copy()}
 
