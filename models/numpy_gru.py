@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from models.steps import feed, last_slot, slots, step_blocks
-from models.workspace import Workspace, buffers, dsigmoid, one_minus_square
+from models.workspace import Workspace, buffers, dsigmoid, memo, one_minus_square
 
 
 class GRUWeights(NamedTuple):
@@ -86,8 +86,8 @@ def gru_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
     z = step_blocks(x, H, keep_cache, get, dt)
     s = get("s", (T if keep_cache else 1, 4 * H, N), dt)
     tmp = get("tmp", (H, N), dt)
-    zs, ss = [z[:, t] for t in range(z.shape[1])], list(s)  # per-step views, made once
-    hs = [block[:H] for block in zs]
+    zs, ss, hs = memo(ws, ("gru-steps", id(z), id(s)), lambda: (
+        [z[:, t] for t in range(z.shape[1])], list(s), [z[:H, t] for t in range(z.shape[1])]))  # made once
     for t, (a, b) in enumerate(slots(T, keep_cache)):
         feed(z, x, t, a, keep_cache)
         gru_step(zs[a], ss[t if keep_cache else 0], w, hs[b], tmp)
@@ -114,8 +114,9 @@ def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = No
     da = get("da", (4 * H, T, N), dt)  # grads of the fused product, rows r; z; hn; xn; step t: da[:, t]
     dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
     tmp = np.empty((H, N), dtype=dt)
-    views = [(da[:H, t], da[H : 2 * H, t], da[2 * H : 3 * H, t], da[3 * H :, t], da[:, t], a_n[t], a_z[t], a_r[t],
-              r[t], z[t]) for t in range(T)]  # made once, used in the loop
+    views = memo(ws, ("gru-back", id(da), id(a_n), id(a_z), id(a_r), id(s)), lambda: [
+        (da[:H, t], da[H : 2 * H, t], da[2 * H : 3 * H, t], da[3 * H :, t], da[:, t], a_n[t], a_z[t], a_r[t],
+         r[t], z[t]) for t in range(T)])  # made once
     for t in range(T - 1, -1, -1):
         da_r, da_z, da_hn, da_xn, da_t, an, az, ar, r_t, z_t = views[t]
         dn = np.multiply(dh, an, out=da_xn)

@@ -35,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 
 from models.steps import feed, last_slot, slots, step_blocks
-from models.workspace import Workspace, buffers, dsigmoid, one_minus_square
+from models.workspace import Workspace, buffers, dsigmoid, memo, one_minus_square
 
 ORDER = (3, 0, 1, 2)  # internal block k holds PyTorch's block ORDER[k] (i=0, f=1, g=2, o=3)
 
@@ -81,6 +81,9 @@ class LSTMStep(NamedTuple):
     tanh_c: np.ndarray  # (H, N)
     h_out: np.ndarray  # (H, N) in the next step's block
     pair: np.ndarray  # (2H, N) scratch
+    ig: np.ndarray  # (H, N) pair[:H]
+    fc: np.ndarray  # (H, N) pair[H:]
+    half: np.generic  # 0.5 in the arrays' dtype (a Python float costs a conversion every call)
 
 
 def step_views(z: np.ndarray, s: np.ndarray, s_next: np.ndarray, tanh_c: np.ndarray, h_out: np.ndarray,
@@ -89,18 +92,17 @@ def step_views(z: np.ndarray, s: np.ndarray, s_next: np.ndarray, tanh_c: np.ndar
     gates to ``s[:4H]``, the new cell state to ``s_next[4H:]``, ``tanh_c`` and ``h_out`` (H, N)."""
     H = tanh_c.shape[0]
     return LSTMStep(z, s[: 4 * H], s[: 3 * H], s[H : 3 * H], s[3 * H :], s[:H], s_next[4 * H :], tanh_c, h_out,
-                    pair)
+                    pair, pair[:H], pair[H:], s.dtype.type(0.5))
 
 
 def lstm_step(w_s: np.ndarray, v: LSTMStep) -> None:
     """One step on the views ``v``, with the fused weights ``w_s`` (4H, K)."""
-    H = v.o.shape[0]
     np.matmul(w_s, v.z, out=v.gates)
     np.tanh(v.gates, out=v.gates)
-    np.multiply(v.sig, 0.5, out=v.sig)  # o, i, f: sigmoid = (1 + tanh) / 2; g stays tanh
-    np.add(v.sig, 0.5, out=v.sig)
+    np.multiply(v.sig, v.half, out=v.sig)  # o, i, f: sigmoid = (1 + tanh) / 2; g stays tanh
+    np.add(v.sig, v.half, out=v.sig)
     np.multiply(v.i_f, v.g_c, out=v.pair)  # (i * g; f * c)
-    np.add(v.pair[:H], v.pair[H:], out=v.c_next)
+    np.add(v.ig, v.fc, out=v.c_next)
     np.tanh(v.c_next, out=v.tanh_c)
     np.multiply(v.o, v.tanh_c, out=v.h_out)
 
@@ -124,8 +126,9 @@ def lstm_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cac
     tanh_c = get("tanh_c", (T if keep_cache else 1, H, N), dt)
     pair = get("pair", (2 * H, N), dt)
     order = slots(T, keep_cache)
-    views = [step_views(z[:, a], s[a], s[b], tanh_c[t if keep_cache else 0], z[:H, b], pair)
-             for t, (a, b) in enumerate(order[: 2 if not keep_cache else T])]  # made once
+    views = memo(ws, ("lstm-steps", id(z), id(s), id(tanh_c), id(pair), keep_cache), lambda: [
+        step_views(z[:, a], s[a], s[b], tanh_c[t if keep_cache else 0], z[:H, b], pair)
+        for t, (a, b) in enumerate(order[: 2 if not keep_cache else T])])  # made once
     for t, (a, _) in enumerate(order):
         feed(z, x, t, a, keep_cache)
         lstm_step(w.w_s, views[t if keep_cache else t & 1])
@@ -158,8 +161,9 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
     dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
     dc = np.zeros((H, N), dtype=dt)
     tmp = np.empty((H, N), dtype=dt)
-    views = [(da[t, :H], da[t, H:].reshape(3, H, N), da[t], r[t, :H], r[t, H:].reshape(3, H, N), p[t], f[t])
-             for t in range(T)]  # made once, used in the loop
+    views = memo(ws, ("lstm-back", id(da), id(r), id(p), id(s)), lambda: [
+        (da[t, :H], da[t, H:].reshape(3, H, N), da[t], r[t, :H], r[t, H:].reshape(3, H, N), p[t], f[t])
+        for t in range(T)])  # made once
     for t in range(T - 1, -1, -1):
         da_o, da_ifg, da_t, r_o, r_ifg, p_t, f_t = views[t]
         np.multiply(dh, p_t, out=tmp)
