@@ -49,6 +49,24 @@ $W_{hn}(r_t \odot h_{t-1})$; PyTorch and cuDNN apply it after, as here, so that
 weights move between Gatelab's two backends unchanged.
 """
 
+RNN_EQUATIONS = r"""
+**Plain RNN** (PyTorch's ``nn.RNN``, tanh)
+
+$$
+\begin{aligned}
+a_t &= W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}\\
+h_t &= \tanh(a_t)
+\end{aligned}
+$$
+
+No gates: every step overwrites the whole state. Backpropagating through time
+multiplies the gradient by $\mathrm{diag}(1 - h_t^2)\, W_{hh}$ once per step, so
+over a long window it fades (or explodes), and the early steps of the window
+hardly learn. Compare its heatmaps with an LSTM's forget gate.
+"""
+
+EQUATIONS = {"lstm": LSTM_EQUATIONS, "gru": GRU_EQUATIONS, "rnn": RNN_EQUATIONS}
+
 WHY_GATES = r"""
 **Why gates.** A plain RNN computes $h_t = \tanh(W x_t + U h_{t-1})$. Backpropagating
 through $T$ steps multiplies the gradient by the Jacobian
@@ -90,4 +108,4 @@ def register(app: Dash) -> None:
     @app.callback(Output(ids.EQUATIONS, "children"), Input(ids.CURRENT_RUN, "data"), State(ids.RUNS_STORE, "data"))
     def show_equations(current_id, store):
         run = find_run(store, current_id)
-        return GRU_EQUATIONS if run is not None and run.config.cell == "gru" else LSTM_EQUATIONS
+        return EQUATIONS[run.config.cell] if run is not None else LSTM_EQUATIONS

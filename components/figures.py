@@ -25,8 +25,12 @@ GATE_TITLES = {
     "r": "reset gate r",
     "z": "update gate z",
     "n": "candidate n",
+    "a": "pre-activation a",
+    "h": "hidden state h",
 }
-HEATMAP_GATES = {"lstm": ("i", "f", "g", "o", "c"), "gru": ("r", "z", "n")}
+HEATMAP_GATES = {"lstm": ("i", "f", "g", "o", "c"), "gru": ("r", "z", "n"), "rnn": ("a", "h")}
+SIGNED = ("g", "n", "c", "a", "h")  # values in [-1, 1] or unbounded: a red-blue scale around 0
+UNBOUNDED = ("c", "a")  # their scale follows the data
 
 
 LEGEND = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
@@ -167,8 +171,8 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "") 
                         subplot_titles=[GATE_TITLES[k] for k in names])
     for row, k in enumerate(names, start=1):
         a = np.asarray(gates[k])  # (T, H)
-        signed = k in ("g", "n", "c")
-        zmax = max(1.0, float(np.abs(a).max())) if k == "c" else 1.0
+        signed = k in SIGNED
+        zmax = max(1.0, float(np.abs(a).max())) if k in UNBOUNDED else 1.0
         fig.add_trace(
             go.Heatmap(
                 z=a.T.tolist(), colorscale="RdBu" if signed else "Viridis", zmin=-zmax if signed else 0.0,

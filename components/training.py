@@ -32,7 +32,7 @@ from components.controls import FIELD_IDS, form_config, form_values
 from components.figures import make_live_loss_figure
 from components.runner import DONE, make_request, run_request
 from components.services import Services
-from models.config import BACKEND_NAMES
+from models.config import BACKEND_NAMES, ExperimentConfig
 from models.base import CELLS
 
 READY = "ready"
@@ -58,8 +58,9 @@ def layout(services: Services) -> html.Div:
     return html.Div(
         [
             dbc.Button("Train", id=ids.TRAIN, color="primary", className="me-2"),
-            dbc.Button("Train all four", id=ids.TRAIN_ALL, color="secondary", outline=True, className="me-2",
-                       title="Every backend with every cell, on these settings"),
+            dbc.Button("Train all", id=ids.TRAIN_ALL, color="secondary", outline=True, className="me-2",
+                       title="Every backend with every cell on these settings: "
+                             + ", ".join(c.model_name for c in all_configs(ExperimentConfig()))),
             dbc.Button("Cancel", id=ids.CANCEL, color="danger", outline=True, disabled=True),
             dbc.Progress(id=ids.PROGRESS, value=0, label="", className="mt-2", style={"height": "1.3rem"}),
             html.Div(["Status: ", html.Span(READY, id=ids.STATUS, className="fw-semibold")],

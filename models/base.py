@@ -6,7 +6,7 @@ the same as this PyTorch module::
     class Net(nn.Module):
         def __init__(self, D, H):
             super().__init__()
-            self.rnn = nn.LSTM(D, H, batch_first=True)  # or nn.GRU
+            self.rnn = nn.LSTM(D, H, batch_first=True)  # or nn.GRU, or nn.RNN (tanh)
             self.head = nn.Linear(H, 1)
 
         def forward(self, x):  # (N, T, D)
@@ -23,9 +23,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-CELLS = ("lstm", "gru")
-GATES = {"lstm": ("i", "f", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h")}
-GATE_COUNT = {"lstm": 4, "gru": 3}
+CELLS = ("lstm", "gru", "rnn")
+GATES = {"lstm": ("i", "f", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h"), "rnn": ("a", "h")}
+GATE_COUNT = {"lstm": 4, "gru": 3, "rnn": 1}
 DTYPES = ("float32", "float64")
 MAX_HIDDEN = 1024
 

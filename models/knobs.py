@@ -24,7 +24,7 @@ from models.train import MAX_EPOCHS, TrainConfig
 
 MAX_LIST = 8
 TRANSFORM_LABELS = {"detrend": "detrended", "diff": "differences (predict the change)", "none": "levels (plain)"}
-CELL_LABELS = {"lstm": "LSTM", "gru": "GRU"}
+CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import numpy as np
 from models.base import check_model_args, check_state_dict, init_parameters, param_shapes
 from models.numpy_gru import gru_backward, gru_forward, gru_gates, gru_step, gru_weights
 from models.numpy_lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step, lstm_weights, step_views
+from models.numpy_rnn import rnn_backward, rnn_forward, rnn_gates, rnn_step, rnn_weights
 from models.optim import Adam, clip_by_global_norm
 from models.workspace import Workspace
 
@@ -22,11 +23,14 @@ RNN_KEYS = ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_
 _CELLS: dict[str, tuple[Callable, Callable, Callable]] = {
     "lstm": (lstm_forward, lstm_backward, lstm_gates),
     "gru": (gru_forward, gru_backward, gru_gates),
+    "rnn": (rnn_forward, rnn_backward, rnn_gates),
 }
+_WEIGHTS = {"lstm": lstm_weights, "gru": gru_weights, "rnn": rnn_weights}
+_SLAB_ROWS = {"lstm": 5, "gru": 4, "rnn": 1}  # a step's slab, in units of H
 
 
 class NumpyRecurrentRegressor:
-    """LSTM or GRU plus linear head in NumPy. See ``models.base`` for the interface."""
+    """LSTM, GRU or plain RNN plus linear head in NumPy. See ``models.base`` for the interface."""
 
     backend = "numpy"
 
@@ -127,16 +131,15 @@ class NumpyLanes:
         if model.input_size != 1:
             raise ValueError("rollouts need input_size 1 (a univariate series)")
         H, dt = model.hidden_size, model.dtype
-        self.model, self.lstm, self.H = model, model.cell == "lstm", H
-        params = model._rnn_params()
-        self.w = lstm_weights(*params) if self.lstm else gru_weights(*params)
+        self.model, self.cell, self.H = model, model.cell, H
+        self.w = _WEIGHTS[model.cell](*model._rnn_params())
         self.blocks = np.zeros((2, H + 2, lanes), dtype=dt)  # double-buffered [h; x; 1]
         self.blocks[:, -1] = 1.0
-        self.slabs = np.zeros((2, (5 if self.lstm else 4) * H, lanes), dtype=dt)
+        self.slabs = np.zeros((2, _SLAB_ROWS[model.cell] * H, lanes), dtype=dt)
         self.tanh_c = np.empty((H, lanes), dtype=dt)
-        self.tmp = np.empty((2 * H if self.lstm else H, lanes), dtype=dt)
+        self.tmp = np.empty((2 * H if self.cell == "lstm" else H, lanes), dtype=dt)
         self.cur = 0
-        if self.lstm:  # the views of a step from slot a to slot b, made once
+        if self.cell == "lstm":  # the views of a step from slot a to slot b, made once
             self.views = [step_views(self.blocks[a], self.slabs[a], self.slabs[1 - a], self.tanh_c,
                                      self.blocks[1 - a, :H], self.tmp) for a in (0, 1)]
 
@@ -148,10 +151,12 @@ class NumpyLanes:
         cur, nxt = self.cur, 1 - self.cur
         self.blocks[cur, self.H] = value
         h_out = self.blocks[nxt, : self.H]
-        if self.lstm:
+        if self.cell == "lstm":
             lstm_step(self.w.w_s, self.views[cur])
-        else:
+        elif self.cell == "gru":
             gru_step(self.blocks[cur], self.slabs[cur], self.w, h_out, self.tmp)
+        else:
+            rnn_step(self.w.w_s, self.blocks[cur], self.slabs[cur], h_out)
         self.cur = nxt
 
     def readout(self, lane: int) -> float:

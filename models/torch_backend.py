@@ -1,4 +1,4 @@
-"""The PyTorch backend: ``nn.LSTM`` / ``nn.GRU`` and ``nn.Linear``, trained with autograd.
+"""The PyTorch backend: ``nn.LSTM`` / ``nn.GRU`` / ``nn.RNN`` and ``nn.Linear``, trained with autograd.
 
 Same interface and the same initial weights as the NumPy backend (both draw
 them from ``models.base.init_parameters``). Arrays go in and come out as NumPy.
@@ -15,7 +15,7 @@ from torch import nn
 from models.base import check_model_args, check_state_dict, init_parameters, param_shapes
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
-_LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU}
+_LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}  # nn.RNN: tanh
 
 
 def preload() -> None:
@@ -37,7 +37,7 @@ class _Net(nn.Module):
 
 
 class TorchRecurrentRegressor:
-    """LSTM or GRU plus linear head in PyTorch. See ``models.base`` for the interface."""
+    """LSTM, GRU or plain RNN plus linear head in PyTorch. See ``models.base`` for the interface."""
 
     backend = "torch"
 
@@ -93,6 +93,10 @@ class TorchRecurrentRegressor:
                     c = f * c + i * g
                     h = o * c.tanh()
                     step = {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+                elif self.cell == "rnn":
+                    a = gi[t] + gh
+                    h = a.tanh()
+                    step = {"a": a, "h": h}
                 else:
                     xr, xz, xn = gi[t].chunk(3)
                     hr, hz, hn = gh.chunk(3)
@@ -131,7 +135,8 @@ class TorchAdamStep:
 
 class TorchLanes:
     """``lanes`` recurrent states advanced together by torch's own one-step cell kernels
-    (``torch.lstm_cell`` / ``torch.gru_cell``, the arithmetic of ``nn.LSTMCell`` / ``nn.GRUCell``)
+    (``torch.lstm_cell`` / ``torch.gru_cell`` / ``torch.rnn_tanh_cell``, the arithmetic of
+    ``nn.LSTMCell`` / ``nn.GRUCell`` / ``nn.RNNCell``)
     on the layer's weights."""
 
     def __init__(self, model: TorchRecurrentRegressor, lanes: int) -> None:
@@ -139,7 +144,7 @@ class TorchLanes:
             raise ValueError("rollouts need input_size 1 (a univariate series)")
         rnn, head = model.net.rnn, model.net.head
         self.lstm = model.cell == "lstm"
-        self.cell = torch.lstm_cell if self.lstm else torch.gru_cell
+        self.cell = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn": torch.rnn_tanh_cell}[model.cell]
         self.weights = tuple(p.detach() for p in (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0))
         zeros = torch.zeros(lanes, model.hidden_size, dtype=model._tdtype)
         self.h, self.c = zeros, zeros.clone()

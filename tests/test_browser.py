@@ -157,13 +157,14 @@ def test_invalid_field_says_what_is_wrong_and_no_job_starts(page, field, value, 
     assert not job_processes()
 
 
-def test_train_all_four_compares_them(page):
+def test_train_all_compares_every_backend_and_cell(page):
     d = page.driver
     set_value(page, "epochs", 4)
     set_value(page, "hidden-size", 8)
     page.find_element("#train-all-button").click()
     page.wait_for_text_to_equal("#job-status", "done", timeout=90)
-    expected = ["truth", "#1 NumPy LSTM", "#2 NumPy GRU", "#3 PyTorch LSTM", "#4 PyTorch GRU"]
+    expected = ["truth", "#1 NumPy LSTM", "#2 NumPy GRU", "#3 NumPy RNN", "#4 PyTorch LSTM", "#5 PyTorch GRU",
+                "#6 PyTorch RNN"]
     until(lambda: [t["name"] for t in figure(d, "forecast-graph")] == expected, timeout=10)
     # every ticked run in the metrics table, and a word on why two colours hide the others
     table = text(d, "metrics-table")
@@ -171,11 +172,14 @@ def test_train_all_four_compares_them(page):
     assert "parity lesson" in text(d, "parity-note")
     assert all(name in text(d, "rollout-note") for name in expected[1:])
     loss = figure(d, "loss-graph")
-    assert len(loss) == 12 and all(len(t["x"]) == 4 for t in loss)
-    # same init, same batches: NumPy and PyTorch agree on the loss curve
-    numpy_lstm, torch_lstm = loss[0]["y"], loss[6]["y"]
-    assert numpy_lstm == pytest.approx(torch_lstm, rel=1e-3)
-    assert len(figure(d, "rollout-graph")) == 5
+    assert len(loss) == 18 and all(len(t["x"]) == 4 for t in loss)
+    # same init, same batches: NumPy and PyTorch agree on the loss curve, cell by cell
+    for k in range(3):
+        assert loss[3 * k]["y"] == pytest.approx(loss[3 * (k + 3)]["y"], rel=1e-3)
+    assert len(figure(d, "rollout-graph")) == 7
+    # the current run is the last one trained: a plain RNN, with its own equations and heatmaps
+    until(lambda: [t["name"] for t in figure(d, "gates-graph")] == ["a", "h"], timeout=10)
+    assert "Plain RNN" in text(d, "equations")
 
 
 def test_torch_run_then_its_gates_then_a_second_torch_run(page):
@@ -368,7 +372,7 @@ def _overlap(a, b):
 
 
 @pytest.mark.parametrize("width", [800, 1440])
-def test_four_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_duo, gatelab, width):
+def test_six_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_duo, gatelab, width):
     dash_duo.driver.set_window_size(width, 1000)
     dash_duo.start_server(gatelab)
     dash_duo.wait_for_text_to_equal("#job-status", "ready")
@@ -377,7 +381,7 @@ def test_four_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_d
     set_value(dash_duo, "hidden-size", 4)
     dash_duo.find_element("#train-all-button").click()
     dash_duo.wait_for_text_to_equal("#job-status", "done", timeout=90)
-    until(lambda: len(figure(d, "loss-graph") or []) == 12, timeout=10)
+    until(lambda: len(figure(d, "loss-graph") or []) == 18, timeout=10)
     for option in ("log", "grad"):
         box = dash_duo.find_element(f"#loss-options input[value={option}]")
         d.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", box)
@@ -385,7 +389,7 @@ def test_four_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_d
                                    ".yaxis2.visible") is True, timeout=5)
     time.sleep(0.5)
     d.execute_script("document.querySelector('#loss-graph').scrollIntoView({block: 'start'})")
-    # the legend (12 entries) sits below the plot and leaves the title alone
+    # the legend (18 entries) sits below the plot and leaves the title alone
     title, = _boxes(d, "#loss-graph .gtitle")
     legend, = _boxes(d, "#loss-graph .legend")
     plot, = _boxes(d, "#loss-graph .nsewdrag")
@@ -404,6 +408,6 @@ def test_four_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_d
     assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     shapes = d.execute_script("return document.querySelector('#forecast-graph .js-plotly-plot').layout.shapes")
     assert any(s.get("type") == "rect" for s in shapes)
-    # the current run is the last one trained, PyTorch GRU: r has the [0, 1] scale, signed n its own
-    assert [t.get("showscale") for t in figure(d, "gates-graph")] == [True, False, True]
+    # the current run is the last one trained, PyTorch RNN: a and h, each on a signed scale of its own
+    assert [t.get("showscale") for t in figure(d, "gates-graph")] == [True, True]
     assert dash_duo.get_logs() == []

@@ -27,6 +27,15 @@ def test_train_json_prints_the_run_record():
     assert record.metrics.rmse == pytest.approx(record.metrics.mse ** 0.5)
 
 
+def test_train_a_plain_rnn():
+    p = gatelab("train", "--json", "--cell", "rnn", "--epochs", "2", "--hidden-size", "4", "--length", "300",
+                "--seq-len", "20", "--rollout-steps", "10")
+    assert p.returncode == 0, p.stderr
+    record = RunRecord.from_json(json.loads(p.stdout))
+    assert record.config.cell == "rnn" and record.label == "NumPy RNN"
+    assert record.weights["rnn.weight_hh_l0"].shape == (4, 4)  # nn.RNN's layout: one block, no gates
+
+
 def test_train_prints_a_summary_with_baselines_named_as_on_the_page():
     p = gatelab("train", "--epochs", "2", "--length", "300", "--seq-len", "20", "--hidden-size", "4")
     assert p.returncode == 0, p.stderr

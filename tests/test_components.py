@@ -256,3 +256,16 @@ def test_slider_box_reads_what_was_typed(text, expected):
     from components.sliders import box_problem
 
     assert box_problem(text, 10, 500, "Rollout length") == expected
+
+
+def test_a_plain_rnn_shows_its_pre_activation_and_hidden_state():
+    from models.run import restore as restore_run
+
+    config = TINY.with_(cell="rnn")
+    run = run_request(lambda p: None, make_request("r", "s", [config])).runs[0]
+    gates = restore_run(run).gate_activations(0)
+    fig = make_gates_figure(gates, "rnn")
+    assert [t.name for t in fig.data] == ["a", "h"] and [t.showscale for t in fig.data] == [True, True]
+    assert fig.data[0].zmax == max(1.0, float(np.abs(gates["a"]).max()))  # a is unbounded: its scale follows it
+    assert fig.data[1].zmax == 1.0 and fig.data[1].zmin == -1.0
+    np.testing.assert_allclose(gates["h"], np.tanh(gates["a"]), rtol=1e-6)

@@ -6,7 +6,7 @@ import pytest
 from models import create_model
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("shape", [(3, 5, 2, 4), (1, 1, 1, 3), (2, 7, 3, 2)])
 def test_numpy_gradients_match_finite_differences(cell, shape):
     N, T, D, H = shape
@@ -30,7 +30,7 @@ def test_numpy_gradients_match_finite_differences(cell, shape):
         np.testing.assert_allclose(grads[name], num, rtol=1e-5, atol=1e-8, err_msg=name)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_huge_preactivations_stay_finite_without_warnings(cell):
     model = create_model("numpy", cell, 1, 4, seed=0, dtype="float32")
     model.load_state_dict({k: v * 1e4 for k, v in model.state_dict().items()})

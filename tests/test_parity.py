@@ -18,7 +18,7 @@ def _pair(cell, D, H, dtype, seed=0):
 
 
 def test_state_dict_has_pytorchs_keys_shapes_and_order():
-    for cell, layer, k in [("lstm", torch.nn.LSTM, 4), ("gru", torch.nn.GRU, 3)]:
+    for cell, layer, k in [("lstm", torch.nn.LSTM, 4), ("gru", torch.nn.GRU, 3), ("rnn", torch.nn.RNN, 1)]:
         ref = torch.nn.Module()
         ref.rnn = layer(3, 8, batch_first=True)
         ref.head = torch.nn.Linear(8, 1)
@@ -40,7 +40,7 @@ def test_same_seed_gives_the_same_initial_weights_on_both_backends():
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("shape", SHAPES)
 def test_predictions_and_gradients_agree(cell, dtype, shape):
     N, T, D, H = shape
@@ -57,7 +57,7 @@ def test_predictions_and_gradients_agree(cell, dtype, shape):
         np.testing.assert_allclose(ga[k] / scale, gb[k] / scale, atol=TOL[dtype]["rtol"], err_msg=k)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_gate_activations_agree_and_rebuild_the_hidden_state(cell):
     rng = np.random.default_rng(2)
     x = rng.normal(size=(7, 2))
@@ -72,6 +72,8 @@ def test_gate_activations_agree_and_rebuild_the_hidden_state(cell):
     np.testing.assert_allclose(ga["h"], out[0].detach().numpy(), rtol=1e-9, atol=1e-12)
     if cell == "lstm":
         np.testing.assert_allclose(ga["h"], ga["o"] * np.tanh(ga["c"]), rtol=1e-12)
+    elif cell == "rnn":
+        np.testing.assert_allclose(ga["h"], np.tanh(ga["a"]), rtol=1e-12)
     else:
         assert np.all((ga["z"] > 0) & (ga["z"] < 1)) and np.all(np.abs(ga["n"]) < 1)
 
@@ -90,7 +92,7 @@ def test_bad_state_dict_is_refused():
     "kwargs, message",
     [
         (dict(backend="jax"), "backend must be one of ('numpy', 'torch'), got 'jax'"),
-        (dict(cell="rnn"), "cell must be one of ('lstm', 'gru'), got 'rnn'"),
+        (dict(cell="elman"), "cell must be one of ('lstm', 'gru', 'rnn'), got 'elman'"),
         (dict(hidden_size=0), "hidden_size must be an integer in [1, 1024], got 0"),
         (dict(hidden_size=100000), "hidden_size must be an integer in [1, 1024], got 100000"),
         (dict(dtype="float16"), "dtype must be one of ('float32', 'float64'), got 'float16'"),

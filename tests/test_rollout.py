@@ -8,7 +8,7 @@ from models.rollout import rollout, rollout_slow
 
 
 @pytest.mark.parametrize("backend", ["numpy", "torch"])
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("L, steps", [(12, 30), (1, 5), (60, 200)])
 def test_pipelined_rollout_equals_rerunning_the_window(backend, cell, L, steps):
     model = create_model(backend, cell, 1, 7, seed=L, dtype="float64")

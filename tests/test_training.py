@@ -38,7 +38,7 @@ def test_clip_by_global_norm():
     np.testing.assert_array_equal(g, [0.3, 0.4])
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_numpy_and_torch_training_follow_the_same_path(cell, small):
     """Same init, same batches, the same Adam and clipping: the same losses."""
     config = TrainConfig(epochs=3, learning_rate=0.01, batch_size=16, clip_norm=0.5, seed=1)
