@@ -28,7 +28,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 
-from components import controls, explain, ids, results, runs, training
+from components import controls, explain, gradflow, ids, results, runs, training
 from components.services import Services, init_services
 from components.settings import Settings
 from models.threads import limit_threads
@@ -67,6 +67,7 @@ def make_layout(services: Services):
                                 card("Inside the cell",
                                      dbc.Row([dbc.Col(results.gates_layout(), xl=8),
                                               dbc.Col(explain.equations_layout(), xl=4)])),
+                                card("Gradient flow through time", gradflow.layout(results.EMPTY)),
                                 card("Runs", runs.layout()),
                                 card("Why gates, and what to try", explain.layout()),
                             ],
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         runs.register(app)
         results.register(app)
         explain.register(app)
+        gradflow.register(app, results.EMPTY)
     finally:
         services.manager.accepting = False
     app.gatelab = services  # for tests and tools: this app's board and settings

@@ -118,6 +118,9 @@ def _train(args: argparse.Namespace) -> int:
     roll = record.rollout.scores
     if roll is not None:
         print(f"  {config.rollout_steps}-step recursive rollout MSE {roll.mse:.4f}")
+    if record.grad_flow:
+        epoch, norms = record.grad_flow[-1]
+        print(f"  gradient flow at epoch {epoch}: ||dL/dh_1|| / ||dL/dh_{len(norms)}|| = {norms[0] / norms[-1]:.3g}")
     return 0
 
 

@@ -38,6 +38,10 @@ ROLLOUT_GRAPH = "rollout-graph"
 GATE_WINDOW = "gate-window"
 GATES_GRAPH = "gates-graph"
 
+# gradflow.py
+GRADFLOW_GRAPH = "gradflow-graph"
+GRADFLOW_NOTE = "gradflow-note"
+
 # controls.py
 SERIES_PREVIEW = "series-preview"
 

@@ -63,5 +63,6 @@ def run_experiment(
         rollout=Curve(tuple(roll_index.tolist()), tuple(prep.series[roll_index[roll_index < series.shape[0]]].tolist()),
                       tuple(model.rollout(config.rollout_steps).tolist())),
         weights=model.model_.state_dict(),
+        grad_flow=tuple((e.epoch, e.grad_flow) for e in h if e.grad_flow is not None),
         stopped=f"stopped at epoch {len(h)}" if len(h) < t.epochs else "",
     )

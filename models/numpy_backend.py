@@ -58,6 +58,12 @@ class NumpyRecurrentRegressor:
         h_last, _ = self._run(X, keep_cache=False, ws=self._ws)
         return self._head(h_last)
 
+    def grad_flow(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """||dLoss/dh_t|| for t = 1..T, averaged over the batch (T,), from the backward pass."""
+        norms = np.empty(np.shape(X)[1], dtype=np.float64)
+        self._loss_and_flat_grad(X, y, dh_norms=norms)
+        return norms
+
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
         """Mean squared error over the batch and the gradient of every parameter (copies)."""
         loss = self._loss_and_flat_grad(X, y)
@@ -95,7 +101,7 @@ class NumpyRecurrentRegressor:
     def _head(self, h: np.ndarray) -> np.ndarray:
         return h @ self._params["head.weight"].T + self._params["head.bias"]
 
-    def _loss_and_flat_grad(self, X: np.ndarray, y: np.ndarray) -> float:
+    def _loss_and_flat_grad(self, X: np.ndarray, y: np.ndarray, dh_norms: np.ndarray | None = None) -> float:
         """Loss, with every gradient written into the flat vector ``_grad``."""
         h_last, cache = self._run(X, ws=self._ws)
         err = self._head(h_last) - np.asarray(y, dtype=self.dtype).reshape(-1, 1)  # (N, 1)
@@ -104,7 +110,7 @@ class NumpyRecurrentRegressor:
         g = self._grads
         g["head.weight"][...] = dy.T @ h_last
         g["head.bias"][...] = dy.sum(axis=0)
-        rnn = self._backward(dy @ self._params["head.weight"], cache, ws=self._ws)
+        rnn = self._backward(dy @ self._params["head.weight"], cache, ws=self._ws, dh_norms=dh_norms)
         for key in RNN_KEYS:
             g[key][...] = rnn[key[4:-3]]
         return float(np.dot(err[:, 0], err[:, 0]) / n)

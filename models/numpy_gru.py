@@ -94,8 +94,13 @@ def gru_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
     return z[:H, last_slot(T, keep_cache)].T, (GRUCache(z, s, w) if keep_cache else None)
 
 
-def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = None) -> dict[str, np.ndarray]:
-    """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H)."""
+def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = None,
+                  dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
+
+    ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
+    for the hidden state after each step t, through every path, averaged over the batch.
+    """
     get = buffers(ws)
     zin, s, w = cache
     T, _, N = s.shape
@@ -118,6 +123,8 @@ def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = No
         (da[:H, t], da[H : 2 * H, t], da[2 * H : 3 * H, t], da[3 * H :, t], da[:, t], a_n[t], a_z[t], a_r[t],
          r[t], z[t]) for t in range(T)])  # made once
     for t in range(T - 1, -1, -1):
+        if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
+            dh_norms[t] = np.sqrt(np.einsum("hn,hn->n", dh, dh)).mean()
         da_r, da_z, da_hn, da_xn, da_t, an, az, ar, r_t, z_t = views[t]
         dn = np.multiply(dh, an, out=da_xn)
         np.multiply(dh, az, out=da_z)

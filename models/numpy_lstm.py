@@ -135,11 +135,15 @@ def lstm_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cac
     return z[:H, last_slot(T, keep_cache)].T, (LSTMCache(z, s, tanh_c, w) if keep_cache else None)
 
 
-def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = None) -> dict[str, np.ndarray]:
+def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = None,
+                  dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
 
     Returns PyTorch's names and layout: ``weight_ih``, ``weight_hh``, ``bias_ih``,
     ``bias_hh`` (the two biases get the same gradient, as in PyTorch).
+
+    ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
+    for the hidden state after each step t, through every path, averaged over the batch.
     """
     get = buffers(ws)
     z, s, tanh_c, w = cache
@@ -165,6 +169,8 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
         (da[t, :H], da[t, H:].reshape(3, H, N), da[t], r[t, :H], r[t, H:].reshape(3, H, N), p[t], f[t])
         for t in range(T)])  # made once
     for t in range(T - 1, -1, -1):
+        if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
+            dh_norms[t] = np.sqrt(np.einsum("hn,hn->n", dh, dh)).mean()
         da_o, da_ifg, da_t, r_o, r_ifg, p_t, f_t = views[t]
         np.multiply(dh, p_t, out=tmp)
         dc += tmp

@@ -63,8 +63,13 @@ def rnn_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
     return z[:H, last_slot(T, keep_cache)].T, (RNNCache(z, a, w) if keep_cache else None)
 
 
-def rnn_backward(dh_last: np.ndarray, cache: RNNCache, ws: Workspace | None = None) -> dict[str, np.ndarray]:
-    """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H)."""
+def rnn_backward(dh_last: np.ndarray, cache: RNNCache, ws: Workspace | None = None,
+                  dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
+
+    ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
+    for the hidden state after each step t, through every path, averaged over the batch.
+    """
     get = buffers(ws)
     z, a, w = cache
     T, H, N = a.shape
@@ -73,6 +78,8 @@ def rnn_backward(dh_last: np.ndarray, cache: RNNCache, ws: Workspace | None = No
     da = get("da", (T, H, N), dt)
     dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
     for t in range(T - 1, -1, -1):
+        if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
+            dh_norms[t] = np.sqrt(np.einsum("hn,hn->n", dh, dh)).mean()
         np.multiply(dh, q[t], out=da[t])
         np.matmul(w.w_hh_t, da[t], out=dh)
     dw = np.tensordot(da, z[:, :T], axes=([0, 2], [1, 2]))  # (H, K) = sum_t da_t z_t^T

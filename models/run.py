@@ -77,6 +77,7 @@ class RunRecord:
     forecast: Curve  # one-step, every test window
     rollout: Curve  # recursive, from the end of the train part
     weights: Mapping[str, np.ndarray] = field(repr=False, compare=False)  # arrays; compare them yourself
+    grad_flow: tuple[tuple[int, tuple[float, ...]], ...] = ()  # (epoch, ||dL/dh_t|| for t = 1..L), some epochs
     id: str = ""
     number: int = 0  # its place in a page's runs table; 0 = none
     stopped: str = ""  # why it ended before its last epoch ("cancelled at epoch 3"), or ""
@@ -115,6 +116,7 @@ class RunRecord:
             "forecast": _curve_json(self.forecast),
             "rollout": _curve_json(self.rollout),
             "weights": pack_weights(self.weights, self.config.dtype),
+            "grad_flow": {"epochs": [e for e, _ in self.grad_flow], "norms": [list(n) for _, n in self.grad_flow]},
         }
         return {**body, "digest": _digest(body)}
 
@@ -141,6 +143,8 @@ class RunRecord:
                 forecast=_curve(data["forecast"]),
                 rollout=_curve(data["rollout"]),
                 weights=unpack_weights(data["weights"]),
+                grad_flow=tuple((int(e), tuple(float(v) for v in n))
+                                for e, n in zip(data["grad_flow"]["epochs"], data["grad_flow"]["norms"])),
                 id=str(data["id"]),
                 number=int(data["number"]),
                 stopped=str(data["stopped"]),

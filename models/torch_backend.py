@@ -16,6 +16,7 @@ from models.base import check_model_args, check_state_dict, init_parameters, par
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}  # nn.RNN: tanh
+_CELL_KERNELS = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn": torch.rnn_tanh_cell}  # nn.*Cell's arithmetic
 
 
 def preload() -> None:
@@ -64,6 +65,31 @@ class TorchRecurrentRegressor:
         loss = self._loss(X, y)
         loss.backward()
         return loss.item(), {k: p.grad.numpy().copy() for k, p in self.net.named_parameters()}
+
+    def grad_flow(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """||dLoss/dh_t|| for t = 1..T, averaged over the batch (T,), by autograd.
+
+        ``nn.LSTM`` is one node of the autograd graph, whose output's gradient holds only
+        the direct path to the head; so the layer is unrolled here with torch's one-step
+        cell kernels on its own weights, and every hidden state keeps its gradient."""
+        x = self._tensor(X)
+        target = torch.as_tensor(np.asarray(y).reshape(-1, 1), dtype=self._tdtype)
+        rnn, head = self.net.rnn, self.net.head
+        weights = (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0)
+        h = torch.zeros(x.shape[0], self.hidden_size, dtype=self._tdtype)
+        c = torch.zeros_like(h)
+        states = []
+        for t in range(x.shape[1]):
+            if self.cell == "lstm":
+                h, c = torch.lstm_cell(x[:, t], (h, c), *weights)
+            else:
+                h = _CELL_KERNELS[self.cell](x[:, t], h, *weights)
+            h.retain_grad()
+            states.append(h)
+        nn.functional.mse_loss(head(h), target).backward()
+        norms = np.array([float(s.grad.norm(dim=1).mean()) for s in states])
+        self.net.zero_grad(set_to_none=True)
+        return norms
 
     def _loss(self, X: np.ndarray, y: np.ndarray) -> torch.Tensor:
         target = torch.as_tensor(np.asarray(y).reshape(-1, 1), dtype=self._tdtype)
@@ -144,7 +170,7 @@ class TorchLanes:
             raise ValueError("rollouts need input_size 1 (a univariate series)")
         rnn, head = model.net.rnn, model.net.head
         self.lstm = model.cell == "lstm"
-        self.cell = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn": torch.rnn_tanh_cell}[model.cell]
+        self.cell = _CELL_KERNELS[model.cell]
         self.weights = tuple(p.detach() for p in (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0))
         zeros = torch.zeros(lanes, model.hidden_size, dtype=model._tdtype)
         self.h, self.c = zeros, zeros.clone()

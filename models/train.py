@@ -19,6 +19,8 @@ import numpy as np
 from models.base import RecurrentRegressor
 
 MAX_EPOCHS = 10_000
+GRAD_FLOW_EVERY = 5  # epochs between two measurements of the gradient flow (also the first and last)
+GRAD_FLOW_BATCH = 64  # the first training windows: the same batch every time
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class EpochLog:
     test_loss: float  # on the test windows after the epoch; shown, never used to choose anything
     grad_norm: float  # mean over the epoch's batches, before clipping
     seconds: float
+    grad_flow: tuple[float, ...] | None = None  # ||dL/dh_t||, t = 1..T, on a fixed batch; some epochs only
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -73,7 +76,9 @@ def train(
     """Mini-batch training with Adam and clipping; returns one log per finished epoch.
 
     Batches are reshuffled every epoch by ``numpy.random.default_rng(config.seed)``,
-    so the same model, data and config give the same numbers. ``should_stop`` is
+    so the same model, data and config give the same numbers. At the first and last
+    epoch and every ``GRAD_FLOW_EVERY`` epochs, the log also holds the gradient flow
+    through time (``model.grad_flow``) on the first training windows. ``should_stop`` is
     asked before every batch, so a long epoch stops at once; the epoch it cuts
     short is not in the history.
     """
@@ -101,7 +106,10 @@ def train(
                 "lower the learning rate or turn on gradient clipping"
             )
         test_loss = float(np.mean((model.predict(X_test) - y_test) ** 2))
-        log = EpochLog(epoch, train_loss, test_loss, norm_sum / batches, time.perf_counter() - start)
+        flow = None
+        if epoch == 1 or epoch % GRAD_FLOW_EVERY == 0 or epoch == config.epochs:
+            flow = tuple(float(v) for v in model.grad_flow(X_train[:GRAD_FLOW_BATCH], y_train[:GRAD_FLOW_BATCH]))
+        log = EpochLog(epoch, train_loss, test_loss, norm_sum / batches, time.perf_counter() - start, flow)
         history.append(log)
         if on_epoch_end is not None:
             on_epoch_end(log)

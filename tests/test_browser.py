@@ -411,3 +411,22 @@ def test_six_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_du
     # the current run is the last one trained, PyTorch RNN: a and h, each on a signed scale of its own
     assert [t.get("showscale") for t in figure(d, "gates-graph")] == [True, True]
     assert dash_duo.get_logs() == []
+
+
+def test_gradient_flow_of_an_rnn_and_an_lstm_compared(page):
+    d = page.driver
+    set_value(page, "epochs", 5)
+    for cell in ("RNN", "LSTM"):
+        pick(page, "cell", cell)
+        page.find_element("#train-button").click()
+        page.wait_for_text_to_equal("#job-status", "done", timeout=30)
+        until(lambda cell=cell: labels(d) and labels(d)[0].endswith(f"NumPy {cell}"), timeout=10)
+    until(lambda: (figure(d, "gradflow-graph") or [{}])[0].get("type") == "heatmap", timeout=10)
+    heat = figure(d, "gradflow-graph")[0]
+    assert heat["y"] == [1, 5] and len(heat["x"]) == 60  # epochs measured x window steps
+    for box in d.find_elements(By.CSS_SELECTOR, "#runs-table input[type=checkbox]")[:2]:
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", box)
+    until(lambda: [t.get("name") for t in figure(d, "gradflow-graph")[1:]] == ["#1 NumPy RNN", "#2 NumPy LSTM"],
+          timeout=10)
+    note = text(d, "gradflow-note")
+    assert "#1 NumPy RNN" in note and "#2 NumPy LSTM" in note

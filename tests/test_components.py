@@ -269,3 +269,20 @@ def test_a_plain_rnn_shows_its_pre_activation_and_hidden_state():
     assert fig.data[0].zmax == max(1.0, float(np.abs(gates["a"]).max()))  # a is unbounded: its scale follows it
     assert fig.data[1].zmax == 1.0 and fig.data[1].zmin == -1.0
     np.testing.assert_allclose(gates["h"], np.tanh(gates["a"]), rtol=1e-6)
+
+
+def test_gradient_flow_view(job):
+    from components.figures import make_gradflow_figure
+    from components.gradflow import ratio_text
+
+    _, outcome = job
+    runs = [r.with_(number=k + 1) for k, r in enumerate(outcome.runs)]
+    fig = make_gradflow_figure(runs, runs[0])
+    heat, *lines = fig.data
+    epochs = [e for e, _ in runs[0].grad_flow]
+    assert list(heat.y) == epochs == [1, 3] and list(heat.x) == list(range(1, 17))
+    np.testing.assert_allclose(heat.z, np.log10([n for _, n in runs[0].grad_flow]))
+    assert [t.name for t in lines] == ["#1 NumPy LSTM", "#2 PyTorch GRU"]
+    assert list(lines[1].y) == list(runs[1].grad_flow[-1][1])
+    first, last = runs[0].grad_flow[-1][1][0], runs[0].grad_flow[-1][1][-1]
+    assert f"#1 NumPy LSTM {first / last:.2g}" in ratio_text(runs)

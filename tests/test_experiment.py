@@ -28,6 +28,9 @@ def test_record_holds_everything_the_views_need(record):
     assert len(record.rollout.pred) == 40 and record.rollout.index[0] == 210
     np.testing.assert_allclose(record.forecast.truth, np.array(record.series)[210:])
     assert record.label == "NumPy LSTM" and record.with_(number=3).label == "#3 NumPy LSTM"
+    # gradient flow at the first and the last epoch, one norm per window step, on a fixed batch
+    assert [e for e, _ in record.grad_flow] == [1, 3]
+    assert all(len(n) == 20 and min(n) > 0 for _, n in record.grad_flow)
 
 
 def test_record_round_trips_through_json_exactly(record):
@@ -36,7 +39,7 @@ def test_record_round_trips_through_json_exactly(record):
     assert again.config == record.config and again.history == record.history
     assert again.metrics == record.metrics and dict(again.baselines) == dict(record.baselines)
     assert again.forecast == record.forecast and again.rollout == record.rollout and again.series == record.series
-    assert (again.id, again.number) == ("abc", 2)
+    assert (again.id, again.number) == ("abc", 2) and again.grad_flow == record.grad_flow
     for name, w in record.weights.items():
         np.testing.assert_array_equal(again.weights[name], w)
     # restored without training, it gives the run's own forecasts

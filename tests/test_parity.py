@@ -102,3 +102,19 @@ def test_create_model_names_the_bad_argument(kwargs, message):
     with pytest.raises(ValueError) as e:
         create_model(**kwargs)
     assert str(e.value) == message
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_gradient_flow_agrees_with_autograd(cell):
+    """||dL/dh_t|| from the hand-written backward pass against autograd on the unrolled layer."""
+    rng = np.random.default_rng(11)
+    X, y = rng.normal(size=(5, 12, 1)), rng.normal(size=(5, 1))
+    a, b = _pair(cell, 1, 6, "float64")
+    na, nb = a.grad_flow(X, y), b.grad_flow(X, y)
+    assert na.shape == (12,)
+    np.testing.assert_allclose(na, nb, rtol=1e-6)
+    # the last step's gradient is the head's alone: dL/dh_T = dL/dy * w_head, row by row
+    err = a.predict(X) - y
+    direct = np.abs(2 * err / len(y)) * np.linalg.norm(a.state_dict()["head.weight"])
+    assert na[-1] == pytest.approx(direct.mean(), rel=1e-9)
+    assert all(p.grad is None for p in b.net.parameters())  # the probe leaves no gradient behind

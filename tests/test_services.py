@@ -9,7 +9,7 @@ import pytest
 
 ROOT = __file__.rsplit("/tests/", 1)[0]
 MODULES = ["app", "cli", "components.controls", "components.explain", "components.figures", "components.ids",
-           "components.jobs", "components.results", "components.runner", "components.runs",
+           "components.gradflow", "components.jobs", "components.results", "components.runner", "components.runs",
            "components.services", "components.settings", "components.training"]
 
 

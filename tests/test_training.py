@@ -101,3 +101,14 @@ def test_train_config_names_the_bad_field(kwargs, message):
     with pytest.raises(ValueError) as e:
         TrainConfig(**kwargs)
     assert str(e.value) == message
+
+
+def test_gradient_flow_is_measured_every_few_epochs_and_at_the_end(small):
+    from models.train import GRAD_FLOW_BATCH, GRAD_FLOW_EVERY
+
+    model = create_model("numpy", "rnn", 1, 5, seed=1, dtype="float64")
+    logs = train(model, *small, TrainConfig(epochs=12, batch_size=16))
+    measured = [log.epoch for log in logs if log.grad_flow is not None]
+    assert measured == [1, GRAD_FLOW_EVERY, 2 * GRAD_FLOW_EVERY, 12]
+    X, y = small[0][:GRAD_FLOW_BATCH], small[1][:GRAD_FLOW_BATCH]
+    np.testing.assert_allclose(logs[-1].grad_flow, model.grad_flow(X, y), rtol=1e-12)

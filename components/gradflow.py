@@ -1,0 +1,54 @@
+"""Gradient flow through time: how much of the loss's gradient reaches each step of the window.
+
+Every few epochs the training loop measures ||dL/dh_t|| for t = 1..L on a fixed batch
+(``models.train``); the runs carry it, and this view draws it for the current run
+as a heatmap and, for every shown run, as a line, so cells can be compared.
+"""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, dcc, html
+
+from components import ids
+from components.figures import make_gradflow_figure
+from components.runs import find_run, shown_runs
+
+EXPLAIN = ("How much of the loss's gradient reaches the hidden state at each step of the window, through "
+           "every path (step L is the last, next to the forecast), measured every few epochs on the same "
+           "training windows. In a plain RNN it passes through tanh' and W_hh once per step and fades as it "
+           "goes back, so the early steps of a window hardly learn. The LSTM's cell state and the GRU's update "
+           "gate give it a path that is not squashed at every step. Tick runs of different cells to compare.")
+
+
+def ratio_text(runs) -> str:
+    """||dL/dh_1|| / ||dL/dh_L|| at the latest measurement, per run."""
+    parts = [f"{run.label} {run.grad_flow[-1][1][0] / run.grad_flow[-1][1][-1]:.2g}" for run in runs if run.grad_flow]
+    return "||dL/dh_1|| / ||dL/dh_L|| at the latest epoch: " + "; ".join(parts) + "." if parts else ""
+
+
+def layout(empty: dict) -> html.Div:
+    return html.Div(
+        [
+            html.P(EXPLAIN, className="small text-muted mb-1"),
+            html.P(id=ids.GRADFLOW_NOTE, className="small mb-1"),
+            dcc.Graph(id=ids.GRADFLOW_GRAPH, figure=empty, config={"displaylogo": False}),
+        ]
+    )
+
+
+def register(app: Dash, empty: dict) -> None:
+    @app.callback(
+        Output(ids.GRADFLOW_GRAPH, "figure"),
+        Output(ids.GRADFLOW_NOTE, "children"),
+        Input(ids.RUNS_STORE, "data"),
+        Input(ids.RUNS_TABLE, "selected_rows"),
+        Input(ids.CURRENT_RUN, "data"),
+    )
+    def show_gradflow(store, selected_rows, current_id):
+        shown = [r for r in shown_runs(store, selected_rows, current_id) if r.grad_flow]
+        current = find_run(store, current_id)
+        if current is None or not current.grad_flow:
+            current = shown[-1] if shown else None
+        if current is None:
+            return empty, ""
+        return make_gradflow_figure(shown or [current], current), ratio_text(shown or [current])
