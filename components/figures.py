@@ -199,7 +199,9 @@ def make_gradflow_figure(runs: Sequence, current) -> go.Figure:
     epochs = [e for e, _ in current.grad_flow]
     norms = np.array([n for _, n in current.grad_flow])  # (epochs, L)
     steps = list(range(1, norms.shape[1] + 1))
-    fig.add_trace(go.Heatmap(z=np.log10(norms).tolist(), x=steps, y=epochs, colorscale="Viridis", name="flow",
+    with np.errstate(divide="ignore"):  # a gradient that underflowed to 0 is a gap, not -inf
+        z = np.where(norms > 0, np.log10(np.where(norms > 0, norms, 1.0)), np.nan)
+    fig.add_trace(go.Heatmap(z=z.tolist(), x=steps, y=epochs, colorscale="Viridis", name="flow",
                              colorbar=dict(title=dict(text="log10", side="right"), x=0.5, thickness=10),
                              hovertemplate="epoch %{y}, step %{x}: 10^%{z:.2f}<extra></extra>"), row=1, col=1)
     for i, run in enumerate(runs):

@@ -286,3 +286,15 @@ def test_gradient_flow_view(job):
     assert list(lines[1].y) == list(runs[1].grad_flow[-1][1])
     first, last = runs[0].grad_flow[-1][1][0], runs[0].grad_flow[-1][1][-1]
     assert f"#1 NumPy LSTM {first / last:.2g}" in ratio_text(runs)
+
+
+def test_gradient_flow_heatmap_shows_a_vanished_gradient_as_a_gap(job):
+    from components.figures import make_gradflow_figure
+
+    _, outcome = job
+    run = outcome.runs[0]
+    epoch, norms = run.grad_flow[-1]
+    vanished = run.with_(grad_flow=((epoch, (0.0,) + norms[1:]),))
+    z = make_gradflow_figure([vanished], vanished).data[0].z
+    assert z[0][0] is None or np.isnan(z[0][0])
+    assert z[0][1] == pytest.approx(np.log10(norms[1]))
