@@ -193,26 +193,26 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "") 
 
 def make_gradflow_figure(runs: Sequence, current) -> go.Figure:
     """Gradient flow through time: ||dL/dh_t|| of ``current`` as a heatmap (epoch x step, log
-    colour), and the latest measurement of every run in ``runs`` as lines (log scale)."""
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.12,
-                        subplot_titles=[f"{current.label}: every measured epoch", "latest epoch"])
+    colour) above the latest measurement of every run in ``runs`` as lines (log scale).
+    Stacked, so that both stay legible in a narrow column."""
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.16, shared_xaxes=False,
+                        subplot_titles=[f"{current.label}: every measured epoch", "latest epoch, runs compared"])
     epochs = [e for e, _ in current.grad_flow]
     norms = np.array([n for _, n in current.grad_flow])  # (epochs, L)
     steps = list(range(1, norms.shape[1] + 1))
     with np.errstate(divide="ignore"):  # a gradient that underflowed to 0 is a gap, not -inf
         z = np.where(norms > 0, np.log10(np.where(norms > 0, norms, 1.0)), np.nan)
     fig.add_trace(go.Heatmap(z=z.tolist(), x=steps, y=epochs, colorscale="Viridis", name="flow",
-                             colorbar=dict(title=dict(text="log10", side="right"), x=0.5, thickness=10),
+                             colorbar=dict(title=dict(text="log10", side="right"), len=0.42, y=0.79, thickness=10),
                              hovertemplate="epoch %{y}, step %{x}: 10^%{z:.2f}<extra></extra>"), row=1, col=1)
     for i, run in enumerate(runs):
         last = run.grad_flow[-1][1]
         fig.add_trace(go.Scatter(x=list(range(1, len(last) + 1)), y=list(last), name=run.label, mode="lines",
-                                 line=dict(color=color(i))), row=1, col=2)
-    fig.update_xaxes(title_text="step t in the window", row=1, col=1)
-    fig.update_xaxes(title_text="step t in the window", row=1, col=2)
+                                 line=dict(color=color(i))), row=2, col=1)
+    fig.update_xaxes(title_text="step t in the window", row=2, col=1)
     fig.update_yaxes(title_text="epoch", row=1, col=1)
-    fig.update_yaxes(title_text="||dL/dh_t||", type="log", row=1, col=2)
-    fig.update_layout(height=360, margin=dict(l=55, r=20, t=60, b=40), template="plotly_white", legend=LEGEND,
-                      modebar=dict(orientation="v"),
+    fig.update_yaxes(title_text="||dL/dh_t||", type="log", exponentformat="power", row=2, col=1)
+    fig.update_layout(height=600, margin=dict(l=60, r=95, t=70, b=40), template="plotly_white",
+                      legend=dict(LEGEND, y=-0.12), modebar=dict(orientation="v"),
                       title=dict(text="Gradient flow through time", x=0.01, xanchor="left", font=dict(size=15)))
     return fig
