@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.steps import feed, last_slot, slots, step_blocks
+from models.steps import feed, last_slot, mean_column_norm, slots, step_blocks
 from models.workspace import Workspace, buffers, dsigmoid, memo, one_minus_square
 
 
@@ -95,7 +95,7 @@ def gru_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
 
 
 def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = None,
-                  dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                 dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
 
     ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
@@ -124,7 +124,7 @@ def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = No
          r[t], z[t]) for t in range(T)])  # made once
     for t in range(T - 1, -1, -1):
         if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
-            dh_norms[t] = np.sqrt(np.einsum("hn,hn->n", dh, dh)).mean()
+            dh_norms[t] = mean_column_norm(dh)
         da_r, da_z, da_hn, da_xn, da_t, an, az, ar, r_t, z_t = views[t]
         dn = np.multiply(dh, an, out=da_xn)
         np.multiply(dh, az, out=da_z)

@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.steps import feed, last_slot, slots, step_blocks
+from models.steps import feed, last_slot, mean_column_norm, slots, step_blocks
 from models.workspace import Workspace, buffers, dsigmoid, memo, one_minus_square
 
 ORDER = (3, 0, 1, 2)  # internal block k holds PyTorch's block ORDER[k] (i=0, f=1, g=2, o=3)
@@ -170,7 +170,7 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
         for t in range(T)])  # made once
     for t in range(T - 1, -1, -1):
         if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
-            dh_norms[t] = np.sqrt(np.einsum("hn,hn->n", dh, dh)).mean()
+            dh_norms[t] = mean_column_norm(dh)
         da_o, da_ifg, da_t, r_o, r_ifg, p_t, f_t = views[t]
         np.multiply(dh, p_t, out=tmp)
         dc += tmp

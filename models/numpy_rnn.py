@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.steps import feed, last_slot, slots, step_blocks
+from models.steps import feed, last_slot, mean_column_norm, slots, step_blocks
 from models.workspace import Workspace, buffers, memo, one_minus_square
 
 
@@ -64,7 +64,7 @@ def rnn_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
 
 
 def rnn_backward(dh_last: np.ndarray, cache: RNNCache, ws: Workspace | None = None,
-                  dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                 dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
 
     ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
@@ -79,7 +79,7 @@ def rnn_backward(dh_last: np.ndarray, cache: RNNCache, ws: Workspace | None = No
     dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
     for t in range(T - 1, -1, -1):
         if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
-            dh_norms[t] = np.sqrt(np.einsum("hn,hn->n", dh, dh)).mean()
+            dh_norms[t] = mean_column_norm(dh)
         np.multiply(dh, q[t], out=da[t])
         np.matmul(w.w_hh_t, da[t], out=dh)
     dw = np.tensordot(da, z[:, :T], axes=([0, 2], [1, 2]))  # (H, K) = sum_t da_t z_t^T

@@ -43,3 +43,9 @@ def feed(z: np.ndarray, x: np.ndarray, t: int, slot: int, keep_cache: bool) -> N
 
 def last_slot(T: int, keep_cache: bool) -> int:
     return T if keep_cache else T & 1
+
+
+def mean_column_norm(g: np.ndarray) -> float:
+    """The L2 norm of each column of ``g`` (H, N), averaged over the batch: one sample's
+    gradient per column, as the gradient-flow measurement needs it."""
+    return float(np.sqrt(np.einsum("hn,hn->n", g, g)).mean())
