@@ -114,8 +114,8 @@ def _train(args: argparse.Namespace) -> int:
     print("  test error in original units:")
     rows = [("model", record.metrics)] + [(BASELINE_NAMES[k], s) for k, s in record.baselines.items()]
     for name, m in rows:
-        print(f"    {name:<12} MSE {m.mse:.4f}   MAE {m.mae:.4f}   RMSE {m.rmse:.4f}")
-    roll = record.rollout.scores
+        print(f"    {name:<14} MSE {m.mse:.4f}   MAE {m.mae:.4f}   RMSE {m.rmse:.4f}   MASE {m.mase:.3f}")
+    roll = record.rollout_scores
     if roll is not None:
         print(f"  {config.rollout_steps}-step recursive rollout MSE {roll.mse:.4f}")
     if record.grad_flow:

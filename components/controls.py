@@ -29,7 +29,7 @@ SECTIONS = {
     "Series": ("series-periods", "series-amplitudes", "series-phases", "series-noise", "series-trend",
                "series-length", "series-seed"),
     "Model": ("backend", "cell", "transform", "seq-len", "hidden-size"),
-    "Training": ("epochs", "learning-rate", "batch-size", "clip-norm", "seed"),
+    "Training": ("epochs", "learning-rate", "batch-size", "clip-norm", "seed", "val-fraction", "patience"),
 }
 REFERENCE = ExperimentConfig()
 

@@ -75,9 +75,20 @@ def _loss_layout(fig: go.Figure, log_y: bool, show_grad: bool, epochs: int) -> g
     return fig
 
 
-def _loss_traces(history: dict, label: str, c: str, show_grad: bool, epochs: list[int] | None = None):
+def _loss_traces(history: dict, label: str, c: str, show_grad: bool, epochs: list[int] | None = None,
+                 validation: bool = False, best: int = 0):
+    """Train, test and gradient-norm traces; with ``validation``, the validation loss too, and a
+    star at the ``best`` epoch (the one whose weights an early-stopped run kept)."""
     x = epochs if epochs is not None else list(range(1, len(history["train_loss"]) + 1))
     prefix = f"{label}: " if label else ""
+    extra = []
+    if validation:
+        extra.append(go.Scatter(x=x, y=history.get("val_loss", []), name=f"{prefix}validation loss", mode="lines",
+                                line=dict(color=c, dash="dashdot", width=2), meta="val"))
+        if best:
+            extra.append(go.Scatter(x=[best], y=[history["val_loss"][best - 1]], name=f"{prefix}best epoch {best}",
+                                    mode="markers", marker=dict(color=c, size=13, symbol="star",
+                                                                line=dict(color="white", width=1)), meta="best"))
     return [
         go.Scatter(x=x, y=history["train_loss"], name=f"{prefix}train loss", mode="lines+markers",
                    line=dict(color=c), marker=dict(size=4), meta="train"),
@@ -85,13 +96,17 @@ def _loss_traces(history: dict, label: str, c: str, show_grad: bool, epochs: lis
                    line=dict(color=c, dash="dash"), meta="test"),
         go.Scatter(x=x, y=history["grad_norm"], name=f"{prefix}grad norm", mode="lines", yaxis="y2",
                    line=dict(color=c, dash="dot", width=1), visible=show_grad, meta="grad"),
+        *extra,
     ]
 
 
-def make_live_loss_figure(total_epochs: int, log_y: bool = False, show_grad: bool = False) -> go.Figure:
-    """The figure a running job fills in: three empty traces, the x axis already at full length."""
+def make_live_loss_figure(total_epochs: int, log_y: bool = False, show_grad: bool = False,
+                          validation: bool = False) -> go.Figure:
+    """The figure a running job fills in: empty traces (train, test, gradient norm, and the
+    validation loss with early stopping), the x axis already at full length."""
     fig = _base("Loss, live")
-    fig.add_traces(_loss_traces({"train_loss": [], "test_loss": [], "grad_norm": []}, "", color(0), show_grad, []))
+    fig.add_traces(_loss_traces({"train_loss": [], "test_loss": [], "grad_norm": [], "val_loss": []}, "", color(0),
+                                show_grad, [], validation=validation))
     _loss_layout(fig, log_y, show_grad, total_epochs)
     fig.update_xaxes(range=[0.5, total_epochs + 0.5])
     return fig
@@ -107,7 +122,8 @@ def loss_progress_patch(history: dict) -> dict:
 
     patch = Patch()
     x = list(range(1, len(history["train_loss"]) + 1))
-    for i, key in enumerate(("train_loss", "test_loss", "grad_norm")):
+    keys = ("train_loss", "test_loss", "grad_norm") + (("val_loss",) if history.get("val_loss") else ())
+    for i, key in enumerate(keys):
         patch["data"][i]["x"] = x
         patch["data"][i]["y"] = list(history[key])
     return patch.to_plotly_json()
@@ -119,8 +135,10 @@ def make_loss_figure(runs: Iterable, log_y: bool = False, show_grad: bool = Fals
     fig = _base("Loss" if len(runs) == 1 else "Loss, runs compared")
     for i, run in enumerate(runs):
         h = run.history
-        history = {"train_loss": list(h.train_loss), "test_loss": list(h.test_loss), "grad_norm": list(h.grad_norm)}
-        fig.add_traces(_loss_traces(history, run.label if len(runs) > 1 else "", color(i), show_grad))
+        history = {"train_loss": list(h.train_loss), "test_loss": list(h.test_loss), "grad_norm": list(h.grad_norm),
+                   "val_loss": list(h.val_loss)}
+        fig.add_traces(_loss_traces(history, run.label if len(runs) > 1 else "", color(i), show_grad,
+                                    validation=bool(h.val_loss), best=run.best_epoch))
     return _loss_layout(fig, log_y, show_grad, max((r.epochs_done for r in runs), default=1))
 
 

@@ -28,6 +28,8 @@ EMPTY = {"data": [], "layout": {"template": "plotly_white", "height": 300,
 GRAPH_CONFIG = {"displaylogo": False}
 ROLLOUT_LABEL = "Rollout length (steps)"
 GATE_LABEL = "Test window to look inside (shaded on the forecasts above)"
+MASE_HELP = ("mean absolute scaled error: the MAE divided by the MAE that 'the next value is the last one' "
+             "had on the train part; below 1 beats it")
 BASELINE_TEXT = "; ".join(f"{BASELINE_NAMES[k]}: {v}" for k, v in BASELINE_HELP.items())
 
 
@@ -53,9 +55,10 @@ def make_metrics_table(runs: list[RunRecord]) -> list:
     if not runs:
         return [html.Caption("No finished run yet.")]
     head = html.Thead(html.Tr([html.Th("test part, original units"), html.Th("MSE"), html.Th("MAE"),
-                               html.Th("RMSE")]))
+                               html.Th("RMSE"), html.Th("MASE", title=MASE_HELP)]))
     body = html.Tbody([
-        html.Tr([html.Td(name, title=tip or None), *[html.Td(f"{getattr(m, k):.4f}") for k in ("mse", "mae", "rmse")]],
+        html.Tr([html.Td(name, title=tip or None), *[html.Td(f"{getattr(m, k):.4f}") for k in ("mse", "mae", "rmse")],
+                 html.Td(f"{m.mase:.3f}")],
                 className="table-primary" if i < len(runs) else "")
         for i, (name, m, tip) in enumerate(metrics_rows(runs))
     ])
@@ -82,7 +85,8 @@ def layout() -> html.Div:
         [
             dbc.Table(make_metrics_table([]), id=ids.METRICS_TABLE, size="sm", bordered=False, responsive=True,
                       className="mb-1"),
-            html.P(f"Baselines on the same test windows: {BASELINE_TEXT}. A model worth having beats both.",
+            html.P(f"Baselines on the same test windows: {BASELINE_TEXT}. A model worth having beats them all. "
+                   f"MASE is the {MASE_HELP}.",
                    className="small text-muted mb-1"),
             html.P(id=ids.PARITY_NOTE, className="small text-muted mb-1"),
             dcc.Graph(id=ids.FORECAST_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),

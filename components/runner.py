@@ -138,7 +138,7 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
         name = config.model_name
         total = config.train.epochs
         prefix = f"run {k + 1} of {len(configs)}, {name}: " if len(configs) > 1 else ""
-        history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "grad_norm": []}
+        history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "grad_norm": [], "val_loss": []}
         last_sent = 0.0
 
         def on_epoch_end(log, history=history, total=total, prefix=prefix, k=k) -> None:
@@ -146,6 +146,8 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
             history["train_loss"].append(log.train_loss)
             history["test_loss"].append(log.test_loss)
             history["grad_norm"].append(log.grad_norm)
+            if log.val_loss is not None:
+                history["val_loss"].append(log.val_loss)
             now = time.monotonic()
             if now - last_sent >= PROGRESS_EVERY_S or log.epoch == total:
                 last_sent = now
@@ -161,7 +163,7 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
             return outcome(f"{name}: training failed ({type(e).__name__}: {e})")
         if record.epochs_done == 0:  # stopped before a single epoch: nothing to show
             return outcome(watch.reason)
-        if record.stopped:
+        if watch.reason:
             record = record.with_(stopped=f"{watch.reason} at epoch {record.epochs_done}")
         runs.append(record.with_(id=f"{request_id}-{k}"))
         if watch.reason:

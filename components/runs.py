@@ -20,7 +20,7 @@ from models.run import RunRecord
 MAX_RUNS = 16  # the oldest run leaves when a new one would pass this
 
 COLUMNS = [
-    ("label", "model"), ("epochs", "epochs"), ("mse", "test MSE"), ("mae", "test MAE"),
+    ("label", "model"), ("epochs", "epochs"), ("mse", "test MSE"), ("mae", "test MAE"), ("mase", "test MASE"),
     ("rollout", "rollout MSE"), *[(f"base-{k}", f"{v} MSE") for k, v in BASELINE_NAMES.items()],
     ("hidden", "H"), ("seq_len", "L"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
     ("transform", "inputs"), ("periods", "periods"), ("amplitudes", "amplitudes"), ("trend", "trend"),
@@ -55,13 +55,14 @@ def _numbers(values) -> str:
 
 def table_row(run: RunRecord) -> dict[str, Any]:
     c, t, s = run.config, run.config.train, run.config.series
-    roll = run.rollout.scores
+    roll = run.rollout_scores
     return {
         "id": run.id,
         "label": run.label + (f" ({run.stopped})" if run.stopped else ""),
         "epochs": run.epochs_done,
         "mse": round(run.metrics.mse, 4),
         "mae": round(run.metrics.mae, 4),
+        "mase": round(run.metrics.mase, 3),
         "rollout": round(roll.mse, 4) if roll else None,
         **{f"base-{k}": round(run.baselines[k].mse, 4) for k in BASELINE_NAMES},
         "hidden": c.hidden_size,

@@ -78,6 +78,11 @@ def layout(services: Services) -> html.Div:
                    "(model units); the Results table gives errors in the series' own units.",
                    className="small text-muted mb-0"),
             dcc.Graph(id=ids.LOSS_GRAPH, figure=make_live_loss_figure(1)),
+            html.P("Early stopping: give a validation fraction, and that last part of the train part is held "
+                   "out (never the test part). Its loss (dash-dot) ends training once Patience epochs bring "
+                   "no better one; the star marks the best epoch, whose weights the run keeps. The test "
+                   "loss plays no part in that choice: it is only shown.",
+                   className="small text-muted mb-0"),
         ]
     )
 
@@ -115,7 +120,8 @@ def register(app: Dash, services: Services) -> None:
         configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
         request = make_request(uuid.uuid4().hex, session or "", configs)
         options = options or []
-        live = make_live_loss_figure(config.train.epochs, "log" in options, "grad" in options)
+        live = make_live_loss_figure(config.train.epochs, "log" in options, "grad" in options,
+                                     validation=config.train.val_fraction > 0)
         return request, STARTING, live, 0, STARTING
 
     @app.callback(

@@ -63,6 +63,11 @@ class SeriesConfig:
                 raise ValueError(f"components must be Seasonal, got {c!r}")
 
     @property
+    def season(self) -> int:
+        """The seasonal naive baseline's season: the longest period, rounded to whole steps (1 if none)."""
+        return max(1, round(max(self.periods, default=1.0)))
+
+    @property
     def periods(self) -> tuple[float, ...]:
         return tuple(c.period for c in self.components)
 

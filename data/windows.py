@@ -125,6 +125,42 @@ def seq_len_problem(seq_len: int, n: int, train_fraction: float) -> str | None:
             f"train, and two training windows at least), got {seq_len}")
 
 
+def held_out(split: int, val_fraction: float) -> int:
+    """How many points at the end of the train part are held out for validation."""
+    return int(np.floor(split * val_fraction))
+
+
+def val_problem(seq_len: int, n: int, train_fraction: float, val_fraction: float) -> str | None:
+    """The validation rule, as the end of a sentence that starts with the field's name; None when
+    ``val_fraction`` (0 = no validation part) leaves at least one validation window and two training ones."""
+    return _val_problem(seq_len, split_index(n, train_fraction), val_fraction)
+
+
+def _val_problem(seq_len: int, split: int, val_fraction: float) -> str | None:
+    if val_fraction == 0:
+        return None
+    v = held_out(split, val_fraction)
+    if v < 1:
+        return (f"must hold out at least one of the {split} train points (at least {1 / split:.3g}), "
+                f"or be 0 for no validation part, got {val_fraction:g}")
+    if split - v - seq_len < 2:
+        return (f"leaves {max(split - v - seq_len, 0)} training window(s) of length {seq_len} in the "
+                f"{split - v} train points before the validation part; it must leave two, got {val_fraction:g}")
+    return None
+
+
+def carve_validation(prep: "Prepared", val_fraction: float) -> tuple[Windows, Windows | None]:
+    """(train, validation) windows: a validation window predicts one of the last ``val_fraction``
+    of the train part's points. Never a test point; None when ``val_fraction`` is 0."""
+    if val_fraction == 0:
+        return prep.train, None
+    problem = _val_problem(prep.seq_len, prep.split, val_fraction)
+    if problem:
+        raise ValueError(f"val_fraction {problem}")
+    is_val = prep.train.target_index >= prep.split - held_out(prep.split, val_fraction)
+    return prep.train.subset(~is_val), prep.train.subset(is_val)
+
+
 def fit_scaler(train: np.ndarray) -> Scaler:
     std = float(np.std(train))
     if not std > 0:

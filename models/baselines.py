@@ -1,6 +1,10 @@
-"""Baselines every result is shown beside.
+"""Baselines every result is shown beside, each a function of the prepared data and the season.
 
 - persistence: the next value is the last one.
+- seasonal naive: the next value is the one a season earlier (the season is the
+  longest period given); where the data does not reach back a season, the last value.
+- drift: the last value plus the train part's mean step (the line from the first
+  to the last train point, carried on).
 - linear AR: least squares on the same L lags plus an intercept, fit on the
   training windows only.
 """
@@ -18,12 +22,26 @@ def _level_windows(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return X[:, :, 0], z[t], t < prep.split
 
 
-def persistence(prep: Prepared) -> np.ndarray:
+def persistence(prep: Prepared, season: int = 1) -> np.ndarray:
     """Forecasts for the test windows, original units (N_test,)."""
     return prep.series[prep.test.target_index - 1]
 
 
-def linear_ar(prep: Prepared) -> np.ndarray:
+def seasonal_naive(prep: Prepared, season: int) -> np.ndarray:
+    """The value ``season`` steps before each test target, original units (N_test,)."""
+    t = prep.test.target_index
+    back = np.where(t - season >= 0, t - season, t - 1)
+    return prep.series[back]
+
+
+def drift(prep: Prepared, season: int = 1) -> np.ndarray:
+    """The last value plus the train part's mean step, original units (N_test,)."""
+    x, split = prep.series, prep.split
+    step = (x[split - 1] - x[0]) / (split - 1)
+    return x[prep.test.target_index - 1] + step
+
+
+def linear_ar(prep: Prepared, season: int = 1) -> np.ndarray:
     """Least-squares AR(L) forecasts for the test windows, original units (N_test,)."""
     X, y, train = _level_windows(prep)
     A = np.hstack([X, np.ones((X.shape[0], 1))])
@@ -31,9 +49,12 @@ def linear_ar(prep: Prepared) -> np.ndarray:
     return prep.scaler.inverse(A[~train] @ coef)
 
 
-BASELINES = {"persistence": persistence, "linear_ar": linear_ar}
-BASELINE_NAMES = {"persistence": "persistence", "linear_ar": "linear AR"}  # as the page and the command show them
+BASELINES = {"persistence": persistence, "seasonal_naive": seasonal_naive, "drift": drift, "linear_ar": linear_ar}
+BASELINE_NAMES = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
+                  "linear_ar": "linear AR"}  # as the page and the command show them
 BASELINE_HELP = {
     "persistence": "the next value is the last one seen",
+    "seasonal_naive": "the next value is the one a season (the longest period) earlier",
+    "drift": "the last value plus the train part's mean step",
     "linear_ar": "least squares on the same window of past values, fit on the train part",
 }

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from data.synthetic import SeriesConfig
-from data.windows import TRANSFORMS, seq_len_problem, split_index
+from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import check_model_args
 from models.registry import BACKENDS
 from models.train import TrainConfig
@@ -55,6 +55,9 @@ class ExperimentConfig:
         problem = seq_len_problem(self.seq_len, length, self.train_fraction)
         if problem:
             raise ValueError(f"seq_len {problem}")
+        problem = val_problem(self.seq_len, length, self.train_fraction, self.train.val_fraction)
+        if problem:
+            raise ValueError(f"val_fraction {problem}")
 
     @property
     def model_name(self) -> str:

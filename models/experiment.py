@@ -19,9 +19,9 @@ from data.windows import check_series, prepare
 from models.baselines import BASELINES
 from models.config import ExperimentConfig
 from models.forecaster import Forecaster
-from models.metrics import Scores
+from models.metrics import Scores, naive_scale
 from models.run import Curve, History, RunRecord
-from models.train import EpochLog
+from models.train import EpochLog, best_epoch
 
 
 def run_experiment(
@@ -43,7 +43,7 @@ def run_experiment(
     prep = prepare(series, config.seq_len, config.train_fraction, config.transform)
     t = config.train
     model = Forecaster(config.backend, config.cell, config.hidden_size, t.epochs, t.learning_rate, t.batch_size,
-                       t.clip_norm, t.seed, config.dtype)
+                       t.clip_norm, t.seed, config.dtype, t.val_fraction, t.patience)
     model.fit(prep, on_epoch_end=on_epoch_end, should_stop=should_stop)
 
     target = prep.test.target_index
@@ -51,18 +51,31 @@ def run_experiment(
     pred = model.predict_test()
     roll_index = np.arange(prep.split, prep.split + config.rollout_steps)
     h = model.history_
+    val_loss = tuple(e.val_loss for e in h if e.val_loss is not None)
+    scale = naive_scale(prep.series, prep.split)
+    season = config.series.season
     return RunRecord(
         config=config,
         series=tuple(prep.series.tolist()),
         split=prep.split,
         history=History(tuple(e.train_loss for e in h), tuple(e.test_loss for e in h),
-                        tuple(e.grad_norm for e in h), tuple(e.seconds for e in h)),
-        metrics=Scores.of(truth, pred),
-        baselines={name: Scores.of(truth, fn(prep)) for name, fn in BASELINES.items()},
+                        tuple(e.grad_norm for e in h), tuple(e.seconds for e in h), val_loss),
+        metrics=Scores.of(truth, pred, scale),
+        baselines={name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()},
         forecast=Curve(tuple(target.tolist()), tuple(truth.tolist()), tuple(pred.tolist())),
         rollout=Curve(tuple(roll_index.tolist()), tuple(prep.series[roll_index[roll_index < series.shape[0]]].tolist()),
                       tuple(model.rollout(config.rollout_steps).tolist())),
         weights=model.model_.state_dict(),
         grad_flow=tuple((e.epoch, e.grad_flow) for e in h if e.grad_flow is not None),
-        stopped=f"stopped at epoch {len(h)}" if len(h) < t.epochs else "",
+        best_epoch=best_epoch(val_loss),
+        stopped=_stopped(len(h), t.epochs, best_epoch(val_loss), t.patience),
     )
+
+
+def _stopped(done: int, epochs: int, best: int, patience: int) -> str:
+    """Why a run ended before its last epoch: early stopping, or a stop from outside; "" if it did not."""
+    if done == epochs:
+        return ""
+    if best and done - best >= patience:
+        return f"early stop at epoch {done}, best epoch {best}"
+    return f"stopped at epoch {done}"

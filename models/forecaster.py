@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from data.windows import Prepared
+from data.windows import Prepared, carve_validation
 from models.registry import create_model
 from models.rollout import rollout
 from models.train import EpochLog, TrainConfig, train
@@ -25,7 +25,7 @@ class NotFittedError(RuntimeError):
 class Forecaster:
     def __init__(self, backend: str = "numpy", cell: str = "lstm", hidden_size: int = 32, epochs: int = 60,
                  learning_rate: float = 2e-3, batch_size: int = 64, clip_norm: float | None = 1.0, seed: int = 0,
-                 dtype: str = "float32") -> None:
+                 dtype: str = "float32", val_fraction: float = 0.0, patience: int = 10) -> None:
         self.backend = backend
         self.cell = cell
         self.hidden_size = hidden_size
@@ -35,14 +35,21 @@ class Forecaster:
         self.clip_norm = clip_norm
         self.seed = seed
         self.dtype = dtype
+        self.val_fraction = val_fraction
+        self.patience = patience
 
     def fit(self, prep: Prepared, on_epoch_end: Callable[[EpochLog], None] | None = None,
             should_stop: Callable[[], bool] | None = None) -> "Forecaster":
-        config = TrainConfig(self.epochs, self.learning_rate, self.batch_size, self.clip_norm, self.seed)
+        """Train on ``prep``'s train windows; with ``val_fraction``, the last part of them is held out
+        for early stopping, and the model keeps its best epoch's weights."""
+        config = TrainConfig(self.epochs, self.learning_rate, self.batch_size, self.clip_norm, self.seed,
+                             self.val_fraction, self.patience)
+        fit_on, val = carve_validation(prep, self.val_fraction)
         self.model_ = create_model(self.backend, self.cell, 1, self.hidden_size, seed=self.seed, dtype=self.dtype)
         self.prep_ = prep
-        self.history_ = train(self.model_, prep.train.X, prep.train.y, prep.test.X, prep.test.y, config,
-                              on_epoch_end=on_epoch_end, should_stop=should_stop)
+        self.history_ = train(self.model_, fit_on.X, fit_on.y, prep.test.X, prep.test.y, config,
+                              on_epoch_end=on_epoch_end, should_stop=should_stop,
+                              validation=None if val is None else (val.X, val.y))
         return self
 
     @classmethod

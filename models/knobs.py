@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from data.synthetic import MAX_LENGTH, SeriesConfig
-from data.windows import TRANSFORMS, max_seq_len, seq_len_problem
+from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, val_problem
 from models.base import CELLS, DTYPES, MAX_HIDDEN
 from models.config import BACKEND_NAMES, MAX_ROLLOUT, ExperimentConfig
 from models.registry import BACKENDS
-from models.train import MAX_EPOCHS, TrainConfig
+from models.train import MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
 
 MAX_LIST = 8
 TRANSFORM_LABELS = {"detrend": "detrended", "diff": "differences (predict the change)", "none": "levels (plain)"}
@@ -154,6 +154,10 @@ KNOBS: tuple[Knob, ...] = (
     Knob("batch-size", "train.batch_size", "Batch size", "int", 1, 1024),
     Knob("clip-norm", "train.clip_norm", "Clip gradient norm at", "float", 0.0, 100.0, help="0 turns clipping off"),
     Knob("seed", "train.seed", "Training seed", "int", 0, 999_999, help="initial weights and batch order"),
+    Knob("val-fraction", "train.val_fraction", "Validation fraction", "float", 0.0, MAX_VAL_FRACTION,
+         help="the end of the train part held out to stop early and keep the best epoch; 0 turns it off"),
+    Knob("patience", "train.patience", "Patience (epochs)", "int", 1, MAX_PATIENCE,
+         help="with a validation part: stop after this many epochs without a better validation loss"),
     Knob("dtype", "dtype", "Precision", "choice", choices=_choices(DTYPES, {}), on_page=False),
     Knob("train-fraction", "train_fraction", "Train fraction", "float", 0.1, 0.95, on_page=False),
     Knob("rollout-steps", "rollout_steps", "Rollout steps", "int", 1, MAX_ROLLOUT, on_page=False),
@@ -190,6 +194,10 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
         problem = seq_len_problem(seq_len, length, fraction)
         if problem:
             errors["seq-len"] = f"{name(BY_KEY['seq-len'])} {problem}"
+        elif values["val-fraction"] is not None:
+            problem = val_problem(seq_len, length, fraction, values["val-fraction"])
+            if problem:
+                errors["val-fraction"] = f"{name(BY_KEY['val-fraction'])} {problem}"
     if errors:
         return None, errors
     try:
@@ -205,7 +213,8 @@ def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
                                      length=v["series-length"], trend=v["series-trend"], noise=v["series-noise"],
                                      seed=v["series-seed"])
     train = TrainConfig(epochs=v["epochs"], learning_rate=v["learning-rate"], batch_size=v["batch-size"],
-                        clip_norm=v["clip-norm"] or None, seed=v["seed"])
+                        clip_norm=v["clip-norm"] or None, seed=v["seed"], val_fraction=v["val-fraction"],
+                        patience=v["patience"])
     return ExperimentConfig(series=series, seq_len=v["seq-len"], train_fraction=v["train-fraction"],
                             transform=v["transform"], backend=v["backend"], cell=v["cell"],
                             hidden_size=v["hidden-size"], dtype=v["dtype"], train=train,

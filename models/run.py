@@ -28,10 +28,10 @@ from data.windows import prepare
 from models.base import check_state_dict, param_shapes
 from models.config import ExperimentConfig
 from models.forecaster import Forecaster
-from models.metrics import Scores
+from models.metrics import Scores, naive_scale
 
 SCHEMA = "gatelab.run"
-VERSION = 1
+VERSION = 2  # 2: MASE and more baselines in the scores
 _BYTES = {"float32": "<f4", "float64": "<f8"}
 
 
@@ -47,6 +47,7 @@ class History:
     test_loss: tuple[float, ...] = ()
     grad_norm: tuple[float, ...] = ()
     epoch_seconds: tuple[float, ...] = ()
+    val_loss: tuple[float, ...] = ()  # with early stopping only
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,10 @@ class Curve:
     truth: tuple[float, ...]
     pred: tuple[float, ...]
 
-    @property
-    def scores(self) -> Scores | None:
+    def scores(self, scale: float) -> Scores | None:
+        """Scores over the positions with truth (None if none); ``scale`` as in ``Scores.of``."""
         n = len(self.truth)
-        return Scores.of(np.asarray(self.truth), np.asarray(self.pred[:n])) if n else None
+        return Scores.of(np.asarray(self.truth), np.asarray(self.pred[:n]), scale) if n else None
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,19 @@ class RunRecord:
     rollout: Curve  # recursive, from the end of the train part
     weights: Mapping[str, np.ndarray] = field(repr=False, compare=False)  # arrays; compare them yourself
     grad_flow: tuple[tuple[int, tuple[float, ...]], ...] = ()  # (epoch, ||dL/dh_t|| for t = 1..L), some epochs
+    best_epoch: int = 0  # early stopping: the epoch whose weights the run kept; 0 = none
     id: str = ""
     number: int = 0  # its place in a page's runs table; 0 = none
     stopped: str = ""  # why it ended before its last epoch ("cancelled at epoch 3"), or ""
+
+    @property
+    def scale(self) -> float:
+        """MASE's scale: the in-sample one-step naive MAE of the run's series."""
+        return naive_scale(np.asarray(self.series), self.split)
+
+    @property
+    def rollout_scores(self) -> Scores | None:
+        return self.rollout.scores(self.scale)
 
     @property
     def epochs_done(self) -> int:
@@ -116,6 +127,7 @@ class RunRecord:
             "forecast": _curve_json(self.forecast),
             "rollout": _curve_json(self.rollout),
             "weights": pack_weights(self.weights, self.config.dtype),
+            "best_epoch": self.best_epoch,
             "grad_flow": {"epochs": [e for e, _ in self.grad_flow], "norms": [list(n) for _, n in self.grad_flow]},
         }
         return {**body, "digest": _digest(body)}
@@ -145,6 +157,7 @@ class RunRecord:
                 weights=unpack_weights(data["weights"]),
                 grad_flow=tuple((int(e), tuple(float(v) for v in n))
                                 for e, n in zip(data["grad_flow"]["epochs"], data["grad_flow"]["norms"])),
+                best_epoch=int(data["best_epoch"]),
                 id=str(data["id"]),
                 number=int(data["number"]),
                 stopped=str(data["stopped"]),
@@ -173,7 +186,7 @@ def _numbers_as_floats(value: Any) -> Any:
 
 
 def _scores_json(s: Scores) -> dict[str, float]:
-    return {"mse": s.mse, "mae": s.mae, "rmse": s.rmse}
+    return s.as_dict()
 
 
 def _curve_json(c: Curve) -> dict[str, list]:

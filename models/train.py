@@ -19,6 +19,8 @@ import numpy as np
 from models.base import RecurrentRegressor
 
 MAX_EPOCHS = 10_000
+MAX_VAL_FRACTION = 0.5
+MAX_PATIENCE = 1000
 GRAD_FLOW_EVERY = 5  # epochs between two measurements of the gradient flow (also the first and last)
 GRAD_FLOW_BATCH = 64  # the first training windows: the same batch every time
 
@@ -32,6 +34,8 @@ class TrainConfig:
     batch_size: int = 64
     clip_norm: float | None = 1.0
     seed: int = 0
+    val_fraction: float = 0.0  # the end of the train part held out for early stopping; 0 = off
+    patience: int = 10  # epochs without a better validation loss before training stops
 
     def __post_init__(self) -> None:
         if not isinstance(self.epochs, int) or not 1 <= self.epochs <= MAX_EPOCHS:
@@ -44,6 +48,11 @@ class TrainConfig:
             raise ValueError(f"clip_norm must be > 0 or None (no clipping), got {self.clip_norm!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if not isinstance(self.val_fraction, (int, float)) or not 0 <= self.val_fraction <= MAX_VAL_FRACTION:
+            raise ValueError(f"val_fraction must be in [0, {MAX_VAL_FRACTION}] (0 = no early stopping), "
+                             f"got {self.val_fraction!r}")
+        if not isinstance(self.patience, int) or not 1 <= self.patience <= MAX_PATIENCE:
+            raise ValueError(f"patience must be an integer in [1, {MAX_PATIENCE}], got {self.patience!r}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class EpochLog:
     grad_norm: float  # mean over the epoch's batches, before clipping
     seconds: float
     grad_flow: tuple[float, ...] | None = None  # ||dL/dh_t||, t = 1..T, on a fixed batch; some epochs only
+    val_loss: float | None = None  # on the validation windows, when there are any
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -72,6 +82,7 @@ def train(
     config: TrainConfig,
     on_epoch_end: Callable[[EpochLog], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[EpochLog]:
     """Mini-batch training with Adam and clipping; returns one log per finished epoch.
 
@@ -81,11 +92,48 @@ def train(
     through time (``model.grad_flow``) on the first training windows. ``should_stop`` is
     asked before every batch, so a long epoch stops at once; the epoch it cuts
     short is not in the history.
+
+    Early stopping, with ``validation`` (X_val, y_val): after every epoch the loss on
+    those windows is measured; training ends once ``config.patience`` epochs in a row
+    brought no lower one, and the model is left with the weights of its best epoch
+    (also when training ends for another reason).
     """
     rng = np.random.default_rng(config.seed)
     opt = model.optimizer(config.learning_rate, config.clip_norm)
-    n = X_train.shape[0]
     history: list[EpochLog] = []
+    best = _Best(model) if validation is not None else None
+    try:
+        _epochs(model, X_train, y_train, X_test, y_test, config, on_epoch_end, should_stop, validation, rng, opt,
+                history, best)
+    finally:
+        if best is not None:
+            best.restore()
+    return history
+
+
+class _Best:
+    """The lowest validation loss so far, its epoch and its weights."""
+
+    def __init__(self, model: RecurrentRegressor) -> None:
+        self.model, self.loss, self.epoch, self.state = model, math.inf, 0, None
+
+    def offer(self, epoch: int, loss: float) -> None:
+        if loss < self.loss:
+            self.loss, self.epoch, self.state = loss, epoch, self.model.state_dict()
+
+    def restore(self) -> None:
+        if self.state is not None:
+            self.model.load_state_dict(self.state)
+
+
+def best_epoch(val_losses) -> int:
+    """The 1-based epoch with the lowest validation loss (the first of equals); 0 if none."""
+    return int(np.argmin(val_losses)) + 1 if len(val_losses) else 0
+
+
+def _epochs(model, X_train, y_train, X_test, y_test, config, on_epoch_end, should_stop, validation, rng, opt,
+            history, best) -> None:
+    n = X_train.shape[0]
     for epoch in range(1, config.epochs + 1):
         start = time.perf_counter()
         order = rng.permutation(n)
@@ -93,7 +141,7 @@ def train(
         batches = 0
         for lo in range(0, n, config.batch_size):
             if should_stop is not None and should_stop():
-                return history  # an epoch cut short is not reported
+                return  # an epoch cut short is not reported
             idx = order[lo : lo + config.batch_size]
             loss, norm = opt.step(X_train[idx], y_train[idx])
             loss_sum += loss * idx.shape[0]
@@ -109,8 +157,13 @@ def train(
         flow = None
         if epoch == 1 or epoch % GRAD_FLOW_EVERY == 0 or epoch == config.epochs:
             flow = tuple(float(v) for v in model.grad_flow(X_train[:GRAD_FLOW_BATCH], y_train[:GRAD_FLOW_BATCH]))
-        log = EpochLog(epoch, train_loss, test_loss, norm_sum / batches, time.perf_counter() - start, flow)
+        val_loss = None
+        if best is not None:
+            val_loss = float(np.mean((model.predict(validation[0]) - validation[1]) ** 2))
+            best.offer(epoch, val_loss)
+        log = EpochLog(epoch, train_loss, test_loss, norm_sum / batches, time.perf_counter() - start, flow, val_loss)
         history.append(log)
         if on_epoch_end is not None:
             on_epoch_end(log)
-    return history
+        if best is not None and epoch - best.epoch >= config.patience:
+            return

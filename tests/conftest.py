@@ -18,3 +18,30 @@ def settings(tmp_path):
     from components.settings import Settings
 
     return Settings(cache_dir=tmp_path / "cache")
+
+
+@pytest.fixture
+def gatelab(settings):
+    """An app of this test's own, with its own cache and job board."""
+    from app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def served(gatelab):
+    """The url of ``gatelab``, served for this test (see ``tests.helpers.serve``)."""
+    from tests.helpers import serve
+
+    url, stop = serve(gatelab)
+    yield url
+    stop()
+
+
+@pytest.fixture
+def page(dash_duo, served):
+    """``dash_duo`` on this test's own app, its page open and ready."""
+    dash_duo.server_url = served  # opens the page
+    dash_duo.wait_for_text_to_equal("#job-status", "ready")
+    yield dash_duo
+    assert dash_duo.get_logs() == []

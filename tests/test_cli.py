@@ -22,7 +22,7 @@ def test_train_json_prints_the_run_record():
     assert p.returncode == 0, p.stderr
     record = RunRecord.from_json(json.loads(p.stdout))  # exactly one JSON document, nothing else on stdout
     assert record.config.backend == "torch" and record.config.cell == "gru" and record.epochs_done == 3
-    assert set(record.baselines) == {"persistence", "linear_ar"}
+    assert set(record.baselines) == {"persistence", "seasonal_naive", "drift", "linear_ar"}
     assert len(record.rollout.pred) == 30 and len(record.forecast.pred) == 300 - 210
     assert record.metrics.rmse == pytest.approx(record.metrics.mse ** 0.5)
 
@@ -39,7 +39,7 @@ def test_train_a_plain_rnn():
 def test_train_prints_a_summary_with_baselines_named_as_on_the_page():
     p = gatelab("train", "--epochs", "2", "--length", "300", "--seq-len", "20", "--hidden-size", "4")
     assert p.returncode == 0, p.stderr
-    assert "persistence" in p.stdout and "linear AR" in p.stdout and "MSE" in p.stdout
+    assert all(name in p.stdout for name in ("persistence", "seasonal naive", "drift", "linear AR", "MSE", "MASE"))
 
 
 @pytest.mark.parametrize(

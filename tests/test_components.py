@@ -63,7 +63,7 @@ def test_a_run_typed_into_the_page_is_reproduced_by_the_command():
     command = RunRecord.from_json(json.loads(p.stdout))
     page = outcome.runs[0]
     assert command.config == page.config and command.series == page.series
-    for a, b in [(command.metrics, page.metrics), (command.rollout.scores, page.rollout.scores)]:
+    for a, b in [(command.metrics, page.metrics), (command.rollout_scores, page.rollout_scores)]:
         assert a.mse == pytest.approx(b.mse, rel=1e-12, abs=0) and a.mae == pytest.approx(b.mae, rel=1e-12, abs=0)
 
 
@@ -218,7 +218,8 @@ def test_figures_and_tables_of_finished_runs(job):
     assert [t.showscale for t in fig.data] == [True, False, True, False, True]  # g and c have their own scale
     np.testing.assert_allclose(np.array(fig.data[1].z), gates["f"].T)
     rows = metrics_rows(runs)
-    assert [name for name, _, _ in rows] == ["#1 NumPy LSTM", "#2 PyTorch GRU", "persistence", "linear AR"]
+    assert [name for name, _, _ in rows] == ["#1 NumPy LSTM", "#2 PyTorch GRU", "persistence", "seasonal naive",
+                                                     "drift", "linear AR"]
     table = make_metrics_table(runs)
     cells = [[c.children for c in tr.children] for tr in table[1].children]
     assert cells[0][1] == f"{runs[0].metrics.mse:.4f}" and cells[1][1] == f"{runs[1].metrics.mse:.4f}"

@@ -21,7 +21,7 @@ def record():
 def test_record_holds_everything_the_views_need(record):
     assert record.epochs_done == 3 and record.stopped == ""
     assert record.metrics.rmse == pytest.approx(record.metrics.mse ** 0.5)
-    assert list(record.baselines) == ["persistence", "linear_ar"]
+    assert list(record.baselines) == ["persistence", "seasonal_naive", "drift", "linear_ar"]
     assert all(len(getattr(record.history, k)) == 3 for k in ("train_loss", "test_loss", "grad_norm"))
     assert record.split == 210 and len(record.series) == 300
     assert record.forecast.index[0] == 210 and len(record.forecast.pred) == 90
@@ -58,7 +58,7 @@ def test_float64_weights_travel_in_float64():
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda d: d.update(version=0), "this run record has version 0; this Gatelab reads version 1 only"),
+        (lambda d: d.update(version=0), "this run record has version 0; this Gatelab reads version 2 only"),
         (lambda d: d.pop("schema"), "this is not a Gatelab run record"),
         (lambda d: d["metrics"].update(mse=0.0), "changed after it was made: its digest does not match"),
         (lambda d: d["series"]["values"].__setitem__(0, 99.0), "its digest does not match"),

@@ -1,0 +1,47 @@
+"""The lesson views of the dashboard in headless Chromium: early stopping, the scoreboard."""
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.by import By
+
+from tests.helpers import figure, text
+
+pytestmark = pytest.mark.browser
+
+
+def set_value(dash_duo, element_id, value):
+    el = dash_duo.find_element(f"#{element_id}")
+    dash_duo.clear_input(el)
+    el.send_keys(str(value))
+
+
+def labels(d):
+    return [r.text for r in d.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
+
+
+def test_early_stopping_draws_validation_and_best_epoch_and_the_scoreboard_has_mase(page):
+    d = page.driver
+    for field, value in (("series-length", 300), ("seq-len", 20), ("hidden-size", 8), ("epochs", 80),
+                         ("learning-rate", 0.05), ("val-fraction", 0.2), ("patience", 3)):
+        set_value(page, field, value)
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: labels(d) and "early stop at epoch" in labels(d)[0], timeout=10)
+    until(lambda: any(t["name"].startswith("best epoch ") for t in figure(d, "loss-graph") or []), timeout=10)
+    loss = {t["name"]: t for t in figure(d, "loss-graph")}
+    best = int(next(n for n in loss if n.startswith("best epoch ")).split()[-1])
+    assert labels(d)[0] == f"#1 NumPy LSTM (early stop at epoch {best + 3}, best epoch {best})"
+    assert len(loss["validation loss"]["y"]) == best + 3 == len(loss["train loss"]["y"])
+    assert loss[f"best epoch {best}"]["y"][0] == min(loss["validation loss"]["y"])
+    table = text(d, "metrics-table")
+    assert all(name in table for name in ("MASE", "seasonal naive", "drift", "persistence", "linear AR"))
+    assert "test MASE" in text(d, "runs-table")
+
+
+def test_a_validation_part_without_room_says_why_and_nothing_starts(page):
+    set_value(page, "series-length", 100)
+    set_value(page, "val-fraction", 0.001)
+    page.wait_for_contains_text("#val-fraction-feedback", "Validation fraction must hold out at least one of the "
+                                "70 train points", timeout=5)
+    page.find_element("#train-button").click()
+    page.wait_for_contains_text("#job-status", "not started: Validation fraction must hold out", timeout=5)
