@@ -7,11 +7,12 @@ the same as this PyTorch module::
         def __init__(self, D, H):
             super().__init__()
             self.rnn = nn.LSTM(D, H, batch_first=True)  # or nn.GRU, or nn.RNN (tanh)
+            self.drop = nn.Dropout(p)  # p = 0 by default: the identity
             self.head = nn.Linear(H, 1)
 
         def forward(self, x):  # (N, T, D)
             out, _ = self.rnn(x)  # (N, T, H)
-            return self.head(out[:, -1])  # (N, 1)
+            return self.head(self.drop(out[:, -1]))  # (N, 1)
 
 ``state_dict`` keys, shapes and gate order are exactly that module's, so weights
 move between backends with a plain dict copy.
@@ -43,7 +44,10 @@ def param_shapes(cell: str, input_size: int, hidden_size: int) -> dict[str, tupl
     }
 
 
-def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str) -> None:
+MAX_DROPOUT = 0.9
+
+
+def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str, dropout: float = 0.0) -> None:
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
     if not isinstance(input_size, (int, np.integer)) or not 1 <= input_size <= 64:
@@ -52,6 +56,8 @@ def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str) -
         raise ValueError(f"hidden_size must be an integer in [1, {MAX_HIDDEN}], got {hidden_size!r}")
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+    if not isinstance(dropout, (int, float)) or not 0 <= dropout <= MAX_DROPOUT:
+        raise ValueError(f"dropout must be a number in [0, {MAX_DROPOUT}], got {dropout!r}")
 
 
 def init_parameters(cell: str, input_size: int, hidden_size: int, seed: int) -> dict[str, np.ndarray]:

@@ -33,6 +33,7 @@ class ExperimentConfig:
     backend: str = "numpy"
     cell: str = "lstm"
     hidden_size: int = 32
+    dropout: float = 0.0  # on the last hidden state, before the head, while training only
     dtype: str = "float32"
     train: TrainConfig = field(default_factory=TrainConfig)
     rollout_steps: int = 200
@@ -40,7 +41,7 @@ class ExperimentConfig:
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {tuple(BACKENDS)}, got {self.backend!r}")
-        check_model_args(self.cell, 1, self.hidden_size, self.dtype)
+        check_model_args(self.cell, 1, self.hidden_size, self.dtype, self.dropout)
         if self.transform not in TRANSFORMS:
             raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}")
         split_index(self.series.length, self.train_fraction)  # checks the fraction

@@ -43,7 +43,7 @@ def run_experiment(
     prep = prepare(series, config.seq_len, config.train_fraction, config.transform)
     t = config.train
     model = Forecaster(config.backend, config.cell, config.hidden_size, t.epochs, t.learning_rate, t.batch_size,
-                       t.clip_norm, t.seed, config.dtype, t.val_fraction, t.patience)
+                       t.clip_norm, t.seed, config.dtype, t.val_fraction, t.patience, config.dropout)
     model.fit(prep, on_epoch_end=on_epoch_end, should_stop=should_stop)
 
     target = prep.test.target_index

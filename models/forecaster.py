@@ -25,7 +25,8 @@ class NotFittedError(RuntimeError):
 class Forecaster:
     def __init__(self, backend: str = "numpy", cell: str = "lstm", hidden_size: int = 32, epochs: int = 60,
                  learning_rate: float = 2e-3, batch_size: int = 64, clip_norm: float | None = 1.0, seed: int = 0,
-                 dtype: str = "float32", val_fraction: float = 0.0, patience: int = 10) -> None:
+                 dtype: str = "float32", val_fraction: float = 0.0, patience: int = 10,
+                 dropout: float = 0.0) -> None:
         self.backend = backend
         self.cell = cell
         self.hidden_size = hidden_size
@@ -37,6 +38,7 @@ class Forecaster:
         self.dtype = dtype
         self.val_fraction = val_fraction
         self.patience = patience
+        self.dropout = dropout
 
     def fit(self, prep: Prepared, on_epoch_end: Callable[[EpochLog], None] | None = None,
             should_stop: Callable[[], bool] | None = None) -> "Forecaster":
@@ -45,7 +47,8 @@ class Forecaster:
         config = TrainConfig(self.epochs, self.learning_rate, self.batch_size, self.clip_norm, self.seed,
                              self.val_fraction, self.patience)
         fit_on, val = carve_validation(prep, self.val_fraction)
-        self.model_ = create_model(self.backend, self.cell, 1, self.hidden_size, seed=self.seed, dtype=self.dtype)
+        self.model_ = create_model(self.backend, self.cell, 1, self.hidden_size, seed=self.seed, dtype=self.dtype,
+                                   dropout=self.dropout)
         self.prep_ = prep
         self.history_ = train(self.model_, fit_on.X, fit_on.y, prep.test.X, prep.test.y, config,
                               on_epoch_end=on_epoch_end, should_stop=should_stop,

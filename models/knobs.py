@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 
 from data.synthetic import MAX_LENGTH, SeriesConfig
 from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, val_problem
-from models.base import CELLS, DTYPES, MAX_HIDDEN
+from models.base import CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN
 from models.config import BACKEND_NAMES, MAX_ROLLOUT, ExperimentConfig
 from models.registry import BACKENDS
 from models.train import MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
@@ -149,6 +149,8 @@ KNOBS: tuple[Knob, ...] = (
     Knob("seq-len", "seq_len", "Window length L", "int", 1, max_seq_len(MAX_LENGTH, 0.7),
          help="values the model reads to predict the next"),
     Knob("hidden-size", "hidden_size", "Hidden size H", "int", 1, MAX_HIDDEN),
+    Knob("dropout", "dropout", "Dropout", "float", 0.0, MAX_DROPOUT,
+         help="while training, each unit of the last hidden state is dropped with this probability"),
     Knob("epochs", "train.epochs", "Epochs", "int", 1, MAX_EPOCHS),
     Knob("learning-rate", "train.learning_rate", "Learning rate", "float", 1e-5, 1.0),
     Knob("batch-size", "train.batch_size", "Batch size", "int", 1, 1024),
@@ -217,6 +219,6 @@ def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
                         patience=v["patience"])
     return ExperimentConfig(series=series, seq_len=v["seq-len"], train_fraction=v["train-fraction"],
                             transform=v["transform"], backend=v["backend"], cell=v["cell"],
-                            hidden_size=v["hidden-size"], dtype=v["dtype"], train=train,
+                            hidden_size=v["hidden-size"], dropout=v["dropout"], dtype=v["dtype"], train=train,
                             rollout_steps=v["rollout-steps"])
 

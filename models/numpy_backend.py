@@ -35,9 +35,11 @@ class NumpyRecurrentRegressor:
     backend = "numpy"
 
     def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 32, seed: int = 0,
-                 dtype: str = "float32") -> None:
-        check_model_args(cell, input_size, hidden_size, dtype)
+                 dtype: str = "float32", dropout: float = 0.0) -> None:
+        check_model_args(cell, input_size, hidden_size, dtype, dropout)
         self.cell, self.input_size, self.hidden_size, self.dtype = cell, int(input_size), int(hidden_size), dtype
+        self.dropout = float(dropout)
+        self._drop_rng = np.random.default_rng([seed, 1])  # training's dropout masks; not the weights' stream
         self._shapes = param_shapes(cell, self.input_size, self.hidden_size)
         sizes = [int(np.prod(s)) for s in self._shapes.values()]
         self._flat = np.zeros(sum(sizes), dtype=dtype)
@@ -64,10 +66,19 @@ class NumpyRecurrentRegressor:
         self._loss_and_flat_grad(X, y, dh_norms=norms)
         return norms
 
-    def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
-        """Mean squared error over the batch and the gradient of every parameter (copies)."""
-        loss = self._loss_and_flat_grad(X, y)
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray,
+                       mask: np.ndarray | None = None) -> tuple[float, dict[str, np.ndarray]]:
+        """Mean squared error over the batch and the gradient of every parameter (copies).
+        ``mask`` (N, H), when given, multiplies the last hidden state before the head, as a
+        dropout mask does (zeros, and 1 / (1 - p) for the units kept); without it, no dropout."""
+        loss = self._loss_and_flat_grad(X, y, mask=mask)
         return loss, {k: v.copy() for k, v in self._grads.items()}
+
+    def dropout_mask(self, n: int) -> np.ndarray:
+        """A fresh training mask (n, H): each unit dropped with probability ``dropout``, the rest
+        scaled by 1 / (1 - dropout), so that the head sees the same mean as without dropout."""
+        keep = self._drop_rng.random((n, self.hidden_size)) >= self.dropout
+        return (keep / (1.0 - self.dropout)).astype(self.dtype)
 
     def state_dict(self) -> dict[str, np.ndarray]:
         return {k: v.copy() for k, v in self._params.items()}
@@ -101,16 +112,21 @@ class NumpyRecurrentRegressor:
     def _head(self, h: np.ndarray) -> np.ndarray:
         return h @ self._params["head.weight"].T + self._params["head.bias"]
 
-    def _loss_and_flat_grad(self, X: np.ndarray, y: np.ndarray, dh_norms: np.ndarray | None = None) -> float:
-        """Loss, with every gradient written into the flat vector ``_grad``."""
+    def _loss_and_flat_grad(self, X: np.ndarray, y: np.ndarray, dh_norms: np.ndarray | None = None,
+                            mask: np.ndarray | None = None) -> float:
+        """Loss, with every gradient written into the flat vector ``_grad``; ``mask`` is a dropout mask."""
         h_last, cache = self._run(X, ws=self._ws)
-        err = self._head(h_last) - np.asarray(y, dtype=self.dtype).reshape(-1, 1)  # (N, 1)
+        seen = h_last if mask is None else h_last * mask  # what the head reads
+        err = self._head(seen) - np.asarray(y, dtype=self.dtype).reshape(-1, 1)  # (N, 1)
         n = err.shape[0]
         dy = err * (2.0 / n)
         g = self._grads
-        g["head.weight"][...] = dy.T @ h_last
+        g["head.weight"][...] = dy.T @ seen
         g["head.bias"][...] = dy.sum(axis=0)
-        rnn = self._backward(dy @ self._params["head.weight"], cache, ws=self._ws, dh_norms=dh_norms)
+        dh_last = dy @ self._params["head.weight"]
+        if mask is not None:
+            dh_last *= mask
+        rnn = self._backward(dh_last, cache, ws=self._ws, dh_norms=dh_norms)
         for key in RNN_KEYS:
             g[key][...] = rnn[key[4:-3]]
         return float(np.dot(err[:, 0], err[:, 0]) / n)
@@ -124,7 +140,9 @@ class NumpyAdamStep:
         self.adam = Adam(model._flat, lr=learning_rate)
 
     def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        loss = self.model._loss_and_flat_grad(X, y)
+        m = self.model
+        mask = m.dropout_mask(np.shape(X)[0]) if m.dropout > 0 else None
+        loss = m._loss_and_flat_grad(X, y, mask=mask)
         norm = clip_by_global_norm(self.model._grad, self.clip_norm)
         self.adam.update(self.model._grad)
         return loss, norm

@@ -23,11 +23,12 @@ BACKENDS: dict[str, Callable[..., RecurrentRegressor]] = {"numpy": _numpy, "torc
 
 
 def create_model(backend: str = "numpy", cell: str = "lstm", input_size: int = 1, hidden_size: int = 32,
-                 seed: int = 0, dtype: str = "float32") -> RecurrentRegressor:
+                 seed: int = 0, dtype: str = "float32", dropout: float = 0.0) -> RecurrentRegressor:
     """A recurrent layer plus linear head on ``backend`` ("numpy" or "torch").
 
     The same arguments give the same initial weights on both backends.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {tuple(BACKENDS)}, got {backend!r}")
-    return BACKENDS[backend](cell=cell, input_size=input_size, hidden_size=hidden_size, seed=seed, dtype=dtype)
+    return BACKENDS[backend](cell=cell, input_size=input_size, hidden_size=hidden_size, seed=seed, dtype=dtype,
+                             dropout=dropout)

@@ -27,14 +27,17 @@ def preload() -> None:
 
 
 class _Net(nn.Module):
-    def __init__(self, cell: str, input_size: int, hidden_size: int) -> None:
+    def __init__(self, cell: str, input_size: int, hidden_size: int, dropout: float) -> None:
         super().__init__()
         self.rnn = _LAYERS[cell](input_size, hidden_size, batch_first=True)
+        self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size, 1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (N, T, D) -> (N, 1)
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:  # (N, T, D) -> (N, 1)
+        """``mask`` replaces ``nn.Dropout``'s own draw (the parity tests give both backends one mask)."""
         out, _ = self.rnn(x)
-        return self.head(out[:, -1])
+        h = out[:, -1]
+        return self.head(h * mask if mask is not None else self.drop(h))
 
 
 class TorchRecurrentRegressor:
@@ -43,11 +46,14 @@ class TorchRecurrentRegressor:
     backend = "torch"
 
     def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 32, seed: int = 0,
-                 dtype: str = "float32") -> None:
-        check_model_args(cell, input_size, hidden_size, dtype)
+                 dtype: str = "float32", dropout: float = 0.0) -> None:
+        check_model_args(cell, input_size, hidden_size, dtype, dropout)
         self.cell, self.input_size, self.hidden_size, self.dtype = cell, int(input_size), int(hidden_size), dtype
+        self.dropout = float(dropout)
         self._tdtype = _DTYPES[dtype]
-        self.net = _Net(cell, self.input_size, self.hidden_size).to(self._tdtype)
+        self.net = _Net(cell, self.input_size, self.hidden_size, self.dropout).to(self._tdtype).eval()
+        if self.dropout > 0:
+            torch.manual_seed(seed)  # nn.Dropout draws from torch's global generator: a run repeats
         self.load_state_dict(init_parameters(cell, self.input_size, self.hidden_size, seed))
 
     def _tensor(self, X: np.ndarray) -> torch.Tensor:
@@ -60,9 +66,11 @@ class TorchRecurrentRegressor:
         with torch.no_grad():
             return self.net(self._tensor(X)).numpy()
 
-    def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray,
+                       mask: np.ndarray | None = None) -> tuple[float, dict[str, np.ndarray]]:
+        """As the NumPy backend's: ``mask`` (N, H) multiplies the last hidden state; without it, no dropout."""
         self.net.zero_grad(set_to_none=True)
-        loss = self._loss(X, y)
+        loss = self._loss(X, y, None if mask is None else torch.as_tensor(np.asarray(mask), dtype=self._tdtype))
         loss.backward()
         return loss.item(), {k: p.grad.numpy().copy() for k, p in self.net.named_parameters()}
 
@@ -91,9 +99,9 @@ class TorchRecurrentRegressor:
         self.net.zero_grad(set_to_none=True)
         return norms
 
-    def _loss(self, X: np.ndarray, y: np.ndarray) -> torch.Tensor:
+    def _loss(self, X: np.ndarray, y: np.ndarray, mask: torch.Tensor | None = None) -> torch.Tensor:
         target = torch.as_tensor(np.asarray(y).reshape(-1, 1), dtype=self._tdtype)
-        return nn.functional.mse_loss(self.net(self._tensor(X)), target)
+        return nn.functional.mse_loss(self.net(self._tensor(X), mask), target)
 
     def state_dict(self) -> dict[str, np.ndarray]:
         return {k: v.detach().numpy().copy() for k, v in self.net.state_dict().items()}
@@ -151,7 +159,11 @@ class TorchAdamStep:
 
     def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         self.adam.zero_grad(set_to_none=True)
-        loss = self.model._loss(X, y)
+        self.model.net.train()  # nn.Dropout draws a mask; everywhere else the net stays in eval mode
+        try:
+            loss = self.model._loss(X, y)
+        finally:
+            self.model.net.eval()
         loss.backward()
         max_norm = float("inf") if self.clip_norm is None else self.clip_norm
         norm = nn.utils.clip_grad_norm_(self.params, max_norm)
