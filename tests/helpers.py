@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from typing import Callable
 
 
 def free_port() -> int:
@@ -23,6 +24,29 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"nothing listens on port {port}")
+
+
+def serve(app) -> tuple[str, Callable[[], None]]:
+    """Serve a Dash app's WSGI server from a thread: (its url, a function that stops it).
+
+    ``dash_duo.start_server`` stops its thread by raising SystemExit inside every thread
+    the server made; one that lands while a request thread holds a logging handler's
+    lock leaves that lock held, and the next test hangs in its first log line (seen
+    here: a full run stuck for good). This server shuts down politely instead."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="gatelab-test-server", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
+
+    return f"http://127.0.0.1:{server.server_port}", stop
 
 
 def browser(width: int = 1400, height: int = 1000):

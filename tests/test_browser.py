@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from app import create_app
-from tests.helpers import browser, figure, text
+from tests.helpers import browser, figure, serve, text
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +46,16 @@ def gatelab(settings):
 
 
 @pytest.fixture
-def page(dash_duo, gatelab):
-    dash_duo.start_server(gatelab)
+def served(gatelab):
+    """The url of ``gatelab``, served for this test (see ``tests.helpers.serve``)."""
+    url, stop = serve(gatelab)
+    yield url
+    stop()
+
+
+@pytest.fixture
+def page(dash_duo, served):
+    dash_duo.server_url = served  # opens the page
     dash_duo.wait_for_text_to_equal("#job-status", "ready")
     yield dash_duo
     assert dash_duo.get_logs() == []
@@ -288,9 +296,9 @@ def test_forty_short_runs_in_a_row_all_reach_the_table(page):
 
 
 @pytest.mark.parametrize("width", [800, 1440])
-def test_layout_holds_at_two_widths(dash_duo, gatelab, width):
+def test_layout_holds_at_two_widths(dash_duo, served, width):
     dash_duo.driver.set_window_size(width, 1000)
-    dash_duo.start_server(gatelab)
+    dash_duo.server_url = served
     dash_duo.wait_for_text_to_equal("#job-status", "ready")
     set_value(dash_duo, "epochs", 3)
     pick(dash_duo, "cell", "GRU")
@@ -372,9 +380,9 @@ def _overlap(a, b):
 
 
 @pytest.mark.parametrize("width", [800, 1440])
-def test_six_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_duo, gatelab, width):
+def test_six_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_duo, served, width):
     dash_duo.driver.set_window_size(width, 1000)
-    dash_duo.start_server(gatelab)
+    dash_duo.server_url = served
     dash_duo.wait_for_text_to_equal("#job-status", "ready")
     d = dash_duo.driver
     set_value(dash_duo, "epochs", 4)

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import redis
+from dash.testing import errors
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
@@ -30,9 +31,24 @@ def redis_url():
     proc.wait(10)
 
 
+LOGS: dict[str, object] = {}  # name -> path of the worker's and the web server's logs
+
+
+def waited(pages, cond, timeout):
+    """``until``, and on a timeout an error that says what each page's status line said and
+    what the worker and the web server logged last."""
+    try:
+        until(cond, timeout=timeout)
+    except errors.TestingTimeoutError:
+        said = "; ".join(f"page {n}: {text(d, 'job-status')!r}" for n, d in zip("AB", pages))
+        tails = "\n".join(f"--- {name}:\n" + path.read_text()[-3000:] for name, path in LOGS.items())
+        raise AssertionError(f"condition not met within {timeout} s; {said}\n{tails}") from None
+
+
 @pytest.fixture(scope="module")
 def server(redis_url, tmp_path_factory):
     logs = tmp_path_factory.mktemp("celery-logs")
+    LOGS.update(worker=logs / "worker.log", web=logs / "web.log")
     env = dict(os.environ, REDIS_URL=redis_url, GATELAB_MAX_JOBS="1",
                GATELAB_CACHE_DIR=str(tmp_path_factory.mktemp("celery-cache")))
     port = free_port()
@@ -50,8 +66,9 @@ def server(redis_url, tmp_path_factory):
         proc.wait(20)
     web_log.close()
     worker_log.close()
-    served = (logs / "web.log").read_text()
-    assert "Traceback" not in served, served[served.index("Traceback") - 200:][:3000]
+    for name in ("web.log", "worker.log"):
+        logged = (logs / name).read_text()
+        assert "Traceback" not in logged, logged[logged.index("Traceback") - 200:][:3000]
 
 
 def worker_pids(worker) -> list[int]:
@@ -85,26 +102,26 @@ def test_celery_progress_queue_cancel_and_isolation(two_pages):
     a, b = two_pages
     type_into(a, "epochs", 400)
     a.find_element(By.ID, "train-button").click()
-    until(lambda: text(a, "job-status") == "running" and len((figure(a, "loss-graph") or [{}])[0].get("x", [])) >= 2,
-          timeout=30)
+    waited(two_pages, lambda: text(a, "job-status") == "running"
+           and len((figure(a, "loss-graph") or [{}])[0].get("x", [])) >= 2, timeout=30)
     type_into(b, "epochs", 5)
     b.find_element(By.ID, "train-button").click()
-    until(lambda: text(b, "job-status") == "queued, position 1", timeout=30)
+    waited(two_pages, lambda: text(b, "job-status") == "queued, position 1", timeout=30)
     a.find_element(By.ID, "cancel-button").click()
-    until(lambda: text(a, "job-status").startswith("cancelled at epoch "), timeout=10)
-    until(lambda: text(b, "job-status") == "done", timeout=60)  # the slot came free: Celery's kill is handled too
-    until(lambda: len(figure(b, "forecast-graph") or []) == 2, timeout=10)
+    waited(two_pages, lambda: text(a, "job-status").startswith("cancelled at epoch "), timeout=10)
+    waited(two_pages, lambda: text(b, "job-status") == "done", timeout=60)  # the slot came free: Celery's kill is handled too
+    waited(two_pages, lambda: len(figure(b, "forecast-graph") or []) == 2, timeout=10)
     assert len(figure(b, "loss-graph")[0]["x"]) == 5
     assert [t["name"] for t in figure(b, "forecast-graph")] == ["truth", "#1 NumPy LSTM"]
     labels = lambda d: [r.text for r in d.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
-    until(lambda: len(labels(a)) == 1, timeout=10)  # A's cancelled run keeps the epochs it finished
+    waited(two_pages, lambda: len(labels(a)) == 1, timeout=10)  # A's cancelled run keeps the epochs it finished
     assert labels(a)[0].startswith("#1 NumPy LSTM (cancelled at epoch ")
     # and A can train again at once
     type_into(a, "epochs", 3)
-    until(lambda: a.find_element(By.ID, "train-button").get_attribute("disabled") is None, timeout=10)
+    waited(two_pages, lambda: a.find_element(By.ID, "train-button").get_attribute("disabled") is None, timeout=10)
     a.find_element(By.ID, "train-button").click()
-    until(lambda: text(a, "job-status") == "done", timeout=60)
-    until(lambda: labels(a)[0] == "#2 NumPy LSTM" and len(labels(a)) == 2, timeout=10)
+    waited(two_pages, lambda: text(a, "job-status") == "done", timeout=60)
+    waited(two_pages, lambda: labels(a)[0] == "#2 NumPy LSTM" and len(labels(a)) == 2, timeout=10)
 
 
 def test_redis_board_queues_in_order(redis_url):
