@@ -90,6 +90,12 @@ path that is not squashed at every step.
   above anything seen in training, and the model, unable to extrapolate, loses
   to persistence. "Detrended" (the default) takes away a line fit to the train
   part; "differences" predicts the change from the last value.
+- *Overfitting*: raise the hidden size and the epochs, then set a **dropout** of
+  0.2 to 0.5: while training, each unit of the last hidden state is dropped at
+  random (the rest scaled up by $1/(1-p)$), so the head cannot lean on any one
+  unit; at prediction time nothing is dropped. Compare the test MSE and the
+  rollout MSE of the two runs in the runs table. A **validation fraction**
+  stops training when the held-out end of the train part stops improving.
 - *Rollout drift*: fed its own forecasts, the model's errors compound; compare
   the rollout with the one-step forecasts. With "differences" the rollout adds up
   the small biases of its own smooth forecasts and wanders off: try it.
@@ -97,7 +103,7 @@ path that is not squashed at every step.
 
 
 def layout() -> dcc.Markdown:
-    return dcc.Markdown(WHY_GATES, mathjax=True, className="small")
+    return dcc.Markdown(WHY_GATES, id=ids.WHY_GATES, mathjax=True, className="small")
 
 
 def equations_layout() -> dcc.Markdown:

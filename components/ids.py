@@ -47,6 +47,7 @@ SERIES_PREVIEW = "series-preview"
 
 # explain.py
 EQUATIONS = "equations"
+WHY_GATES = "why-gates"
 
 
 def feedback(field: str) -> str:

@@ -45,3 +45,18 @@ def test_a_validation_part_without_room_says_why_and_nothing_starts(page):
                                 "70 train points", timeout=5)
     page.find_element("#train-button").click()
     page.wait_for_contains_text("#job-status", "not started: Validation fraction must hold out", timeout=5)
+
+
+def test_dropout_is_a_field_and_a_column_and_is_explained(page):
+    d = page.driver
+    set_value(page, "epochs", 3)
+    set_value(page, "dropout", 0.3)
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    cell = "#runs-table td[data-dash-column='{}']"
+    until(lambda: d.find_elements(By.CSS_SELECTOR, cell.format("dropout")), timeout=10)
+    assert d.find_element(By.CSS_SELECTOR, cell.format("dropout")).text == "0.3"
+    assert d.find_element(By.CSS_SELECTOR, cell.format("val")).text == "off"
+    assert "at prediction time nothing is dropped" in text(d, "why-gates")
+    set_value(page, "dropout", 0.95)
+    page.wait_for_contains_text("#dropout-feedback", "Dropout must be a number from 0 to 0.9, got 0.95", timeout=5)
