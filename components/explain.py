@@ -45,8 +45,29 @@ Reset gate $r$: how much of the old state the candidate $n$ may use;
 update gate $z$: how much of the old state to keep.
 Where $z$ is near 1 the unit keeps its old value; near 0 it takes the candidate.
 The textbook GRU of Cho et al. (2014) applies $r$ before the product,
-$W_{hn}(r_t \odot h_{t-1})$; PyTorch and cuDNN apply it after, as here, so that
-weights move between Gatelab's two backends unchanged.
+$W_{hn}(r_t \odot h_{t-1})$: choose the cell "GRU (Cho)" to train it (NumPy only).
+"""
+
+GRU_CHO_EQUATIONS = r"""
+**GRU (Cho)**, the textbook form (Cho et al., 2014; NumPy only; gate rows r | z | n)
+
+$$
+\begin{aligned}
+r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})\\
+z_t &= \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})\\
+n_t &= \tanh\big(W_{in} x_t + b_{in}\\
+    &\qquad + W_{hn} (r_t \odot h_{t-1}) + b_{hn}\big)\\
+h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
+\end{aligned}
+$$
+
+The reset gate acts *before* the product with $W_{hn}$. Why PyTorch and cuDNN
+use the other form, $r_t \odot (W_{hn} h_{t-1} + b_{hn})$: there, all three
+products with $h_{t-1}$ are one matrix product, computed before $r_t$ is known;
+here $W_{hn}$ must wait for $r_t$, a second product per step that depends on the
+first, which is slower on a GPU. The two forms have the same parameters and, in
+practice, learn about equally well. No PyTorch layer computes this one, so the
+PyTorch backend refuses it.
 """
 
 RNN_EQUATIONS = r"""
@@ -65,7 +86,7 @@ over a long window it fades (or explodes), and the early steps of the window
 hardly learn. Compare its heatmaps with an LSTM's forget gate.
 """
 
-EQUATIONS = {"lstm": LSTM_EQUATIONS, "gru": GRU_EQUATIONS, "rnn": RNN_EQUATIONS}
+EQUATIONS = {"lstm": LSTM_EQUATIONS, "gru": GRU_EQUATIONS, "rnn": RNN_EQUATIONS, "gru_cho": GRU_CHO_EQUATIONS}
 
 WHY_GATES = r"""
 **Why gates.** A plain RNN computes $h_t = \tanh(W x_t + U h_{t-1})$. Backpropagating

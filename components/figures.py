@@ -28,7 +28,8 @@ GATE_TITLES = {
     "a": "pre-activation a",
     "h": "hidden state h",
 }
-HEATMAP_GATES = {"lstm": ("i", "f", "g", "o", "c"), "gru": ("r", "z", "n"), "rnn": ("a", "h")}
+HEATMAP_GATES = {"lstm": ("i", "f", "g", "o", "c"), "gru": ("r", "z", "n"), "rnn": ("a", "h"),
+                 "gru_cho": ("r", "z", "n")}
 SIGNED = ("g", "n", "c", "a", "h")  # values in [-1, 1] or unbounded: a red-blue scale around 0
 UNBOUNDED = ("c", "a")  # their scale follows the data
 

@@ -24,9 +24,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
-CELLS = ("lstm", "gru", "rnn")
-GATES = {"lstm": ("i", "f", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h"), "rnn": ("a", "h")}
-GATE_COUNT = {"lstm": 4, "gru": 3, "rnn": 1}
+CELLS = ("lstm", "gru", "rnn", "gru_cho")
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN", "gru_cho": "GRU (Cho)"}
+NUMPY_ONLY = ("gru_cho",)  # the textbook GRU: no PyTorch layer computes it
+GATES = {"lstm": ("i", "f", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h"), "rnn": ("a", "h"),
+         "gru_cho": ("r", "z", "n", "h")}
+GATE_COUNT = {"lstm": 4, "gru": 3, "rnn": 1, "gru_cho": 3}
 DTYPES = ("float32", "float64")
 MAX_HIDDEN = 1024
 
@@ -45,6 +48,14 @@ def param_shapes(cell: str, input_size: int, hidden_size: int) -> dict[str, tupl
 
 
 MAX_DROPOUT = 0.9
+
+
+def backend_cell_problem(backend: str, cell: str) -> str | None:
+    """Why ``cell`` cannot run on ``backend``, as a sentence; None when it can."""
+    if backend == "torch" and cell in NUMPY_ONLY:
+        return (f"cell {cell!r} ({CELL_NAMES[cell]}, the textbook GRU) runs on the NumPy backend only: PyTorch's "
+                "nn.GRU applies the reset gate after the matrix product, not before; choose backend 'numpy'")
+    return None
 
 
 def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str, dropout: float = 0.0) -> None:

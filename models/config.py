@@ -14,7 +14,7 @@ from typing import Any
 
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
-from models.base import check_model_args
+from models.base import CELL_NAMES, backend_cell_problem, check_model_args
 from models.registry import BACKENDS
 from models.train import TrainConfig
 
@@ -42,6 +42,9 @@ class ExperimentConfig:
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {tuple(BACKENDS)}, got {self.backend!r}")
         check_model_args(self.cell, 1, self.hidden_size, self.dtype, self.dropout)
+        problem = backend_cell_problem(self.backend, self.cell)
+        if problem:
+            raise ValueError(problem)
         if self.transform not in TRANSFORMS:
             raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}")
         split_index(self.series.length, self.train_fraction)  # checks the fraction
@@ -63,7 +66,7 @@ class ExperimentConfig:
     @property
     def model_name(self) -> str:
         """How the page and the command name this model: "NumPy LSTM"."""
-        return f"{BACKEND_NAMES[self.backend]} {self.cell.upper()}"
+        return f"{BACKEND_NAMES[self.backend]} {CELL_NAMES[self.cell]}"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -17,14 +17,13 @@ from typing import Any, Callable, Mapping
 
 from data.synthetic import MAX_LENGTH, SeriesConfig
 from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, val_problem
-from models.base import CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN
+from models.base import CELL_NAMES, CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN, backend_cell_problem
 from models.config import BACKEND_NAMES, MAX_ROLLOUT, ExperimentConfig
 from models.registry import BACKENDS
 from models.train import MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
 
 MAX_LIST = 8
 TRANSFORM_LABELS = {"detrend": "detrended", "diff": "differences (predict the change)", "none": "levels (plain)"}
-CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,8 @@ KNOBS: tuple[Knob, ...] = (
          help="points in the series; the first 70 % are train"),
     Knob("series-seed", "series.seed", "Series seed", "int", 0, 999_999, help="seed of the noise"),
     Knob("backend", "backend", "Backend", "choice", choices=_choices(BACKENDS, BACKEND_NAMES)),
-    Knob("cell", "cell", "Cell", "choice", choices=_choices(CELLS, CELL_LABELS)),
+    Knob("cell", "cell", "Cell", "choice", choices=_choices(CELLS, CELL_NAMES),
+         help="GRU (Cho) is the textbook GRU, in NumPy only"),
     Knob("transform", "transform", "Inputs", "choice", choices=_choices(TRANSFORMS[::-1], TRANSFORM_LABELS),
          help="detrended: a line fit to the train part is taken away; differences: predict the change "
               "from the last value; levels: plain standardized values"),
@@ -191,6 +191,10 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
     if periods and phases and len(phases) > len(periods):
         errors["series-phases"] = (f"{name(BY_KEY['series-phases'])} may have at most one value per period "
                                    f"({len(periods)}), got {len(phases)}")
+    if values["backend"] and values["cell"] and backend_cell_problem(values["backend"], values["cell"]):
+        errors["cell"] = (f"{name(BY_KEY['cell'])} {CELL_NAMES[values['cell']]} (the textbook GRU) runs on the "
+                          "NumPy backend only: PyTorch's nn.GRU applies the reset gate after the matrix product; "
+                          "choose the NumPy backend")
     length, seq_len, fraction = values["series-length"], values["seq-len"], values["train-fraction"]
     if None not in (length, seq_len, fraction) and "seq-len" not in errors:
         problem = seq_len_problem(seq_len, length, fraction)

@@ -13,6 +13,7 @@ import numpy as np
 
 from models.base import check_model_args, check_state_dict, init_parameters, param_shapes
 from models.numpy_gru import gru_backward, gru_forward, gru_gates, gru_step, gru_weights
+from models.numpy_gru_cho import ChoLanes, gru_cho_backward, gru_cho_forward, gru_cho_gates
 from models.numpy_lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step, lstm_weights, step_views
 from models.numpy_rnn import rnn_backward, rnn_forward, rnn_gates, rnn_step, rnn_weights
 from models.optim import Adam, clip_by_global_norm
@@ -24,13 +25,14 @@ _CELLS: dict[str, tuple[Callable, Callable, Callable]] = {
     "lstm": (lstm_forward, lstm_backward, lstm_gates),
     "gru": (gru_forward, gru_backward, gru_gates),
     "rnn": (rnn_forward, rnn_backward, rnn_gates),
+    "gru_cho": (gru_cho_forward, gru_cho_backward, gru_cho_gates),
 }
 _WEIGHTS = {"lstm": lstm_weights, "gru": gru_weights, "rnn": rnn_weights}
 _SLAB_ROWS = {"lstm": 5, "gru": 4, "rnn": 1}  # a step's slab, in units of H
 
 
 class NumpyRecurrentRegressor:
-    """LSTM, GRU or plain RNN plus linear head in NumPy. See ``models.base`` for the interface."""
+    """LSTM, GRU, plain RNN or textbook GRU plus linear head in NumPy. See ``models.base`` for the interface."""
 
     backend = "numpy"
 
@@ -96,8 +98,8 @@ class NumpyRecurrentRegressor:
     def optimizer(self, learning_rate: float, clip_norm: float | None) -> "NumpyAdamStep":
         return NumpyAdamStep(self, learning_rate, clip_norm)
 
-    def rollout_lanes(self, lanes: int) -> "NumpyLanes":
-        return NumpyLanes(self, lanes)
+    def rollout_lanes(self, lanes: int) -> "NumpyLanes | ChoLanes":
+        return ChoLanes(self, lanes) if self.cell == "gru_cho" else NumpyLanes(self, lanes)
 
     # -- internals -----------------------------------------------------------
     def _rnn_params(self) -> list[np.ndarray]:

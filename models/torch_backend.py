@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.base import check_model_args, check_state_dict, init_parameters, param_shapes
+from models.base import backend_cell_problem, check_model_args, check_state_dict, init_parameters, param_shapes
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}  # nn.RNN: tanh
@@ -48,6 +48,9 @@ class TorchRecurrentRegressor:
     def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 32, seed: int = 0,
                  dtype: str = "float32", dropout: float = 0.0) -> None:
         check_model_args(cell, input_size, hidden_size, dtype, dropout)
+        problem = backend_cell_problem("torch", cell)
+        if problem:
+            raise ValueError(problem)
         self.cell, self.input_size, self.hidden_size, self.dtype = cell, int(input_size), int(hidden_size), dtype
         self.dropout = float(dropout)
         self._tdtype = _DTYPES[dtype]

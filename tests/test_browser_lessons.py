@@ -60,3 +60,27 @@ def test_dropout_is_a_field_and_a_column_and_is_explained(page):
     assert "at prediction time nothing is dropped" in text(d, "why-gates")
     set_value(page, "dropout", 0.95)
     page.wait_for_contains_text("#dropout-feedback", "Dropout must be a number from 0 to 0.9, got 0.95", timeout=5)
+
+
+def pick(dash_duo, group_id, label):
+    el = dash_duo.driver.find_element(By.XPATH, f"//div[@id='{group_id}']//label[normalize-space()='{label}']")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+    el.click()
+
+
+def test_the_textbook_gru_trains_in_numpy_and_pytorch_refuses_it(page):
+    d = page.driver
+    set_value(page, "epochs", 3)
+    pick(page, "cell", "GRU (Cho)")
+    pick(page, "backend", "PyTorch")
+    page.find_element("#train-button").click()
+    page.wait_for_contains_text("#job-status", "not started: Cell GRU (Cho) (the textbook GRU) runs on the NumPy "
+                                "backend only", timeout=5)
+    assert labels(d) == []
+    pick(page, "backend", "NumPy")
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: labels(d) == ["#1 NumPy GRU (Cho)"], timeout=10)
+    until(lambda: [t["name"] for t in figure(d, "gates-graph") or []] == ["r", "z", "n"], timeout=10)
+    until(lambda: "GRU (Cho)" in text(d, "equations"), timeout=10)
+    assert "Why PyTorch and cuDNN use the other form" in text(d, "equations")

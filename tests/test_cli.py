@@ -36,6 +36,16 @@ def test_train_a_plain_rnn():
     assert record.weights["rnn.weight_hh_l0"].shape == (4, 4)  # nn.RNN's layout: one block, no gates
 
 
+def test_train_the_textbook_gru_with_dropout_and_early_stopping():
+    p = gatelab("train", "--json", "--cell", "gru_cho", "--epochs", "40", "--hidden-size", "8", "--length", "300",
+                "--seq-len", "20", "--rollout-steps", "10", "--learning-rate", "0.05", "--dropout", "0.2",
+                "--val-fraction", "0.2", "--patience", "3")
+    assert p.returncode == 0, p.stderr
+    record = RunRecord.from_json(json.loads(p.stdout))
+    assert record.label == "NumPy GRU (Cho)" and record.config.dropout == 0.2
+    assert record.best_epoch > 0 and len(record.history.val_loss) == record.epochs_done
+
+
 def test_train_prints_a_summary_with_baselines_named_as_on_the_page():
     p = gatelab("train", "--epochs", "2", "--length", "300", "--seq-len", "20", "--hidden-size", "4")
     assert p.returncode == 0, p.stderr
@@ -59,6 +69,10 @@ def test_train_prints_a_summary_with_baselines_named_as_on_the_page():
         (["--backend", "jax"], "--backend must be one of numpy, torch, got 'jax'"),
         (["--threads", "0"], "--threads must be a whole number from 1 to 64, got '0'"),
         (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--backend", "torch", "--cell", "gru_cho"], "--cell GRU (Cho) (the textbook GRU) runs on the NumPy backend"),
+        (["--dropout", "1"], "--dropout must be a number from 0 to 0.9, got 1"),
+        (["--val-fraction", "0.9"], "--val-fraction must be a number from 0 to 0.5, got 0.9"),
+        (["--patience", "0"], "--patience must be a whole number from 1 to 1000, got 0"),
     ],
 )
 def test_bad_options_get_one_line_naming_the_option_and_status_2(args, message):
