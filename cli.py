@@ -85,6 +85,7 @@ def _threads(text: str) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from models.baselines import BASELINE_NAMES
+    from models.horizon import METHOD_NAMES
     from models.experiment import run_experiment
     from models.threads import limit_threads
 
@@ -118,6 +119,11 @@ def _train(args: argparse.Namespace) -> int:
     roll = record.rollout_scores
     if roll is not None:
         print(f"  {config.rollout_steps}-step recursive rollout MSE {roll.mse:.4f}")
+    if record.horizon is not None:
+        h = record.horizon
+        print(f"  {h.k} steps ahead, over {h.windows} test windows (MSE at steps 1 / {h.k}):")
+        for m, mse in h.mse.items():
+            print(f"    {METHOD_NAMES[m]:<19} {mse[0]:.4f} / {mse[-1]:.4f}")
     if record.grad_flow:
         epoch, norms = record.grad_flow[-1]
         print(f"  gradient flow at epoch {epoch}: ||dL/dh_1|| / ||dL/dh_{len(norms)}|| = {norms[0] / norms[-1]:.3g}")

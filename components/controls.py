@@ -28,7 +28,7 @@ TEXT_IDS = [k.key for k in PAGE_KNOBS if k.kind != "choice"]
 SECTIONS = {
     "Series": ("series-periods", "series-amplitudes", "series-phases", "series-noise", "series-trend",
                "series-length", "series-seed"),
-    "Model": ("backend", "cell", "transform", "seq-len", "hidden-size", "dropout"),
+    "Model": ("backend", "cell", "transform", "seq-len", "hidden-size", "dropout", "horizon"),
     "Training": ("epochs", "learning-rate", "batch-size", "clip-norm", "seed", "val-fraction", "patience"),
 }
 REFERENCE = ExperimentConfig()

@@ -235,3 +235,25 @@ def make_gradflow_figure(runs: Sequence, current) -> go.Figure:
                       legend=dict(LEGEND, y=-0.12), modebar=dict(orientation="v"),
                       title=dict(text="Gradient flow through time", x=0.01, xanchor="left", font=dict(size=15)))
     return fig
+
+
+def make_horizon_figure(runs: Sequence) -> go.Figure:
+    """Test MSE per step ahead: direct (solid) and recursive (dashed) per run, one colour per run;
+    persistence and the direct linear AR of the first run's data as grey lines."""
+    k = max(r.horizon.k for r in runs)
+    fig = _base(f"Error per step ahead, up to k = {k}", height=360)
+    for i, run in enumerate(runs):
+        h, steps = run.horizon, list(range(1, run.horizon.k + 1))
+        prefix = f"{run.label}: " if len(runs) > 1 else ""
+        fig.add_trace(go.Scatter(x=steps, y=list(h.mse["direct"]), name=f"{prefix}direct", mode="lines+markers",
+                                 line=dict(color=color(i)), marker=dict(size=4), meta="direct"))
+        fig.add_trace(go.Scatter(x=steps, y=list(h.mse["recursive"]), name=f"{prefix}recursive", mode="lines",
+                                 line=dict(color=color(i), dash="dash"), meta="recursive"))
+    h, steps = runs[0].horizon, list(range(1, runs[0].horizon.k + 1))
+    fig.add_trace(go.Scatter(x=steps, y=list(h.mse["persistence"]), name="persistence", mode="lines",
+                             line=dict(color="#999999", dash="dot"), meta="persistence"))
+    fig.add_trace(go.Scatter(x=steps, y=list(h.mse["linear_ar"]), name="linear AR (direct)", mode="lines",
+                             line=dict(color=TRUTH, dash="dashdot", width=1), meta="linear_ar"))
+    fig.update_layout(xaxis=dict(title="steps ahead", tickformat="d"), yaxis_title="test MSE (original units)",
+                      margin=dict(b=40 + 22 * ((len(fig.data) + 2) // 3)))
+    return fig

@@ -42,6 +42,10 @@ GATES_GRAPH = "gates-graph"
 GRADFLOW_GRAPH = "gradflow-graph"
 GRADFLOW_NOTE = "gradflow-note"
 
+# horizon.py
+HORIZON_GRAPH = "horizon-graph"
+HORIZON_NOTE = "horizon-note"
+
 # controls.py
 SERIES_PREVIEW = "series-preview"
 

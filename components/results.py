@@ -19,6 +19,7 @@ from components.runs import find_run, shown_runs
 from components.sliders import register_box, slider_with_box
 from models.baselines import BASELINE_HELP, BASELINE_NAMES
 from models.config import MAX_ROLLOUT
+from models.horizon import METHOD_HELP, METHOD_NAMES
 from models.run import RunRecord, restore
 
 EMPTY = {"data": [], "layout": {"template": "plotly_white", "height": 300,
@@ -48,6 +49,11 @@ def metrics_rows(runs: list[RunRecord]) -> list[tuple[str, object, str]]:
     for run in seen.values():
         whose = f" ({run.label}'s data)" if len(seen) > 1 else ""
         rows += [(BASELINE_NAMES[k] + whose, run.baselines[k], BASELINE_HELP[k]) for k in BASELINE_NAMES]
+    for run in runs:  # a row per method at the run's horizon k
+        if run.horizon is not None:
+            whose = f" ({run.label})" if len(runs) > 1 else ""
+            rows += [(f"{METHOD_NAMES[m]}, {run.horizon.k} steps ahead{whose}", s, METHOD_HELP[m])
+                     for m, s in run.horizon.at_k.items()]
     return rows
 
 

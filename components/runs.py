@@ -22,7 +22,7 @@ MAX_RUNS = 16  # the oldest run leaves when a new one would pass this
 COLUMNS = [
     ("label", "model"), ("epochs", "epochs"), ("mse", "test MSE"), ("mae", "test MAE"), ("mase", "test MASE"),
     ("rollout", "rollout MSE"), *[(f"base-{k}", f"{v} MSE") for k, v in BASELINE_NAMES.items()],
-    ("hidden", "H"), ("dropout", "dropout"), ("val", "validation / patience"), ("seq_len", "L"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
+    ("hidden", "H"), ("dropout", "dropout"), ("val", "validation / patience"), ("horizon", "k: direct / recursive MSE"), ("seq_len", "L"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
     ("transform", "inputs"), ("periods", "periods"), ("amplitudes", "amplitudes"), ("trend", "trend"),
     ("noise", "noise"), ("length", "n"), ("series_seed", "series seed"), ("seed", "seed"),
 ]
@@ -67,6 +67,8 @@ def table_row(run: RunRecord) -> dict[str, Any]:
         **{f"base-{k}": round(run.baselines[k].mse, 4) for k in BASELINE_NAMES},
         "hidden": c.hidden_size,
         "dropout": c.dropout,
+        "horizon": (f"{run.horizon.k}: {run.horizon.at_k['direct'].mse:.4f} / {run.horizon.at_k['recursive'].mse:.4f}"
+                    if run.horizon else "1"),
         "val": f"{t.val_fraction:g} / {t.patience}" if t.val_fraction else "off",
         "seq_len": c.seq_len,
         "lr": t.learning_rate,

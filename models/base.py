@@ -34,16 +34,20 @@ DTYPES = ("float32", "float64")
 MAX_HIDDEN = 1024
 
 
-def param_shapes(cell: str, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
-    """PyTorch's parameter names and shapes for the module above."""
+MAX_OUTPUTS = 100
+
+
+def param_shapes(cell: str, input_size: int, hidden_size: int, outputs: int = 1) -> dict[str, tuple[int, ...]]:
+    """PyTorch's parameter names and shapes for the module above; a *direct* multi-step
+    forecaster has a head with ``outputs`` rows, one per step ahead."""
     k = GATE_COUNT[cell] * hidden_size
     return {
         "rnn.weight_ih_l0": (k, input_size),
         "rnn.weight_hh_l0": (k, hidden_size),
         "rnn.bias_ih_l0": (k,),
         "rnn.bias_hh_l0": (k,),
-        "head.weight": (1, hidden_size),
-        "head.bias": (1,),
+        "head.weight": (outputs, hidden_size),
+        "head.bias": (outputs,),
     }
 
 
@@ -58,7 +62,8 @@ def backend_cell_problem(backend: str, cell: str) -> str | None:
     return None
 
 
-def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str, dropout: float = 0.0) -> None:
+def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str, dropout: float = 0.0,
+                     outputs: int = 1) -> None:
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
     if not isinstance(input_size, (int, np.integer)) or not 1 <= input_size <= 64:
@@ -67,18 +72,21 @@ def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str, d
         raise ValueError(f"hidden_size must be an integer in [1, {MAX_HIDDEN}], got {hidden_size!r}")
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+    if not isinstance(outputs, (int, np.integer)) or not 1 <= outputs <= MAX_OUTPUTS:
+        raise ValueError(f"outputs must be an integer in [1, {MAX_OUTPUTS}], got {outputs!r}")
     if not isinstance(dropout, (int, float)) or not 0 <= dropout <= MAX_DROPOUT:
         raise ValueError(f"dropout must be a number in [0, {MAX_DROPOUT}], got {dropout!r}")
 
 
-def init_parameters(cell: str, input_size: int, hidden_size: int, seed: int) -> dict[str, np.ndarray]:
+def init_parameters(cell: str, input_size: int, hidden_size: int, seed: int,
+                    outputs: int = 1) -> dict[str, np.ndarray]:
     """PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)) for every tensor, drawn
     from ``numpy.random.default_rng(seed)`` so that both backends start from the same weights."""
     rng = np.random.default_rng(seed)
     bound = 1.0 / np.sqrt(hidden_size)
     return {
         name: rng.uniform(-bound, bound, size=shape)
-        for name, shape in param_shapes(cell, input_size, hidden_size).items()
+        for name, shape in param_shapes(cell, input_size, hidden_size, outputs).items()
     }
 
 

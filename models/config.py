@@ -15,6 +15,7 @@ from typing import Any
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
+from models.horizon import MAX_HORIZON, horizon_problem
 from models.registry import BACKENDS
 from models.train import TrainConfig
 
@@ -37,6 +38,7 @@ class ExperimentConfig:
     dtype: str = "float32"
     train: TrainConfig = field(default_factory=TrainConfig)
     rollout_steps: int = 200
+    horizon: int = 1  # k > 1: a direct k-output model is trained too, and compared step by step
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -51,6 +53,9 @@ class ExperimentConfig:
         self.check_seq_len(self.series.length)
         if not isinstance(self.rollout_steps, int) or not 1 <= self.rollout_steps <= MAX_ROLLOUT:
             raise ValueError(f"rollout_steps must be an integer in [1, {MAX_ROLLOUT}], got {self.rollout_steps!r}")
+        if not isinstance(self.horizon, int) or not 1 <= self.horizon <= MAX_HORIZON:
+            raise ValueError(f"horizon must be an integer in [1, {MAX_HORIZON}], got {self.horizon!r}")
+        self.check_horizon(self.series.length)
 
     def check_seq_len(self, length: int) -> None:
         """``ValueError`` unless the window fits a series of ``length`` points."""
@@ -62,6 +67,13 @@ class ExperimentConfig:
         problem = val_problem(self.seq_len, length, self.train_fraction, self.train.val_fraction)
         if problem:
             raise ValueError(f"val_fraction {problem}")
+
+    def check_horizon(self, length: int) -> None:
+        """``ValueError`` unless horizon k leaves two train and two test windows in ``length`` points."""
+        if self.horizon > 1:
+            problem = horizon_problem(self.seq_len, length, split_index(length, self.train_fraction), self.horizon)
+            if problem:
+                raise ValueError(f"horizon {problem}")
 
     @property
     def model_name(self) -> str:

@@ -19,6 +19,7 @@ from data.windows import check_series, prepare
 from models.baselines import BASELINES
 from models.config import ExperimentConfig
 from models.forecaster import Forecaster
+from models.horizon import measure
 from models.metrics import Scores, naive_scale
 from models.run import Curve, History, RunRecord
 from models.train import EpochLog, best_epoch
@@ -40,6 +41,7 @@ def run_experiment(
     else:
         series = check_series(series)
         config.check_seq_len(series.shape[0])
+        config.check_horizon(series.shape[0])
     prep = prepare(series, config.seq_len, config.train_fraction, config.transform)
     t = config.train
     model = Forecaster(config.backend, config.cell, config.hidden_size, t.epochs, t.learning_rate, t.batch_size,
@@ -54,6 +56,12 @@ def run_experiment(
     val_loss = tuple(e.val_loss for e in h if e.val_loss is not None)
     scale = naive_scale(prep.series, prep.split)
     season = config.series.season
+    best = best_epoch(val_loss)
+    stopped = _stopped(len(h), t.epochs, best, t.patience)
+    horizon = None
+    if config.horizon > 1 and not stopped.startswith("stopped"):  # a run stopped from outside ends here
+        horizon = measure(prep, model.model_, config.horizon, config.cell, config.hidden_size, config.dtype,
+                          config.backend, t, config.dropout, scale, should_stop)
     return RunRecord(
         config=config,
         series=tuple(prep.series.tolist()),
@@ -67,8 +75,9 @@ def run_experiment(
                       tuple(model.rollout(config.rollout_steps).tolist())),
         weights=model.model_.state_dict(),
         grad_flow=tuple((e.epoch, e.grad_flow) for e in h if e.grad_flow is not None),
-        best_epoch=best_epoch(val_loss),
-        stopped=_stopped(len(h), t.epochs, best_epoch(val_loss), t.patience),
+        horizon=horizon,
+        best_epoch=best,
+        stopped=stopped,
     )
 
 

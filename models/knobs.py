@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from data.synthetic import MAX_LENGTH, SeriesConfig
-from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, val_problem
+from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN, backend_cell_problem
 from models.config import BACKEND_NAMES, MAX_ROLLOUT, ExperimentConfig
+from models.horizon import MAX_HORIZON, horizon_problem
 from models.registry import BACKENDS
 from models.train import MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
 
@@ -160,6 +161,9 @@ KNOBS: tuple[Knob, ...] = (
          help="the end of the train part held out to stop early and keep the best epoch; 0 turns it off"),
     Knob("patience", "train.patience", "Patience (epochs)", "int", 1, MAX_PATIENCE,
          help="with a validation part: stop after this many epochs without a better validation loss"),
+    Knob("horizon", "horizon", "Horizon k (steps ahead)", "int", 1, MAX_HORIZON,
+         help="above 1, a direct model with k outputs is trained too and compared with the recursive "
+              "use of the one-step model, step by step"),
     Knob("dtype", "dtype", "Precision", "choice", choices=_choices(DTYPES, {}), on_page=False),
     Knob("train-fraction", "train_fraction", "Train fraction", "float", 0.1, 0.95, on_page=False),
     Knob("rollout-steps", "rollout_steps", "Rollout steps", "int", 1, MAX_ROLLOUT, on_page=False),
@@ -197,13 +201,20 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
                           "choose the NumPy backend")
     length, seq_len, fraction = values["series-length"], values["seq-len"], values["train-fraction"]
     if None not in (length, seq_len, fraction) and "seq-len" not in errors:
-        problem = seq_len_problem(seq_len, length, fraction)
-        if problem:
-            errors["seq-len"] = f"{name(BY_KEY['seq-len'])} {problem}"
-        elif values["val-fraction"] is not None:
-            problem = val_problem(seq_len, length, fraction, values["val-fraction"])
+        split = split_index(length, fraction)
+        rules = {
+            "seq-len": lambda: seq_len_problem(seq_len, length, fraction),
+            "horizon": lambda: values["horizon"] and values["horizon"] > 1
+            and horizon_problem(seq_len, length, split, values["horizon"]),
+            "val-fraction": lambda: values["val-fraction"] is not None
+            and val_problem(seq_len, length, fraction, values["val-fraction"]),
+        }
+        for key, rule in rules.items():  # the window's own rule first: the others assume it holds
+            problem = rule()
             if problem:
-                errors["val-fraction"] = f"{name(BY_KEY['val-fraction'])} {problem}"
+                errors[key] = f"{name(BY_KEY[key])} {problem}"
+                if key == "seq-len":
+                    break
     if errors:
         return None, errors
     try:
@@ -224,5 +235,5 @@ def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
     return ExperimentConfig(series=series, seq_len=v["seq-len"], train_fraction=v["train-fraction"],
                             transform=v["transform"], backend=v["backend"], cell=v["cell"],
                             hidden_size=v["hidden-size"], dropout=v["dropout"], dtype=v["dtype"], train=train,
-                            rollout_steps=v["rollout-steps"])
+                            rollout_steps=v["rollout-steps"], horizon=v["horizon"])
 

@@ -37,12 +37,12 @@ class NumpyRecurrentRegressor:
     backend = "numpy"
 
     def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 32, seed: int = 0,
-                 dtype: str = "float32", dropout: float = 0.0) -> None:
-        check_model_args(cell, input_size, hidden_size, dtype, dropout)
+                 dtype: str = "float32", dropout: float = 0.0, outputs: int = 1) -> None:
+        check_model_args(cell, input_size, hidden_size, dtype, dropout, outputs)
         self.cell, self.input_size, self.hidden_size, self.dtype = cell, int(input_size), int(hidden_size), dtype
-        self.dropout = float(dropout)
+        self.dropout, self.outputs = float(dropout), int(outputs)
         self._drop_rng = np.random.default_rng([seed, 1])  # training's dropout masks; not the weights' stream
-        self._shapes = param_shapes(cell, self.input_size, self.hidden_size)
+        self._shapes = param_shapes(cell, self.input_size, self.hidden_size, self.outputs)
         sizes = [int(np.prod(s)) for s in self._shapes.values()]
         self._flat = np.zeros(sum(sizes), dtype=dtype)
         self._grad = np.zeros_like(self._flat)
@@ -52,13 +52,13 @@ class NumpyRecurrentRegressor:
             self._params[name] = self._flat[offset : offset + size].reshape(shape)
             self._grads[name] = self._grad[offset : offset + size].reshape(shape)
             offset += size
-        self.load_state_dict(init_parameters(cell, self.input_size, self.hidden_size, seed))
+        self.load_state_dict(init_parameters(cell, self.input_size, self.hidden_size, seed, self.outputs))
         self._forward, self._backward, self._gates = _CELLS[cell]
         self._ws = Workspace()  # for training steps and evaluation; results never outlive a call
 
     # -- the interface -------------------------------------------------------
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Forecasts (N, 1) for windows ``X`` (N, T, D)."""
+        """Forecasts (N, outputs) for windows ``X`` (N, T, D)."""
         h_last, _ = self._run(X, keep_cache=False, ws=self._ws)
         return self._head(h_last)
 
@@ -119,9 +119,8 @@ class NumpyRecurrentRegressor:
         """Loss, with every gradient written into the flat vector ``_grad``; ``mask`` is a dropout mask."""
         h_last, cache = self._run(X, ws=self._ws)
         seen = h_last if mask is None else h_last * mask  # what the head reads
-        err = self._head(seen) - np.asarray(y, dtype=self.dtype).reshape(-1, 1)  # (N, 1)
-        n = err.shape[0]
-        dy = err * (2.0 / n)
+        err = self._head(seen) - np.asarray(y, dtype=self.dtype).reshape(-1, self.outputs)  # (N, outputs)
+        dy = err * (2.0 / err.size)  # the mean over every output, as torch's mse_loss
         g = self._grads
         g["head.weight"][...] = dy.T @ seen
         g["head.bias"][...] = dy.sum(axis=0)
@@ -131,7 +130,8 @@ class NumpyRecurrentRegressor:
         rnn = self._backward(dh_last, cache, ws=self._ws, dh_norms=dh_norms)
         for key in RNN_KEYS:
             g[key][...] = rnn[key[4:-3]]
-        return float(np.dot(err[:, 0], err[:, 0]) / n)
+        flat = err.reshape(-1)
+        return float(np.dot(flat, flat) / err.size)
 
 
 class NumpyAdamStep:
@@ -154,8 +154,8 @@ class NumpyLanes:
     """``lanes`` recurrent states advanced together, one input value for all of them (gate-major)."""
 
     def __init__(self, model: NumpyRecurrentRegressor, lanes: int) -> None:
-        if model.input_size != 1:
-            raise ValueError("rollouts need input_size 1 (a univariate series)")
+        if model.input_size != 1 or model.outputs != 1:
+            raise ValueError("rollouts need input_size 1 and one output (a one-step forecaster of one series)")
         H, dt = model.hidden_size, model.dtype
         self.model, self.cell, self.H = model, model.cell, H
         self.w = _WEIGHTS[model.cell](*model._rnn_params())

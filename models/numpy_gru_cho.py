@@ -107,8 +107,8 @@ class ChoLanes:
     """``lanes`` states advanced together, one input value for all of them (see ``models.rollout``)."""
 
     def __init__(self, model, lanes: int) -> None:
-        if model.input_size != 1:
-            raise ValueError("rollouts need input_size 1 (a univariate series)")
+        if model.input_size != 1 or model.outputs != 1:
+            raise ValueError("rollouts need input_size 1 and one output (a one-step forecaster of one series)")
         self.params = tuple(model._rnn_params())
         self.head_w, self.head_b = model._params["head.weight"][0], model._params["head.bias"][0]
         self.h = np.zeros((lanes, model.hidden_size), dtype=model.dtype)

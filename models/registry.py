@@ -23,12 +23,14 @@ BACKENDS: dict[str, Callable[..., RecurrentRegressor]] = {"numpy": _numpy, "torc
 
 
 def create_model(backend: str = "numpy", cell: str = "lstm", input_size: int = 1, hidden_size: int = 32,
-                 seed: int = 0, dtype: str = "float32", dropout: float = 0.0) -> RecurrentRegressor:
+                 seed: int = 0, dtype: str = "float32", dropout: float = 0.0,
+                 outputs: int = 1) -> RecurrentRegressor:
     """A recurrent layer plus linear head on ``backend`` ("numpy" or "torch").
 
-    The same arguments give the same initial weights on both backends.
+    The same arguments give the same initial weights on both backends. ``outputs`` > 1 makes a
+    direct multi-step forecaster: one head row per step ahead.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {tuple(BACKENDS)}, got {backend!r}")
     return BACKENDS[backend](cell=cell, input_size=input_size, hidden_size=hidden_size, seed=seed, dtype=dtype,
-                             dropout=dropout)
+                             dropout=dropout, outputs=outputs)

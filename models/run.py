@@ -28,6 +28,7 @@ from data.windows import prepare
 from models.base import check_state_dict, param_shapes
 from models.config import ExperimentConfig
 from models.forecaster import Forecaster
+from models.horizon import Horizon
 from models.metrics import Scores, naive_scale
 
 SCHEMA = "gatelab.run"
@@ -79,6 +80,7 @@ class RunRecord:
     rollout: Curve  # recursive, from the end of the train part
     weights: Mapping[str, np.ndarray] = field(repr=False, compare=False)  # arrays; compare them yourself
     grad_flow: tuple[tuple[int, tuple[float, ...]], ...] = ()  # (epoch, ||dL/dh_t|| for t = 1..L), some epochs
+    horizon: Horizon | None = None  # with a horizon k > 1: direct against recursive, step by step
     best_epoch: int = 0  # early stopping: the epoch whose weights the run kept; 0 = none
     id: str = ""
     number: int = 0  # its place in a page's runs table; 0 = none
@@ -128,6 +130,7 @@ class RunRecord:
             "rollout": _curve_json(self.rollout),
             "weights": pack_weights(self.weights, self.config.dtype),
             "best_epoch": self.best_epoch,
+            "horizon": _horizon_json(self.horizon),
             "grad_flow": {"epochs": [e for e, _ in self.grad_flow], "norms": [list(n) for _, n in self.grad_flow]},
         }
         return {**body, "digest": _digest(body)}
@@ -157,6 +160,7 @@ class RunRecord:
                 weights=unpack_weights(data["weights"]),
                 grad_flow=tuple((int(e), tuple(float(v) for v in n))
                                 for e, n in zip(data["grad_flow"]["epochs"], data["grad_flow"]["norms"])),
+                horizon=_horizon(data["horizon"]),
                 best_epoch=int(data["best_epoch"]),
                 id=str(data["id"]),
                 number=int(data["number"]),
@@ -187,6 +191,20 @@ def _numbers_as_floats(value: Any) -> Any:
 
 def _scores_json(s: Scores) -> dict[str, float]:
     return s.as_dict()
+
+
+def _horizon_json(h: Horizon | None) -> dict[str, Any] | None:
+    if h is None:
+        return None
+    return {"k": h.k, "windows": h.windows, "mse": {m: list(v) for m, v in h.mse.items()},
+            "at_k": {m: s.as_dict() for m, s in h.at_k.items()}}
+
+
+def _horizon(d: dict[str, Any] | None) -> Horizon | None:
+    if d is None:
+        return None
+    return Horizon(int(d["k"]), {m: tuple(float(x) for x in v) for m, v in d["mse"].items()},
+                   {m: Scores(**s) for m, s in d["at_k"].items()}, int(d["windows"]))
 
 
 def _curve_json(c: Curve) -> dict[str, list]:

@@ -27,13 +27,13 @@ def preload() -> None:
 
 
 class _Net(nn.Module):
-    def __init__(self, cell: str, input_size: int, hidden_size: int, dropout: float) -> None:
+    def __init__(self, cell: str, input_size: int, hidden_size: int, dropout: float, outputs: int) -> None:
         super().__init__()
         self.rnn = _LAYERS[cell](input_size, hidden_size, batch_first=True)
         self.drop = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden_size, 1)
+        self.head = nn.Linear(hidden_size, outputs)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:  # (N, T, D) -> (N, 1)
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:  # (N, T, D) -> (N, k)
         """``mask`` replaces ``nn.Dropout``'s own draw (the parity tests give both backends one mask)."""
         out, _ = self.rnn(x)
         h = out[:, -1]
@@ -46,18 +46,18 @@ class TorchRecurrentRegressor:
     backend = "torch"
 
     def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 32, seed: int = 0,
-                 dtype: str = "float32", dropout: float = 0.0) -> None:
-        check_model_args(cell, input_size, hidden_size, dtype, dropout)
+                 dtype: str = "float32", dropout: float = 0.0, outputs: int = 1) -> None:
+        check_model_args(cell, input_size, hidden_size, dtype, dropout, outputs)
         problem = backend_cell_problem("torch", cell)
         if problem:
             raise ValueError(problem)
         self.cell, self.input_size, self.hidden_size, self.dtype = cell, int(input_size), int(hidden_size), dtype
-        self.dropout = float(dropout)
+        self.dropout, self.outputs = float(dropout), int(outputs)
         self._tdtype = _DTYPES[dtype]
-        self.net = _Net(cell, self.input_size, self.hidden_size, self.dropout).to(self._tdtype).eval()
+        self.net = _Net(cell, self.input_size, self.hidden_size, self.dropout, self.outputs).to(self._tdtype).eval()
         if self.dropout > 0:
             torch.manual_seed(seed)  # nn.Dropout draws from torch's global generator: a run repeats
-        self.load_state_dict(init_parameters(cell, self.input_size, self.hidden_size, seed))
+        self.load_state_dict(init_parameters(cell, self.input_size, self.hidden_size, seed, self.outputs))
 
     def _tensor(self, X: np.ndarray) -> torch.Tensor:
         X = np.asarray(X)
@@ -84,7 +84,7 @@ class TorchRecurrentRegressor:
         the direct path to the head; so the layer is unrolled here with torch's one-step
         cell kernels on its own weights, and every hidden state keeps its gradient."""
         x = self._tensor(X)
-        target = torch.as_tensor(np.asarray(y).reshape(-1, 1), dtype=self._tdtype)
+        target = torch.as_tensor(np.asarray(y).reshape(-1, self.outputs), dtype=self._tdtype)
         rnn, head = self.net.rnn, self.net.head
         weights = (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0)
         h = torch.zeros(x.shape[0], self.hidden_size, dtype=self._tdtype)
@@ -103,14 +103,14 @@ class TorchRecurrentRegressor:
         return norms
 
     def _loss(self, X: np.ndarray, y: np.ndarray, mask: torch.Tensor | None = None) -> torch.Tensor:
-        target = torch.as_tensor(np.asarray(y).reshape(-1, 1), dtype=self._tdtype)
+        target = torch.as_tensor(np.asarray(y).reshape(-1, self.outputs), dtype=self._tdtype)
         return nn.functional.mse_loss(self.net(self._tensor(X), mask), target)
 
     def state_dict(self) -> dict[str, np.ndarray]:
         return {k: v.detach().numpy().copy() for k, v in self.net.state_dict().items()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        check_state_dict(param_shapes(self.cell, self.input_size, self.hidden_size), state)
+        check_state_dict(param_shapes(self.cell, self.input_size, self.hidden_size, self.outputs), state)
         self.net.load_state_dict({k: torch.as_tensor(np.asarray(v), dtype=self._tdtype) for k, v in state.items()})
 
     def gate_activations(self, x_one: np.ndarray) -> dict[str, np.ndarray]:
@@ -181,8 +181,8 @@ class TorchLanes:
     on the layer's weights."""
 
     def __init__(self, model: TorchRecurrentRegressor, lanes: int) -> None:
-        if model.input_size != 1:
-            raise ValueError("rollouts need input_size 1 (a univariate series)")
+        if model.input_size != 1 or model.outputs != 1:
+            raise ValueError("rollouts need input_size 1 and one output (a one-step forecaster of one series)")
         rnn, head = model.net.rnn, model.net.head
         self.lstm = model.cell == "lstm"
         self.cell = _CELL_KERNELS[model.cell]

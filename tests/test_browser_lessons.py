@@ -84,3 +84,21 @@ def test_the_textbook_gru_trains_in_numpy_and_pytorch_refuses_it(page):
     until(lambda: [t["name"] for t in figure(d, "gates-graph") or []] == ["r", "z", "n"], timeout=10)
     until(lambda: "GRU (Cho)" in text(d, "equations"), timeout=10)
     assert "Why PyTorch and cuDNN use the other form" in text(d, "equations")
+
+
+def test_horizon_compares_direct_and_recursive_step_by_step(page):
+    d = page.driver
+    for field, value in (("series-length", 300), ("seq-len", 20), ("hidden-size", 8), ("epochs", 4),
+                         ("horizon", 10)):
+        set_value(page, field, value)
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: len(figure(d, "horizon-graph") or []) == 4, timeout=10)
+    traces = {t["name"]: t for t in figure(d, "horizon-graph")}
+    assert set(traces) == {"direct", "recursive", "persistence", "linear AR (direct)"}
+    assert all(t["x"] == list(range(1, 11)) for t in traces.values())
+    assert "10 steps ahead over 81 test windows" in text(d, "horizon-note")
+    table = text(d, "metrics-table")
+    assert all(f"{m}, 10 steps ahead" in table for m in ("direct", "recursive", "persistence", "linear AR (direct)"))
+    set_value(page, "horizon", 95)
+    page.wait_for_contains_text("#horizon-feedback", "must leave two test windows: at most 89", timeout=5)

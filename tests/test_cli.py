@@ -87,3 +87,11 @@ def test_help_says_which_limits_apply():
     p = gatelab("train", "--help")
     assert p.returncode == 0
     assert "A served page may cap epochs, hidden size and length lower" in " ".join(p.stdout.split())
+
+
+def test_train_several_steps_ahead_prints_each_method():
+    p = gatelab("train", "--horizon", "10", "--epochs", "2", "--length", "300", "--seq-len", "20",
+                "--hidden-size", "4")
+    assert p.returncode == 0, p.stderr
+    assert "10 steps ahead, over 81 test windows (MSE at steps 1 / 10):" in p.stdout
+    assert all(m in p.stdout for m in ("direct", "recursive", "persistence", "linear AR (direct)"))

@@ -1,0 +1,142 @@
+"""Several steps ahead: a *direct* model against the *recursive* use of the one-step model.
+
+For a horizon k, every window that reads L values predicts the k values after it:
+
+- direct: a second network of the same kind, whose head has k outputs, trained on
+  the next k values (``create_model(outputs=k)``);
+- recursive: the run's one-step model, fed its own forecasts k - 1 times, each
+  step re-running the whole window from the zero state (the exact rollout);
+- persistence: the last value, for every step;
+- linear AR (direct): least squares from the same L lags to each of the k values.
+
+Errors are measured per step ahead, in original units, on every window whose k
+targets all lie in the test part. The direct model and the linear AR learn only
+from windows whose k targets all lie in the train part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from data.windows import Prepared, make_windows
+from models.base import RecurrentRegressor
+from models.metrics import Scores
+from models.registry import create_model
+from models.train import TrainConfig, train
+
+MAX_HORIZON = 100
+METHODS = ("direct", "recursive", "persistence", "linear_ar")
+METHOD_NAMES = {"direct": "direct", "recursive": "recursive", "persistence": "persistence",
+                "linear_ar": "linear AR (direct)"}
+METHOD_HELP = {"direct": "a model with k outputs, trained on the next k values",
+               "recursive": "the one-step model fed its own forecasts",
+               "persistence": "the last value, for every step ahead",
+               "linear_ar": "least squares from the window to each of the next k values"}
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """Test error per step ahead (k values per method, original units) and the scores at step k."""
+
+    k: int
+    mse: dict[str, tuple[float, ...]]  # method -> MSE at steps 1..k
+    at_k: dict[str, Scores]  # method -> scores of the k-th step
+    windows: int  # test windows measured
+
+
+@dataclass(frozen=True)
+class DirectWindows:
+    """Windows of the model inputs with their next k values: X (N, L, 1), Y (N, k), first target t (N,)."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    t: np.ndarray
+
+
+def horizon_problem(seq_len: int, n: int, split: int, k: int) -> str | None:
+    """Why a horizon ``k`` does not fit, as the end of a sentence that starts with its name; or None."""
+    test, train_windows = n - split - k + 1, split - k + 1 - seq_len
+    if test < 2:
+        return f"must leave two test windows: at most {n - split - 1} for a test part of {n - split} points, got {k}"
+    if train_windows < 2:
+        return (f"must leave two training windows: at most {split - seq_len - 1} for {split} train points and "
+                f"windows of {seq_len}, got {k}")
+    return None
+
+
+def direct_windows(prep: Prepared, k: int) -> tuple[DirectWindows, DirectWindows]:
+    """(train, test) windows for k steps ahead, split so that no window straddles the split."""
+    X, t = make_windows(prep.inputs, prep.seq_len)
+    n = prep.inputs.shape[0]
+    keep = t + k <= n
+    X, t = X[keep], t[keep]
+    Y = np.stack([prep.inputs[t + j] for j in range(k)], axis=1)
+    train = t + k <= prep.split
+    test = t >= prep.split
+    return (DirectWindows(X[train], Y[train], t[train]), DirectWindows(X[test], Y[test], t[test]))
+
+
+def paths_to_original(prep: Prepared, P: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Forecast paths (N, k) in model units, first target ``t`` (N,) -> original units (N, k)."""
+    P = np.asarray(P, dtype=np.float64) * prep.target_scale
+    steps = t[:, None] + np.arange(P.shape[1])[None, :]
+    if prep.transform == "diff":  # forecasts are changes: add them up from the last known level
+        z = prep.scaler.transform(prep.series[t - 1])[:, None] + np.cumsum(P, axis=1)
+    elif prep.transform == "detrend":
+        z = prep.line[0] + prep.line[1] * steps + P
+    else:
+        z = P
+    return prep.scaler.inverse(z)
+
+
+def recursive_paths(model: RecurrentRegressor, X: np.ndarray, k: int) -> np.ndarray:
+    """k forecasts (N, k) in model units after each window of ``X`` (N, L, 1), by the one-step
+    model fed its own forecasts, the whole window re-run from the zero state at every step."""
+    window = np.array(X, dtype=X.dtype)
+    out = np.empty((X.shape[0], k))
+    for j in range(k):
+        out[:, j] = model.predict(window)[:, 0]
+        window[:, :-1] = window[:, 1:]
+        window[:, -1, 0] = out[:, j]
+    return out
+
+
+def linear_ar_paths(prep: Prepared, k: int, test_t: np.ndarray) -> np.ndarray:
+    """Least squares from the L standardized lags (and an intercept) to each of the next k values,
+    fit on the windows whose k targets are train points; original units (N_test, k)."""
+    z = prep.scaler.transform(prep.series)
+    X, t = make_windows(z, prep.seq_len)
+    A = np.hstack([X[:, :, 0], np.ones((X.shape[0], 1))])
+    fit = t + k <= prep.split
+    Y = np.stack([z[t[fit] + j] for j in range(k)], axis=1)
+    coef, *_ = np.linalg.lstsq(A[fit], Y, rcond=None)
+    rows = np.searchsorted(t, test_t)
+    return prep.scaler.inverse(A[rows] @ coef)
+
+
+def measure(prep: Prepared, one_step: RecurrentRegressor, k: int, cell: str, hidden_size: int, dtype: str,
+            backend: str, config: TrainConfig, dropout: float, scale: float,
+            should_stop: Callable[[], bool] | None = None) -> Horizon | None:
+    """Train the direct model and measure all four methods at 1..k steps; None if stopped first."""
+    fit_on, test = direct_windows(prep, k)
+    direct = create_model(backend, cell, 1, hidden_size, seed=config.seed, dtype=dtype, dropout=dropout, outputs=k)
+    history = train(direct, fit_on.X, fit_on.Y, test.X, test.Y, TrainConfig(config.epochs, config.learning_rate,
+                    config.batch_size, config.clip_norm, config.seed), should_stop=should_stop)
+    if len(history) < config.epochs:
+        return None
+    truth = prep.series[test.t[:, None] + np.arange(k)[None, :]]
+    paths = {
+        "direct": paths_to_original(prep, direct.predict(test.X), test.t),
+        "recursive": paths_to_original(prep, recursive_paths(one_step, test.X, k), test.t),
+        "persistence": np.repeat(prep.series[test.t - 1][:, None], k, axis=1),
+        "linear_ar": linear_ar_paths(prep, k, test.t),
+    }
+    return Horizon(
+        k=k,
+        mse={m: tuple(float(v) for v in np.mean((p - truth) ** 2, axis=0)) for m, p in paths.items()},
+        at_k={m: Scores.of(truth[:, -1], p[:, -1], scale) for m, p in paths.items()},
+        windows=int(test.t.shape[0]),
+    )
