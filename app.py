@@ -28,7 +28,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 
-from components import controls, explain, gradflow, horizon, ids, results, runs, training
+from components import controls, explain, gradflow, horizon, ids, results, runs, sweep, training
 from components.services import Services, init_services
 from components.settings import Settings
 from models.threads import limit_threads
@@ -69,6 +69,7 @@ def make_layout(services: Services):
                                               dbc.Col(explain.equations_layout(), xl=4)])),
                                 card("Gradient flow through time", gradflow.layout(results.EMPTY)),
                                 card("Several steps ahead: direct or recursive", horizon.layout(results.EMPTY)),
+                                card("Sweeps: seeds and window lengths", sweep.layout()),
                                 card("Runs", runs.layout()),
                                 card("Why gates, and what to try", explain.layout()),
                             ],
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         explain.register(app)
         gradflow.register(app, results.EMPTY)
         horizon.register(app, results.EMPTY)
+        sweep.register(app)
     finally:
         services.manager.accepting = False
     app.gatelab = services  # for tests and tools: this app's board and settings

@@ -2,6 +2,7 @@
 
     gatelab train --backend torch --cell gru --epochs 40
     gatelab train --json > run.json      # the run record (models.run.RunRecord) as JSON
+    gatelab sweep --over seed --cells lstm,gru,rnn     # the same settings, five training seeds
     gatelab serve                        # the dashboard
 
 Every option of ``train`` is generated from ``models.knobs``, the same source as
@@ -53,6 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_knob_options(tr)
     tr.add_argument("--json", action="store_true", help="print the run record as one JSON object, and nothing else")
     tr.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
+    sw = sub.add_parser("sweep", help="train one setting's values for several cells (seed or window length)",
+                        epilog="Without --periods, a window-length sweep uses the long-season series "
+                               "(periods 50 and 120). " + LIMITS_NOTE)
+    sw.add_argument("--over", default="seed", help="seed or seq-len (default seed)")
+    sw.add_argument("--values", default=None,
+                    help="comma-separated whole numbers (default 0,1,2,3,4 for seed; 20,40,60,90,120 for seq-len)")
+    sw.add_argument("--cells", default="lstm,gru,rnn", help="comma-separated cells (default lstm,gru,rnn)")
+    _add_knob_options(sw)
+    sw.add_argument("--json", action="store_true", help="print the sweep's points as one JSON object")
+    sw.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
     sv = sub.add_parser("serve", help="serve the dashboard")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8050)
@@ -130,11 +141,49 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from models.experiment import run_experiment
+    from dataclasses import replace
+
+    from models.sweep import LONG_SEASON, SweepSpec, point, point_value, summary
+    from models.threads import limit_threads
+
+    spec = SweepSpec.parse(args.over, args.values, args.cells,
+                           names={"over": "--over", "values": "--values", "cells": "--cells"})
+    base = config_from_args(args)
+    if spec.over == "seq-len" and getattr(args, "series-periods") is None:
+        base = base.with_(series=replace(base.series, components=LONG_SEASON.components))
+    configs = spec.configs(base)
+    for c in configs:
+        c.check_seq_len(c.series.length)
+    limit_threads(_threads(args.threads))
+    points = []
+    for k, c in enumerate(configs, start=1):
+        if not args.json:
+            print(f"run {k} of {len(configs)}: {c.model_name}, {spec.over} {point_value(c, spec.over)}",
+                  file=sys.stderr)
+        points.append(point(run_experiment(c), spec.over))
+    result = {**spec.to_json(), "points": points, "summary": summary(points)}
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"test MSE by {spec.over}, original units:")
+    for p in points:
+        b = p["baselines"]
+        print(f"  {p['label']:<10} {spec.over} {p['value']:<5} {p['mse']:.4f}   "
+              f"persistence {b['persistence']:.4f}   linear AR {b['linear_ar']:.4f}")
+    for cell, s in result["summary"].items():
+        print(f"  {cell}: mean {s['mean']:.4f}, spread {s['spread']:.4f}, best {spec.over} {s['best_value']}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "train":
             return _train(args)
+        if args.command == "sweep":
+            return _sweep(args)
         from app import serve
 
         return serve(host=args.host, port=args.port, debug=args.debug)

@@ -14,6 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from models.baselines import BASELINE_NAMES as BASELINE_LABELS
+
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 TRUTH = "#444444"
 GATE_TITLES = {
@@ -256,4 +258,36 @@ def make_horizon_figure(runs: Sequence) -> go.Figure:
                              line=dict(color=TRUTH, dash="dashdot", width=1), meta="linear_ar"))
     fig.update_layout(xaxis=dict(title="steps ahead", tickformat="d"), yaxis_title="test MSE (original units)",
                       margin=dict(b=40 + 22 * ((len(fig.data) + 2) // 3)))
+    return fig
+
+
+def make_sweep_figure(sweep: dict) -> go.Figure:
+    """A sweep's test MSE: over seeds, a strip per cell (one dot per seed); over window lengths,
+    a line per cell against L. Persistence and linear AR as grey lines in both."""
+    points, over = sweep["points"], sweep["over"]
+    cells = list(dict.fromkeys(p["label"] for p in points))
+    by_cell = {c: [p for p in points if p["label"] == c] for c in cells}
+    if over == "seed":
+        fig = _base("Test MSE over training seeds, one dot per seed", height=360)
+        for i, (cell, mine) in enumerate(by_cell.items()):
+            fig.add_trace(go.Scatter(x=[cell] * len(mine), y=[p["mse"] for p in mine], name=cell, mode="markers",
+                                     marker=dict(color=color(i), size=9, opacity=0.75),
+                                     text=[f"seed {p['value']}" for p in mine],
+                                     hovertemplate="%{x}, %{text}: %{y:.4f}<extra></extra>"))
+        for name, dash in (("persistence", "dot"), ("linear_ar", "dashdot")):
+            value = points[0]["baselines"][name]
+            fig.add_hline(y=value, line=dict(color="#888888", dash=dash, width=1),
+                          annotation_text=BASELINE_LABELS[name], annotation_position="top right")
+        fig.update_layout(xaxis_title="cell", yaxis_title="test MSE (original units)")
+        return fig
+    fig = _base("Test MSE against the window length L", height=360)
+    for i, (cell, mine) in enumerate(by_cell.items()):
+        mine = sorted(mine, key=lambda p: p["value"])
+        fig.add_trace(go.Scatter(x=[p["value"] for p in mine], y=[p["mse"] for p in mine], name=cell,
+                                 mode="lines+markers", line=dict(color=color(i))))
+    first = sorted(next(iter(by_cell.values())), key=lambda p: p["value"])
+    for name, dash in (("persistence", "dot"), ("linear_ar", "dashdot")):
+        fig.add_trace(go.Scatter(x=[p["value"] for p in first], y=[p["baselines"][name] for p in first],
+                                 name=BASELINE_LABELS[name], mode="lines", line=dict(color="#888888", dash=dash)))
+    fig.update_layout(xaxis_title="window length L", yaxis_title="test MSE (original units)")
     return fig

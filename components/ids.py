@@ -46,6 +46,15 @@ GRADFLOW_NOTE = "gradflow-note"
 HORIZON_GRAPH = "horizon-graph"
 HORIZON_NOTE = "horizon-note"
 
+# sweep.py (the button starts a job through training.py)
+SWEEP_OVER = "sweep-over"
+SWEEP_VALUES = "sweep-values"
+SWEEP_CELLS = "sweep-cells"
+SWEEP_SERIES = "sweep-series"
+SWEEP_BUTTON = "sweep-button"
+SWEEP_NOTE = "sweep-note"
+SWEEP_GRAPH = "sweep-graph"
+
 # controls.py
 SERIES_PREVIEW = "series-preview"
 

@@ -26,6 +26,7 @@ from components.jobs import JobBoard
 from models.config import ExperimentConfig
 from models.experiment import run_experiment
 from models.run import RunRecord
+from models.sweep import OVER, point, point_value
 from models.threads import limit_threads
 from models.train import TrainingDiverged
 
@@ -42,18 +43,22 @@ class JobOutcome:
     request_id: str
     runs: tuple[RunRecord, ...]
     status: str  # "done", "cancelled at epoch 3", or what went wrong
+    sweep: dict[str, Any] | None = None  # a sweep's spec and points (``models.sweep``); its runs are not kept
 
     def to_json(self) -> dict[str, Any]:
-        return {"request_id": self.request_id, "runs": [r.to_json() for r in self.runs], "status": self.status}
+        return {"request_id": self.request_id, "runs": [r.to_json() for r in self.runs], "status": self.status,
+                "sweep": self.sweep}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "JobOutcome":
-        return cls(data["request_id"], tuple(RunRecord.from_json(r) for r in data["runs"]), data["status"])
+        return cls(data["request_id"], tuple(RunRecord.from_json(r) for r in data["runs"]), data["status"],
+                   data.get("sweep"))
 
 
-def make_request(request_id: str, session: str, configs: list[ExperimentConfig]) -> dict[str, Any]:
-    """The JSON a page sends to start a job."""
-    return {"id": request_id, "session": session, "configs": [c.as_dict() for c in configs]}
+def make_request(request_id: str, session: str, configs: list[ExperimentConfig],
+                 sweep: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON a page sends to start a job; with ``sweep`` (a ``SweepSpec`` as JSON), a sweep."""
+    return {"id": request_id, "session": session, "configs": [c.as_dict() for c in configs], "sweep": sweep}
 
 
 class Watch:
@@ -127,17 +132,25 @@ def _wait_for_slot(set_progress, board: JobBoard, ticket: int, watch: Watch) -> 
 
 
 def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcome:
+    """Every config in turn. A sweep keeps a point per finished run (``models.sweep.point``), not the run."""
     request_id = request["id"]
     configs = [ExperimentConfig.from_dict(c) for c in request["configs"]]
+    sweep = request.get("sweep")
     runs: list[RunRecord] = []
+    points: list[dict[str, Any]] = []
 
     def outcome(status: str) -> JobOutcome:
+        if sweep is not None:
+            return JobOutcome(request_id, (), status, {**sweep, "points": points})
         return JobOutcome(request_id, tuple(runs), status)
 
     for k, config in enumerate(configs):
         name = config.model_name
         total = config.train.epochs
         prefix = f"run {k + 1} of {len(configs)}, {name}: " if len(configs) > 1 else ""
+        if sweep is not None:
+            value = point_value(config, sweep["over"])
+            prefix = f"sweep, run {k + 1} of {len(configs)}, {name}, {OVER[sweep['over']].lower()} {value}: "
         history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "grad_norm": [], "val_loss": []}
         last_sent = 0.0
 
@@ -165,7 +178,11 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
             return outcome(watch.reason)
         if watch.reason:
             record = record.with_(stopped=f"{watch.reason} at epoch {record.epochs_done}")
-        runs.append(record.with_(id=f"{request_id}-{k}"))
+        if sweep is not None:
+            if not watch.reason:  # a run cut short would be an unfair point
+                points.append(point(record, sweep["over"]))
+        else:
+            runs.append(record.with_(id=f"{request_id}-{k}"))
         if watch.reason:
             return outcome(record.stopped if len(configs) == 1 else f"{name}: {record.stopped}")
     return outcome(DONE)

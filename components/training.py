@@ -23,6 +23,7 @@ them would lose the run; the request id makes every run's arguments unique.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -34,6 +35,7 @@ from components.runner import DONE, make_request, run_request
 from components.services import Services
 from models.config import BACKEND_NAMES, ExperimentConfig
 from models.base import CELLS, NUMPY_ONLY
+from models.sweep import LONG_SEASON, SweepSpec
 
 READY = "ready"
 STARTING = "starting"
@@ -106,20 +108,34 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.PROGRESS, "label", allow_duplicate=True),
         Input(ids.TRAIN, "n_clicks"),
         Input(ids.TRAIN_ALL, "n_clicks"),
+        Input(ids.SWEEP_BUTTON, "n_clicks"),
         [State(i, "value") for i in FIELD_IDS],
         State(ids.SESSION, "data"),
         State(ids.LOSS_OPTIONS, "value"),
+        State(ids.SWEEP_OVER, "value"),
+        State(ids.SWEEP_VALUES, "value"),
+        State(ids.SWEEP_CELLS, "value"),
+        State(ids.SWEEP_SERIES, "value"),
         prevent_initial_call=True,
     )
-    def start_run(_train, _all, *args):
-        *raw, session, options = args
+    def start_run(_train, _all, _sweep, *args):
+        *raw, session, options, over, values, cells, series = args
         config, errors = form_config(form_values(*raw), settings)
         if config is None:
             first = next(iter(errors.values()))
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
             return no_update, f"not started: {first}{more}", no_update, no_update, no_update
-        configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
-        request = make_request(uuid.uuid4().hex, session or "", configs)
+        spec = None
+        if ctx.triggered_id == ids.SWEEP_BUTTON:
+            try:
+                spec = SweepSpec.parse(over, values, cells)
+                configs = spec.configs(config.with_(series=replace(config.series, components=LONG_SEASON.components))
+                                       if series == "long" else config)
+            except ValueError as e:
+                return no_update, f"not started: {e}", no_update, no_update, no_update
+        else:
+            configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
+        request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None)
         options = options or []
         live = make_live_loss_figure(config.train.epochs, "log" in options, "grad" in options,
                                      validation=config.train.val_fraction > 0)
@@ -136,6 +152,7 @@ def register(app: Dash, services: Services) -> None:
         running=[
             (Output(ids.TRAIN, "disabled"), True, False),
             (Output(ids.TRAIN_ALL, "disabled"), True, False),
+            (Output(ids.SWEEP_BUTTON, "disabled"), True, False),
             (Output(ids.CANCEL, "disabled"), False, True),
             (Output(ids.QUEUE_NOTE, "hidden"), True, True),
         ],

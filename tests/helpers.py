@@ -35,9 +35,13 @@ def serve(app) -> tuple[str, Callable[[], None]]:
     here: a full run stuck for good). This server shuts down politely instead."""
     import threading
 
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:  # a line per request only buries a failure's output
+            pass
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=Quiet)
     thread = threading.Thread(target=server.serve_forever, name="gatelab-test-server", daemon=True)
     thread.start()
 

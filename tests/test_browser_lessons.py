@@ -15,6 +15,12 @@ def set_value(dash_duo, element_id, value):
     el.send_keys(str(value))
 
 
+def click(dash_duo, element_id):
+    """Scrolled into view and clicked as a script does, so that no neighbour can intercept it."""
+    el = dash_duo.find_element(f"#{element_id}")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
+
+
 def labels(d):
     return [r.text for r in d.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
 
@@ -102,3 +108,32 @@ def test_horizon_compares_direct_and_recursive_step_by_step(page):
     assert all(f"{m}, 10 steps ahead" in table for m in ("direct", "recursive", "persistence", "linear AR (direct)"))
     set_value(page, "horizon", 95)
     page.wait_for_contains_text("#horizon-feedback", "must leave two test windows: at most 89", timeout=5)
+
+
+def test_a_seed_sweep_draws_a_strip_per_cell_and_a_window_sweep_a_line_per_cell(page):
+    d = page.driver
+    set_value(page, "epochs", 2)
+    set_value(page, "hidden-size", 4)
+    set_value(page, "sweep-values", "0, 1, 2")
+    for box in d.find_elements(By.CSS_SELECTOR, "#sweep-cells input"):
+        if box.get_attribute("value") == "gru" and box.is_selected():
+            d.execute_script("arguments[0].click();", box)  # LSTM and RNN only
+    click(page, "sweep-button")
+    page.wait_for_text_to_equal("#job-status", "done", timeout=90)
+    until(lambda: [t["name"] for t in figure(d, "sweep-graph") or []] == ["LSTM", "RNN"], timeout=10)
+    strips = figure(d, "sweep-graph")
+    assert strips[0]["x"] == ["LSTM"] * 3 and len(strips[1]["y"]) == 3
+    assert text(d, "sweep-note").startswith("Test MSE over 6 runs: LSTM mean ")
+    assert labels(d) == []  # a sweep's runs stay out of the runs table
+
+    pick(page, "sweep-over", "Window length L")
+    until(lambda: page.find_element("#sweep-values").get_attribute("value") == "20, 40, 60, 90, 120", timeout=5)
+    assert page.find_element("#sweep-series input[value=long]").is_selected()
+    set_value(page, "sweep-values", "20, 40")
+    click(page, "sweep-button")
+    page.wait_for_text_to_equal("#job-status", "done", timeout=90)
+    until(lambda: figure(d, "sweep-graph")[0]["x"] == [20, 40], timeout=10)
+    assert [t["name"] for t in figure(d, "sweep-graph")] == ["LSTM", "RNN", "persistence", "linear AR"]
+    set_value(page, "sweep-values", "20, 900")
+    click(page, "sweep-button")
+    page.wait_for_contains_text("#job-status", "not started: seq_len must be at most 628", timeout=5)
