@@ -28,7 +28,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 
-from components import controls, explain, gradflow, horizon, ids, results, runs, sweep, training
+from components import controls, downloads, explain, gradflow, horizon, ids, results, runs, sweep, training
 from components.services import Services, init_services
 from components.settings import Settings
 from models.threads import limit_threads
@@ -70,7 +70,7 @@ def make_layout(services: Services):
                                 card("Gradient flow through time", gradflow.layout(results.EMPTY)),
                                 card("Several steps ahead: direct or recursive", horizon.layout(results.EMPTY)),
                                 card("Sweeps: seeds and window lengths", sweep.layout()),
-                                card("Runs", runs.layout()),
+                                card("Runs", [downloads.layout(), runs.layout()]),
                                 card("Why gates, and what to try", explain.layout()),
                             ],
                             lg=9, md=8,
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         gradflow.register(app, results.EMPTY)
         horizon.register(app, results.EMPTY)
         sweep.register(app)
+        downloads.register(app)
     finally:
         services.manager.accepting = False
     app.gatelab = services  # for tests and tools: this app's board and settings

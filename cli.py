@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("train", help="train and evaluate one model on a series", epilog=LIMITS_NOTE)
     _add_knob_options(tr)
     tr.add_argument("--json", action="store_true", help="print the run record as one JSON object, and nothing else")
+    tr.add_argument("--csv", metavar="FILE", help="train on a CSV file of your own (read with pandas)")
+    tr.add_argument("--column", metavar="NAME", help="the --csv file's value column (default: its last numeric one)")
+    tr.add_argument("--missing", choices=("drop", "interpolate"),
+                    help="what to do with the column's empty or non-numeric cells")
     tr.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
     sw = sub.add_parser("sweep", help="train one setting's values for several cells (seed or window length)",
                         epilog="Without --periods, a window-length sweep uses the long-season series "
@@ -64,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_knob_options(sw)
     sw.add_argument("--json", action="store_true", help="print the sweep's points as one JSON object")
     sw.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
+    sub.add_parser("datasets", help="list the bundled data sets")
     sv = sub.add_parser("serve", help="serve the dashboard")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8050)
@@ -71,17 +76,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_from_args(args: argparse.Namespace):
-    """The ``ExperimentConfig`` the options describe; ``ValueError`` names the first bad option."""
-    from models.knobs import parse_values
+def config_from_args(args: argparse.Namespace, length: int | None = None):
+    """The ``ExperimentConfig`` the options describe; ``ValueError`` names the first bad option.
+    A bundled data set's own settings apply where no option says otherwise."""
+    from data.datasets import DATASETS
+    from models.knobs import BY_KEY, parse_values
 
     raw = {k.key: getattr(args, k.key) for k in KNOBS if getattr(args, k.key) is not None}
     if str(raw.get("clip-norm", "")).lower() in ("none", "off"):
         raw["clip-norm"] = "0"
-    config, errors = parse_values(raw, name=lambda k: k.option)
+    if raw.get("dataset") in DATASETS:
+        raw = {k: BY_KEY[k].as_text(v) for k, v in DATASETS[raw["dataset"]].defaults.items()} | raw
+    config, errors = parse_values(raw, name=lambda k: k.option, length=length)
     if config is None:
         raise ValueError(next(iter(errors.values())))
     return config
+
+
+def _csv_series(args: argparse.Namespace):
+    """The --csv file's --column as a series, or None without --csv."""
+    if not args.csv:
+        return None
+    from pathlib import Path
+
+    from data.upload import read_csv
+
+    path = Path(args.csv)
+    if not path.is_file():
+        raise ValueError(f"--csv: no file at {args.csv}")
+    table = read_csv(path.read_bytes(), path.name, max_bytes=2**31)
+    column = args.column or table.numeric[-1]
+    return table.series(column, args.missing)
 
 
 def _threads(text: str) -> int:
@@ -100,7 +125,10 @@ def _train(args: argparse.Namespace) -> int:
     from models.experiment import run_experiment
     from models.threads import limit_threads
 
-    config = config_from_args(args)
+    series = _csv_series(args)
+    if series is not None:
+        args = argparse.Namespace(**{**vars(args), "dataset": "upload"})
+    config = config_from_args(args, None if series is None else series.shape[0])
     limit_threads(_threads(args.threads))
     bar = None
     if not args.json:
@@ -113,7 +141,7 @@ def _train(args: argparse.Namespace) -> int:
             bar.set_postfix(train=f"{log.train_loss:.4f}", test=f"{log.test_loss:.4f}")
             bar.update(1)
 
-    record = run_experiment(config, on_epoch_end=on_epoch_end)
+    record = run_experiment(config, series=series, on_epoch_end=on_epoch_end)
     if bar is not None:
         bar.close()
     if args.json:
@@ -177,6 +205,15 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _datasets() -> int:
+    from data.datasets import DATASETS
+
+    for name, d in DATASETS.items():
+        print(f"{name:<10} {d.title} ({d.length} points, {d.unit}; season {d.season})\n{'':<10} {d.note}")
+    print("Train on one: gatelab train --dataset NAME. Sources and licences: data/datasets/SOURCES.md")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -184,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _train(args)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "datasets":
+            return _datasets()
         from app import serve
 
         return serve(host=args.host, port=args.port, debug=args.debug)

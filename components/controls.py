@@ -15,19 +15,22 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html, no_update
 
-from components import ids
+from components import ids, upload
 from components.figures import make_series_figure
 from components.settings import Settings
 from data.synthetic import make_series
 from data.windows import max_seq_len, split_index
 from models.config import ExperimentConfig
+from data.datasets import DATASETS, SYNTHETIC, UPLOAD
+from data.upload import UploadError
 from models.knobs import BY_KEY, PAGE_KNOBS, Knob, parse_values
 
 FIELD_IDS = [k.key for k in PAGE_KNOBS]  # every control's id, in the order callbacks receive them
 TEXT_IDS = [k.key for k in PAGE_KNOBS if k.kind != "choice"]
+SYNTHETIC_KEYS = ("series-periods", "series-amplitudes", "series-phases", "series-noise", "series-trend",
+                  "series-length", "series-seed")
 SECTIONS = {
-    "Series": ("series-periods", "series-amplitudes", "series-phases", "series-noise", "series-trend",
-               "series-length", "series-seed"),
+    "Series": ("dataset", *SYNTHETIC_KEYS),
     "Model": ("backend", "cell", "transform", "seq-len", "hidden-size", "dropout", "horizon"),
     "Training": ("epochs", "learning-rate", "batch-size", "clip-norm", "seed", "val-fraction", "patience"),
 }
@@ -39,9 +42,24 @@ def form_values(*raw: Any) -> dict[str, Any]:
     return dict(zip(FIELD_IDS, raw))
 
 
-def form_config(values: dict[str, Any], settings: Settings) -> tuple[ExperimentConfig | None, dict[str, str]]:
-    """The config the form describes under this server's caps, or a message per bad field."""
-    return parse_values(values, limits=settings.form_limits())
+def form_config(values: dict[str, Any], settings: Settings,
+                length: int | None = None) -> tuple[ExperimentConfig | None, dict[str, str]]:
+    """The config the form describes under this server's caps, or a message per bad field;
+    ``length``: the points of an uploaded series."""
+    return parse_values(values, limits=settings.form_limits(), length=length)
+
+
+def page_config(values: dict[str, Any], settings: Settings, upload_state: tuple = (None, None, None)):
+    """(config, the uploaded series or None, errors) for the form and, with "my CSV file",
+    the page's upload (``upload_state``: its store, value column and choice for holes)."""
+    series = None
+    if values.get("dataset") == UPLOAD:
+        try:
+            series = upload.upload_series(*upload_state)
+        except UploadError as e:
+            return None, None, {"dataset": f"My CSV file: {e}"}
+    config, errors = form_config(values, settings, None if series is None else series.shape[0])
+    return config, series, errors
 
 
 def seq_len_help(length: Any, settings: Settings) -> str:
@@ -87,13 +105,33 @@ def _radio(knob: Knob) -> html.Div:
     )
 
 
+def _field(key: str, settings: Settings) -> html.Div:
+    return _radio(BY_KEY[key]) if BY_KEY[key].kind == "choice" else _text_input(BY_KEY[key], settings)
+
+
 def layout(settings: Settings) -> html.Div:
     children: list = []
     for title, keys in SECTIONS.items():
         children.append(html.H6(title, className="mt-3" if children else "mt-1"))
-        children += [_radio(BY_KEY[k]) if BY_KEY[k].kind == "choice" else _text_input(BY_KEY[k], settings)
-                     for k in keys]
+        if title == "Series":  # the data set first; its own fields follow, shown while they apply
+            children += [_field("dataset", settings),
+                         html.P(id=ids.DATASET_NOTE, className="small text-muted mb-2"),
+                         html.Div(upload.layout(), id=ids.UPLOAD_FIELDS, hidden=True),
+                         html.Div([_field(k, settings) for k in SYNTHETIC_KEYS], id=ids.SYNTHETIC_FIELDS)]
+            continue
+        children += [_field(k, settings) for k in keys]
     return html.Div(children)
+
+
+def dataset_defaults(dataset: str) -> dict[str, Any]:
+    """The values a data set brings (knob key -> text): its own, and the reference ones for every
+    knob another data set sets, so that going back to the synthetic series restores them."""
+    keys = {k for d in DATASETS.values() for k in d.defaults}
+    own = DATASETS[dataset].defaults if dataset in DATASETS else {}
+    return {k: BY_KEY[k].as_text(own.get(k, BY_KEY[k].default)) for k in sorted(keys)}
+
+
+FILLED = sorted({k for d in DATASETS.values() for k in d.defaults})  # the fields a data set fills
 
 
 def preview_layout() -> dcc.Graph:
@@ -102,24 +140,66 @@ def preview_layout() -> dcc.Graph:
                      figure=make_series_figure(make_series(s), split_index(s.length, REFERENCE.train_fraction)))
 
 
+UPLOAD_STATE = [Input(ids.UPLOAD_STORE, "data"), Input(ids.VALUE_COLUMN, "value"), Input(ids.MISSING_CELLS, "value")]
+
+
 def register(app: Dash, settings: Settings) -> None:
     inputs = [Input(i, "value") for i in FIELD_IDS]
+    upload.register(app, settings)
+
+    @app.callback(
+        Output(ids.SYNTHETIC_FIELDS, "hidden"),
+        Output(ids.UPLOAD_FIELDS, "hidden"),
+        Output(ids.DATASET_NOTE, "children"),
+        Input("dataset", "value"),
+    )
+    def show_data_fields(dataset):
+        """The synthetic series' fields while it is chosen, the upload while "my CSV file" is."""
+        if dataset in DATASETS:
+            d = DATASETS[dataset]
+            note = f"{d.title}, {d.length} points ({d.unit}). {d.note} Its settings are filled in below."
+        elif dataset == UPLOAD:
+            note = "A CSV file of your own: it stays in this page and is never shared."
+        else:
+            note = ""
+        return dataset != SYNTHETIC, dataset != UPLOAD, note
+
+    @app.callback([Output(k, "value") for k in FILLED], Input("dataset", "value"), prevent_initial_call=True)
+    def fill_for_dataset(dataset):
+        """A data set's own settings (window, hidden size, epochs, learning rate ...)."""
+        values = dataset_defaults(dataset)
+        return [values[k] for k in FILLED]
 
     @app.callback(
         [Output(i, "invalid") for i in TEXT_IDS] + [Output(ids.feedback(i), "children") for i in TEXT_IDS]
         + [Output(ids.help_text("seq-len"), "children")],
-        inputs,
+        inputs + UPLOAD_STATE,
     )
     def show_field_errors(*raw: Any) -> list:
+        *raw, store, column, missing = raw
         values = form_values(*raw)
-        _, errors = form_config(values, settings)
+        _, _, errors = page_config(values, settings, (store, column, missing))
         return ([i in errors for i in TEXT_IDS] + [errors.get(i, "") for i in TEXT_IDS]
                 + [seq_len_help(values["series-length"], settings)])
 
-    @app.callback(Output(ids.SERIES_PREVIEW, "figure"), inputs, prevent_initial_call=True)
+    @app.callback(Output(ids.SERIES_PREVIEW, "figure"), inputs + UPLOAD_STATE, prevent_initial_call=True)
     def update_preview(*raw: Any):
-        """The series as typed; model fields play no part, so their errors do not stop the preview."""
-        series_only = {k: v for k, v in form_values(*raw).items() if k.startswith("series-")}
+        """The series as typed, the data set or the upload; model fields play no part, so their
+        errors do not stop the preview."""
+        *raw, store, column, missing = raw
+        values = form_values(*raw)
+        fraction = REFERENCE.train_fraction
+        if values["dataset"] in DATASETS:
+            d = DATASETS[values["dataset"]]
+            times, series = d.load()
+            return make_series_figure(series, split_index(len(series), fraction), times, d.title)
+        if values["dataset"] == UPLOAD:
+            try:
+                series = upload.upload_series(store, column, missing)
+            except UploadError:
+                return no_update
+            return make_series_figure(series, split_index(len(series), fraction), title=f"{store['name']}: {column}")
+        series_only = {k: v for k, v in values.items() if k.startswith("series-")}
         config, _ = form_config(series_only | {"seq-len": 1}, settings)
         if config is None:
             return no_update

@@ -56,10 +56,14 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def make_series_figure(values: Sequence[float], split: int) -> go.Figure:
-    """The series with its test part shaded."""
-    fig = _base("Series: train | test", height=230)
-    fig.add_trace(go.Scatter(y=list(values), mode="lines", name="series", line=dict(color=TRUTH, width=1)))
+def make_series_figure(values: Sequence[float], split: int, times: Sequence | None = None,
+                       title: str = "Series") -> go.Figure:
+    """The series with its test part shaded; ``times`` label the steps on hover."""
+    fig = _base(f"{title}: train | test", height=230)
+    fig.add_trace(go.Scatter(y=list(values), mode="lines", name="series", line=dict(color=TRUTH, width=1),
+                             text=list(map(str, times)) if times is not None else None,
+                             hovertemplate="step %{x}" + (" (%{text})" if times is not None else "")
+                             + ": %{y}<extra></extra>"))
     fig.add_vrect(x0=split - 0.5, x1=len(values) - 0.5, fillcolor="#f0ad4e", opacity=0.15, line_width=0,
                   annotation_text="test", annotation_position="top left")
     fig.update_layout(showlegend=False, xaxis_title="time step")

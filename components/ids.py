@@ -28,6 +28,17 @@ CURRENT_RUN = "current-run"  # id of the run the Results card shows
 RUNS_TABLE = "runs-table"
 RUNS_NOTE = "runs-note"
 
+# downloads.py (the buttons; and the dcc.Download that hands each file over)
+DOWNLOAD_WEIGHTS_BUTTON = "download-weights"
+DOWNLOAD_FORECASTS_BUTTON = "download-forecasts"
+DOWNLOAD_RUN_BUTTON = "download-run"
+DOWNLOAD_RUNS_BUTTON = "download-runs"
+DOWNLOAD_WEIGHTS = "download-weights-file"
+DOWNLOAD_FORECASTS = "download-forecasts-file"
+DOWNLOAD_RUN = "download-run-file"
+DOWNLOAD_RUNS = "download-runs-file"
+UPLOAD_RUN = "upload-run"  # runs.py: a run record shown again without training
+
 # results.py
 METRICS_TABLE = "metrics-table"
 PARITY_NOTE = "parity-note"
@@ -55,8 +66,20 @@ SWEEP_BUTTON = "sweep-button"
 SWEEP_NOTE = "sweep-note"
 SWEEP_GRAPH = "sweep-graph"
 
+# upload.py
+UPLOAD_DATA = "upload-data"
+UPLOAD_STATUS = "upload-status"
+UPLOAD_STORE = "upload-store"  # the CSV's columns, in the page only
+VALUE_COLUMN = "value-column"
+TIME_COLUMN = "time-column"
+MISSING_CELLS = "missing-cells"
+MISSING_FIELD = "missing-field"
+
 # controls.py
 SERIES_PREVIEW = "series-preview"
+SYNTHETIC_FIELDS = "synthetic-fields"  # hidden while a real data set is chosen
+UPLOAD_FIELDS = "upload-fields"  # shown while "my CSV file" is chosen
+DATASET_NOTE = "dataset-note"
 
 # explain.py
 EQUATIONS = "equations"

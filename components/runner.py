@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
 from dash import Patch
 
 from components.figures import loss_progress_patch
@@ -56,9 +57,11 @@ class JobOutcome:
 
 
 def make_request(request_id: str, session: str, configs: list[ExperimentConfig],
-                 sweep: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON a page sends to start a job; with ``sweep`` (a ``SweepSpec`` as JSON), a sweep."""
-    return {"id": request_id, "session": session, "configs": [c.as_dict() for c in configs], "sweep": sweep}
+                 sweep: dict[str, Any] | None = None, series: list[float] | None = None) -> dict[str, Any]:
+    """The JSON a page sends to start a job; with ``sweep`` (a ``SweepSpec`` as JSON), a sweep;
+    with ``series``, the values of an uploaded CSV column to train on."""
+    return {"id": request_id, "session": session, "configs": [c.as_dict() for c in configs], "sweep": sweep,
+            "series": series}
 
 
 class Watch:
@@ -136,6 +139,7 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
     request_id = request["id"]
     configs = [ExperimentConfig.from_dict(c) for c in request["configs"]]
     sweep = request.get("sweep")
+    data = None if request.get("series") is None else np.asarray(request["series"], dtype=np.float64)
     runs: list[RunRecord] = []
     points: list[dict[str, Any]] = []
 
@@ -169,7 +173,7 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
                               "running", True))
 
         try:
-            record = run_experiment(config, on_epoch_end=on_epoch_end, should_stop=watch)
+            record = run_experiment(config, series=data, on_epoch_end=on_epoch_end, should_stop=watch)
         except (TrainingDiverged, ValueError) as e:
             return outcome(f"{name}: {e}")
         except Exception as e:  # noqa: BLE001 - the page gets a sentence, never a traceback

@@ -8,6 +8,9 @@ storage, which a few runs of hidden size 256 would fill.
 
 from __future__ import annotations
 
+import base64
+import json
+import uuid
 from typing import Any, Iterable
 
 from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
@@ -15,7 +18,7 @@ from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_upda
 from components import ids
 from components.runner import JobOutcome
 from models.baselines import BASELINE_NAMES
-from models.run import RunRecord
+from models.run import RunRecord, RunRecordError
 
 MAX_RUNS = 16  # the oldest run leaves when a new one would pass this
 
@@ -85,6 +88,16 @@ def table_row(run: RunRecord) -> dict[str, Any]:
     }
 
 
+def read_run_file(contents: str | None, filename: str | None) -> RunRecord:
+    """A run record from an uploaded JSON file, with an id of its own; ``RunRecordError`` says why not."""
+    try:
+        _, b64 = (contents or "").split(",", 1)
+        data = json.loads(base64.b64decode(b64).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise RunRecordError("this is not a JSON file (a run record comes from 'run record (.json)')") from None
+    return RunRecord.from_json(data).with_(id=f"uploaded-{uuid.uuid4().hex[:12]}", number=0)
+
+
 def add_runs(store: list[dict] | None, outcome: JobOutcome) -> tuple[list[dict], list[RunRecord], list[int]]:
     """Number the outcome's runs and put them first; returns (store, the new runs, numbers of runs that left)."""
     store = list(store or [])
@@ -129,23 +142,34 @@ def register(app: Dash) -> None:
         Output(ids.RUNS_NOTE, "children"),
         Input(ids.RUN_RESULT, "data"),
         Input(ids.RUNS_TABLE, "active_cell"),
+        Input(ids.UPLOAD_RUN, "contents"),
+        State(ids.UPLOAD_RUN, "filename"),
         State(ids.RUNS_STORE, "data"),
         State(ids.RUNS_TABLE, "selected_rows"),
         prevent_initial_call=True,
     )
-    def collect(result, active_cell, store, selected):
-        """A finished job's runs join the table (newest first); a clicked row becomes the current run."""
+    def collect(result, active_cell, uploaded, filename, store, selected):
+        """A finished job's runs, or an uploaded run record, join the table (newest first);
+        a clicked row becomes the current run."""
         if ctx.triggered_id == ids.RUNS_TABLE:
             row = (active_cell or {}).get("row_id")
             return no_update, row or no_update, no_update, no_update
-        if not result:
+        note = no_update
+        if ctx.triggered_id == ids.UPLOAD_RUN:
+            try:
+                outcome = JobOutcome("uploaded", (read_run_file(uploaded, filename),), "done")
+            except RunRecordError as e:
+                return no_update, no_update, no_update, f"Not shown: {filename or 'the file'}: {e}."
+            note = f"Shown again from {filename}, without training."
+        elif not result:
             return no_update, no_update, no_update, no_update
-        store, new, gone = add_runs(store, JobOutcome.from_json(result))
+        else:
+            outcome = JobOutcome.from_json(result)
+        store, new, gone = add_runs(store, outcome)
         if not new:
             return no_update, no_update, no_update, no_update
         k = len(new)
         ticked = list(range(k)) if k > 1 else [i + k for i in selected or [] if i + k < len(store)]
-        note = no_update
         if gone:
             note = (f"Newest first. The page keeps the {MAX_RUNS} newest runs: "
                     f"{', '.join(f'#{n}' for n in gone)} left the table.")

@@ -10,6 +10,7 @@
 | GATELAB_MAX_JOBS | number of cores | training jobs that run at once; the rest wait in a queue |
 | GATELAB_MAX_JOB_SECONDS | 600 | a run that takes longer is stopped, and says so |
 | GATELAB_CACHE_MB | 512 | the cache folder's size bound; the oldest entries go first |
+| GATELAB_MAX_UPLOAD_MB | 5 | the largest CSV file a page may upload |
 | REDIS_URL | (none) | train in Celery workers, with the job board in Redis |
 
 Nothing is read at import: ``create_app`` reads the environment once, or takes a
@@ -53,6 +54,7 @@ class Settings:
     max_jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_job_seconds: int = 600
     cache_mb: int = 512
+    max_upload_mb: int = 5
     redis_url: str = ""
 
     @classmethod
@@ -67,6 +69,7 @@ class Settings:
             max_jobs=_int("GATELAB_MAX_JOBS", d.max_jobs),
             max_job_seconds=_int("GATELAB_MAX_JOB_SECONDS", d.max_job_seconds),
             cache_mb=_int("GATELAB_CACHE_MB", d.cache_mb, low=16),
+            max_upload_mb=_int("GATELAB_MAX_UPLOAD_MB", d.max_upload_mb),
             redis_url=os.environ.get("REDIS_URL", ""),
         )
 

@@ -29,12 +29,13 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components import ids
-from components.controls import FIELD_IDS, form_config, form_values
+from components.controls import FIELD_IDS, form_values, page_config
 from components.figures import make_live_loss_figure
 from components.runner import DONE, make_request, run_request
 from components.services import Services
-from models.config import BACKEND_NAMES, ExperimentConfig
+from data.datasets import SYNTHETIC
 from models.base import CELLS, NUMPY_ONLY
+from models.config import BACKEND_NAMES, ExperimentConfig
 from models.sweep import LONG_SEASON, SweepSpec
 
 READY = "ready"
@@ -116,11 +117,14 @@ def register(app: Dash, services: Services) -> None:
         State(ids.SWEEP_VALUES, "value"),
         State(ids.SWEEP_CELLS, "value"),
         State(ids.SWEEP_SERIES, "value"),
+        State(ids.UPLOAD_STORE, "data"),
+        State(ids.VALUE_COLUMN, "value"),
+        State(ids.MISSING_CELLS, "value"),
         prevent_initial_call=True,
     )
     def start_run(_train, _all, _sweep, *args):
-        *raw, session, options, over, values, cells, series = args
-        config, errors = form_config(form_values(*raw), settings)
+        *raw, session, options, over, values, cells, series, store, column, missing = args
+        config, data, errors = page_config(form_values(*raw), settings, (store, column, missing))
         if config is None:
             first = next(iter(errors.values()))
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -129,13 +133,20 @@ def register(app: Dash, services: Services) -> None:
         if ctx.triggered_id == ids.SWEEP_BUTTON:
             try:
                 spec = SweepSpec.parse(over, values, cells)
-                configs = spec.configs(config.with_(series=replace(config.series, components=LONG_SEASON.components))
-                                       if series == "long" else config)
+                if series == "long":
+                    config = config.with_(dataset=SYNTHETIC, series=replace(config.series,
+                                                                            components=LONG_SEASON.components))
+                    data = None
+                configs = spec.configs(config)
+                if data is not None:
+                    for c in configs:
+                        c.check_seq_len(data.shape[0])
             except ValueError as e:
                 return no_update, f"not started: {e}", no_update, no_update, no_update
         else:
             configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
-        request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None)
+        request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None,
+                               None if data is None else data.tolist())
         options = options or []
         live = make_live_loss_figure(config.train.epochs, "log" in options, "grad" in options,
                                      validation=config.train.val_fraction > 0)

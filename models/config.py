@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
@@ -20,6 +21,7 @@ from models.registry import BACKENDS
 from models.train import TrainConfig
 
 MAX_ROLLOUT = 5_000
+DATASET_NAMES = (SYNTHETIC, *DATASETS, UPLOAD)
 BACKEND_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
 
 
@@ -28,6 +30,7 @@ class ExperimentConfig:
     """Every knob of one run; validates itself and names the bad field."""
 
     series: SeriesConfig = field(default_factory=SeriesConfig)
+    dataset: str = SYNTHETIC  # or a bundled data set (data.datasets), or "upload": a series the caller gives
     seq_len: int = 60
     train_fraction: float = 0.7
     transform: str = "detrend"
@@ -49,13 +52,17 @@ class ExperimentConfig:
             raise ValueError(problem)
         if self.transform not in TRANSFORMS:
             raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}")
+        if self.dataset not in DATASET_NAMES:
+            raise ValueError(f"dataset must be one of {DATASET_NAMES}, got {self.dataset!r}")
         split_index(self.series.length, self.train_fraction)  # checks the fraction
-        self.check_seq_len(self.series.length)
+        if self.length is not None:
+            self.check_seq_len(self.length)
         if not isinstance(self.rollout_steps, int) or not 1 <= self.rollout_steps <= MAX_ROLLOUT:
             raise ValueError(f"rollout_steps must be an integer in [1, {MAX_ROLLOUT}], got {self.rollout_steps!r}")
         if not isinstance(self.horizon, int) or not 1 <= self.horizon <= MAX_HORIZON:
             raise ValueError(f"horizon must be an integer in [1, {MAX_HORIZON}], got {self.horizon!r}")
-        self.check_horizon(self.series.length)
+        if self.length is not None:
+            self.check_horizon(self.length)
 
     def check_seq_len(self, length: int) -> None:
         """``ValueError`` unless the window fits a series of ``length`` points."""
@@ -74,6 +81,18 @@ class ExperimentConfig:
             problem = horizon_problem(self.seq_len, length, split_index(length, self.train_fraction), self.horizon)
             if problem:
                 raise ValueError(f"horizon {problem}")
+
+    @property
+    def length(self) -> int | None:
+        """Points in the series this config trains on; None for an upload (known when it comes)."""
+        if self.dataset == SYNTHETIC:
+            return self.series.length
+        return DATASETS[self.dataset].length if self.dataset in DATASETS else None
+
+    @property
+    def season(self) -> int:
+        """The seasonal naive baseline's season: the data set's own, else the longest period."""
+        return DATASETS[self.dataset].season if self.dataset in DATASETS else self.series.season
 
     @property
     def model_name(self) -> str:

@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.synthetic import make_series
 from data.windows import check_series, prepare
 from models.baselines import BASELINES
@@ -37,7 +38,9 @@ def run_experiment(
     ``stopped`` saying "stopped at epoch k"; the caller may reword why.
     """
     if series is None:
-        series = make_series(config.series)
+        if config.dataset == UPLOAD:
+            raise ValueError("an uploaded data set needs its series: upload a CSV first")
+        series = make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]
     else:
         series = check_series(series)
         config.check_seq_len(series.shape[0])
@@ -55,7 +58,7 @@ def run_experiment(
     h = model.history_
     val_loss = tuple(e.val_loss for e in h if e.val_loss is not None)
     scale = naive_scale(prep.series, prep.split)
-    season = config.series.season
+    season = config.season
     best = best_epoch(val_loss)
     stopped = _stopped(len(h), t.epochs, best, t.patience)
     horizon = None

@@ -15,10 +15,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.synthetic import MAX_LENGTH, SeriesConfig
 from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN, backend_cell_problem
-from models.config import BACKEND_NAMES, MAX_ROLLOUT, ExperimentConfig
+from models.config import BACKEND_NAMES, DATASET_NAMES, MAX_ROLLOUT, ExperimentConfig
 from models.horizon import MAX_HORIZON, horizon_problem
 from models.registry import BACKENDS
 from models.train import MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
@@ -128,7 +129,11 @@ def _choices(values, labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple((v, labels.get(v, v)) for v in values)
 
 
+DATASET_LABELS = {SYNTHETIC: "synthetic", **{k: d.title for k, d in DATASETS.items()}, UPLOAD: "my CSV file"}
+
 KNOBS: tuple[Knob, ...] = (
+    Knob("dataset", "dataset", "Data", "choice", choices=_choices(DATASET_NAMES, DATASET_LABELS),
+         help="a synthetic series, a bundled public series, or a CSV file of your own"),
     Knob("series-periods", "series.periods", "Seasonal periods", "list", 2.0, 1e5, flag="--periods", low_open=True,
          example="50, 17", help="time steps per cycle; at one sample a step, a period of 2 or less is flat or a zig-zag"),
     Knob("series-amplitudes", "series.amplitudes", "Amplitudes", "list", -1e5, 1e5, flag="--amplitudes",
@@ -173,12 +178,13 @@ PAGE_KNOBS = tuple(k for k in KNOBS if k.on_page)
 
 
 def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k: k.label,
-                 limits: Mapping[str, float] | None = None) -> tuple[ExperimentConfig | None, dict[str, str]]:
+                 limits: Mapping[str, float] | None = None,
+                 length: int | None = None) -> tuple[ExperimentConfig | None, dict[str, str]]:
     """The config that ``raw`` (knob key -> text or value) describes, or a message per bad knob.
 
     Knobs missing from ``raw`` take their defaults. ``limits`` lowers a knob's upper
     bound (a server's caps on epochs, hidden size and length); ``name`` says how a
-    message names a knob.
+    message names a knob. ``length``: the points of an uploaded series, for the window rules.
     """
     limits = limits or {}
     values: dict[str, Any] = {}
@@ -199,7 +205,12 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
         errors["cell"] = (f"{name(BY_KEY['cell'])} {CELL_NAMES[values['cell']]} (the textbook GRU) runs on the "
                           "NumPy backend only: PyTorch's nn.GRU applies the reset gate after the matrix product; "
                           "choose the NumPy backend")
-    length, seq_len, fraction = values["series-length"], values["seq-len"], values["train-fraction"]
+    dataset = values["dataset"]
+    if dataset in DATASETS:
+        length = DATASETS[dataset].length
+    elif dataset != UPLOAD or length is None:
+        length = values["series-length"]
+    seq_len, fraction = values["seq-len"], values["train-fraction"]
     if None not in (length, seq_len, fraction) and "seq-len" not in errors:
         split = split_index(length, fraction)
         rules = {
@@ -232,7 +243,7 @@ def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
     train = TrainConfig(epochs=v["epochs"], learning_rate=v["learning-rate"], batch_size=v["batch-size"],
                         clip_norm=v["clip-norm"] or None, seed=v["seed"], val_fraction=v["val-fraction"],
                         patience=v["patience"])
-    return ExperimentConfig(series=series, seq_len=v["seq-len"], train_fraction=v["train-fraction"],
+    return ExperimentConfig(series=series, dataset=v["dataset"], seq_len=v["seq-len"], train_fraction=v["train-fraction"],
                             transform=v["transform"], backend=v["backend"], cell=v["cell"],
                             hidden_size=v["hidden-size"], dropout=v["dropout"], dtype=v["dtype"], train=train,
                             rollout_steps=v["rollout-steps"], horizon=v["horizon"])

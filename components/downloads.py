@@ -1,0 +1,116 @@
+"""Files of a finished run, and of the whole runs table, for a person to keep.
+
+- ``download-weights``: the current run's weights as ``.npz`` with PyTorch's state_dict
+  keys, so ``net.load_state_dict`` takes them as they are (README, "For teachers").
+- ``download-forecasts``: its forecasts as CSV: per step the truth, the one-step
+  forecast and the rollout, and what a network needs to reproduce them (the input
+  it reads, and the offset and gain that turn its output into original units).
+- ``download-run``: its whole run record as JSON (``models.run``); ``upload-run``
+  (in ``components.runs``) shows it again without training.
+  The upload control is laid out here, beside the downloads.
+- ``download-runs``: every run of the table as one CSV row: settings, metrics, baselines.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import Dash, Input, State, dcc, html, no_update
+from dash import Output
+
+from components import ids
+from components.runs import find_run, records, table_row
+from models.run import RunRecord, restore
+
+
+def layout() -> html.Div:
+    button = dict(color="secondary", outline=True, size="sm", className="me-1 mb-1")
+    return html.Div(
+        [
+            html.Span("Current run: ", className="small me-1"),
+            dbc.Button("weights (.npz)", id=ids.DOWNLOAD_WEIGHTS_BUTTON, **button),
+            dbc.Button("forecasts (.csv)", id=ids.DOWNLOAD_FORECASTS_BUTTON, **button),
+            dbc.Button("run record (.json)", id=ids.DOWNLOAD_RUN_BUTTON, **button),
+            html.Span(" All runs: ", className="small ms-2 me-1"),
+            dbc.Button("table (.csv)", id=ids.DOWNLOAD_RUNS_BUTTON, **button),
+            dcc.Upload(dbc.Button("show a run record again (.json)", **button), id=ids.UPLOAD_RUN,
+                       className="d-inline-block", accept=".json,application/json"),
+            dcc.Download(id=ids.DOWNLOAD_WEIGHTS),
+            dcc.Download(id=ids.DOWNLOAD_FORECASTS),
+            dcc.Download(id=ids.DOWNLOAD_RUN),
+            dcc.Download(id=ids.DOWNLOAD_RUNS),
+        ],
+        className="mb-1",
+    )
+
+
+def file_stem(run: RunRecord) -> str:
+    return f"gatelab-run{run.number}-{run.config.backend}-{run.config.cell}"
+
+
+def weights_npz(run: RunRecord) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **{k: np.asarray(v) for k, v in run.weights.items()})
+    return buffer.getvalue()
+
+
+def forecasts_frame(run: RunRecord):
+    """One row per step from the first test window's first input to the rollout's end."""
+    import pandas as pd
+
+    model = restore(run)
+    prep = model.prep_
+    n, first = len(run.series), run.forecast.index[0] - run.config.seq_len
+    steps = np.arange(first, max(n, run.rollout.index[-1] + 1))
+    frame = pd.DataFrame({"step": steps})
+    frame["truth"] = [run.series[t] if t < n else None for t in steps]
+    frame["input"] = [float(prep.inputs[t]) if t < n else None for t in steps]
+    one_step = dict(zip(run.forecast.index, run.forecast.pred))
+    frame["one_step"] = [one_step.get(t) for t in steps]
+    ref = dict(zip(prep.test.target_index.tolist(), prep.test.ref[:, 0].tolist()))
+    frame["offset"] = [prep.scaler.inverse(ref[t]) if t in ref else None for t in steps]
+    frame["gain"] = prep.scaler.std * prep.target_scale
+    rollout = dict(zip(run.rollout.index, run.rollout.pred))
+    frame["rollout"] = [rollout.get(t) for t in steps]
+    return frame
+
+
+def runs_frame(store: list[dict] | None):
+    import pandas as pd
+
+    return pd.DataFrame([table_row(r) for r in records(store)])
+
+
+def register(app: Dash) -> None:
+    def current(store, current_id) -> RunRecord | None:
+        return find_run(store, current_id)
+
+    @app.callback(Output(ids.DOWNLOAD_WEIGHTS, "data"), Input(ids.DOWNLOAD_WEIGHTS_BUTTON, "n_clicks"),
+                  State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
+    def download_weights(_n, store, current_id):
+        run = current(store, current_id)
+        return no_update if run is None else dcc.send_bytes(weights_npz(run), f"{file_stem(run)}.npz")
+
+    @app.callback(Output(ids.DOWNLOAD_FORECASTS, "data"), Input(ids.DOWNLOAD_FORECASTS_BUTTON, "n_clicks"),
+                  State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
+    def download_forecasts(_n, store, current_id):
+        run = current(store, current_id)
+        if run is None:
+            return no_update
+        return dcc.send_string(forecasts_frame(run).to_csv(index=False), f"{file_stem(run)}-forecasts.csv")
+
+    @app.callback(Output(ids.DOWNLOAD_RUN, "data"), Input(ids.DOWNLOAD_RUN_BUTTON, "n_clicks"),
+                  State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
+    def download_run(_n, store, current_id):
+        run = current(store, current_id)
+        return no_update if run is None else dcc.send_string(json.dumps(run.to_json()), f"{file_stem(run)}.json")
+
+    @app.callback(Output(ids.DOWNLOAD_RUNS, "data"), Input(ids.DOWNLOAD_RUNS_BUTTON, "n_clicks"),
+                  State(ids.RUNS_STORE, "data"), prevent_initial_call=True)
+    def download_runs(_n, store):
+        if not store:
+            return no_update
+        return dcc.send_string(runs_frame(store).to_csv(index=False), "gatelab-runs.csv")

@@ -1,0 +1,153 @@
+"""Real data in headless Chromium: the bundled data sets, a CSV upload, downloads and a run shown again."""
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from dash.testing.wait import until
+from selenium.webdriver.common.by import By
+
+from tests.helpers import figure, text
+
+pytestmark = pytest.mark.browser
+
+
+def set_value(dash_duo, element_id, value):
+    el = dash_duo.find_element(f"#{element_id}")
+    dash_duo.clear_input(el)
+    el.send_keys(str(value))
+
+
+def pick(dash_duo, group_id, label):
+    el = dash_duo.driver.find_element(By.XPATH, f"//div[@id='{group_id}']//label[normalize-space()='{label}']")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
+
+
+def click(dash_duo, element_id):
+    el = dash_duo.find_element(f"#{element_id}")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
+
+
+def labels(d):
+    return [r.text for r in d.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
+
+
+def upload(dash_duo, upload_id, path):
+    dash_duo.driver.find_element(By.CSS_SELECTOR, f"#{upload_id} input[type=file]").send_keys(str(path))
+
+
+def downloaded(dash_duo, suffix, timeout=10):
+    folder = Path(dash_duo.download_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.glob(f"*{suffix}") if not p.name.endswith(".crdownload")]
+        if done:
+            return done[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no *{suffix} in {folder}: {list(folder.iterdir())}")
+
+
+@pytest.mark.parametrize("name, title, points", [("nile", "Nile flow at Aswan", 100),
+                                                  ("co2", "Mauna Loa CO2", 2284),
+                                                  ("sunspots", "Sunspot numbers", 309)])
+def test_each_bundled_data_set_fills_its_settings_and_trains(page, name, title, points):
+    d = page.driver
+    pick(page, "dataset", next(el.text for el in d.find_elements(By.CSS_SELECTOR, "#dataset label")
+                               if el.text.startswith(title)))
+    until(lambda: page.find_element("#synthetic-fields").get_attribute("hidden") is not None, timeout=5)
+    assert f"{points} points" in text(d, "dataset-note")
+    until(lambda: len(figure(d, "series-preview")[0]["y"]) == points, timeout=10)
+    from data.datasets import DATASETS
+
+    until(lambda: page.find_element("#seq-len").get_attribute("value") == str(DATASETS[name].defaults["seq-len"]),
+          timeout=5)
+    set_value(page, "epochs", 2)
+    click(page, "train-button")
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
+    assert "seasonal naive" in text(d, "metrics-table")
+    split = int(points * 0.7)
+    until(lambda: (figure(d, "forecast-graph") or [{}])[0].get("x", [None])[0] == split, timeout=10)
+    pick(page, "dataset", "synthetic")
+    until(lambda: page.find_element("#seq-len").get_attribute("value") == "60", timeout=5)
+    assert page.find_element("#synthetic-fields").get_attribute("hidden") is None
+
+
+def test_upload_a_csv_choose_the_column_fill_holes_and_train(page, tmp_path):
+    d = page.driver
+    t = np.arange(200)
+    flow = np.sin(t / 5.0) * 10 + 50
+    frame = pd.DataFrame({"year": 1800 + t, "flow": flow.round(3).astype(object)})
+    frame.loc[[10, 50, 51], "flow"] = ["", "n/a", ""]
+    good = tmp_path / "river.csv"
+    frame.to_csv(good, index=False)
+    pick(page, "dataset", "my CSV file")
+    click(page, "train-button")
+    page.wait_for_contains_text("#job-status", "not started: My CSV file: no CSV file yet", timeout=5)
+    upload(page, "upload-data", good)
+    page.wait_for_contains_text("#upload-status", "Read river.csv: 200 rows; numeric columns: year, flow", timeout=10)
+    assert "Column 'flow' has 3 empty or non-numeric cell(s)" in text(d, "upload-status")
+    set_value(page, "seq-len", 20)
+    set_value(page, "epochs", 2)
+    click(page, "train-button")
+    page.wait_for_contains_text("#job-status", "not started: My CSV file: column 'flow' has 3 empty", timeout=5)
+    pick(page, "missing-cells", "interpolate them")
+    until(lambda: len((figure(d, "series-preview") or [{}])[0].get("y", [])) == 200, timeout=10)
+    click(page, "train-button")
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
+    until(lambda: figure(d, "forecast-graph")[0]["x"][0] == 140, timeout=10)
+    # a file that is not UTF-8, and one without numbers: a message, and the good file stays
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("année,débit\n1,2\n".encode("latin-1"))
+    upload(page, "upload-data", bad)
+    page.wait_for_contains_text("#upload-status", "Not read: latin1.csv is not UTF-8 text", timeout=10)
+    words = tmp_path / "words.csv"
+    words.write_text("a,b\nx,y\nz,w\n")
+    upload(page, "upload-data", words)
+    page.wait_for_contains_text("#upload-status", "Not read: words.csv has no numeric column", timeout=10)
+    set_value(page, "seq-len", 150)
+    page.wait_for_contains_text("#seq-len-feedback", "must be at most 138 for a series of 200 points", timeout=5)
+
+
+def test_downloads_load_back_and_a_run_record_shows_again(page):
+    d = page.driver
+    set_value(page, "epochs", 3)
+    set_value(page, "hidden-size", 6)
+    click(page, "train-button")
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
+    click(page, "download-weights")
+    weights = np.load(downloaded(page, ".npz"))
+    click(page, "download-forecasts")
+    forecasts = pd.read_csv(downloaded(page, "-forecasts.csv"))
+    # the README's recipe: PyTorch's own layers take the weights as they are and make the page's forecasts
+    net = torch.nn.Module()
+    net.rnn, net.head = torch.nn.LSTM(1, 6, batch_first=True), torch.nn.Linear(6, 1)
+    net.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
+    x = torch.tensor(forecasts["input"].dropna().to_numpy(), dtype=torch.float32)
+    rows = forecasts.dropna(subset=["one_step"])
+    windows = x.unfold(0, 60, 1)[: len(rows), :, None]
+    with torch.no_grad():
+        out = net.head(net.rnn(windows)[0][:, -1])[:, 0].numpy()
+    np.testing.assert_allclose(rows["offset"] + rows["gain"] * out, rows["one_step"], rtol=1e-5, atol=1e-5)
+    click(page, "download-run")
+    record = downloaded(page, ".json")
+    assert json.loads(record.read_text())["schema"] == "gatelab.run"
+    click(page, "download-runs")
+    table = pd.read_csv(downloaded(page, "gatelab-runs.csv"))
+    assert table["label"].tolist() == ["#1 NumPy LSTM"] and table["epochs"].tolist() == [3]
+    upload(page, "upload-run", record)
+    until(lambda: labels(d) == ["#2 NumPy LSTM", "#1 NumPy LSTM"], timeout=10)
+    assert "Shown again from" in text(d, "runs-note")
+    tampered = record.with_name("tampered.json")
+    data = json.loads(record.read_text())
+    data["metrics"]["mse"] = 0.0
+    tampered.write_text(json.dumps(data))
+    upload(page, "upload-run", tampered)
+    page.wait_for_contains_text("#runs-note", "Not shown: tampered.json: this run record was changed after it "
+                                "was made", timeout=10)

@@ -1,0 +1,80 @@
+"""Reading a CSV file of one's own (``data.upload``), and the data sets that ship with Gatelab."""
+
+import numpy as np
+import pytest
+
+from data.datasets import DATASETS
+from data.upload import UploadError, read_csv
+from models.config import ExperimentConfig
+from models.experiment import run_experiment
+from models.knobs import parse_values
+from models.train import TrainConfig
+
+
+def error(raw, **kwargs) -> str:
+    with pytest.raises(UploadError) as e:
+        read_csv(raw, "f.csv", **kwargs)
+    return str(e.value)
+
+
+def test_a_good_file_gives_its_numeric_columns():
+    t = read_csv(b"date,flow,site\n2020-01,1.5,a\n2020-02,2.5,b\n2020-03,4,c\n", "f.csv")
+    assert t.numeric == ("flow",) and t.series("flow").tolist() == [1.5, 2.5, 4.0]
+    assert read_csv(b"t;x\n1;2\n2;3\n").numeric == ("t", "x")  # the separator is sniffed
+    assert read_csv("\ufeffx\n1\n2\n".encode()).numeric == ("x",)  # a byte-order mark is fine
+
+
+@pytest.mark.parametrize(
+    "raw, kwargs, message",
+    [
+        (b"\xff\xfex\n1\n", {}, "f.csv is not UTF-8 text (byte 0 cannot be read); save it as CSV in UTF-8"),
+        (b"", {}, "f.csv is empty"),
+        (b"x,y\n", {}, "f.csv has a header but no rows"),
+        (b"a,b\nx,y\nz,w\n", {}, "f.csv has no numeric column: no column of a, b holds mostly numbers"),
+        (b"x\n" + b"1\n" * 600_000, {"max_bytes": 2**20},
+         "f.csv is 1.1 MB; the limit on this server is 1 MB (GATELAB_MAX_UPLOAD_MB)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", {}, "f.csv is not UTF-8 text (byte 0 cannot be read)"),
+    ],
+)
+def test_every_bad_file_says_why(raw, kwargs, message):
+    assert error(raw, **kwargs).startswith(message)
+
+
+def test_holes_are_counted_and_dropped_or_interpolated_on_request():
+    t = read_csv(b"x\n1\n\nabc\n4\n5\n", "f.csv")
+    assert t.bad_cells("x") == 2
+    with pytest.raises(UploadError) as e:
+        t.series("x")
+    assert str(e.value) == ("column 'x' has 2 empty or non-numeric cell(s), the first in row 2; "
+                            "choose to drop or interpolate them")
+    assert t.series("x", "drop").tolist() == [1, 4, 5]
+    assert t.series("x", "interpolate").tolist() == [1, 2, 3, 4, 5]
+
+
+def test_too_few_rows_for_the_window_says_how_many_are_needed():
+    _, errors = parse_values({"dataset": "upload", "seq-len": "60"}, length=50)
+    assert errors == {"seq-len": "Window length L must be at most 33 for a series of 50 points (35 of them train, "
+                                 "and two training windows at least), got 60"}
+
+
+def test_an_upload_trains_like_any_series():
+    values = np.sin(np.arange(150) / 4.0)
+    config = ExperimentConfig(dataset="upload", seq_len=12, hidden_size=4, train=TrainConfig(epochs=2))
+    record = run_experiment(config, series=values)
+    assert record.series == tuple(values) and record.config.dataset == "upload"
+    with pytest.raises(ValueError, match="an uploaded data set needs its series"):
+        run_experiment(config)
+
+
+@pytest.mark.parametrize("name, points, first", [("nile", 100, 1120.0), ("co2", 2284, 316.1),
+                                                 ("sunspots", 309, 5.0)])
+def test_bundled_data_sets_load_offline_with_their_defaults(name, points, first):
+    times, values = DATASETS[name].load()
+    assert len(times) == values.shape[0] == points and values[0] == first and np.isfinite(values).all()
+    config = ExperimentConfig(dataset=name, seq_len=DATASETS[name].defaults["seq-len"])
+    assert config.length == points and config.season == DATASETS[name].season
+
+
+def test_a_window_too_long_for_a_data_set_is_refused_with_its_length():
+    _, errors = parse_values({"dataset": "nile", "seq-len": "80"})
+    assert errors["seq-len"].startswith("Window length L must be at most 68 for a series of 100 points")
