@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, dcc, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from components import ids, upload
+from components import ids, links, upload
+from components.presets import PRESETS
 from components.figures import make_series_figure
 from components.settings import Settings
 from data.synthetic import make_series
@@ -109,10 +110,25 @@ def _field(key: str, settings: Settings) -> html.Div:
     return _radio(BY_KEY[key]) if BY_KEY[key].kind == "choice" else _text_input(BY_KEY[key], settings)
 
 
+def presets_layout() -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.URL_QUERY),
+            dcc.Store(id=ids.URL_WRITTEN),
+            html.Div(id=ids.URL_NOTICE, className="small text-warning-emphasis mb-1", role="status"),
+            dbc.Label("Preset", html_for=ids.PRESET, className="mb-0 small"),
+            dcc.Dropdown(id=ids.PRESET, options=[{"label": p.label, "value": k} for k, p in PRESETS.items()],
+                         placeholder="a ready-made experiment ...", className="small mb-1"),
+            html.P(id=ids.PRESET_NOTE, className="small text-muted mb-1"),
+        ]
+    )
+
+
 def layout(settings: Settings) -> html.Div:
-    children: list = []
+    children: list = [presets_layout()]
     for title, keys in SECTIONS.items():
-        children.append(html.H6(title, className="mt-3" if children else "mt-1"))
+        children.append(html.H6(title, className="mt-3" if len(children) > 1 else "mt-1"))
         if title == "Series":  # the data set first; its own fields follow, shown while they apply
             children += [_field("dataset", settings),
                          html.P(id=ids.DATASET_NOTE, className="small text-muted mb-2"),
@@ -128,10 +144,17 @@ def dataset_defaults(dataset: str) -> dict[str, Any]:
     knob another data set sets, so that going back to the synthetic series restores them."""
     keys = {k for d in DATASETS.values() for k in d.defaults}
     own = DATASETS[dataset].defaults if dataset in DATASETS else {}
-    return {k: BY_KEY[k].as_text(own.get(k, BY_KEY[k].default)) for k in sorted(keys)}
+    return {k: BY_KEY[k].as_text(own.get(k, BY_KEY[k].default)) for k in sorted(keys)} | {"dataset": dataset}
 
 
-FILLED = sorted({k for d in DATASETS.values() for k in d.defaults})  # the fields a data set fills
+def preset_values(name: str | None) -> dict[str, str]:
+    """Every field's text for preset ``name`` (the reference defaults alone for None): its data set's
+    own settings, then the preset's."""
+    values = {k.key: k.as_text(k.default) for k in PAGE_KNOBS}
+    if name is None:
+        return values
+    preset = PRESETS[name]
+    return values | dataset_defaults(preset.values.get("dataset", SYNTHETIC)) | preset.values
 
 
 def preview_layout() -> dcc.Graph:
@@ -164,11 +187,41 @@ def register(app: Dash, settings: Settings) -> None:
             note = ""
         return dataset != SYNTHETIC, dataset != UPLOAD, note
 
-    @app.callback([Output(k, "value") for k in FILLED], Input("dataset", "value"), prevent_initial_call=True)
-    def fill_for_dataset(dataset):
-        """A data set's own settings (window, hidden size, epochs, learning rate ...)."""
-        values = dataset_defaults(dataset)
-        return [values[k] for k in FILLED]
+    @app.callback(
+        [Output(i, "value") for i in FIELD_IDS] + [Output(ids.PRESET_NOTE, "children"),
+                                                   Output(ids.URL_NOTICE, "children")],
+        Input(ids.URL, "search"),
+        Input(ids.PRESET, "value"),
+        Input("dataset", "value"),
+        [State(i, "value") for i in FIELD_IDS],
+    )
+    def fill_form(search, preset, dataset, *current):
+        """The one writer of the form's values: a link when the page opens, a preset, or a data set's
+        own settings. A person's typing is never overwritten otherwise."""
+        keep = [no_update] * len(FIELD_IDS)
+        if ctx.triggered_id == "dataset":
+            if dataset not in DATASETS and dataset != SYNTHETIC:
+                return keep + [no_update, no_update]
+            values = dataset_defaults(dataset)
+            return [values.get(k, no_update) for k in FIELD_IDS] + [no_update, no_update]
+        if ctx.triggered_id == ids.PRESET:
+            if preset not in PRESETS:
+                return keep + [no_update, no_update]
+            values = preset_values(preset)
+            return [values[k] for k in FIELD_IDS] + [PRESETS[preset].look_for, ""]
+        values, notice = links.read_query(search, settings.form_limits())  # the page opened
+        if not values and not notice:
+            return keep + [no_update, no_update]
+        filled = preset_values(None) | dataset_defaults(values.get("dataset", SYNTHETIC)) | values
+        return [filled[k] for k in FIELD_IDS] + ["", notice]
+
+    @app.callback(Output(ids.URL_QUERY, "data"), inputs, prevent_initial_call=True)
+    def follow_form(*raw: Any) -> str:
+        """The query the address bar shows: the form as it stands."""
+        return links.query_string(form_values(*raw))
+
+    app.clientside_callback(links.REPLACE_QUERY, Output(ids.URL_WRITTEN, "data"), Input(ids.URL_QUERY, "data"),
+                            prevent_initial_call=True)
 
     @app.callback(
         [Output(i, "invalid") for i in TEXT_IDS] + [Output(ids.feedback(i), "children") for i in TEXT_IDS]

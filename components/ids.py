@@ -75,7 +75,13 @@ TIME_COLUMN = "time-column"
 MISSING_CELLS = "missing-cells"
 MISSING_FIELD = "missing-field"
 
-# controls.py
+# controls.py: the form, and what fills it (a data set, a preset, a link)
+URL = "url"
+URL_QUERY = "url-query"  # the query the address bar shows
+URL_WRITTEN = "url-written"  # the query the browser last wrote into the address bar
+URL_NOTICE = "url-notice"
+PRESET = "preset"
+PRESET_NOTE = "preset-note"
 SERIES_PREVIEW = "series-preview"
 SYNTHETIC_FIELDS = "synthetic-fields"  # hidden while a real data set is chosen
 UPLOAD_FIELDS = "upload-fields"  # shown while "my CSV file" is chosen

@@ -151,3 +151,42 @@ def test_downloads_load_back_and_a_run_record_shows_again(page):
     upload(page, "upload-run", tampered)
     page.wait_for_contains_text("#runs-note", "Not shown: tampered.json: this run record was changed after it "
                                 "was made", timeout=10)
+
+
+def test_a_preset_fills_every_control_and_says_what_to_look_for(page):
+    d = page.driver
+    set_value(page, "epochs", 7)
+    page.select_dcc_dropdown("#preset", "Exercise 2: a longer season")
+    until(lambda: page.find_element("#series-periods").get_attribute("value") == "50, 120", timeout=5)
+    assert page.find_element("#seq-len").get_attribute("value") == "40"
+    assert page.find_element("#epochs").get_attribute("value") == "60"  # every control: back to the reference
+    assert "never holds a whole cycle" in text(d, "preset-note")
+    until(lambda: "series-periods=50%2C+120" in d.current_url and "seq-len=40" in d.current_url, timeout=5)
+    page.select_dcc_dropdown("#preset", "Real data: sunspots")
+    until(lambda: page.find_element("#seq-len").get_attribute("value") == "11", timeout=5)
+    assert page.find_element("#dataset input[value=sunspots]").is_selected()
+
+
+def test_a_link_restores_the_experiment_and_a_tampered_one_falls_back_with_a_notice(dash_duo, served):
+    from tests.helpers import browser
+
+    other = browser()
+    try:
+        other.get(served + "/?dataset=nile&cell=gru&hidden-size=16&seq-len=30")
+        until(lambda: other.find_elements(By.ID, "job-status") and text(other, "job-status") == "ready", timeout=30)
+        until(lambda: other.find_element(By.ID, "seq-len").get_attribute("value") == "30", timeout=10)
+        assert other.find_element(By.ID, "hidden-size").get_attribute("value") == "16"
+        assert other.find_element(By.CSS_SELECTOR, "#cell input[value=gru]").is_selected()
+        assert other.find_element(By.CSS_SELECTOR, "#dataset input[value=nile]").is_selected()
+        assert other.find_element(By.ID, "epochs").get_attribute("value") == "20"  # the Nile's own
+        assert text(other, "url-notice") == ""
+        other.get(served + "/?hidden-size=99999&cell=elman&epochs=ten&colour=red&dataset=upload&seq-len=25")
+        until(lambda: other.find_elements(By.ID, "url-notice") and "set to their defaults" in text(other, "url-notice"),
+              timeout=30)
+        notice = text(other, "url-notice")
+        assert all(n in notice for n in ("Hidden size H", "Cell", "Epochs", "an uploaded CSV file stays", "colour"))
+        assert other.find_element(By.ID, "hidden-size").get_attribute("value") == "32"
+        assert other.find_element(By.ID, "seq-len").get_attribute("value") == "25"
+        assert other.get_log("browser") == []
+    finally:
+        other.quit()

@@ -1,0 +1,65 @@
+"""Shareable links: every setting of the form in the page's query string, under its field's id.
+
+    /?dataset=nile&cell=gru&hidden-size=16&seq-len=30
+
+The address bar follows the form as a person edits it (only settings that differ from
+the defaults are written), so copying it shares the experiment; opening it fills the
+form again. A key Gatelab does not know, or a value out of range or of the wrong
+type, falls back to that field's default, and a notice names the fields. An uploaded
+CSV file stays in its page: a link cannot carry it, and says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from data.datasets import UPLOAD
+from models.knobs import BY_KEY, PAGE_KNOBS
+
+# The address bar is written in the browser: no round trip, and no loop through the form.
+REPLACE_QUERY = """
+function(query) {
+    const url = window.location.pathname + (query ? '?' + query : '') + window.location.hash;
+    if (url !== window.location.pathname + window.location.search + window.location.hash) {
+        window.history.replaceState(null, '', url);
+    }
+    return query;
+}
+"""
+
+
+def query_string(values: dict[str, Any]) -> str:
+    """The query for form ``values`` (knob key -> text): the settings that differ from the defaults."""
+    pairs = []
+    for knob in PAGE_KNOBS:
+        text = "" if values.get(knob.key) is None else str(values[knob.key]).strip()
+        if text != knob.as_text(knob.default):
+            pairs.append((knob.key, text))
+    return urlencode(pairs)
+
+
+def read_query(search: str | None, limits: dict[str, float]) -> tuple[dict[str, str], str]:
+    """(knob key -> text for every field the link sets, a notice naming what fell back to its default)."""
+    values: dict[str, str] = {}
+    unknown, bad = [], []
+    for key, text in parse_qsl((search or "").lstrip("?"), keep_blank_values=True):
+        knob = BY_KEY.get(key)
+        if knob is None or not knob.on_page:
+            unknown.append(key)
+            continue
+        if key == "dataset" and text == UPLOAD:
+            bad.append(f"{knob.label} (an uploaded CSV file stays in the page it was uploaded to; "
+                       "a link cannot carry it)")
+            continue
+        _, err = knob.parse(text, knob.label, limits.get(key))
+        if err:
+            bad.append(knob.label)
+            continue
+        values[key] = text
+    parts = []
+    if bad:
+        parts.append("set to their defaults, since the link's values were not allowed: " + "; ".join(bad))
+    if unknown:
+        parts.append("not settings of Gatelab, ignored: " + ", ".join(unknown))
+    return values, ("This link's " + ". And ".join(parts) + ".") if parts else ""

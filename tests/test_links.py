@@ -1,0 +1,41 @@
+"""Links and presets: the form's values in a query string and back, and what a preset fills."""
+
+from urllib.parse import parse_qsl
+
+from components.controls import FIELD_IDS, dataset_defaults, preset_values
+from components.links import query_string, read_query
+from components.presets import PRESETS
+from components.settings import Settings
+from models.knobs import BY_KEY, parse_values
+
+LIMITS = Settings().form_limits()
+
+
+def test_only_changed_settings_go_into_the_link_and_come_back():
+    values = preset_values(None) | {"cell": "gru", "hidden-size": "16", "series-periods": "50, 120"}
+    query = query_string(values)
+    assert dict(parse_qsl(query)) == {"cell": "gru", "hidden-size": "16", "series-periods": "50, 120"}
+    back, notice = read_query("?" + query, LIMITS)
+    assert back == {"cell": "gru", "hidden-size": "16", "series-periods": "50, 120"} and notice == ""
+    assert query_string(preset_values(None)) == ""
+
+
+def test_a_bad_link_names_each_field_that_fell_back():
+    values, notice = read_query("?hidden-size=99999&epochs=ten&cell=elman&seq-len=30&nope=1", LIMITS)
+    assert values == {"seq-len": "30"}
+    assert notice == ("This link's set to their defaults, since the link's values were not allowed: Hidden size H; "
+                      "Epochs; Cell. And not settings of Gatelab, ignored: nope.")
+    _, notice = read_query("?dataset=upload", LIMITS)
+    assert "an uploaded CSV file stays in the page it was uploaded to" in notice
+
+
+def test_every_preset_fills_every_field_with_values_the_form_accepts():
+    for name, preset in PRESETS.items():
+        values = preset_values(name)
+        assert set(values) == set(FIELD_IDS)
+        config, errors = parse_values(values, limits=LIMITS)
+        assert errors == {}, (name, errors)
+        for key, text in preset.values.items():
+            assert BY_KEY[key].as_text(BY_KEY[key].value_in(config)) == BY_KEY[key].as_text(
+                BY_KEY[key].parse(text, "")[0]), (name, key)
+    assert preset_values("sunspots")["seq-len"] == dataset_defaults("sunspots")["seq-len"] == "11"
