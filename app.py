@@ -28,7 +28,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 
-from components import controls, downloads, explain, gradflow, horizon, ids, results, runs, sweep, training
+from components import (controls, downloads, explain, gradflow, horizon, ids, replay, results, runs, sweep,
+                        training)
 from components.services import Services, init_services
 from components.settings import Settings
 from models.threads import limit_threads
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         horizon.register(app, results.EMPTY)
         sweep.register(app)
         downloads.register(app)
+        replay.register(app)
     finally:
         services.manager.accepting = False
     app.gatelab = services  # for tests and tools: this app's board and settings

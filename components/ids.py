@@ -39,6 +39,12 @@ DOWNLOAD_RUN = "download-run-file"
 DOWNLOAD_RUNS = "download-runs-file"
 UPLOAD_RUN = "upload-run"  # runs.py: a run record shown again without training
 
+# replay.py (results.py reads the slider)
+REPLAY_SLIDER = "replay-slider"
+REPLAY_PLAY = "replay-play"
+REPLAY_TICK = "replay-tick"
+REPLAY_NOTE = "replay-note"
+
 # results.py
 METRICS_TABLE = "metrics-table"
 PARITY_NOTE = "parity-note"

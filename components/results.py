@@ -13,8 +13,9 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
-from components import ids
+from components import ids, replay
 from components.figures import make_forecast_figure, make_gates_figure, make_loss_figure, make_rollout_figure
+from components.replay import epoch_of
 from components.runs import find_run, shown_runs
 from components.sliders import register_box, slider_with_box
 from models.baselines import BASELINE_HELP, BASELINE_NAMES
@@ -107,6 +108,7 @@ def layout() -> html.Div:
 def gates_layout() -> html.Div:
     return html.Div(
         [
+            replay.layout(),
             slider_with_box(ids.GATE_WINDOW, GATE_LABEL, min=0, max=269, step=1, value=0,
                             marks={0: "0", 269: "269"}),
             dcc.Graph(id=ids.GATES_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
@@ -130,6 +132,11 @@ def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> 
     return note
 
 
+def as_replayed(runs: list[RunRecord], current_id: str | None, position: int | None) -> list[RunRecord]:
+    """``runs`` with the current one as it stood at the replay slider's epoch."""
+    return [r.at_epoch(epoch_of(r, position)) if r.id == current_id else r for r in runs]
+
+
 def register(app: Dash) -> None:
     register_box(app, ids.ROLLOUT_STEPS, "Rollout length")
     register_box(app, ids.GATE_WINDOW, "Test window")
@@ -146,22 +153,27 @@ def register(app: Dash) -> None:
         Input(ids.CURRENT_RUN, "data"),
         Input(ids.LOSS_OPTIONS, "value"),
         Input(ids.GATE_WINDOW, "value"),
+        Input(ids.REPLAY_SLIDER, "value"),
         State(ids.CANCEL, "disabled"),
         State(ids.LOSS_GRAPH, "figure"),
         prevent_initial_call="initial_duplicate",
     )
-    def show_results(store, selected_rows, current_id, options, window, idle, figure):
+    def show_results(store, selected_rows, current_id, options, window, position, idle, figure):
         options = options or []
         if ctx.triggered_id == ids.LOSS_OPTIONS:  # a patch, so that it works on a live figure too
             return style_loss(options, figure), no_update, no_update, no_update
         shown = shown_runs(store, selected_rows, current_id)
         if not shown:
             return no_update, EMPTY, make_metrics_table([]), ""
-        current = next((r for r in shown if r.id == current_id), None) or find_run(store, current_id) or shown[-1]
+        if ctx.triggered_id == ids.REPLAY_SLIDER:  # only the forecasts change with the replay
+            loss, table, note = no_update, no_update, no_update
+        else:
+            loss = make_loss_figure(shown, "log" in options, "grad" in options) if idle is not False else no_update
+            table, note = make_metrics_table(shown), parity_note(shown)
+        replayed = as_replayed(shown, current_id, position)
+        current = next((r for r in replayed if r.id == current_id), None) or find_run(store, current_id) or shown[-1]
         k = int(min(max(window or 0, 0), len(current.forecast.index) - 1))
-        loss = make_loss_figure(shown, "log" in options, "grad" in options) if idle is not False else no_update
-        return (loss, make_forecast_figure(shown, current.window_span(k)), make_metrics_table(shown),
-                parity_note(shown))
+        return loss, make_forecast_figure(replayed, current.window_span(k)), table, note
 
     @app.callback(
         Output(ids.ROLLOUT_GRAPH, "figure"),
@@ -170,9 +182,10 @@ def register(app: Dash) -> None:
         Input(ids.RUNS_TABLE, "selected_rows"),
         Input(ids.CURRENT_RUN, "data"),
         Input(ids.ROLLOUT_STEPS, "value"),
+        Input(ids.REPLAY_SLIDER, "value"),
     )
-    def show_rollout(store, selected_rows, current_id, steps):
-        shown = shown_runs(store, selected_rows, current_id)
+    def show_rollout(store, selected_rows, current_id, steps, position):
+        shown = as_replayed(shown_runs(store, selected_rows, current_id), current_id, position)
         if not shown:
             return EMPTY, ""
         steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
@@ -188,11 +201,13 @@ def register(app: Dash) -> None:
         Input(ids.RUNS_STORE, "data"),
         Input(ids.CURRENT_RUN, "data"),
         Input(ids.GATE_WINDOW, "value"),
+        Input(ids.REPLAY_SLIDER, "value"),
     )
-    def show_gates(store, current_id, window):
+    def show_gates(store, current_id, window, position):
         run = find_run(store, current_id)
         if run is None:
             return no_update, no_update, EMPTY
+        run = run.at_epoch(epoch_of(run, position))
         last = len(run.forecast.index) - 1
         k = int(min(max(window or 0, 0), last))
         first, target = run.window_span(k)

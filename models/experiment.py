@@ -10,6 +10,7 @@ recomputed later without training.
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.synthetic import make_series
 from data.windows import check_series, prepare
+from models.base import param_shapes
 from models.baselines import BASELINES
 from models.config import ExperimentConfig
 from models.forecaster import Forecaster
@@ -24,6 +26,9 @@ from models.horizon import measure
 from models.metrics import Scores, naive_scale
 from models.run import Curve, History, RunRecord
 from models.train import EpochLog, best_epoch
+
+MAX_SNAPSHOTS = 50
+SNAPSHOT_BYTES = 4 * 2**20  # a run's snapshots together; the page keeps up to 16 runs
 
 
 def run_experiment(
@@ -49,7 +54,16 @@ def run_experiment(
     t = config.train
     model = Forecaster(config.backend, config.cell, config.hidden_size, t.epochs, t.learning_rate, t.batch_size,
                        t.clip_norm, t.seed, config.dtype, t.val_fraction, t.patience, config.dropout)
-    model.fit(prep, on_epoch_end=on_epoch_end, should_stop=should_stop)
+    every = snapshot_every(config)
+    snapshots: list[tuple[int, dict]] = []
+
+    def at_epoch_end(log: EpochLog) -> None:
+        if log.epoch == 1 or log.epoch % every == 0:  # for the replay: the weights as they were
+            snapshots.append((log.epoch, model.model_.state_dict()))
+        if on_epoch_end is not None:
+            on_epoch_end(log)
+
+    model.fit(prep, on_epoch_end=at_epoch_end, should_stop=should_stop)
 
     target = prep.test.target_index
     truth = prep.series[target]
@@ -79,9 +93,19 @@ def run_experiment(
         weights=model.model_.state_dict(),
         grad_flow=tuple((e.epoch, e.grad_flow) for e in h if e.grad_flow is not None),
         horizon=horizon,
+        snapshots=tuple(snapshots),
         best_epoch=best,
         stopped=stopped,
     )
+
+
+def snapshot_every(config: ExperimentConfig) -> int:
+    """Epochs between two weight snapshots: at most ``MAX_SNAPSHOTS`` a run, and at most
+    ``SNAPSHOT_BYTES`` of weights in all, so a large model keeps fewer."""
+    size = sum(int(np.prod(s)) for s in param_shapes(config.cell, 1, config.hidden_size).values())
+    size *= 8 if config.dtype == "float64" else 4
+    count = max(2, min(MAX_SNAPSHOTS, SNAPSHOT_BYTES // size))
+    return max(1, math.ceil(config.train.epochs / count))
 
 
 def _stopped(done: int, epochs: int, best: int, patience: int) -> str:

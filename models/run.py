@@ -81,6 +81,8 @@ class RunRecord:
     weights: Mapping[str, np.ndarray] = field(repr=False, compare=False)  # arrays; compare them yourself
     grad_flow: tuple[tuple[int, tuple[float, ...]], ...] = ()  # (epoch, ||dL/dh_t|| for t = 1..L), some epochs
     horizon: Horizon | None = None  # with a horizon k > 1: direct against recursive, step by step
+    snapshots: tuple[tuple[int, Mapping[str, np.ndarray]], ...] = field(default=(), repr=False, compare=False)
+    # (epoch, weights) every few epochs, for the replay
     best_epoch: int = 0  # early stopping: the epoch whose weights the run kept; 0 = none
     id: str = ""
     number: int = 0  # its place in a page's runs table; 0 = none
@@ -109,6 +111,16 @@ class RunRecord:
         """"#3 NumPy LSTM" on a page, "NumPy LSTM" elsewhere."""
         return f"#{self.number} {self.config.model_name}" if self.number else self.config.model_name
 
+    def at_epoch(self, epoch: int) -> "RunRecord":
+        """The run as it stood after ``epoch`` (a snapshot's): its weights then, and the one-step
+        forecasts they made; the run itself for its last epoch or an epoch without a snapshot."""
+        weights = dict(self.snapshots).get(epoch)
+        if weights is None or epoch >= self.epochs_done:
+            return self
+        then = self.with_(weights=weights)
+        pred = restore(then).predict_test()
+        return then.with_(forecast=Curve(self.forecast.index, self.forecast.truth, tuple(pred.tolist())))
+
     def with_(self, **changes: Any) -> "RunRecord":
         return replace(self, **changes)
 
@@ -131,6 +143,7 @@ class RunRecord:
             "weights": pack_weights(self.weights, self.config.dtype),
             "best_epoch": self.best_epoch,
             "horizon": _horizon_json(self.horizon),
+            "snapshots": [{"epoch": e, "weights": pack_weights(w, self.config.dtype)} for e, w in self.snapshots],
             "grad_flow": {"epochs": [e for e, _ in self.grad_flow], "norms": [list(n) for _, n in self.grad_flow]},
         }
         return {**body, "digest": _digest(body)}
@@ -161,6 +174,7 @@ class RunRecord:
                 grad_flow=tuple((int(e), tuple(float(v) for v in n))
                                 for e, n in zip(data["grad_flow"]["epochs"], data["grad_flow"]["norms"])),
                 horizon=_horizon(data["horizon"]),
+                snapshots=tuple((int(s["epoch"]), unpack_weights(s["weights"])) for s in data["snapshots"]),
                 best_epoch=int(data["best_epoch"]),
                 id=str(data["id"]),
                 number=int(data["number"]),

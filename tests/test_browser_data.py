@@ -10,6 +10,7 @@ import pytest
 import torch
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from tests.helpers import figure, text
 
@@ -190,3 +191,25 @@ def test_a_link_restores_the_experiment_and_a_tampered_one_falls_back_with_a_not
         assert other.get_log("browser") == []
     finally:
         other.quit()
+
+
+def test_the_replay_slider_redraws_the_forecasts_as_they_were(page):
+    d = page.driver
+    set_value(page, "epochs", 10)
+    set_value(page, "hidden-size", 6)
+    click(page, "train-button")
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: labels(d) == ["#1 NumPy LSTM"] and "after training (10 epochs)" in text(d, "replay-note"),
+          timeout=10)
+    final = figure(d, "forecast-graph")[1]["y"]
+    gates = figure(d, "gates-graph")[0]["z"]
+    handle = d.find_element(By.CSS_SELECTOR, "#replay-slider [role=slider]")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
+    handle.send_keys(Keys.HOME)
+    until(lambda: text(d, "replay-note").startswith("#1 NumPy LSTM as it was after epoch 1 of 10"), timeout=10)
+    until(lambda: figure(d, "forecast-graph")[1]["y"] != final, timeout=10)
+    until(lambda: figure(d, "gates-graph")[0]["z"] != gates, timeout=10)
+    click(page, "replay-play")
+    until(lambda: "after training" in text(d, "replay-note"), timeout=20)  # played to the end
+    until(lambda: figure(d, "forecast-graph")[1]["y"] == final, timeout=10)
+    assert page.find_element("#replay-play").text == "Play"
