@@ -81,3 +81,52 @@ def text(driver, element_id: str) -> str:
     from selenium.webdriver.common.by import By
 
     return driver.find_element(By.ID, element_id).text
+
+
+def finite_difference_grads(model, X, y, names=None, eps: float = 1e-6, **loss_kwargs) -> dict:
+    """Central differences of ``model.loss_and_grads(X, y, **loss_kwargs)[0]`` for the parameters
+    ``names`` (all by default), one entry at a time, in the model's own precision."""
+    import numpy as np
+
+    state = model.state_dict()
+    grads = {}
+    for name in names or list(state):
+        num = np.zeros_like(state[name])
+        for idx in np.ndindex(num.shape):
+            for sign in (1, -1):
+                shifted = {k: v.copy() for k, v in state.items()}
+                shifted[name][idx] += sign * eps
+                model.load_state_dict(shifted)
+                num[idx] += sign * model.loss_and_grads(X, y, **loss_kwargs)[0] / (2 * eps)
+        grads[name] = num
+    model.load_state_dict(state)
+    return grads
+
+
+# -- the page, as a person uses it (browser tests) ----------------------------
+def set_value(dash_duo, element_id: str, value) -> None:
+    """Clear a text field and type ``value``."""
+    el = dash_duo.find_element(f"#{element_id}")
+    dash_duo.clear_input(el)
+    el.send_keys(str(value))
+
+
+def pick(dash_duo, group_id: str, label: str) -> None:
+    """Choose the option labelled ``label`` of a radio group or checklist."""
+    from selenium.webdriver.common.by import By
+
+    el = dash_duo.driver.find_element(By.XPATH, f"//div[@id='{group_id}']//label[normalize-space()='{label}']")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
+
+
+def click(dash_duo, element_id: str) -> None:
+    """Scrolled into view and clicked as a script does, so that no neighbour can intercept it."""
+    el = dash_duo.find_element(f"#{element_id}")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
+
+
+def run_labels(driver) -> list[str]:
+    """The runs table's model column, newest first."""
+    from selenium.webdriver.common.by import By
+
+    return [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]

@@ -12,29 +12,9 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.helpers import figure, text
+from tests.helpers import click, figure, pick, run_labels as labels, set_value, text
 
 pytestmark = pytest.mark.browser
-
-
-def set_value(dash_duo, element_id, value):
-    el = dash_duo.find_element(f"#{element_id}")
-    dash_duo.clear_input(el)
-    el.send_keys(str(value))
-
-
-def pick(dash_duo, group_id, label):
-    el = dash_duo.driver.find_element(By.XPATH, f"//div[@id='{group_id}']//label[normalize-space()='{label}']")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
-
-
-def click(dash_duo, element_id):
-    el = dash_duo.find_element(f"#{element_id}")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
-
-
-def labels(d):
-    return [r.text for r in d.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
 
 
 def upload(dash_duo, upload_id, path):

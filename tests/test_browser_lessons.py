@@ -4,25 +4,9 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
-from tests.helpers import figure, text
+from tests.helpers import click, figure, pick, run_labels as labels, set_value, text
 
 pytestmark = pytest.mark.browser
-
-
-def set_value(dash_duo, element_id, value):
-    el = dash_duo.find_element(f"#{element_id}")
-    dash_duo.clear_input(el)
-    el.send_keys(str(value))
-
-
-def click(dash_duo, element_id):
-    """Scrolled into view and clicked as a script does, so that no neighbour can intercept it."""
-    el = dash_duo.find_element(f"#{element_id}")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
-
-
-def labels(d):
-    return [r.text for r in d.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
 
 
 def test_early_stopping_draws_validation_and_best_epoch_and_the_scoreboard_has_mase(page):
@@ -66,12 +50,6 @@ def test_dropout_is_a_field_and_a_column_and_is_explained(page):
     assert "at prediction time nothing is dropped" in text(d, "why-gates")
     set_value(page, "dropout", 0.95)
     page.wait_for_contains_text("#dropout-feedback", "Dropout must be a number from 0 to 0.9, got 0.95", timeout=5)
-
-
-def pick(dash_duo, group_id, label):
-    el = dash_duo.driver.find_element(By.XPATH, f"//div[@id='{group_id}']//label[normalize-space()='{label}']")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
-    el.click()
 
 
 def test_the_textbook_gru_trains_in_numpy_and_pytorch_refuses_it(page):

@@ -11,6 +11,7 @@ from models.config import ExperimentConfig
 from models.experiment import run_experiment
 from models.knobs import parse_values
 from models.train import TrainConfig
+from tests.helpers import finite_difference_grads
 
 
 def _batch(N=5, T=6, D=1, seed=0):
@@ -55,18 +56,9 @@ def test_dropout_gradients_match_finite_differences():
     X, y = _batch(N=3, T=4, seed=3)
     model = create_model("numpy", "lstm", 1, 3, seed=1, dtype="float64", dropout=0.5)
     mask = np.array([[2.0, 0.0, 2.0], [0.0, 0.0, 2.0], [2.0, 2.0, 0.0]])
-    state = model.state_dict()
     _, grads = model.loss_and_grads(X, y, mask=mask)
-    eps = 1e-6
-    for name in ("head.weight", "rnn.weight_hh_l0", "rnn.bias_ih_l0"):
-        num = np.zeros_like(state[name])
-        for idx in np.ndindex(num.shape):
-            for sign in (1, -1):
-                shifted = {k: v.copy() for k, v in state.items()}
-                shifted[name][idx] += sign * eps
-                model.load_state_dict(shifted)
-                num[idx] += sign * model.loss_and_grads(X, y, mask=mask)[0] / (2 * eps)
-        model.load_state_dict(state)
+    names = ("head.weight", "rnn.weight_hh_l0", "rnn.bias_ih_l0")
+    for name, num in finite_difference_grads(model, X, y, names, mask=mask).items():
         np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-9, err_msg=name)
     assert np.all(grads["head.weight"][0, mask.sum(axis=0) == 0] == 0)  # a unit dropped everywhere learns nothing
 

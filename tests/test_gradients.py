@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from models import create_model
+from tests.helpers import finite_difference_grads
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
@@ -17,16 +18,7 @@ def test_numpy_gradients_match_finite_differences(cell, shape):
     state = {k: v * 3.0 for k, v in model.state_dict().items()}
     model.load_state_dict(state)
     _, grads = model.loss_and_grads(X, y)
-    eps = 1e-6
-    for name, value in state.items():
-        num = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            for sign in (1, -1):
-                shifted = {k: v.copy() for k, v in state.items()}
-                shifted[name][idx] += sign * eps
-                model.load_state_dict(shifted)
-                num[idx] += sign * model.loss_and_grads(X, y)[0] / (2 * eps)
-        model.load_state_dict(state)
+    for name, num in finite_difference_grads(model, X, y).items():
         np.testing.assert_allclose(grads[name], num, rtol=1e-5, atol=1e-8, err_msg=name)
 
 

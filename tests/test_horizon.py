@@ -14,6 +14,7 @@ from models.metrics import naive_scale
 from models.rollout import rollout_slow
 from models.run import RunRecord
 from models.train import TrainConfig
+from tests.helpers import finite_difference_grads
 
 
 @pytest.fixture(scope="module")
@@ -98,18 +99,8 @@ def test_the_direct_heads_gradients_match_finite_differences():
     rng = np.random.default_rng(1)
     X, Y = rng.normal(size=(3, 4, 1)), rng.normal(size=(3, 4))
     model = create_model("numpy", "gru", 1, 3, seed=2, dtype="float64", outputs=4)
-    state = model.state_dict()
     _, grads = model.loss_and_grads(X, Y)
-    eps = 1e-6
-    for name in ("head.weight", "head.bias", "rnn.weight_hh_l0"):
-        num = np.zeros_like(state[name])
-        for idx in np.ndindex(num.shape):
-            for sign in (1, -1):
-                shifted = {k: v.copy() for k, v in state.items()}
-                shifted[name][idx] += sign * eps
-                model.load_state_dict(shifted)
-                num[idx] += sign * model.loss_and_grads(X, Y)[0] / (2 * eps)
-        model.load_state_dict(state)
+    for name, num in finite_difference_grads(model, X, Y, ("head.weight", "head.bias", "rnn.weight_hh_l0")).items():
         np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-9, err_msg=name)
 
 
