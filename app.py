@@ -69,7 +69,7 @@ def make_layout(services: Services):
                                      dbc.Row([dbc.Col(results.gates_layout(), xl=8),
                                               dbc.Col(explain.equations_layout(), xl=4)])),
                                 card("Gradient flow through time", gradflow.layout(results.EMPTY)),
-                                card("Several steps ahead: direct or recursive", horizon.layout(results.EMPTY)),
+                                card("Several steps ahead: direct or recursive", horizon.layout()),
                                 card("Sweeps: seeds and window lengths", sweep.layout()),
                                 card("Runs", [downloads.layout(), runs.layout()]),
                                 card("Why gates, and what to try", explain.layout()),
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         results.register(app)
         explain.register(app)
         gradflow.register(app, results.EMPTY)
-        horizon.register(app, results.EMPTY)
+        horizon.register(app)
         sweep.register(app)
         downloads.register(app)
         replay.register(app)

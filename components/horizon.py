@@ -21,6 +21,12 @@ EXPLAIN = ("Set a horizon k above 1 to forecast k steps ahead. Gatelab then trai
            "mappings at once from the same data. Which wins depends on the series and on k: try 1, 10 and 50.")
 
 
+WAITING = {"data": [], "layout": {"template": "plotly_white", "height": 110, "margin": {"t": 10, "b": 10},
+                                  "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                                  "annotations": [{"text": "Set a horizon k above 1 and train to see this view",
+                                                   "showarrow": False, "font": {"color": "#888"}}]}}
+
+
 def note(runs) -> str:
     """The four methods' MSE at step k, per run."""
     parts = []
@@ -31,17 +37,17 @@ def note(runs) -> str:
     return "Test MSE at step k: " + "; ".join(parts) + "."
 
 
-def layout(empty: dict) -> html.Div:
+def layout() -> html.Div:
     return html.Div(
         [
             html.P(EXPLAIN, className="small text-muted mb-1"),
             html.P(id=ids.HORIZON_NOTE, className="small mb-1"),
-            dcc.Graph(id=ids.HORIZON_GRAPH, figure=empty, config={"displaylogo": False}),
+            dcc.Graph(id=ids.HORIZON_GRAPH, figure=WAITING, config={"displaylogo": False}),
         ]
     )
 
 
-def register(app: Dash, empty: dict) -> None:
+def register(app: Dash) -> None:
     @app.callback(
         Output(ids.HORIZON_GRAPH, "figure"),
         Output(ids.HORIZON_NOTE, "children"),
@@ -52,5 +58,5 @@ def register(app: Dash, empty: dict) -> None:
     def show_horizon(store, selected_rows, current_id):
         shown = [r for r in shown_runs(store, selected_rows, current_id) if r.horizon is not None]
         if not shown:
-            return empty, "No shown run has a horizon above 1 yet."
+            return WAITING, "No shown run has a horizon above 1 yet."
         return make_horizon_figure(shown), note(shown)

@@ -26,7 +26,7 @@ def layout() -> html.Div:
                     dbc.Col(dbc.Button("Play", id=ids.REPLAY_PLAY, color="secondary", outline=True, size="sm"),
                             width="auto"),
                     dbc.Col(dcc.Slider(id=ids.REPLAY_SLIDER, min=0, max=0, step=1, value=0, marks={0: "end"},
-                                       updatemode="mouseup")),
+                                       updatemode="mouseup", allow_direct_input=False)),
                 ],
                 className="g-2 align-items-center",
             ),
