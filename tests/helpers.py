@@ -59,9 +59,12 @@ def browser(width: int = 1400, height: int = 1000):
     from selenium import webdriver
 
     options = webdriver.ChromeOptions()
+    # A page that is not in front keeps its timers running (its polls and heartbeats): several
+    # browsers at once stand for several students, each looking at their own page.
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--window-size={width},{height}"):
+                "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
+                "--disable-renderer-backgrounding", f"--window-size={width},{height}"):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
     path = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
