@@ -173,7 +173,10 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
                               "running", True))
 
         try:
-            record = run_experiment(config, series=data, on_epoch_end=on_epoch_end, should_stop=watch)
+            record = run_experiment(config, series=data, on_epoch_end=on_epoch_end, should_stop=watch,
+                                    on_phase=lambda what, prefix=prefix, k=k: set_progress(
+                                        (100.0 * (k + 1) / len(configs), f"{prefix}{what}", Patch().to_plotly_json(),
+                                         "running", True)))
         except (TrainingDiverged, ValueError) as e:
             return outcome(f"{name}: {e}")
         except Exception as e:  # noqa: BLE001 - the page gets a sentence, never a traceback

@@ -36,8 +36,10 @@ def run_experiment(
     series: np.ndarray | None = None,
     on_epoch_end: Callable[[EpochLog], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> RunRecord:
     """Train and evaluate; ``series`` (n,) replaces the synthetic one when given.
+    ``on_phase`` hears of work after the last epoch that takes a while (the direct model of a horizon).
 
     A run that ``should_stop`` ends early keeps what it learned so far, with
     ``stopped`` saying "stopped at epoch k"; the caller may reword why.
@@ -77,6 +79,8 @@ def run_experiment(
     stopped = _stopped(len(h), t.epochs, best, t.patience)
     horizon = None
     if config.horizon > 1 and not stopped.startswith("stopped"):  # a run stopped from outside ends here
+        if on_phase is not None:
+            on_phase(f"training the direct {config.horizon}-step model ({t.epochs} epochs)")
         horizon = measure(prep, model.model_, config.horizon, config.cell, config.hidden_size, config.dtype,
                           config.backend, t, config.dropout, scale, should_stop)
     return RunRecord(

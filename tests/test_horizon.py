@@ -115,3 +115,16 @@ def test_a_horizon_that_does_not_fit_is_refused_with_the_numbers():
                                  "of 90 points, got 95"}
     with pytest.raises(ValueError, match="rollouts need input_size 1 and one output"):
         create_model("numpy", "lstm", outputs=3).rollout_lanes(4)
+
+
+def test_a_job_says_when_it_trains_the_direct_model():
+    from components.runner import make_request, run_request
+
+    progress = []
+    config = ExperimentConfig(series=SeriesConfig(length=300), seq_len=20, hidden_size=4, horizon=5,
+                              train=TrainConfig(epochs=2))
+    outcome = run_request(progress.append, make_request("h", "s", [config]))
+    assert outcome.status == "done" and outcome.runs[0].horizon.k == 5
+    labels = [p[1] for p in progress]
+    assert "training the direct 5-step model (2 epochs)" in labels
+    assert labels.index("training the direct 5-step model (2 epochs)") > labels.index("epoch 2 of 2")
