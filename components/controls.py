@@ -23,7 +23,7 @@ from data.synthetic import make_series
 from data.windows import max_seq_len, split_index
 from models.config import ExperimentConfig
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
-from data.upload import UploadError
+from data.upload import Table, UploadError
 from models.knobs import BY_KEY, PAGE_KNOBS, Knob, parse_values
 
 FIELD_IDS = [k.key for k in PAGE_KNOBS]  # every control's id, in the order callbacks receive them
@@ -235,11 +235,12 @@ def register(app: Dash, settings: Settings) -> None:
         return ([i in errors for i in TEXT_IDS] + [errors.get(i, "") for i in TEXT_IDS]
                 + [seq_len_help(values["series-length"], settings)])
 
-    @app.callback(Output(ids.SERIES_PREVIEW, "figure"), inputs + UPLOAD_STATE, prevent_initial_call=True)
+    @app.callback(Output(ids.SERIES_PREVIEW, "figure"), inputs + UPLOAD_STATE + [Input(ids.TIME_COLUMN, "value")],
+                  prevent_initial_call=True)
     def update_preview(*raw: Any):
-        """The series as typed, the data set or the upload; model fields play no part, so their
-        errors do not stop the preview."""
-        *raw, store, column, missing = raw
+        """The series as typed, the data set or the upload (its time column labels the steps);
+        model fields play no part, so their errors do not stop the preview."""
+        *raw, store, column, missing, time_column = raw
         values = form_values(*raw)
         fraction = REFERENCE.train_fraction
         if values["dataset"] in DATASETS:
@@ -251,7 +252,8 @@ def register(app: Dash, settings: Settings) -> None:
                 series = upload.upload_series(store, column, missing)
             except UploadError:
                 return no_update
-            return make_series_figure(series, split_index(len(series), fraction), title=f"{store['name']}: {column}")
+            times = Table.from_json(store).times(time_column, column, missing)
+            return make_series_figure(series, split_index(len(series), fraction), times, f"{store['name']}: {column}")
         series_only = {k: v for k, v in values.items() if k.startswith("series-")}
         config, _ = form_config(series_only | {"seq-len": 1}, settings)
         if config is None:

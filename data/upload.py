@@ -52,6 +52,16 @@ class Table:
                 x = np.interp(idx, idx[~bad], x[~bad])  # the ends take the nearest value
         return x
 
+    def times(self, time_column: str | None, column: str, missing: str | None = None) -> list[str] | None:
+        """The labels of ``time_column`` for the rows ``series(column, missing)`` keeps; None without one."""
+        if not time_column or time_column not in self.columns:
+            return None
+        labels = ["" if v is None else str(v) for v in self.columns[time_column]]
+        if missing == "drop":
+            keep = ~np.isnan(_numbers(self.columns[column]))
+            labels = [t for t, k in zip(labels, keep) if k]
+        return labels
+
     def to_json(self) -> dict:
         return {"name": self.name, "columns": self.columns, "numeric": list(self.numeric)}
 

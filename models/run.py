@@ -197,6 +197,8 @@ def _numbers_as_floats(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _numbers_as_floats(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        if value and all(type(v) in (int, float) for v in value):  # a list of numbers: converted in one go
+            return np.asarray(value, dtype=np.float64).tolist()
         return [_numbers_as_floats(v) for v in value]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)

@@ -78,6 +78,7 @@ def test_upload_a_csv_choose_the_column_fill_holes_and_train(page, tmp_path):
     page.wait_for_contains_text("#job-status", "not started: My CSV file: column 'flow' has 3 empty", timeout=5)
     pick(page, "missing-cells", "interpolate them")
     until(lambda: len((figure(d, "series-preview") or [{}])[0].get("y", [])) == 200, timeout=10)
+    assert figure(d, "series-preview")[0]["text"][:2] == ["1800", "1801"]  # the time column labels the steps
     click(page, "train-button")
     page.wait_for_text_to_equal("#job-status", "done", timeout=60)
     until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
@@ -179,8 +180,8 @@ def test_the_replay_slider_redraws_the_forecasts_as_they_were(page):
     set_value(page, "hidden-size", 6)
     click(page, "train-button")
     page.wait_for_text_to_equal("#job-status", "done", timeout=60)
-    until(lambda: labels(d) == ["#1 NumPy LSTM"] and "after training (10 epochs)" in text(d, "replay-note"),
-          timeout=10)
+    until(lambda: labels(d) == ["#1 NumPy LSTM"] and "after training (10 epochs)" in text(d, "replay-note")
+          and len(figure(d, "forecast-graph") or []) == 2 and len(figure(d, "gates-graph") or []) == 5, timeout=10)
     final = figure(d, "forecast-graph")[1]["y"]
     gates = figure(d, "gates-graph")[0]["z"]
     handle = d.find_element(By.CSS_SELECTOR, "#replay-slider [role=slider]")

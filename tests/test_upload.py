@@ -48,6 +48,9 @@ def test_holes_are_counted_and_dropped_or_interpolated_on_request():
     assert str(e.value) == ("column 'x' has 2 empty or non-numeric cell(s), the first in row 2; "
                             "choose to drop or interpolate them")
     assert t.series("x", "drop").tolist() == [1, 4, 5]
+    dated = read_csv(b"when,x\n2001,1\n2002,\n2003,3\n", "f.csv")
+    assert dated.times("when", "x", "drop") == ["2001", "2003"]
+    assert dated.times("when", "x", "interpolate") == ["2001", "2002", "2003"] and dated.times(None, "x") is None
     assert t.series("x", "interpolate").tolist() == [1, 2, 3, 4, 5]
 
 
