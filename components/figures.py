@@ -171,16 +171,24 @@ def make_forecast_figure(runs: Sequence, window: tuple[int, int] | None = None) 
 
 
 def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tuple[str, Sequence[float]]],
-                        context: int = 120) -> go.Figure:
-    """Recursive rollouts from the end of the train part, with the truth around them."""
+                        context: int = 120, bands: dict[int, np.ndarray] | None = None) -> go.Figure:
+    """Recursive rollouts from the end of the train part, with the truth around them; ``bands``
+    (prediction number -> (2, steps) low and high) shade a run's Monte-Carlo dropout rollouts."""
     steps = max((len(p) for _, p in preds), default=0)
     fig = _base(f"Recursive rollout, {steps} steps")
     lo, hi = max(0, split - context), min(len(series), split + steps)
     fig.add_trace(go.Scatter(x=list(range(lo, hi)), y=list(series[lo:hi]), name="truth", mode="lines",
                              line=dict(color=TRUTH, width=1)))
     for i, (label, pred) in enumerate(preds):
-        fig.add_trace(go.Scatter(x=list(range(split, split + len(pred))), y=list(pred), name=label, mode="lines",
-                                 line=dict(color=color(i), width=2)))
+        x = list(range(split, split + len(pred)))
+        if bands and i in bands:
+            low, high = bands[i]
+            fig.add_trace(go.Scatter(x=x, y=list(high), mode="lines", line=dict(width=0), showlegend=False,
+                                     hoverinfo="skip", meta="band-high"))
+            fig.add_trace(go.Scatter(x=x, y=list(low), mode="lines", line=dict(width=0), fill="tonexty",
+                                     fillcolor=color(i), opacity=0.25, meta="band",
+                                     name=f"{label}: 90 % of 30 rollouts with dropout on"))
+        fig.add_trace(go.Scatter(x=x, y=list(pred), name=label, mode="lines", line=dict(color=color(i), width=2)))
     fig.add_vline(x=split - 0.5, line=dict(color="#999", dash="dot"))
     if split + steps > len(series):  # past here there is no truth to compare with
         fig.add_vline(x=len(series) - 0.5, line=dict(color="#d62728", dash="dot"),

@@ -28,6 +28,7 @@ EMPTY = {"data": [], "layout": {"template": "plotly_white", "height": 300,
                                 "annotations": [{"text": "Press Train to see this view", "showarrow": False,
                                                  "font": {"color": "#888"}}]}}
 GRAPH_CONFIG = {"displaylogo": False}
+DROPOUT_PASSES = 30
 ROLLOUT_LABEL = "Rollout length (steps)"
 GATE_LABEL = "Test window to look inside (shaded on the forecasts above)"
 MASE_HELP = ("mean absolute scaled error: the MAE divided by the MAE that 'the next value is the last one' "
@@ -189,10 +190,17 @@ def register(app: Dash) -> None:
         if not shown:
             return EMPTY, ""
         steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
-        preds = [restore(run).rollout(steps) for run in shown]
+        models = [restore(run) for run in shown]
+        preds = [m.rollout(steps) for m in models]
+        bands = {i: m.rollout_band(steps, DROPOUT_PASSES) for i, (run, m) in enumerate(zip(shown, models))
+                 if run.config.dropout > 0}
         figure = make_rollout_figure(shown[0].series, shown[0].split,
-                                     [(run.label, p.tolist()) for run, p in zip(shown, preds)])
-        return figure, rollout_note(shown, preds, steps)
+                                     [(run.label, p.tolist()) for run, p in zip(shown, preds)], bands=bands)
+        note = rollout_note(shown, preds, steps)
+        if bands:
+            note += (f" The shaded band holds 90 % of {DROPOUT_PASSES} rollouts made with dropout left on "
+                     "(Monte-Carlo dropout): where it widens, the model is unsure.")
+        return figure, note
 
     @app.callback(
         Output(ids.GATE_WINDOW, "max"),

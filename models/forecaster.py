@@ -14,7 +14,7 @@ import numpy as np
 
 from data.windows import Prepared, carve_validation
 from models.registry import create_model
-from models.rollout import rollout
+from models.rollout import rollout, rollout_mc_dropout
 from models.train import EpochLog, TrainConfig, train
 
 
@@ -57,11 +57,11 @@ class Forecaster:
 
     @classmethod
     def restore(cls, prep: Prepared, state_dict: dict, cell: str, hidden_size: int,
-                backend: str = "numpy", dtype: str = "float32") -> "Forecaster":
+                backend: str = "numpy", dtype: str = "float32", dropout: float = 0.0) -> "Forecaster":
         """A fitted forecaster from trained weights, without training: for gates and rollouts
         of a finished run. Weights move between backends unchanged, so any backend will do."""
-        f = cls(backend=backend, cell=cell, hidden_size=hidden_size, dtype=dtype)
-        f.model_ = create_model(backend, cell, 1, hidden_size, dtype=dtype)
+        f = cls(backend=backend, cell=cell, hidden_size=hidden_size, dtype=dtype, dropout=dropout)
+        f.model_ = create_model(backend, cell, 1, hidden_size, dtype=dtype, dropout=dropout)
         f.model_.load_state_dict(state_dict)
         f.prep_ = prep
         f.history_ = []
@@ -82,6 +82,15 @@ class Forecaster:
         self._check_fitted()
         p = self.prep_
         return p.rollout_to_original(rollout(self.model_, p.inputs[p.split - p.seq_len : p.split], steps))
+
+    def rollout_band(self, steps: int, passes: int = 30, low: float = 5, high: float = 95) -> np.ndarray:
+        """With dropout: the ``low`` and ``high`` percentiles (2, steps) of ``passes`` rollouts with
+        dropout on (Monte-Carlo dropout), original units, from where ``rollout`` starts."""
+        self._check_fitted()
+        p = self.prep_
+        paths = rollout_mc_dropout(self.model_, p.inputs[p.split - p.seq_len : p.split], steps, passes, self.seed)
+        original = np.stack([p.rollout_to_original(path) for path in paths])
+        return np.percentile(original, [low, high], axis=0)
 
     def gate_activations(self, test_window: int) -> dict[str, np.ndarray]:
         """Gates (T, H) inside the trained cell for test window ``test_window``."""

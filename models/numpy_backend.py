@@ -57,10 +57,11 @@ class NumpyRecurrentRegressor:
         self._ws = Workspace()  # for training steps and evaluation; results never outlive a call
 
     # -- the interface -------------------------------------------------------
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Forecasts (N, outputs) for windows ``X`` (N, T, D)."""
+    def predict(self, X: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Forecasts (N, outputs) for windows ``X`` (N, T, D); ``mask`` (N, H), for Monte-Carlo
+        dropout, multiplies the last hidden state as in training (none by default)."""
         h_last, _ = self._run(X, keep_cache=False, ws=self._ws)
-        return self._head(h_last)
+        return self._head(h_last if mask is None else h_last * mask)
 
     def grad_flow(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         """||dLoss/dh_t|| for t = 1..T, averaged over the batch (T,), from the backward pass."""

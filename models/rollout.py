@@ -46,3 +46,22 @@ def rollout_slow(model: RecurrentRegressor, window: np.ndarray, steps: int) -> n
         x = np.asarray(values[-L:])[None, :, None]
         values.append(float(model.predict(x)[0, 0]))
     return np.asarray(values[L:])
+
+
+def rollout_mc_dropout(model, window: np.ndarray, steps: int, passes: int = 30, seed: int = 0) -> np.ndarray:
+    """``passes`` rollouts (passes, steps) in model units with dropout left on (Gal and
+    Ghahramani's Monte-Carlo dropout): every pass draws its own mask at every step, so
+    their spread shows how unsure the model is. Each step re-runs the whole window, as
+    ``rollout_slow`` does, for all passes at once. The model needs ``dropout`` > 0 and
+    ``predict(X, mask)`` (the NumPy backend)."""
+    window = np.asarray(window, dtype=np.float64).reshape(-1)
+    rng = np.random.default_rng(seed)
+    X = np.repeat(window[None, :, None], passes, axis=0)
+    out = np.empty((passes, steps))
+    keep = 1.0 - model.dropout
+    for j in range(steps):
+        mask = (rng.random((passes, model.hidden_size)) < keep) / keep
+        out[:, j] = model.predict(X, mask)[:, 0]
+        X[:, :-1] = X[:, 1:]
+        X[:, -1, 0] = out[:, j]
+    return out

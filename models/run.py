@@ -261,4 +261,7 @@ def restore(record: RunRecord, backend: str = "numpy") -> Forecaster:
     """
     c = record.config
     prep = prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform)
-    return Forecaster.restore(prep, record.weights, c.cell, c.hidden_size, backend=backend, dtype=c.dtype)
+    model = Forecaster.restore(prep, record.weights, c.cell, c.hidden_size, backend=backend, dtype=c.dtype,
+                               dropout=c.dropout)
+    model.seed = c.train.seed
+    return model

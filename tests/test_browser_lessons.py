@@ -48,6 +48,9 @@ def test_dropout_is_a_field_and_a_column_and_is_explained(page):
     assert d.find_element(By.CSS_SELECTOR, cell.format("dropout")).text == "0.3"
     assert d.find_element(By.CSS_SELECTOR, cell.format("val")).text == "off"
     assert "at prediction time nothing is dropped" in text(d, "why-gates")
+    until(lambda: any("90 % of 30 rollouts with dropout on" in (t.get("name") or "")
+                      for t in figure(d, "rollout-graph") or []), timeout=15)
+    assert "Monte-Carlo dropout" in text(d, "rollout-note")
     set_value(page, "dropout", 0.95)
     page.wait_for_contains_text("#dropout-feedback", "Dropout must be a number from 0 to 0.9, got 0.95", timeout=5)
 

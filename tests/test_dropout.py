@@ -94,3 +94,32 @@ def test_bad_dropout_is_refused_with_the_range():
         create_model("numpy", "lstm", dropout=1.0)
     _, errors = parse_values({"dropout": "0.95"})
     assert errors == {"dropout": "Dropout must be a number from 0 to 0.9, got 0.95"}
+
+
+def test_monte_carlo_dropout_rollouts_spread_around_the_plain_one_and_repeat():
+    from models.rollout import rollout_mc_dropout, rollout_slow
+
+    model = create_model("numpy", "lstm", 1, 8, seed=3, dtype="float64", dropout=0.3)
+    window = np.sin(np.arange(20) / 3.0)
+    paths = rollout_mc_dropout(model, window, 15, passes=30, seed=1)
+    assert paths.shape == (30, 15) and paths.std(axis=0).min() > 0
+    np.testing.assert_array_equal(paths, rollout_mc_dropout(model, window, 15, passes=30, seed=1))
+    plain = rollout_slow(model, window, 15)  # no dropout: the passes scatter around it
+    assert np.abs(np.median(paths, axis=0) - plain).mean() < np.abs(paths - plain).mean()
+    off = create_model("numpy", "lstm", 1, 8, seed=3, dtype="float64", dropout=1e-12)
+    np.testing.assert_allclose(rollout_mc_dropout(off, window, 15, passes=3)[2], plain, rtol=1e-9)
+
+
+def test_a_dropout_run_draws_its_band_in_original_units():
+    from components.figures import make_rollout_figure
+    from models.run import restore
+
+    config = ExperimentConfig(series=SeriesConfig(length=300), seq_len=20, hidden_size=8, dropout=0.3,
+                              train=TrainConfig(epochs=3))
+    record = run_experiment(config)
+    model = restore(record)
+    low, high = model.rollout_band(40)
+    pred = model.rollout(40)
+    assert np.all(low <= high) and np.mean((low <= pred) & (pred <= high)) > 0.5
+    fig = make_rollout_figure(record.series, record.split, [("run", pred.tolist())], bands={0: (low, high)})
+    assert [t.meta for t in fig.data][1:3] == ["band-high", "band"] and fig.data[2].fill == "tonexty"
