@@ -121,8 +121,15 @@ def seq_len_problem(seq_len: int, n: int, train_fraction: float) -> str | None:
     longest = max_seq_len(n, train_fraction)
     if seq_len <= longest:
         return None
+    needed = int(np.ceil((seq_len + 2) / train_fraction))
+    while max_seq_len(needed, train_fraction) < seq_len:  # floor() may leave it one short
+        needed += 1
+    if longest < 1:
+        return (f"{seq_len} needs a series of at least {needed} points; this one has {n} "
+                f"({split_index(n, train_fraction)} of them train)")
     return (f"must be at most {longest} for a series of {n} points ({split_index(n, train_fraction)} of them "
-            f"train, and two training windows at least), got {seq_len}")
+            f"train, and two training windows at least), got {seq_len}; a window of {seq_len} needs "
+            f"{needed} points")
 
 
 def held_out(split: int, val_fraction: float) -> int:

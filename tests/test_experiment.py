@@ -113,7 +113,7 @@ def test_config_round_trips_through_a_dict():
     "changes, message",
     [
         (dict(seq_len=700), "seq_len must be at most 628 for a series of 900 points (630 of them train, and two "
-                            "training windows at least), got 700"),
+                            "training windows at least), got 700; a window of 700 needs 1003 points"),
         (dict(backend="tf"), "backend must be one of ('numpy', 'torch'), got 'tf'"),
         (dict(transform="log"), "transform must be one of ('none', 'diff', 'detrend'), got 'log'"),
         (dict(rollout_steps=0), "rollout_steps must be an integer in [1, 5000], got 0"),

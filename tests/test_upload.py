@@ -57,7 +57,14 @@ def test_holes_are_counted_and_dropped_or_interpolated_on_request():
 def test_too_few_rows_for_the_window_says_how_many_are_needed():
     _, errors = parse_values({"dataset": "upload", "seq-len": "60"}, length=50)
     assert errors == {"seq-len": "Window length L must be at most 33 for a series of 50 points (35 of them train, "
-                                 "and two training windows at least), got 60"}
+                                 "and two training windows at least), got 60; a window of 60 needs 89 points"}
+
+
+def test_a_file_far_too_short_says_how_many_points_the_window_needs():
+    from data.windows import seq_len_problem
+
+    assert seq_len_problem(60, 1, 0.7) == "60 needs a series of at least 89 points; this one has 1 (0 of them train)"
+    assert seq_len_problem(60, 89, 0.7) is None and seq_len_problem(60, 88, 0.7) is not None
 
 
 def test_an_upload_trains_like_any_series():
