@@ -133,3 +133,26 @@ def run_labels(driver) -> list[str]:
     from selenium.webdriver.common.by import By
 
     return [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='label']")]
+
+
+def until(condition, timeout: float, poll: float = 0.1):
+    """Wait until ``condition()`` is true. A page that is still drawing raises on the way (a
+    figure with no traces yet, an element replaced while read): that counts as "not yet", so a
+    test never fails on a view it would have seen a moment later. On time-out, dash.testing's
+    TestingTimeoutError, naming the last exception seen."""
+    from dash.testing.errors import TestingTimeoutError
+    from selenium.common.exceptions import WebDriverException
+
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        try:
+            result = condition()
+            if result:
+                return result
+        except (IndexError, KeyError, TypeError, WebDriverException) as e:
+            last = e
+        if time.monotonic() > deadline:
+            raise TestingTimeoutError(f"condition not met within {timeout} s"
+                                      + (f" (last: {type(last).__name__}: {last})" if last else ""))
+        time.sleep(poll)

@@ -4,11 +4,11 @@ import time
 
 import psutil
 import pytest
-from dash.testing.wait import until
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.helpers import browser, figure, text
+from tests.helpers import browser, figure, text, until
 
 pytestmark = pytest.mark.browser
 

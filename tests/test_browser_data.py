@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from dash.testing.wait import until
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.helpers import click, figure, pick, run_labels as labels, set_value, text
+from tests.helpers import click, figure, pick, run_labels as labels, set_value, text, until
 
 pytestmark = pytest.mark.browser
 

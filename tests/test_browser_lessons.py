@@ -1,10 +1,10 @@
 """The lesson views of the dashboard in headless Chromium: early stopping, the scoreboard."""
 
 import pytest
-from dash.testing.wait import until
+
 from selenium.webdriver.common.by import By
 
-from tests.helpers import click, figure, pick, run_labels as labels, set_value, text
+from tests.helpers import click, figure, pick, run_labels as labels, set_value, text, until
 
 pytestmark = pytest.mark.browser
 

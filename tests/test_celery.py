@@ -9,10 +9,10 @@ import sys
 import pytest
 import redis
 from dash.testing import errors
-from dash.testing.wait import until
+
 from selenium.webdriver.common.by import By
 
-from tests.helpers import browser, figure, free_port, text, wait_for_port
+from tests.helpers import browser, figure, free_port, text, until, wait_for_port
 from components.jobs import JobBoard, RedisStore
 
 pytestmark = pytest.mark.browser

@@ -1,7 +1,6 @@
 """Weight snapshots for the replay: how many a run keeps, and the run as it stood at one of them."""
 
 import numpy as np
-import pytest
 
 from data import SeriesConfig
 from models.config import ExperimentConfig
