@@ -16,7 +16,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from data.datasets import DATASETS  # noqa: E402
 from models.config import ExperimentConfig  # noqa: E402
 from models.experiment import run_experiment  # noqa: E402
 from models.threads import limit_threads  # noqa: E402
