@@ -76,13 +76,14 @@ def run_experiment(
     scale = naive_scale(prep.series, prep.split)
     season = config.season
     best = best_epoch(val_loss)
-    stopped = _stopped(len(h), t.epochs, best, t.patience)
+    early = bool(best) and len(h) - best >= t.patience  # what made train() stop before its last epoch
+    stopped = "" if len(h) == t.epochs else (f"early stop at epoch {len(h)}, best epoch {best}" if early
+                                             else f"stopped at epoch {len(h)}")
     horizon = None
-    if config.horizon > 1 and not stopped.startswith("stopped"):  # a run stopped from outside ends here
+    if config.horizon > 1 and (len(h) == t.epochs or early):  # a run stopped from outside ends here
         if on_phase is not None:
             on_phase(f"training the direct {config.horizon}-step model ({t.epochs} epochs)")
-        horizon = measure(prep, model.model_, config.horizon, config.cell, config.hidden_size, config.dtype,
-                          config.backend, t, config.dropout, scale, should_stop)
+        horizon = measure(prep, model.model_, config, scale, should_stop)
     return RunRecord(
         config=config,
         series=tuple(prep.series.tolist()),
@@ -110,12 +111,3 @@ def snapshot_every(config: ExperimentConfig) -> int:
     size *= 8 if config.dtype == "float64" else 4
     count = max(2, min(MAX_SNAPSHOTS, SNAPSHOT_BYTES // size))
     return max(1, math.ceil(config.train.epochs / count))
-
-
-def _stopped(done: int, epochs: int, best: int, patience: int) -> str:
-    """Why a run ended before its last epoch: early stopping, or a stop from outside; "" if it did not."""
-    if done == epochs:
-        return ""
-    if best and done - best >= patience:
-        return f"early stop at epoch {done}, best epoch {best}"
-    return f"stopped at epoch {done}"

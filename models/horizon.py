@@ -16,8 +16,8 @@ from windows whose k targets all lie in the train part.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -25,7 +25,10 @@ from data.windows import Prepared, make_windows
 from models.base import RecurrentRegressor
 from models.metrics import Scores
 from models.registry import create_model
-from models.train import TrainConfig, train
+from models.train import train
+
+if TYPE_CHECKING:
+    from models.config import ExperimentConfig  # imports this module
 
 MAX_HORIZON = 100
 METHODS = ("direct", "recursive", "persistence", "linear_ar")
@@ -117,15 +120,16 @@ def linear_ar_paths(prep: Prepared, k: int, test_t: np.ndarray) -> np.ndarray:
     return prep.scaler.inverse(A[rows] @ coef)
 
 
-def measure(prep: Prepared, one_step: RecurrentRegressor, k: int, cell: str, hidden_size: int, dtype: str,
-            backend: str, config: TrainConfig, dropout: float, scale: float,
+def measure(prep: Prepared, one_step: RecurrentRegressor, config: "ExperimentConfig", scale: float,
             should_stop: Callable[[], bool] | None = None) -> Horizon | None:
-    """Train the direct model and measure all four methods at 1..k steps; None if stopped first."""
+    """Train the direct model for ``config.horizon`` steps (the run's cell and training settings, without
+    a validation part) and measure all four methods at 1..k steps; None if stopped first."""
+    k, t = config.horizon, config.train
     fit_on, test = direct_windows(prep, k)
-    direct = create_model(backend, cell, 1, hidden_size, seed=config.seed, dtype=dtype, dropout=dropout, outputs=k)
-    history = train(direct, fit_on.X, fit_on.Y, test.X, test.Y, TrainConfig(config.epochs, config.learning_rate,
-                    config.batch_size, config.clip_norm, config.seed), should_stop=should_stop)
-    if len(history) < config.epochs:
+    direct = create_model(config.backend, config.cell, 1, config.hidden_size, seed=t.seed, dtype=config.dtype,
+                          dropout=config.dropout, outputs=k)
+    history = train(direct, fit_on.X, fit_on.Y, test.X, test.Y, replace(t, val_fraction=0.0), should_stop=should_stop)
+    if len(history) < t.epochs:
         return None
     truth = prep.series[test.t[:, None] + np.arange(k)[None, :]]
     paths = {

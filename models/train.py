@@ -103,8 +103,42 @@ def train(
     history: list[EpochLog] = []
     best = _Best(model) if validation is not None else None
     try:
-        _epochs(model, X_train, y_train, X_test, y_test, config, on_epoch_end, should_stop, validation, rng, opt,
-                history, best)
+        n = X_train.shape[0]
+        for epoch in range(1, config.epochs + 1):
+            start = time.perf_counter()
+            order = rng.permutation(n)
+            loss_sum = norm_sum = 0.0
+            batches = 0
+            for lo in range(0, n, config.batch_size):
+                if should_stop is not None and should_stop():
+                    return history  # an epoch cut short is not reported
+                idx = order[lo : lo + config.batch_size]
+                loss, norm = opt.step(X_train[idx], y_train[idx])
+                loss_sum += loss * idx.shape[0]
+                norm_sum += norm
+                batches += 1
+            train_loss = loss_sum / n
+            if not math.isfinite(train_loss):
+                raise TrainingDiverged(
+                    f"training diverged at epoch {epoch}: the loss is {train_loss}; "
+                    "lower the learning rate or turn on gradient clipping"
+                )
+            test_loss = float(np.mean((model.predict(X_test) - y_test) ** 2))
+            flow = None
+            if epoch == 1 or epoch % GRAD_FLOW_EVERY == 0 or epoch == config.epochs:
+                batch = slice(0, GRAD_FLOW_BATCH)
+                flow = tuple(float(v) for v in model.grad_flow(X_train[batch], y_train[batch]))
+            val_loss = None
+            if best is not None:
+                val_loss = float(np.mean((model.predict(validation[0]) - validation[1]) ** 2))
+                best.offer(epoch, val_loss)
+            log = EpochLog(epoch, train_loss, test_loss, norm_sum / batches, time.perf_counter() - start, flow,
+                           val_loss)
+            history.append(log)
+            if on_epoch_end is not None:
+                on_epoch_end(log)
+            if best is not None and epoch - best.epoch >= config.patience:
+                break  # early stopping
     finally:
         if best is not None:
             best.restore()
@@ -129,41 +163,3 @@ class _Best:
 def best_epoch(val_losses) -> int:
     """The 1-based epoch with the lowest validation loss (the first of equals); 0 if none."""
     return int(np.argmin(val_losses)) + 1 if len(val_losses) else 0
-
-
-def _epochs(model, X_train, y_train, X_test, y_test, config, on_epoch_end, should_stop, validation, rng, opt,
-            history, best) -> None:
-    n = X_train.shape[0]
-    for epoch in range(1, config.epochs + 1):
-        start = time.perf_counter()
-        order = rng.permutation(n)
-        loss_sum = norm_sum = 0.0
-        batches = 0
-        for lo in range(0, n, config.batch_size):
-            if should_stop is not None and should_stop():
-                return  # an epoch cut short is not reported
-            idx = order[lo : lo + config.batch_size]
-            loss, norm = opt.step(X_train[idx], y_train[idx])
-            loss_sum += loss * idx.shape[0]
-            norm_sum += norm
-            batches += 1
-        train_loss = loss_sum / n
-        if not math.isfinite(train_loss):
-            raise TrainingDiverged(
-                f"training diverged at epoch {epoch}: the loss is {train_loss}; "
-                "lower the learning rate or turn on gradient clipping"
-            )
-        test_loss = float(np.mean((model.predict(X_test) - y_test) ** 2))
-        flow = None
-        if epoch == 1 or epoch % GRAD_FLOW_EVERY == 0 or epoch == config.epochs:
-            flow = tuple(float(v) for v in model.grad_flow(X_train[:GRAD_FLOW_BATCH], y_train[:GRAD_FLOW_BATCH]))
-        val_loss = None
-        if best is not None:
-            val_loss = float(np.mean((model.predict(validation[0]) - validation[1]) ** 2))
-            best.offer(epoch, val_loss)
-        log = EpochLog(epoch, train_loss, test_loss, norm_sum / batches, time.perf_counter() - start, flow, val_loss)
-        history.append(log)
-        if on_epoch_end is not None:
-            on_epoch_end(log)
-        if best is not None and epoch - best.epoch >= config.patience:
-            return

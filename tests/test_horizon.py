@@ -56,7 +56,9 @@ def test_one_step_ahead_the_direct_model_is_the_one_step_model(prep):
     one_step = create_model("numpy", "gru", 1, 5, seed=4, dtype="float64")
     from models.train import train
     train(one_step, prep.train.X, prep.train.y, prep.test.X, prep.test.y, config)
-    h = measure(prep, one_step, 1, "gru", 5, "float64", "numpy", config, 0.0, naive_scale(prep.series, prep.split))
+    run = ExperimentConfig(series=SeriesConfig(length=300), seq_len=20, cell="gru", hidden_size=5, dtype="float64",
+                           train=config)
+    h = measure(prep, one_step, run, naive_scale(prep.series, prep.split))
     assert h.mse["direct"] == pytest.approx(h.mse["recursive"], rel=1e-12)
     assert h.windows == prep.test.X.shape[0]
 
