@@ -85,19 +85,16 @@ def runs_frame(store: list[dict] | None):
 
 
 def register(app: Dash) -> None:
-    def current(store, current_id) -> RunRecord | None:
-        return find_run(store, current_id)
-
     @app.callback(Output(ids.DOWNLOAD_WEIGHTS, "data"), Input(ids.DOWNLOAD_WEIGHTS_BUTTON, "n_clicks"),
                   State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
     def download_weights(_n, store, current_id):
-        run = current(store, current_id)
+        run = find_run(store, current_id)
         return no_update if run is None else dcc.send_bytes(weights_npz(run), f"{file_stem(run)}.npz")
 
     @app.callback(Output(ids.DOWNLOAD_FORECASTS, "data"), Input(ids.DOWNLOAD_FORECASTS_BUTTON, "n_clicks"),
                   State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
     def download_forecasts(_n, store, current_id):
-        run = current(store, current_id)
+        run = find_run(store, current_id)
         if run is None:
             return no_update
         return dcc.send_string(forecasts_frame(run).to_csv(index=False), f"{file_stem(run)}-forecasts.csv")
@@ -105,7 +102,7 @@ def register(app: Dash) -> None:
     @app.callback(Output(ids.DOWNLOAD_RUN, "data"), Input(ids.DOWNLOAD_RUN_BUTTON, "n_clicks"),
                   State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
     def download_run(_n, store, current_id):
-        run = current(store, current_id)
+        run = find_run(store, current_id)
         return no_update if run is None else dcc.send_string(json.dumps(run.to_json()), f"{file_stem(run)}.json")
 
     @app.callback(Output(ids.DOWNLOAD_RUNS, "data"), Input(ids.DOWNLOAD_RUNS_BUTTON, "n_clicks"),

@@ -8,15 +8,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.helpers import browser, figure, text, until
+from tests.helpers import browser, figure, set_value, text, until
 
 pytestmark = pytest.mark.browser
 
-
-def set_value(dash_duo, element_id, value):
-    el = dash_duo.find_element(f"#{element_id}")
-    dash_duo.clear_input(el)
-    el.send_keys(str(value))
 
 
 def pick(dash_duo, group_id, label):
