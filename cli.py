@@ -171,16 +171,14 @@ def _train(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from models.experiment import run_experiment
-    from dataclasses import replace
-
-    from models.sweep import LONG_SEASON, SweepSpec, point, point_value, summary
+    from models.sweep import SweepSpec, on_long_season, point, point_value, summary
     from models.threads import limit_threads
 
     spec = SweepSpec.parse(args.over, args.values, args.cells,
                            names={"over": "--over", "values": "--values", "cells": "--cells"})
     base = config_from_args(args)
-    if spec.over == "seq-len" and getattr(args, "series-periods") is None:
-        base = base.with_(series=replace(base.series, components=LONG_SEASON.components))
+    if spec.over == "seq-len" and getattr(args, "series-periods") is None and base.dataset == "synthetic":
+        base = on_long_season(base)
     configs = spec.configs(base)  # each config checks its window against its own series
     limit_threads(_threads(args.threads))
     points = []

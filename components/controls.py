@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, ctx, dcc, html, no_update
 
 from components import ids, links, upload
 from components.presets import PRESETS
@@ -193,9 +193,8 @@ def register(app: Dash, settings: Settings) -> None:
         Input(ids.URL, "search"),
         Input(ids.PRESET, "value"),
         Input("dataset", "value"),
-        [State(i, "value") for i in FIELD_IDS],
     )
-    def fill_form(search, preset, dataset, *current):
+    def fill_form(search, preset, dataset):
         """The one writer of the form's values: a link when the page opens, a preset, or a data set's
         own settings. A person's typing is never overwritten otherwise."""
         keep = [no_update] * len(FIELD_IDS)

@@ -23,7 +23,6 @@ them would lose the run; the request id makes every run's arguments unique.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -33,10 +32,9 @@ from components.controls import FIELD_IDS, form_values, page_config
 from components.figures import make_live_loss_figure
 from components.runner import DONE, make_request, run_request
 from components.services import Services
-from data.datasets import SYNTHETIC
 from models.base import CELLS, NUMPY_ONLY
 from models.config import BACKEND_NAMES, ExperimentConfig
-from models.sweep import LONG_SEASON, SweepSpec
+from models.sweep import SweepSpec, on_long_season
 
 READY = "ready"
 STARTING = "starting"
@@ -134,9 +132,7 @@ def register(app: Dash, services: Services) -> None:
             try:
                 spec = SweepSpec.parse(over, values, cells)
                 if series == "long":
-                    config = config.with_(dataset=SYNTHETIC, series=replace(config.series,
-                                                                            components=LONG_SEASON.components))
-                    data = None
+                    config, data = on_long_season(config), None
                 configs = spec.configs(config)
                 if data is not None:
                     for c in configs:

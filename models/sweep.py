@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from data.datasets import SYNTHETIC
 from data.synthetic import SeriesConfig
 from models.base import CELL_NAMES, CELLS
 from models.config import ExperimentConfig
@@ -25,6 +26,11 @@ DEFAULT_VALUES = {"seed": (0, 1, 2, 3, 4), "seq-len": (20, 40, 60, 90, 120)}
 DEFAULT_CELLS = ("lstm", "gru", "rnn")
 MAX_RUNS = 30
 LONG_SEASON = SeriesConfig.from_lists([50.0, 120.0], [1.2, 0.6], [0.0, 0.8])  # the window-length case
+
+
+def on_long_season(config: ExperimentConfig) -> ExperimentConfig:
+    """``config`` on the synthetic long-season series (its length, trend, noise and seed kept)."""
+    return config.with_(dataset=SYNTHETIC, series=replace(config.series, components=LONG_SEASON.components))
 
 
 @dataclass(frozen=True)
