@@ -32,7 +32,8 @@ SYNTHETIC_KEYS = ("series-periods", "series-amplitudes", "series-phases", "serie
                   "series-length", "series-seed")
 SECTIONS = {
     "Series": ("dataset", *SYNTHETIC_KEYS),
-    "Model": ("backend", "cell", "transform", "seq-len", "hidden-size", "dropout", "horizon"),
+    "Model": ("backend", "cell", "transform", "seq-len", "hidden-size", "dropout", "horizon", "horizon-method",
+              "scheduled-sampling"),
     "Training": ("epochs", "learning-rate", "batch-size", "clip-norm", "seed", "val-fraction", "patience"),
 }
 REFERENCE = ExperimentConfig()

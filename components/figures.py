@@ -252,15 +252,20 @@ def make_gradflow_figure(runs: Sequence, current) -> go.Figure:
 
 
 def make_horizon_figure(runs: Sequence) -> go.Figure:
-    """Test MSE per step ahead: direct (solid) and recursive (dashed) per run, one colour per run;
+    """Test MSE per step ahead: each run's k-step model (direct: solid with dots, seq2seq: solid
+    with squares) and its recursive use of the one-step model (dashed), one colour per run;
     persistence and the direct linear AR of the first run's data as grey lines."""
     k = max(r.horizon.k for r in runs)
     fig = _base(f"Error per step ahead, up to k = {k}", height=360)
+    symbols = {"direct": "circle", "seq2seq": "square"}
     for i, run in enumerate(runs):
         h, steps = run.horizon, list(range(1, run.horizon.k + 1))
         prefix = f"{run.label}: " if len(runs) > 1 else ""
-        fig.add_trace(go.Scatter(x=steps, y=list(h.mse["direct"]), name=f"{prefix}direct", mode="lines+markers",
-                                 line=dict(color=color(i)), marker=dict(size=4), meta="direct"))
+        for method, symbol in symbols.items():
+            if method in h.mse:
+                fig.add_trace(go.Scatter(x=steps, y=list(h.mse[method]), name=f"{prefix}{method}",
+                                         mode="lines+markers", line=dict(color=color(i)),
+                                         marker=dict(size=5, symbol=symbol), meta=method))
         fig.add_trace(go.Scatter(x=steps, y=list(h.mse["recursive"]), name=f"{prefix}recursive", mode="lines",
                                  line=dict(color=color(i), dash="dash"), meta="recursive"))
     h, steps = runs[0].horizon, list(range(1, runs[0].horizon.k + 1))

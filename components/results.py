@@ -133,6 +133,22 @@ def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> 
     return note
 
 
+def seq2seq_rollout_note(chained: list[tuple[RunRecord, np.ndarray]], steps: int) -> str:
+    """What the seq2seq rollouts (their model's own ``rollout_steps`` at most) add to the rollout note."""
+    parts = []
+    for run, pred in chained:
+        have = min(len(pred), len(run.series) - run.split)
+        truth = np.asarray(run.series[run.split : run.split + have])
+        sampling = run.config.scheduled_sampling
+        parts.append(f"{run.label} (scheduled sampling {sampling:g}) {np.mean((pred[:have] - truth) ** 2):.4f} "
+                     f"over {have} steps")
+    if not parts:
+        return ""
+    return (" The seq2seq model rolls out k steps at a time, each block appended to the window: "
+            + "; ".join(parts) + ". Scheduled sampling trains the decoder on its own outputs, as a rollout feeds them: compare a run at "
+            "0 with one at 0.5.")
+
+
 def as_replayed(runs: list[RunRecord], current_id: str | None, position: int | None) -> list[RunRecord]:
     """``runs`` with the current one as it stood at the replay slider's epoch."""
     return [r.at_epoch(epoch_of(r, position)) if r.id == current_id else r for r in runs]
@@ -194,9 +210,12 @@ def register(app: Dash) -> None:
         preds = [m.rollout(steps) for m in models]
         bands = {i: m.rollout_band(steps, DROPOUT_PASSES) for i, (run, m) in enumerate(zip(shown, models))
                  if run.config.dropout > 0}
-        figure = make_rollout_figure(shown[0].series, shown[0].split,
-                                     [(run.label, p.tolist()) for run, p in zip(shown, preds)], bands=bands)
-        note = rollout_note(shown, preds, steps)
+        lines = [(run.label, p.tolist()) for run, p in zip(shown, preds)]
+        chained = [(run, np.asarray(run.horizon.rollout[:steps])) for run in shown
+                   if run.horizon is not None and run.horizon.rollout]
+        lines += [(f"{run.label}: seq2seq, {run.horizon.k} at a time", p.tolist()) for run, p in chained]
+        figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands)
+        note = rollout_note(shown, preds, steps) + seq2seq_rollout_note(chained, steps)
         if bands:
             note += (f" The shaded band holds 90 % of {DROPOUT_PASSES} rollouts made with dropout left on "
                      "(Monte-Carlo dropout): where it widens, the model is unsure.")

@@ -25,7 +25,7 @@ MAX_RUNS = 16  # the oldest run leaves when a new one would pass this
 COLUMNS = [
     ("label", "model"), ("epochs", "epochs"), ("mse", "test MSE"), ("mae", "test MAE"), ("mase", "test MASE"),
     ("rollout", "rollout MSE"), *[(f"base-{k}", f"{v} MSE") for k, v in BASELINE_NAMES.items()],
-    ("hidden", "H"), ("dropout", "dropout"), ("val", "validation / patience"), ("horizon", "k: direct / recursive MSE"), ("seq_len", "L"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
+    ("hidden", "H"), ("dropout", "dropout"), ("val", "validation / patience"), ("horizon", "k: k-step model / recursive MSE at step k"), ("seq_len", "L"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
     ("transform", "inputs"), ("periods", "periods"), ("amplitudes", "amplitudes"), ("trend", "trend"),
     ("noise", "noise"), ("length", "n"), ("series_seed", "series seed"), ("seed", "seed"),
 ]
@@ -70,8 +70,7 @@ def table_row(run: RunRecord) -> dict[str, Any]:
         **{f"base-{k}": round(run.baselines[k].mse, 4) for k in BASELINE_NAMES},
         "hidden": c.hidden_size,
         "dropout": c.dropout,
-        "horizon": (f"{run.horizon.k}: {run.horizon.at_k['direct'].mse:.4f} / {run.horizon.at_k['recursive'].mse:.4f}"
-                    if run.horizon else "1"),
+        "horizon": horizon_cell(run),
         "val": f"{t.val_fraction:g} / {t.patience}" if t.val_fraction else "off",
         "seq_len": c.seq_len,
         "lr": t.learning_rate,
@@ -178,3 +177,14 @@ def register(app: Dash) -> None:
     @app.callback(Output(ids.RUNS_TABLE, "data"), Input(ids.RUNS_STORE, "data"))
     def show_runs(store):
         return [table_row(r) for r in records(store)]
+
+
+def horizon_cell(run: RunRecord) -> str:
+    """"k: model / recursive MSE at step k", naming the k-step model (direct, seq2seq; none if recursive only)."""
+    h, method = run.horizon, run.config.horizon_method
+    if h is None:
+        return str(run.config.horizon)
+    if method not in h.at_k:
+        return f"{h.k}: recursive {h.at_k['recursive'].mse:.4f}"
+    sampling = f" (sampling {run.config.scheduled_sampling:g})" if method == "seq2seq" else ""
+    return f"{h.k}: {method}{sampling} {h.at_k[method].mse:.4f} / {h.at_k['recursive'].mse:.4f}"

@@ -16,7 +16,7 @@ from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
-from models.horizon import MAX_HORIZON, horizon_problem
+from models.horizon import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method_problems
 from models.registry import BACKENDS
 from models.train import TrainConfig
 
@@ -41,7 +41,9 @@ class ExperimentConfig:
     dtype: str = "float32"
     train: TrainConfig = field(default_factory=TrainConfig)
     rollout_steps: int = 200
-    horizon: int = 1  # k > 1: a direct k-output model is trained too, and compared step by step
+    horizon: int = 1  # k > 1: a k-step model is trained too, and compared step by step
+    horizon_method: str = "direct"  # which: "direct" (k outputs), "seq2seq", or none ("recursive")
+    scheduled_sampling: float = 0.0  # seq2seq: the final probability of feeding the decoder its own output
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -61,6 +63,13 @@ class ExperimentConfig:
             raise ValueError(f"rollout_steps must be an integer in [1, {MAX_ROLLOUT}], got {self.rollout_steps!r}")
         if not isinstance(self.horizon, int) or not 1 <= self.horizon <= MAX_HORIZON:
             raise ValueError(f"horizon must be an integer in [1, {MAX_HORIZON}], got {self.horizon!r}")
+        if self.horizon_method not in HORIZON_METHODS:
+            raise ValueError(f"horizon_method must be one of {HORIZON_METHODS}, got {self.horizon_method!r}")
+        if not isinstance(self.scheduled_sampling, (int, float)) or not 0 <= self.scheduled_sampling <= 1:
+            raise ValueError(f"scheduled_sampling must be a number in [0, 1], got {self.scheduled_sampling!r}")
+        for name, problem in method_problems(self.horizon_method, self.horizon, self.cell,
+                                             self.scheduled_sampling).items():
+            raise ValueError(f"{name} {problem}")
         if self.length is not None:
             self.check_horizon(self.length)
 

@@ -1,16 +1,20 @@
-"""Several steps ahead: a *direct* model against the *recursive* use of the one-step model.
+"""Several steps ahead: a *direct* or a *seq2seq* model against the *recursive* use of the one-step model.
 
 For a horizon k, every window that reads L values predicts the k values after it:
 
 - direct: a second network of the same kind, whose head has k outputs, trained on
   the next k values (``create_model(outputs=k)``);
+- seq2seq: an encoder reads the window and a decoder cell unrolls k steps from its
+  state (``models.seq2seq``), trained with teacher forcing or scheduled sampling;
 - recursive: the run's one-step model, fed its own forecasts k - 1 times, each
   step re-running the whole window from the zero state (the exact rollout);
 - persistence: the last value, for every step;
 - linear AR (direct): least squares from the same L lags to each of the k values.
 
+A run's ``horizon_method`` says which second model it trains: ``direct``, ``seq2seq``,
+or none (``recursive``). The recursive path and both baselines are always measured.
 Errors are measured per step ahead, in original units, on every window whose k
-targets all lie in the test part. The direct model and the linear AR learn only
+targets all lie in the test part. The k-step models and the linear AR learn only
 from windows whose k targets all lie in the train part.
 """
 
@@ -25,16 +29,19 @@ from data.windows import Prepared, make_windows
 from models.base import RecurrentRegressor
 from models.metrics import Scores
 from models.registry import create_model
+from models.seq2seq import SEQ2SEQ_CELLS, create_seq2seq, schedule_hook
 from models.train import train
 
 if TYPE_CHECKING:
     from models.config import ExperimentConfig  # imports this module
 
 MAX_HORIZON = 100
-METHODS = ("direct", "recursive", "persistence", "linear_ar")
-METHOD_NAMES = {"direct": "direct", "recursive": "recursive", "persistence": "persistence",
+HORIZON_METHODS = ("direct", "recursive", "seq2seq")  # what a run may train for k steps ahead
+METHODS = ("direct", "seq2seq", "recursive", "persistence", "linear_ar")
+METHOD_NAMES = {"direct": "direct", "seq2seq": "seq2seq", "recursive": "recursive", "persistence": "persistence",
                 "linear_ar": "linear AR (direct)"}
 METHOD_HELP = {"direct": "a model with k outputs, trained on the next k values",
+               "seq2seq": "an encoder reads the window, a decoder cell unrolls k steps feeding its own outputs",
                "recursive": "the one-step model fed its own forecasts",
                "persistence": "the last value, for every step ahead",
                "linear_ar": "least squares from the window to each of the next k values"}
@@ -48,6 +55,7 @@ class Horizon:
     mse: dict[str, tuple[float, ...]]  # method -> MSE at steps 1..k
     at_k: dict[str, Scores]  # method -> scores of the k-th step
     windows: int  # test windows measured
+    rollout: tuple[float, ...] = ()  # seq2seq: a long rollout from the end of the train part, k steps at a time
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,21 @@ def horizon_problem(seq_len: int, n: int, split: int, k: int) -> str | None:
         return (f"must leave two training windows: at most {split - seq_len - 1} for {split} train points and "
                 f"windows of {seq_len}, got {k}")
     return None
+
+
+def method_problems(method: str, k: int, cell: str, sampling: float) -> dict[str, str]:
+    """The rules between the horizon method, k, the cell and scheduled sampling: setting -> the end
+    of a sentence that starts with its name (``horizon_method``, ``scheduled_sampling``); empty when none."""
+    problems = {}
+    if method == "seq2seq" and k < 2:
+        problems["horizon_method"] = "seq2seq needs a horizon k of at least 2 (it forecasts k steps at once)"
+    elif method == "seq2seq" and cell not in SEQ2SEQ_CELLS:
+        problems["horizon_method"] = (f"seq2seq needs an LSTM, GRU or RNN cell (cuDNN's cells, as its PyTorch "
+                                      f"twin), got {cell!r}")
+    if sampling > 0 and method != "seq2seq":
+        problems["scheduled_sampling"] = (f"applies to the seq2seq decoder only: choose the horizon method "
+                                          f"seq2seq, or set it to 0, got {sampling:g}")
+    return problems
 
 
 def direct_windows(prep: Prepared, k: int) -> tuple[DirectWindows, DirectWindows]:
@@ -122,25 +145,53 @@ def linear_ar_paths(prep: Prepared, k: int, test_t: np.ndarray) -> np.ndarray:
 
 def measure(prep: Prepared, one_step: RecurrentRegressor, config: "ExperimentConfig", scale: float,
             should_stop: Callable[[], bool] | None = None) -> Horizon | None:
-    """Train the direct model for ``config.horizon`` steps (the run's cell and training settings, without
-    a validation part) and measure all four methods at 1..k steps; None if stopped first."""
-    k, t = config.horizon, config.train
+    """Train the run's k-step model (``config.horizon_method``; the run's cell and training settings,
+    without a validation part) and measure it, the recursive path and both baselines at 1..k steps;
+    None if stopped first."""
+    k, t, method = config.horizon, config.train, config.horizon_method
     fit_on, test = direct_windows(prep, k)
-    direct = create_model(config.backend, config.cell, 1, config.hidden_size, seed=t.seed, dtype=config.dtype,
-                          dropout=config.dropout, outputs=k)
-    history = train(direct, fit_on.X, fit_on.Y, test.X, test.Y, replace(t, val_fraction=0.0), should_stop=should_stop)
-    if len(history) < t.epochs:
-        return None
+    paths, rolled = {}, ()
+    if method != "recursive":
+        model = k_step_model(config)
+        before = schedule_hook(model, t.epochs, config.scheduled_sampling) if method == "seq2seq" else None
+        history = train(model, fit_on.X, fit_on.Y, test.X, test.Y, replace(t, val_fraction=0.0),
+                        should_stop=should_stop, before_epoch=before)
+        if len(history) < t.epochs:
+            return None
+        paths[method] = paths_to_original(prep, model.predict(test.X), test.t)
+        if method == "seq2seq":
+            rolled = tuple(prep.rollout_to_original(chained_rollout(model, prep, config.rollout_steps)).tolist())
     truth = prep.series[test.t[:, None] + np.arange(k)[None, :]]
-    paths = {
-        "direct": paths_to_original(prep, direct.predict(test.X), test.t),
+    paths.update({
         "recursive": paths_to_original(prep, recursive_paths(one_step, test.X, k), test.t),
         "persistence": np.repeat(prep.series[test.t - 1][:, None], k, axis=1),
         "linear_ar": linear_ar_paths(prep, k, test.t),
-    }
+    })
     return Horizon(
         k=k,
         mse={m: tuple(float(v) for v in np.mean((p - truth) ** 2, axis=0)) for m, p in paths.items()},
         at_k={m: Scores.of(truth[:, -1], p[:, -1], scale) for m, p in paths.items()},
         windows=int(test.t.shape[0]),
+        rollout=rolled,
     )
+
+
+def k_step_model(config: "ExperimentConfig"):
+    """The untrained k-step model of a run: direct (k outputs) or seq2seq, the run's cell and size."""
+    t = config.train
+    if config.horizon_method == "seq2seq":
+        return create_seq2seq(config.backend, config.cell, 1, config.hidden_size, config.horizon, seed=t.seed,
+                              dtype=config.dtype)
+    return create_model(config.backend, config.cell, 1, config.hidden_size, seed=t.seed, dtype=config.dtype,
+                        dropout=config.dropout, outputs=config.horizon)
+
+
+def chained_rollout(model, prep: Prepared, steps: int) -> np.ndarray:
+    """``steps`` forecasts (steps,) in model units from the last training window, k at a time: each
+    block of k forecasts is appended to the window, which then slides on by k."""
+    L, k = prep.seq_len, model.outputs
+    values = list(np.asarray(prep.inputs[prep.split - L : prep.split], dtype=np.float64))
+    while len(values) < L + steps:
+        window = np.asarray(values[-L:], dtype=prep.inputs.dtype)[None, :, None]
+        values.extend(float(v) for v in model.predict(window)[0])
+    return np.asarray(values[L : L + steps])

@@ -20,11 +20,13 @@ from data.synthetic import MAX_LENGTH, SeriesConfig
 from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN, backend_cell_problem
 from models.config import BACKEND_NAMES, DATASET_NAMES, MAX_ROLLOUT, ExperimentConfig
-from models.horizon import MAX_HORIZON, horizon_problem
+from models.horizon import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method_problems
 from models.registry import BACKENDS
 from models.train import MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
 
 MAX_LIST = 8
+HORIZON_METHOD_LABELS = {"direct": "direct (k outputs)", "recursive": "none (recursive only)",
+                         "seq2seq": "seq2seq (encoder-decoder)"}
 TRANSFORM_LABELS = {"detrend": "detrended", "diff": "differences (predict the change)", "none": "levels (plain)"}
 
 
@@ -169,6 +171,13 @@ KNOBS: tuple[Knob, ...] = (
     Knob("horizon", "horizon", "Horizon k (steps ahead)", "int", 1, MAX_HORIZON,
          help="above 1, a direct model with k outputs is trained too and compared with the recursive "
               "use of the one-step model, step by step"),
+    Knob("horizon-method", "horizon_method", "Horizon method", "choice",
+         choices=_choices(HORIZON_METHODS, HORIZON_METHOD_LABELS),
+         help="with k above 1, the second model trained for k steps ahead; the recursive use of the one-step "
+              "model is always measured"),
+    Knob("scheduled-sampling", "scheduled_sampling", "Scheduled sampling", "float", 0.0, 1.0,
+         help="seq2seq only: the probability, reached at the last epoch, that the decoder reads its own "
+              "previous output instead of the truth while training; 0 is teacher forcing"),
     Knob("dtype", "dtype", "Precision", "choice", choices=_choices(DTYPES, {}), on_page=False),
     Knob("train-fraction", "train_fraction", "Train fraction", "float", 0.1, 0.95, on_page=False),
     Knob("rollout-steps", "rollout_steps", "Rollout steps", "int", 1, MAX_ROLLOUT, on_page=False),
@@ -205,6 +214,11 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
         errors["cell"] = (f"{name(BY_KEY['cell'])} {CELL_NAMES[values['cell']]} (the textbook GRU) runs on the "
                           "NumPy backend only: PyTorch's nn.GRU applies the reset gate after the matrix product; "
                           "choose the NumPy backend")
+    if None not in (values["horizon-method"], values["horizon"], values["cell"], values["scheduled-sampling"]):
+        for field_name, problem in method_problems(values["horizon-method"], values["horizon"], values["cell"],
+                                                   values["scheduled-sampling"]).items():
+            key = field_name.replace("_", "-")
+            errors[key] = f"{name(BY_KEY[key])} {problem}"
     dataset = values["dataset"]
     if dataset in DATASETS:
         length = DATASETS[dataset].length
@@ -246,5 +260,6 @@ def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
     return ExperimentConfig(series=series, dataset=v["dataset"], seq_len=v["seq-len"], train_fraction=v["train-fraction"],
                             transform=v["transform"], backend=v["backend"], cell=v["cell"],
                             hidden_size=v["hidden-size"], dropout=v["dropout"], dtype=v["dtype"], train=train,
-                            rollout_steps=v["rollout-steps"], horizon=v["horizon"])
+                            rollout_steps=v["rollout-steps"], horizon=v["horizon"],
+                            horizon_method=v["horizon-method"], scheduled_sampling=v["scheduled-sampling"])
 

@@ -213,14 +213,15 @@ def _horizon_json(h: Horizon | None) -> dict[str, Any] | None:
     if h is None:
         return None
     return {"k": h.k, "windows": h.windows, "mse": {m: list(v) for m, v in h.mse.items()},
-            "at_k": {m: s.as_dict() for m, s in h.at_k.items()}}
+            "at_k": {m: s.as_dict() for m, s in h.at_k.items()}, "rollout": list(h.rollout)}
 
 
 def _horizon(d: dict[str, Any] | None) -> Horizon | None:
     if d is None:
         return None
     return Horizon(int(d["k"]), {m: tuple(float(x) for x in v) for m, v in d["mse"].items()},
-                   {m: Scores(**s) for m, s in d["at_k"].items()}, int(d["windows"]))
+                   {m: Scores(**s) for m, s in d["at_k"].items()}, int(d["windows"]),
+                   tuple(float(x) for x in d.get("rollout", ())))
 
 
 def _curve_json(c: Curve) -> dict[str, list]:

@@ -83,6 +83,7 @@ def train(
     on_epoch_end: Callable[[EpochLog], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
+    before_epoch: Callable[[int], None] | None = None,
 ) -> list[EpochLog]:
     """Mini-batch training with Adam and clipping; returns one log per finished epoch.
 
@@ -97,6 +98,8 @@ def train(
     those windows is measured; training ends once ``config.patience`` epochs in a row
     brought no lower one, and the model is left with the weights of its best epoch
     (also when training ends for another reason).
+
+    ``before_epoch(epoch)`` is called as each epoch starts (a seq2seq model's sampling schedule).
     """
     rng = np.random.default_rng(config.seed)
     opt = model.optimizer(config.learning_rate, config.clip_norm)
@@ -105,6 +108,8 @@ def train(
     try:
         n = X_train.shape[0]
         for epoch in range(1, config.epochs + 1):
+            if before_epoch is not None:
+                before_epoch(epoch)
             start = time.perf_counter()
             order = rng.permutation(n)
             loss_sum = norm_sum = 0.0
