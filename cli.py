@@ -40,11 +40,16 @@ def _add_knob_options(p: argparse.ArgumentParser) -> None:
             else "model"
         group = groups.setdefault(group_name, p.add_argument_group(group_name))
         names = [knob.option] + (["--lr"] if knob.key == "learning-rate" else [])
-        metavar = {"int": "N", "float": "X", "list": "X,Y,..."}.get(knob.kind) or \
+        if knob.kind == "switch":
+            group.add_argument(*names, dest=knob.key, action="store_const", const="on", default=None,
+                               help=f"{knob.help} (default off)".replace("%", "%%"))
+            continue
+        metavar = {"int": "N", "float": "X", "list": "X,Y,...", "names": "NAME,..."}.get(knob.kind) or \
             "{" + ",".join(v for v, _ in knob.choices) + "}"
         help_text = "; ".join(t for t in (knob.help, knob.range_text()) if t)
+        default = knob.as_text(knob.default) or "none"
         group.add_argument(*names, dest=knob.key, metavar=metavar, default=None,
-                           help=f"{help_text} (default {knob.as_text(knob.default)})".replace("%", "%%"))
+                           help=f"{help_text} (default {default})".replace("%", "%%"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--column", metavar="NAME", help="the --csv file's value column (default: its last numeric one)")
     tr.add_argument("--missing", choices=("drop", "interpolate"),
                     help="what to do with the column's empty or non-numeric cells")
+    tr.add_argument("--time-column", metavar="NAME",
+                    help="the --csv file's column of dates, for --calendar (default: a column named date, time, "
+                         "week, month or day, if there is one)")
     tr.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
     sw = sub.add_parser("sweep", help="train one setting's values for several cells (seed or window length)",
                         epilog="Without --periods, a window-length sweep uses the long-season series "
@@ -76,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_from_args(args: argparse.Namespace, length: int | None = None):
+def config_from_args(args: argparse.Namespace, length: int | None = None, columns: tuple[str, ...] | None = None,
+                     value_column: str | None = None):
     """The ``ExperimentConfig`` the options describe; ``ValueError`` names the first bad option.
     A bundled data set's own settings apply where no option says otherwise."""
     from data.datasets import DATASETS
@@ -87,16 +96,17 @@ def config_from_args(args: argparse.Namespace, length: int | None = None):
         raw["clip-norm"] = "0"
     if raw.get("dataset") in DATASETS:
         raw = {k: BY_KEY[k].as_text(v) for k, v in DATASETS[raw["dataset"]].defaults.items()} | raw
-    config, errors = parse_values(raw, name=lambda k: k.option, length=length)
+    config, errors = parse_values(raw, name=lambda k: k.option, length=length, columns=columns,
+                                  value_column=value_column)
     if config is None:
         raise ValueError(next(iter(errors.values())))
     return config
 
 
-def _csv_series(args: argparse.Namespace):
-    """The --csv file's --column as a series, or None without --csv."""
+def _csv_table(args: argparse.Namespace):
+    """(the --csv file as a table, its value column), or (None, None) without --csv."""
     if not args.csv:
-        return None
+        return None, None
     from pathlib import Path
 
     from data.upload import read_csv
@@ -105,8 +115,26 @@ def _csv_series(args: argparse.Namespace):
     if not path.is_file():
         raise ValueError(f"--csv: no file at {args.csv}")
     table = read_csv(path.read_bytes(), path.name, max_bytes=2**31)
-    column = args.column or table.numeric[-1]
-    return table.series(column, args.missing)
+    return table, args.column or table.numeric[-1]
+
+
+def _csv_data(args: argparse.Namespace, table, column: str, config):
+    """What the run reads from the --csv file: the column, its dates and the covariates."""
+    from data.exogenous import calendar_problem
+
+    time_column = args.time_column
+    if time_column is None:
+        time_column = next((c for c in table.columns if c.strip().lower() in TIME_NAMES), None)
+    elif time_column not in table.columns:
+        raise ValueError(f"--time-column: the file has no column {time_column!r}; it has {', '.join(table.columns)}")
+    data = table.uploaded(column, args.missing, time_column, config.covariates)
+    problem = calendar_problem(data.times) if config.calendar else None
+    if problem:
+        raise ValueError(f"--calendar: calendar features {problem}")
+    return data
+
+
+TIME_NAMES = ("date", "time", "week", "month", "day", "timestamp", "datetime")
 
 
 def _threads(text: str) -> int:
@@ -125,10 +153,14 @@ def _train(args: argparse.Namespace) -> int:
     from models.experiment import run_experiment
     from models.threads import limit_threads
 
-    series = _csv_series(args)
-    if series is not None:
+    table, column = _csv_table(args)
+    series = None
+    if table is not None:
         args = argparse.Namespace(**{**vars(args), "dataset": "upload"})
-    config = config_from_args(args, None if series is None else series.shape[0])
+        config = config_from_args(args, table.series(column, args.missing).shape[0], table.numeric, column)
+        series = _csv_data(args, table, column, config)
+    else:
+        config = config_from_args(args)
     limit_threads(_threads(args.threads))
     bar = None
     if not args.json:
@@ -155,9 +187,14 @@ def _train(args: argparse.Namespace) -> int:
     rows = [("model", record.metrics)] + [(BASELINE_NAMES[k], s) for k, s in record.baselines.items()]
     for name, m in rows:
         print(f"    {name:<14} MSE {m.mse:.4f}   MAE {m.mae:.4f}   RMSE {m.rmse:.4f}   MASE {m.mase:.3f}")
+    if record.covariates:
+        print("  inputs beside the series: " + ", ".join(
+            f"{c.name} ({'known in advance' if c.known else 'known to the data end only'})" for c in record.covariates))
     roll = record.rollout_scores
     if roll is not None:
-        print(f"  {config.rollout_steps}-step recursive rollout MSE {roll.mse:.4f}")
+        steps = len(record.rollout.pred)
+        cut = f" (the covariates end with the data: {config.rollout_steps} asked)" if steps < config.rollout_steps else ""
+        print(f"  {steps}-step recursive rollout MSE {roll.mse:.4f}{cut}")
     if record.horizon is not None:
         h = record.horizon
         print(f"  {h.k} steps ahead, over {h.windows} test windows (MSE at steps 1 / {h.k}):")

@@ -23,11 +23,13 @@ from data.synthetic import make_series
 from data.windows import max_seq_len, split_index
 from models.config import ExperimentConfig
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
+from data.exogenous import HOLIDAYS, calendar_problem
 from data.upload import Table, UploadError
 from models.knobs import BY_KEY, PAGE_KNOBS, Knob, parse_values
 
 FIELD_IDS = [k.key for k in PAGE_KNOBS]  # every control's id, in the order callbacks receive them
-TEXT_IDS = [k.key for k in PAGE_KNOBS if k.kind != "choice"]
+TEXT_IDS = [k.key for k in PAGE_KNOBS if k.kind in ("int", "float", "list")]
+MESSAGE_IDS = [k.key for k in PAGE_KNOBS if k.kind in ("switch", "names")]  # a message line, not a text box
 SYNTHETIC_KEYS = ("series-periods", "series-amplitudes", "series-phases", "series-noise", "series-trend",
                   "series-length", "series-seed")
 SECTIONS = {
@@ -44,24 +46,39 @@ def form_values(*raw: Any) -> dict[str, Any]:
     return dict(zip(FIELD_IDS, raw))
 
 
-def form_config(values: dict[str, Any], settings: Settings,
-                length: int | None = None) -> tuple[ExperimentConfig | None, dict[str, str]]:
+def form_config(values: dict[str, Any], settings: Settings, length: int | None = None,
+                columns: tuple[str, ...] | None = None,
+                value_column: str | None = None) -> tuple[ExperimentConfig | None, dict[str, str]]:
     """The config the form describes under this server's caps, or a message per bad field;
-    ``length``: the points of an uploaded series."""
-    return parse_values(values, limits=settings.form_limits(), length=length)
+    ``length``, ``columns`` and ``value_column``: an uploaded series' points and its file's columns."""
+    return parse_values(values, limits=settings.form_limits(), length=length, columns=columns,
+                        value_column=value_column)
 
 
-def page_config(values: dict[str, Any], settings: Settings, upload_state: tuple = (None, None, None)):
-    """(config, the uploaded series or None, errors) for the form and, with "my CSV file",
-    the page's upload (``upload_state``: its store, value column and choice for holes)."""
-    series = None
-    if values.get("dataset") == UPLOAD:
-        try:
-            series = upload.upload_series(*upload_state)
-        except UploadError as e:
-            return None, None, {"dataset": f"My CSV file: {e}"}
-    config, errors = form_config(values, settings, None if series is None else series.shape[0])
-    return config, series, errors
+def page_config(values: dict[str, Any], settings: Settings, upload_state: tuple = (None, None, None, None)):
+    """(config, the upload's part a run reads (``data.upload.Uploaded``) or None, errors) for the form
+    and, with "my CSV file", the page's upload (``upload_state``: its store, value column, choice for
+    holes and time column)."""
+    if values.get("dataset") != UPLOAD:
+        config, errors = form_config(values, settings)
+        return config, None, errors
+    store, column, missing, time_column = (tuple(upload_state) + (None,) * 4)[:4]
+    try:
+        series = upload.upload_series(store, column, missing)
+    except UploadError as e:
+        return None, None, {"dataset": f"My CSV file: {e}"}
+    table = Table.from_json(store)
+    config, errors = form_config(values, settings, series.shape[0], table.numeric, column)
+    if config is None:
+        return None, None, errors
+    times = table.times(time_column, column, missing)
+    problem = calendar_problem(times) if config.calendar else None
+    if problem:
+        return None, None, {"calendar-features": f"{BY_KEY['calendar-features'].label} {problem}"}
+    try:
+        return config, table.uploaded(column, missing, time_column, config.covariates), {}
+    except UploadError as e:
+        return None, None, {"covariates": f"{BY_KEY['covariates'].label}: {e}"}
 
 
 def seq_len_help(length: Any, settings: Settings) -> str:
@@ -107,8 +124,33 @@ def _radio(knob: Knob) -> html.Div:
     )
 
 
+def _switch(knob: Knob) -> html.Div:
+    return html.Div(
+        [
+            dbc.Switch(id=knob.key, label=knob.label, value=knob.default, className="mb-0"),
+            html.Div(id=ids.feedback(knob.key), className="small text-danger", role="alert"),
+            dbc.FormText(knob.help, className="d-block small"),
+        ],
+        className="mb-2",
+    )
+
+
+def _checklist(knob: Knob) -> html.Div:
+    return html.Div(
+        [
+            dbc.Label(knob.label, className="mb-0 small d-block"),
+            dbc.Checklist(id=knob.key, options=[], value=knob.default, inline=True, className="small"),
+            html.Div(id=ids.feedback(knob.key), className="small text-danger", role="alert"),
+            dbc.FormText(knob.help, id=ids.help_text(knob.key), className="d-block small"),
+        ],
+        className="mb-2",
+    )
+
+
 def _field(key: str, settings: Settings) -> html.Div:
-    return _radio(BY_KEY[key]) if BY_KEY[key].kind == "choice" else _text_input(BY_KEY[key], settings)
+    kind = BY_KEY[key].kind
+    make = {"choice": _radio, "switch": _switch, "names": _checklist}.get(kind)
+    return make(BY_KEY[key]) if make else _text_input(BY_KEY[key], settings)
 
 
 def presets_layout() -> html.Div:
@@ -140,12 +182,33 @@ def layout(settings: Settings) -> html.Div:
     return html.Div(children)
 
 
+def _to_field(key: str, text: Any) -> Any:
+    return text if text is no_update else BY_KEY[key].to_field(text)
+
+
+def covariate_options(dataset: str | None, store: dict | None, column: str | None) -> tuple[list[dict], str]:
+    """(the covariates' checklist options, the sentence under them) for the chosen data."""
+    if dataset == SYNTHETIC:
+        return ([{"label": "holidays (known in advance)", "value": HOLIDAYS}],
+                "The holiday steps, which the model may see: set Holiday spikes above to give them an effect. "
+                "Known in advance, they also feed rollouts and k-step models.")
+    if dataset == UPLOAD and store:
+        others = [c for c in Table.from_json(store).numeric if c != column]
+        if others:
+            return ([{"label": c, "value": c} for c in others],
+                    "More numeric columns of your file, read beside the value column. They are known only up "
+                    "to the data's end: a rollout that needs them stops there.")
+        return [], "Your file has no other numeric column to read beside the value column."
+    return [], "The bundled data sets have no covariate columns; calendar features need no column."
+
+
 def dataset_defaults(dataset: str) -> dict[str, Any]:
     """The values a data set brings (knob key -> text): its own, and the reference ones for every
-    knob another data set sets, so that going back to the synthetic series restores them."""
+    knob another data set sets, so that going back to the synthetic series restores them; no covariates."""
     keys = {k for d in DATASETS.values() for k in d.defaults}
     own = DATASETS[dataset].defaults if dataset in DATASETS else {}
-    return {k: BY_KEY[k].as_text(own.get(k, BY_KEY[k].default)) for k in sorted(keys)} | {"dataset": dataset}
+    return ({k: BY_KEY[k].as_text(own.get(k, BY_KEY[k].default)) for k in sorted(keys)}
+            | {"dataset": dataset, "covariates": ""})  # covariates belong to one data set
 
 
 def preset_values(name: str | None) -> dict[str, str]:
@@ -164,7 +227,8 @@ def preview_layout() -> dcc.Graph:
                      figure=make_series_figure(make_series(s), split_index(s.length, REFERENCE.train_fraction)))
 
 
-UPLOAD_STATE = [Input(ids.UPLOAD_STORE, "data"), Input(ids.VALUE_COLUMN, "value"), Input(ids.MISSING_CELLS, "value")]
+UPLOAD_STATE = [Input(ids.UPLOAD_STORE, "data"), Input(ids.VALUE_COLUMN, "value"), Input(ids.MISSING_CELLS, "value"),
+                Input(ids.TIME_COLUMN, "value")]
 
 
 def register(app: Dash, settings: Settings) -> None:
@@ -203,17 +267,17 @@ def register(app: Dash, settings: Settings) -> None:
             if dataset not in DATASETS and dataset != SYNTHETIC:
                 return keep + [no_update, no_update]
             values = dataset_defaults(dataset)
-            return [values.get(k, no_update) for k in FIELD_IDS] + [no_update, no_update]
+            return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update, no_update]
         if ctx.triggered_id == ids.PRESET:
             if preset not in PRESETS:
                 return keep + [no_update, no_update]
             values = preset_values(preset)
-            return [values[k] for k in FIELD_IDS] + [PRESETS[preset].look_for, ""]
+            return [_to_field(k, values[k]) for k in FIELD_IDS] + [PRESETS[preset].look_for, ""]
         values, notice = links.read_query(search, settings.form_limits())  # the page opened
         if not values and not notice:
             return keep + [no_update, no_update]
         filled = preset_values(None) | dataset_defaults(values.get("dataset", SYNTHETIC)) | values
-        return [filled[k] for k in FIELD_IDS] + ["", notice]
+        return [_to_field(k, filled[k]) for k in FIELD_IDS] + ["", notice]
 
     @app.callback(Output(ids.URL_QUERY, "data"), inputs, prevent_initial_call=True)
     def follow_form(*raw: Any) -> str:
@@ -225,18 +289,23 @@ def register(app: Dash, settings: Settings) -> None:
 
     @app.callback(
         [Output(i, "invalid") for i in TEXT_IDS] + [Output(ids.feedback(i), "children") for i in TEXT_IDS]
-        + [Output(ids.help_text("seq-len"), "children")],
+        + [Output(ids.feedback(i), "children") for i in MESSAGE_IDS] + [Output(ids.help_text("seq-len"), "children")],
         inputs + UPLOAD_STATE,
     )
     def show_field_errors(*raw: Any) -> list:
-        *raw, store, column, missing = raw
+        *raw, store, column, missing, time_column = raw
         values = form_values(*raw)
-        _, _, errors = page_config(values, settings, (store, column, missing))
-        return ([i in errors for i in TEXT_IDS] + [errors.get(i, "") for i in TEXT_IDS]
+        _, _, errors = page_config(values, settings, (store, column, missing, time_column))
+        return ([i in errors for i in TEXT_IDS] + [errors.get(i, "") for i in TEXT_IDS + MESSAGE_IDS]
                 + [seq_len_help(values["series-length"], settings)])
 
-    @app.callback(Output(ids.SERIES_PREVIEW, "figure"), inputs + UPLOAD_STATE + [Input(ids.TIME_COLUMN, "value")],
-                  prevent_initial_call=True)
+    @app.callback(Output("covariates", "options"), Output(ids.help_text("covariates"), "children"),
+                  Input("dataset", "value"), Input(ids.UPLOAD_STORE, "data"), Input(ids.VALUE_COLUMN, "value"))
+    def offer_covariates(dataset, store, column):
+        """The covariates there are to pick: the synthetic series' holidays, or the file's other numeric columns."""
+        return covariate_options(dataset, store, column)
+
+    @app.callback(Output(ids.SERIES_PREVIEW, "figure"), inputs + UPLOAD_STATE, prevent_initial_call=True)
     def update_preview(*raw: Any):
         """The series as typed, the data set or the upload (its time column labels the steps);
         model fields play no part, so their errors do not stop the preview."""

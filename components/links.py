@@ -33,7 +33,8 @@ def query_string(values: dict[str, Any]) -> str:
     """The query for form ``values`` (knob key -> text): the settings that differ from the defaults."""
     pairs = []
     for knob in PAGE_KNOBS:
-        text = "" if values.get(knob.key) is None else str(values[knob.key]).strip()
+        value = values.get(knob.key)
+        text = knob.as_text(value) if knob.kind in ("switch", "names") else "" if value is None else str(value).strip()
         if text != knob.as_text(knob.default):
             pairs.append((knob.key, text))
     return urlencode(pairs)

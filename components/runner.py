@@ -24,6 +24,7 @@ from dash import Patch
 
 from components.figures import loss_progress_patch
 from components.jobs import JobBoard
+from data.upload import Uploaded
 from models.config import ExperimentConfig
 from models.experiment import run_experiment
 from models.run import RunRecord
@@ -57,9 +58,9 @@ class JobOutcome:
 
 
 def make_request(request_id: str, session: str, configs: list[ExperimentConfig],
-                 sweep: dict[str, Any] | None = None, series: list[float] | None = None) -> dict[str, Any]:
+                 sweep: dict[str, Any] | None = None, series: list[float] | dict | None = None) -> dict[str, Any]:
     """The JSON a page sends to start a job; with ``sweep`` (a ``SweepSpec`` as JSON), a sweep;
-    with ``series``, the values of an uploaded CSV column to train on."""
+    with ``series``, what to train on from an uploaded CSV file (``Uploaded.to_json()``, or its values)."""
     return {"id": request_id, "session": session, "configs": [c.as_dict() for c in configs], "sweep": sweep,
             "series": series}
 
@@ -139,7 +140,9 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
     request_id = request["id"]
     configs = [ExperimentConfig.from_dict(c) for c in request["configs"]]
     sweep = request.get("sweep")
-    data = None if request.get("series") is None else np.asarray(request["series"], dtype=np.float64)
+    data = request.get("series")
+    if data is not None:
+        data = Uploaded.from_json(data) if isinstance(data, dict) else np.asarray(data, dtype=np.float64)
     runs: list[RunRecord] = []
     points: list[dict[str, Any]] = []
 

@@ -118,11 +118,12 @@ def register(app: Dash, services: Services) -> None:
         State(ids.UPLOAD_STORE, "data"),
         State(ids.VALUE_COLUMN, "value"),
         State(ids.MISSING_CELLS, "value"),
+        State(ids.TIME_COLUMN, "value"),
         prevent_initial_call=True,
     )
     def start_run(_train, _all, _sweep, *args):
-        *raw, session, options, over, values, cells, series, store, column, missing = args
-        config, data, errors = page_config(form_values(*raw), settings, (store, column, missing))
+        *raw, session, options, over, values, cells, series, store, column, missing, time_column = args
+        config, data, errors = page_config(form_values(*raw), settings, (store, column, missing, time_column))
         if config is None:
             first = next(iter(errors.values()))
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -136,13 +137,13 @@ def register(app: Dash, services: Services) -> None:
                 configs = spec.configs(config)
                 if data is not None:
                     for c in configs:
-                        c.check_seq_len(data.shape[0])
+                        c.check_seq_len(data.series.shape[0])
             except ValueError as e:
                 return no_update, f"not started: {e}", no_update, no_update, no_update
         else:
             configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
         request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None,
-                               None if data is None else data.tolist())
+                               None if data is None else data.to_json())
         options = options or []
         live = make_live_loss_figure(config.train.epochs, "log" in options, "grad" in options,
                                      validation=config.train.val_fraction > 0)

@@ -1,7 +1,11 @@
-"""Synthetic series: a sum of sinusoids plus a linear trend plus Gaussian noise.
+"""Synthetic series: a sum of sinusoids plus a linear trend plus Gaussian noise, and optional
+"holiday" spikes.
 
-    x[t] = sum_k a_k * sin(2 * pi * t / p_k + phi_k) + trend * t + noise[t]
+    x[t] = sum_k a_k * sin(2 * pi * t / p_k + phi_k) + trend * t + holidays * d[t] + noise[t]
     noise[t] ~ Normal(0, noise ** 2)
+
+``d[t]`` is 1 on holiday steps, 15 to 45 steps apart at seeded places, and 0 elsewhere:
+a covariate known in advance (``holiday_days``), which a model may be shown.
 
 Everything random comes from the ``numpy.random.Generator`` that is passed in,
 so the same seed always gives the same series.
@@ -47,12 +51,14 @@ class SeriesConfig:
     trend: float = 0.0025
     noise: float = 0.18
     seed: int = 42
+    holidays: float = 0.0  # the height of a holiday spike; 0 = none
 
     def __post_init__(self) -> None:
         if not isinstance(self.length, int) or not 10 <= self.length <= MAX_LENGTH:
             raise ValueError(f"length must be an integer in [10, {MAX_LENGTH}], got {self.length!r}")
         _check_finite("trend", self.trend)
         _check_finite("noise", self.noise)
+        _check_finite("holidays", self.holidays)
         if self.noise < 0:
             raise ValueError(f"noise must be >= 0, got {self.noise}")
         if not isinstance(self.seed, int) or self.seed < 0:
@@ -118,4 +124,21 @@ def make_series(config: SeriesConfig, rng: np.random.Generator | None = None, dt
     for c in config.components:
         x = x + c.amplitude * np.sin(2.0 * np.pi * t / c.period + c.phase)
     x = x + rng.normal(0.0, config.noise, size=config.length) if config.noise > 0 else x
+    if config.holidays:
+        x = x + config.holidays * holiday_days(config.seed, config.length)
     return x.astype(dtype, copy=False)
+
+
+HOLIDAY_GAPS = (15, 45)  # steps between two holidays, drawn uniformly
+
+
+def holiday_days(seed: int, length: int) -> np.ndarray:
+    """(length,) 1.0 on holiday steps, else 0. The same seed gives the same days, and a longer
+    ``length`` the same days followed by more, so they are known past the end of the data."""
+    rng = np.random.default_rng([seed, 11])  # not the noise's stream
+    days = np.zeros(length)
+    t = int(rng.integers(*HOLIDAY_GAPS))
+    while t < length:
+        days[t] = 1.0
+        t += int(rng.integers(*HOLIDAY_GAPS))
+    return days

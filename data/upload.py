@@ -12,7 +12,7 @@ checked where the window is known (``data.windows.seq_len_problem``).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -62,12 +62,53 @@ class Table:
             labels = [t for t, k in zip(labels, keep) if k]
         return labels
 
+    def covariate(self, name: str, value_column: str, missing: str | None = None) -> np.ndarray:
+        """Column ``name`` for the rows ``series(value_column, missing)`` keeps; a covariate must be complete."""
+        if name not in self.numeric:
+            raise UploadError(f"covariate {name!r} is not one of the numeric columns: {', '.join(self.numeric)}")
+        x = _numbers(self.columns[name])
+        rows = np.arange(x.shape[0])
+        if missing == "drop":
+            keep = ~np.isnan(_numbers(self.columns[value_column]))
+            x, rows = x[keep], rows[keep]
+        bad = np.isnan(x)
+        if bad.any():
+            raise UploadError(f"covariate column {name!r} has {int(bad.sum())} empty or non-numeric cell(s), the "
+                              f"first in row {int(rows[bad][0]) + 1}; a covariate must be complete (fill them in, "
+                              "or leave the column out)")
+        return x
+
+    def uploaded(self, column: str, missing: str | None = None, time_column: str | None = None,
+                 covariates: tuple[str, ...] = ()) -> "Uploaded":
+        """What a run trains on from this file: the value column, its time labels, the covariate columns."""
+        return Uploaded(self.series(column, missing), self.times(time_column, column, missing),
+                        {c: self.covariate(c, column, missing) for c in covariates})
+
     def to_json(self) -> dict:
         return {"name": self.name, "columns": self.columns, "numeric": list(self.numeric)}
 
     @classmethod
     def from_json(cls, d: dict) -> "Table":
         return cls(d["name"], d["columns"], tuple(d["numeric"]))
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """A CSV file's part that a run reads: the series (n,), its time labels (for calendar features)
+    and the covariate columns (name -> (n,)), rows already matched to the series'."""
+
+    series: np.ndarray
+    times: list[str] | None = None
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"series": self.series.tolist(), "times": self.times,
+                "columns": {k: v.tolist() for k, v in self.columns.items()}}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Uploaded":
+        return cls(np.asarray(d["series"], dtype=np.float64), d.get("times"),
+                   {k: np.asarray(v, dtype=np.float64) for k, v in (d.get("columns") or {}).items()})
 
 
 def _numbers(values: list) -> np.ndarray:

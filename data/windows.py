@@ -19,6 +19,12 @@ the same way whatever window it sits in, see ``models.rollout``):
   taken away; the network sees and predicts what is left (rescaled to unit
   variance), and the line is added back to its forecasts. Inputs stay in range
   as long as the trend is linear, and rollouts do not drift.
+
+Covariates (``data.exogenous``) widen each window: row t of a window holds the
+series' input at t and, per covariate standardized on the train part, its value
+at t + 1 when it is known in advance (the step being forecast: a holiday, a date)
+or at t when it is not (observed beside the series, never ahead of it). The
+series is always column 0.
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ class Scaler:
 class Windows:
     """Supervised windows of one series, ready for a model, and how to map back.
 
-    Shapes: X (N, L, 1), y (N, 1); ``target_index`` (N,) is the position in the
+    Shapes: X (N, L, D), y (N, 1), D = 1 + covariates; ``target_index`` (N,) is the position in the
     series that each window predicts. A prediction ``p`` in model units becomes
     ``scaler.inverse(ref + target_scale * p)`` in original units.
     """
@@ -77,6 +83,33 @@ class Prepared:
     train: Windows
     test: Windows
     line: tuple[float, float] = (0.0, 0.0)  # "detrend": z[t] ~ line[0] + line[1] * t
+    features: np.ndarray | None = None  # (rows, C) standardized covariates as windows read them; row t: see above
+    feature_names: tuple[str, ...] = ()
+    known: tuple[bool, ...] = ()  # per covariate: known past the data's end
+
+    @property
+    def width(self) -> int:
+        """D: the values a window holds per step."""
+        return 1 + len(self.feature_names)
+
+    @property
+    def rollout_limit(self) -> int | None:
+        """The most rollout steps the covariates allow from ``split`` (None: no limit)."""
+        return None if self.features is None else self.features.shape[0] - self.split
+
+    def rows(self, start: int, stop: int, values: np.ndarray | None = None) -> np.ndarray:
+        """Window rows ``start`` .. ``stop`` - 1 (stop - start, D): the series' inputs (or ``values``
+        in their place, for forecasts fed back) beside the covariates of those rows."""
+        x = self.inputs[start:stop] if values is None else np.asarray(values)
+        if self.features is None:
+            return np.asarray(x, dtype=np.float64)[:, None]
+        return np.column_stack([x, self.features[start:stop]])
+
+    def future_features(self, steps: int) -> np.ndarray:
+        """The covariates (steps, C) of the rows a rollout of ``steps`` from ``split`` appends."""
+        if self.features is None:
+            return np.zeros((steps, 0))
+        return self.features[self.split : self.split + steps]
 
     def to_original(self, pred: np.ndarray, ref: np.ndarray) -> np.ndarray:
         """Model outputs (N, 1) with their reference values -> original units (N,)."""
@@ -175,10 +208,34 @@ def fit_scaler(train: np.ndarray) -> Scaler:
     return Scaler(float(np.mean(train)), std)
 
 
-def make_windows(values: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
-    """All windows of ``values`` (n,): X (n - L, L, 1) as a strided copy, target index (n - L,)."""
-    X = np.lib.stride_tricks.sliding_window_view(values[:-1], seq_len)[:, :, None]
-    return np.ascontiguousarray(X), np.arange(seq_len, values.shape[0])
+def make_windows(values: np.ndarray, seq_len: int, features: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """All windows of ``values`` (n,): X (n - L, L, D) as a strided copy, target index (n - L,).
+    ``features`` (at least n - 1 rows, C) are the covariates of each row (D = 1 + C)."""
+    n = values.shape[0]
+    rows = values[:-1, None] if features is None else np.column_stack([values[:-1], features[: n - 1]])
+    X = np.lib.stride_tricks.sliding_window_view(rows, seq_len, axis=0).transpose(0, 2, 1)
+    return np.ascontiguousarray(X), np.arange(seq_len, n)
+
+
+def covariate_features(covariates, n: int, split: int) -> np.ndarray:
+    """(rows, C) the covariates as window rows read them, each standardized on the train part."""
+    columns, rows = [], None
+    for cov in covariates:
+        v = np.asarray(cov.values, dtype=np.float64)
+        if v.shape[0] < n:
+            raise ValueError(f"covariate {cov.name!r} has {v.shape[0]} values for a series of {n}")
+        bad = np.flatnonzero(~np.isfinite(v[:n]))
+        if bad.size:
+            raise ValueError(f"covariate {cov.name!r} has {bad.size} missing value(s), the first at index {bad[0]}; "
+                             "a covariate must be complete")
+        std = float(np.std(v[:split]))
+        if not std > 0:
+            raise ValueError(f"covariate {cov.name!r} is constant on the train part; it tells the model nothing")
+        z = (v - np.mean(v[:split])) / std
+        z = z[1:] if cov.known else z[:n]  # row t reads a known covariate at t + 1, another at t
+        columns.append(z)
+        rows = z.shape[0] if rows is None else min(rows, z.shape[0])
+    return np.column_stack([c[:rows] for c in columns])
 
 
 def prepare(
@@ -187,8 +244,10 @@ def prepare(
     train_fraction: float = 0.7,
     transform: str = "detrend",
     dtype=np.float32,
+    covariates: tuple = (),
 ) -> Prepared:
-    """Split, scale, transform and window ``series`` (n,) for a one-step forecaster."""
+    """Split, scale, transform and window ``series`` (n,) for a one-step forecaster; ``covariates``
+    (``data.exogenous.Covariate``) widen every window."""
     x = check_series(series)
     n = x.shape[0]
     split = split_index(n, train_fraction)
@@ -220,11 +279,13 @@ def prepare(
             raise ValueError("series is a straight line on the train part; there is nothing left to learn")
         inputs = (z - base) / target_scale
 
-    X, t = make_windows(inputs, seq_len)
+    features = covariate_features(covariates, n, split).astype(dtype) if covariates else None
+    X, t = make_windows(inputs, seq_len, features)
     y, ref = inputs[t], base[t]
     is_train = t < split
     allw = Windows(X.astype(dtype), y[:, None].astype(dtype), t, ref[:, None], is_train)
     train, test = allw.subset(is_train), allw.subset(~is_train)
     if test.X.shape[0] < 2:
         raise ValueError(f"the test part has {test.X.shape[0]} window(s); lower train_fraction or lengthen the series")
-    return Prepared(x, split, seq_len, transform, scaler, target_scale, inputs.astype(dtype), train, test, line)
+    return Prepared(x, split, seq_len, transform, scaler, target_scale, inputs.astype(dtype), train, test, line,
+                    features, tuple(c.name for c in covariates), tuple(c.known for c in covariates))

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
+from data.exogenous import exogenous_problems
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
@@ -44,6 +45,8 @@ class ExperimentConfig:
     horizon: int = 1  # k > 1: a k-step model is trained too, and compared step by step
     horizon_method: str = "direct"  # which: "direct" (k outputs), "seq2seq", or none ("recursive")
     scheduled_sampling: float = 0.0  # seq2seq: the final probability of feeding the decoder its own output
+    calendar: bool = False  # sine and cosine of the date's place in its year (or day) as two more inputs
+    covariates: tuple[str, ...] = ()  # more inputs: an upload's columns, or the synthetic series' "holidays"
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -70,6 +73,11 @@ class ExperimentConfig:
         for name, problem in method_problems(self.horizon_method, self.horizon, self.cell,
                                              self.scheduled_sampling).items():
             raise ValueError(f"{name} {problem}")
+        object.__setattr__(self, "covariates", tuple(self.covariates))
+        if not isinstance(self.calendar, bool):
+            raise ValueError(f"calendar must be True or False, got {self.calendar!r}")
+        for name, problem in exogenous_problems(self.dataset, self.calendar, self.covariates).items():
+            raise ValueError(f"{'calendar features' if name == 'calendar' else name} {problem}")
         if self.length is not None:
             self.check_horizon(self.length)
 
@@ -102,6 +110,11 @@ class ExperimentConfig:
     def season(self) -> int:
         """The seasonal naive baseline's season: the data set's own, else the longest period."""
         return DATASETS[self.dataset].season if self.dataset in DATASETS else self.series.season
+
+    @property
+    def inputs(self) -> int:
+        """D: the values a window holds per step (the series, two calendar columns, the covariates)."""
+        return 1 + 2 * self.calendar + len(self.covariates)
 
     @property
     def model_name(self) -> str:

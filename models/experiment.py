@@ -16,7 +16,9 @@ from typing import Callable
 import numpy as np
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
-from data.synthetic import make_series
+from data.exogenous import HOLIDAYS, Covariate, calendar
+from data.synthetic import holiday_days, make_series
+from data.upload import Uploaded
 from data.windows import check_series, prepare
 from models.base import param_shapes
 from models.baselines import BASELINES
@@ -33,17 +35,21 @@ SNAPSHOT_BYTES = 4 * 2**20  # a run's snapshots together; the page keeps up to 1
 
 def run_experiment(
     config: ExperimentConfig,
-    series: np.ndarray | None = None,
+    series: np.ndarray | Uploaded | None = None,
     on_epoch_end: Callable[[EpochLog], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_phase: Callable[[str], None] | None = None,
 ) -> RunRecord:
-    """Train and evaluate; ``series`` (n,) replaces the synthetic one when given.
+    """Train and evaluate; ``series`` (n,) replaces the synthetic one when given, or an ``Uploaded``
+    file's part, with its time labels and covariate columns.
     ``on_phase`` hears of work after the last epoch that takes a while (the direct model of a horizon).
 
     A run that ``should_stop`` ends early keeps what it learned so far, with
     ``stopped`` saying "stopped at epoch k"; the caller may reword why.
     """
+    upload = series if isinstance(series, Uploaded) else None
+    if upload is not None:
+        series = upload.series
     if series is None:
         if config.dataset == UPLOAD:
             raise ValueError("an uploaded data set needs its series: upload a CSV first")
@@ -52,7 +58,8 @@ def run_experiment(
         series = check_series(series)
         config.check_seq_len(series.shape[0])
         config.check_horizon(series.shape[0])
-    prep = prepare(series, config.seq_len, config.train_fraction, config.transform)
+    covariates = covariates_for(config, series.shape[0], upload)
+    prep = prepare(series, config.seq_len, config.train_fraction, config.transform, covariates=covariates)
     t = config.train
     model = Forecaster(config.backend, config.cell, config.hidden_size, t.epochs, t.learning_rate, t.batch_size,
                        t.clip_norm, t.seed, config.dtype, t.val_fraction, t.patience, config.dropout)
@@ -70,7 +77,8 @@ def run_experiment(
     target = prep.test.target_index
     truth = prep.series[target]
     pred = model.predict_test()
-    roll_index = np.arange(prep.split, prep.split + config.rollout_steps)
+    rolled = model.rollout(config.rollout_steps)  # shorter where a covariate ends with the data
+    roll_index = np.arange(prep.split, prep.split + rolled.shape[0])
     h = model.history_
     val_loss = tuple(e.val_loss for e in h if e.val_loss is not None)
     scale = naive_scale(prep.series, prep.split)
@@ -94,20 +102,39 @@ def run_experiment(
         baselines={name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()},
         forecast=Curve(tuple(target.tolist()), tuple(truth.tolist()), tuple(pred.tolist())),
         rollout=Curve(tuple(roll_index.tolist()), tuple(prep.series[roll_index[roll_index < series.shape[0]]].tolist()),
-                      tuple(model.rollout(config.rollout_steps).tolist())),
+                      tuple(rolled.tolist())),
         weights=model.model_.state_dict(),
         grad_flow=tuple((e.epoch, e.grad_flow) for e in h if e.grad_flow is not None),
         horizon=horizon,
         snapshots=tuple(snapshots),
         best_epoch=best,
         stopped=stopped,
+        covariates=covariates,
     )
+
+
+def covariates_for(config: ExperimentConfig, n: int, upload: Uploaded | None = None) -> tuple[Covariate, ...]:
+    """The inputs beside the series that ``config`` asks for, in order: calendar features, then the
+    covariates. Those known in advance reach ``rollout_steps + horizon`` steps past the data's end."""
+    extra = config.rollout_steps + config.horizon
+    out: list[Covariate] = []
+    if config.calendar:
+        times = DATASETS[config.dataset].load()[0] if config.dataset in DATASETS else upload and upload.times
+        out += calendar(times or None, extra)
+    for name in config.covariates:
+        if config.dataset == SYNTHETIC:
+            out.append(Covariate(HOLIDAYS, tuple(holiday_days(config.series.seed, n + extra).tolist()), True))
+        elif upload is None or name not in upload.columns:
+            raise ValueError(f"covariates: the uploaded file has no numeric column {name!r} to read")
+        else:
+            out.append(Covariate(name, tuple(upload.columns[name][:n].tolist()), False))
+    return tuple(out)
 
 
 def snapshot_every(config: ExperimentConfig) -> int:
     """Epochs between two weight snapshots: at most ``MAX_SNAPSHOTS`` a run, and at most
     ``SNAPSHOT_BYTES`` of weights in all, so a large model keeps fewer."""
-    size = sum(int(np.prod(s)) for s in param_shapes(config.cell, 1, config.hidden_size).values())
+    size = sum(int(np.prod(s)) for s in param_shapes(config.cell, config.inputs, config.hidden_size).values())
     size *= 8 if config.dtype == "float64" else 4
     count = max(2, min(MAX_SNAPSHOTS, SNAPSHOT_BYTES // size))
     return max(1, math.ceil(config.train.epochs / count))

@@ -47,8 +47,8 @@ class Forecaster:
         config = TrainConfig(self.epochs, self.learning_rate, self.batch_size, self.clip_norm, self.seed,
                              self.val_fraction, self.patience)
         fit_on, val = carve_validation(prep, self.val_fraction)
-        self.model_ = create_model(self.backend, self.cell, 1, self.hidden_size, seed=self.seed, dtype=self.dtype,
-                                   dropout=self.dropout)
+        self.model_ = create_model(self.backend, self.cell, prep.width, self.hidden_size, seed=self.seed,
+                                   dtype=self.dtype, dropout=self.dropout)
         self.prep_ = prep
         self.history_ = train(self.model_, fit_on.X, fit_on.y, prep.test.X, prep.test.y, config,
                               on_epoch_end=on_epoch_end, should_stop=should_stop,
@@ -61,7 +61,7 @@ class Forecaster:
         """A fitted forecaster from trained weights, without training: for gates and rollouts
         of a finished run. Weights move between backends unchanged, so any backend will do."""
         f = cls(backend=backend, cell=cell, hidden_size=hidden_size, dtype=dtype, dropout=dropout)
-        f.model_ = create_model(backend, cell, 1, hidden_size, dtype=dtype, dropout=dropout)
+        f.model_ = create_model(backend, cell, prep.width, hidden_size, dtype=dtype, dropout=dropout)
         f.model_.load_state_dict(state_dict)
         f.prep_ = prep
         f.history_ = []
@@ -77,18 +77,30 @@ class Forecaster:
         w = self.prep_.test
         return self.prep_.to_original(self.model_.predict(w.X), w.ref)
 
-    def rollout(self, steps: int) -> np.ndarray:
-        """Recursive forecasts of ``steps`` values from the last training window, original units."""
-        self._check_fitted()
+    def rollout_steps(self, steps: int) -> int:
+        """``steps``, or fewer where a covariate is not known that far (``Prepared.rollout_limit``)."""
+        limit = self.prep_.rollout_limit
+        return steps if limit is None else max(1, min(steps, limit))
+
+    def _start(self, steps: int) -> tuple[np.ndarray, int, np.ndarray]:
         p = self.prep_
-        return p.rollout_to_original(rollout(self.model_, p.inputs[p.split - p.seq_len : p.split], steps))
+        steps = self.rollout_steps(steps)
+        return p.rows(p.split - p.seq_len, p.split), steps, p.future_features(steps)
+
+    def rollout(self, steps: int) -> np.ndarray:
+        """Recursive forecasts of ``steps`` values from the last training window, original units; fewer
+        when an unknown covariate ends with the data (``rollout_steps``)."""
+        self._check_fitted()
+        window, steps, future = self._start(steps)
+        return self.prep_.rollout_to_original(rollout(self.model_, window, steps, future))
 
     def rollout_band(self, steps: int, passes: int = 30, low: float = 5, high: float = 95) -> np.ndarray:
         """With dropout: the ``low`` and ``high`` percentiles (2, steps) of ``passes`` rollouts with
         dropout on (Monte-Carlo dropout), original units, from where ``rollout`` starts."""
         self._check_fitted()
         p = self.prep_
-        paths = rollout_mc_dropout(self.model_, p.inputs[p.split - p.seq_len : p.split], steps, passes, self.seed)
+        window, steps, future = self._start(steps)
+        paths = rollout_mc_dropout(self.model_, window, steps, passes, self.seed, future)
         original = np.stack([p.rollout_to_original(path) for path in paths])
         return np.percentile(original, [low, high], axis=0)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
+from data.exogenous import exogenous_problems
 from data.synthetic import MAX_LENGTH, SeriesConfig
 from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN, backend_cell_problem
@@ -37,7 +38,7 @@ class Knob:
     key: str  # the form's id, the link's query key: "hidden-size"
     path: str
     label: str
-    kind: str  # "int", "float", "list" (of floats) or "choice"
+    kind: str  # "int", "float", "list" (of floats), "choice", "switch" (on or off) or "names" (of columns)
     low: float = 0.0
     high: float = 0.0
     help: str = ""
@@ -60,15 +61,28 @@ class Knob:
         value: Any = config
         for part in self.path.split("."):
             value = getattr(value, part)
-        if self.kind == "list":
+        if self.kind in ("list", "names"):
             return list(value)
         return 0.0 if value is None else value
 
     def as_text(self, value: Any) -> str:
         """A value as a person types it."""
+        if self.kind == "switch":
+            return "on" if value in (True, "on") else "off"
+        if self.kind == "names":
+            return value if isinstance(value, str) else ",".join(value)
         if self.kind == "list":
             return ", ".join(f"{v:g}" for v in value)
         return f"{value:g}" if isinstance(value, float) else str(value)
+
+    def to_field(self, text: Any) -> Any:
+        """What the page's control holds for ``text``: a bool for a switch, a list for names, else the text."""
+        if self.kind == "switch":
+            value, err = self.parse(text, "")
+            return bool(value) if err is None else False
+        if self.kind == "names":
+            return list(self.parse(text, "")[0])
+        return text
 
     def range_text(self, high: float | None = None) -> str:
         high = self.high if high is None else high
@@ -78,6 +92,10 @@ class Knob:
             return f"a number from {self.low:g} to {high:g}"
         if self.kind == "choice":
             return "one of " + ", ".join(v for v, _ in self.choices)
+        if self.kind == "switch":
+            return "on or off"
+        if self.kind == "names":
+            return "column names separated by commas, or none"
         low = f"greater than {self.low:g}" if self.low_open else f"from {self.low:g}"
         return f"up to {MAX_LIST} numbers {low} {'and at most' if self.low_open else 'to'} {high:g}, " \
                f"separated by commas, such as {self.example}"
@@ -86,11 +104,20 @@ class Knob:
         """(value, None), or (None, a message that starts with ``name``)."""
         high = self.high if high is None else high
         must = f"{name} must be {self.range_text(high)}"
+        if self.kind == "switch" and isinstance(raw, bool):
+            return raw, None
+        if self.kind == "names":
+            names = raw if isinstance(raw, (list, tuple)) else str(raw or "").split(",")
+            return tuple(n for n in (str(v).strip() for v in names) if n), None
         text = "" if raw is None else str(raw).strip()
         if text == "":
             return None, f"{must}; it is empty"
         if self.kind == "choice":
             return (text, None) if text in dict(self.choices) else (None, f"{must}, got {text!r}")
+        if self.kind == "switch":
+            words = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False,
+                     "0": False}
+            return (words[text.lower()], None) if text.lower() in words else (None, f"{must}, got {text!r}")
         if self.kind == "list":
             return self._parse_list(text, must, high)
         value = _finite(text)
@@ -148,6 +175,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("series-length", "series.length", "Length n", "int", 50, MAX_LENGTH, flag="--length",
          help="points in the series; the first 70 % are train"),
     Knob("series-seed", "series.seed", "Series seed", "int", 0, 999_999, help="seed of the noise"),
+    Knob("series-holidays", "series.holidays", "Holiday spikes", "float", -1e5, 1e5, flag="--holidays",
+         help="added to the series on 'holiday' steps, 15 to 45 steps apart; 0 for none. Pick the covariate "
+              "'holidays' below to let the model see them"),
     Knob("backend", "backend", "Backend", "choice", choices=_choices(BACKENDS, BACKEND_NAMES)),
     Knob("cell", "cell", "Cell", "choice", choices=_choices(CELLS, CELL_NAMES),
          help="GRU (Cho) is the textbook GRU, in NumPy only"),
@@ -171,6 +201,12 @@ KNOBS: tuple[Knob, ...] = (
     Knob("horizon", "horizon", "Horizon k (steps ahead)", "int", 1, MAX_HORIZON,
          help="above 1, a direct model with k outputs is trained too and compared with the recursive "
               "use of the one-step model, step by step"),
+    Knob("calendar-features", "calendar", "Calendar features", "switch", flag="--calendar",
+         help="two more inputs: sine and cosine of each step's place in its year (hour of the day for hourly "
+              "data), known in advance; needs dated data"),
+    Knob("covariates", "covariates", "Covariates", "names",
+         help="more input columns: a CSV file's numeric columns (known only up to the data's end), or the "
+              "synthetic series' holidays (known in advance)"),
     Knob("horizon-method", "horizon_method", "Horizon method", "choice",
          choices=_choices(HORIZON_METHODS, HORIZON_METHOD_LABELS),
          help="with k above 1, the second model trained for k steps ahead; the recursive use of the one-step "
@@ -188,12 +224,14 @@ PAGE_KNOBS = tuple(k for k in KNOBS if k.on_page)
 
 def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k: k.label,
                  limits: Mapping[str, float] | None = None,
-                 length: int | None = None) -> tuple[ExperimentConfig | None, dict[str, str]]:
+                 length: int | None = None, columns: tuple[str, ...] | None = None,
+                 value_column: str | None = None) -> tuple[ExperimentConfig | None, dict[str, str]]:
     """The config that ``raw`` (knob key -> text or value) describes, or a message per bad knob.
 
     Knobs missing from ``raw`` take their defaults. ``limits`` lowers a knob's upper
     bound (a server's caps on epochs, hidden size and length); ``name`` says how a
-    message names a knob. ``length``: the points of an uploaded series, for the window rules.
+    message names a knob. ``length``: the points of an uploaded series, for the window rules;
+    ``columns`` its file's numeric columns and ``value_column`` the one it forecasts, for the covariates.
     """
     limits = limits or {}
     values: dict[str, Any] = {}
@@ -214,6 +252,11 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
         errors["cell"] = (f"{name(BY_KEY['cell'])} {CELL_NAMES[values['cell']]} (the textbook GRU) runs on the "
                           "NumPy backend only: PyTorch's nn.GRU applies the reset gate after the matrix product; "
                           "choose the NumPy backend")
+    if values["dataset"] is not None and values["calendar-features"] is not None:
+        for field_name, problem in exogenous_problems(values["dataset"], values["calendar-features"],
+                                                      values["covariates"], columns, value_column).items():
+            key = {"calendar": "calendar-features"}.get(field_name, field_name)
+            errors[key] = f"{name(BY_KEY[key])} {problem}"
     if None not in (values["horizon-method"], values["horizon"], values["cell"], values["scheduled-sampling"]):
         for field_name, problem in method_problems(values["horizon-method"], values["horizon"], values["cell"],
                                                    values["scheduled-sampling"]).items():
@@ -253,7 +296,7 @@ def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
     v = values
     series = SeriesConfig.from_lists(v["series-periods"], v["series-amplitudes"], v["series-phases"],
                                      length=v["series-length"], trend=v["series-trend"], noise=v["series-noise"],
-                                     seed=v["series-seed"])
+                                     seed=v["series-seed"], holidays=v["series-holidays"])
     train = TrainConfig(epochs=v["epochs"], learning_rate=v["learning-rate"], batch_size=v["batch-size"],
                         clip_norm=v["clip-norm"] or None, seed=v["seed"], val_fraction=v["val-fraction"],
                         patience=v["patience"])
@@ -261,5 +304,6 @@ def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
                             transform=v["transform"], backend=v["backend"], cell=v["cell"],
                             hidden_size=v["hidden-size"], dropout=v["dropout"], dtype=v["dtype"], train=train,
                             rollout_steps=v["rollout-steps"], horizon=v["horizon"],
-                            horizon_method=v["horizon-method"], scheduled_sampling=v["scheduled-sampling"])
+                            horizon_method=v["horizon-method"], scheduled_sampling=v["scheduled-sampling"],
+                            calendar=v["calendar-features"], covariates=v["covariates"])
 

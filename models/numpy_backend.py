@@ -152,15 +152,15 @@ class NumpyAdamStep:
 
 
 class NumpyLanes:
-    """``lanes`` recurrent states advanced together, one input value for all of them (gate-major)."""
+    """``lanes`` recurrent states advanced together, one input row for all of them (gate-major)."""
 
     def __init__(self, model: NumpyRecurrentRegressor, lanes: int) -> None:
-        if model.input_size != 1 or model.outputs != 1:
-            raise ValueError("rollouts need input_size 1 and one output (a one-step forecaster of one series)")
-        H, dt = model.hidden_size, model.dtype
-        self.model, self.cell, self.H = model, model.cell, H
+        if model.outputs != 1:
+            raise ValueError("rollouts need one output (a one-step forecaster)")
+        H, D, dt = model.hidden_size, model.input_size, model.dtype
+        self.model, self.cell, self.H, self.D = model, model.cell, H, D
         self.w = _WEIGHTS[model.cell](*model._rnn_params())
-        self.blocks = np.zeros((2, H + 2, lanes), dtype=dt)  # double-buffered [h; x; 1]
+        self.blocks = np.zeros((2, H + D + 1, lanes), dtype=dt)  # double-buffered [h; x; 1]
         self.blocks[:, -1] = 1.0
         self.slabs = np.zeros((2, _SLAB_ROWS[model.cell] * H, lanes), dtype=dt)
         self.tanh_c = np.empty((H, lanes), dtype=dt)
@@ -174,9 +174,10 @@ class NumpyLanes:
         self.blocks[self.cur, : self.H, lane] = 0.0
         self.slabs[self.cur, 4 * self.H :, lane] = 0.0  # the LSTM's cell state
 
-    def step(self, value: float) -> None:
+    def step(self, row: np.ndarray) -> None:
+        """Every lane reads ``row`` (D,)."""
         cur, nxt = self.cur, 1 - self.cur
-        self.blocks[cur, self.H] = value
+        self.blocks[cur, self.H : self.H + self.D] = np.reshape(row, (self.D, 1))
         h_out = self.blocks[nxt, : self.H]
         if self.cell == "lstm":
             lstm_step(self.w.w_s, self.views[cur])

@@ -104,21 +104,21 @@ def gru_cho_gates(cache: ChoCache, sample: int = 0) -> dict[str, np.ndarray]:
 
 
 class ChoLanes:
-    """``lanes`` states advanced together, one input value for all of them (see ``models.rollout``)."""
+    """``lanes`` states advanced together, one input row for all of them (see ``models.rollout``)."""
 
     def __init__(self, model, lanes: int) -> None:
-        if model.input_size != 1 or model.outputs != 1:
-            raise ValueError("rollouts need input_size 1 and one output (a one-step forecaster of one series)")
+        if model.outputs != 1:
+            raise ValueError("rollouts need one output (a one-step forecaster)")
         self.params = tuple(model._rnn_params())
         self.head_w, self.head_b = model._params["head.weight"][0], model._params["head.bias"][0]
         self.h = np.zeros((lanes, model.hidden_size), dtype=model.dtype)
-        self.x = np.zeros((lanes, 1), dtype=model.dtype)
+        self.x = np.zeros((lanes, model.input_size), dtype=model.dtype)
 
     def reset(self, lane: int) -> None:
         self.h[lane] = 0.0
 
-    def step(self, value: float) -> None:
-        self.x[:] = value
+    def step(self, row: np.ndarray) -> None:
+        self.x[:] = row
         self.h = cho_step(self.x, self.h, *self.params)[0]
 
     def readout(self, lane: int) -> float:

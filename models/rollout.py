@@ -13,6 +13,9 @@ Every window still starts from the zero state and reads its own L values, so the
 result equals the slow re-run, at one batched cell step per value instead of L
 single-window steps. (Carrying one hidden state forward instead would be faster
 still, but it is a different model from the one that was trained.)
+
+With covariates a window's rows are (D,): the forecast goes into column 0 and
+``future`` (steps, C) gives the covariates of the rows the rollout appends.
 """
 
 from __future__ import annotations
@@ -22,46 +25,59 @@ import numpy as np
 from models.base import RecurrentRegressor
 
 
-def rollout(model: RecurrentRegressor, window: np.ndarray, steps: int) -> np.ndarray:
-    """Forecast ``steps`` values (steps,) after ``window`` (L,), in model units."""
-    window = np.asarray(window, dtype=np.float64).reshape(-1)
-    L = window.shape[0]
+def extended_rows(window: np.ndarray, steps: int, future: np.ndarray | None = None) -> np.ndarray:
+    """(L + steps, D): the window's rows (``window`` (L,) or (L, D)), then ``steps`` rows whose
+    column 0 the forecasts will fill and whose covariates are ``future`` (steps, C)."""
+    rows = np.asarray(window, dtype=np.float64)
+    rows = rows[:, None] if rows.ndim == 1 else rows
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
-    values = np.concatenate([window, np.empty(steps)])
+    values = np.zeros((rows.shape[0] + steps, rows.shape[1]))
+    values[: rows.shape[0]] = rows
+    if rows.shape[1] > 1:
+        future = np.asarray(future)
+        if future.shape != (steps, rows.shape[1] - 1):
+            raise ValueError(f"future must hold the covariates of {steps} steps, {(steps, rows.shape[1] - 1)}, "
+                             f"got {future.shape}")
+        values[rows.shape[0] :, 1:] = future
+    return values
+
+
+def rollout(model: RecurrentRegressor, window: np.ndarray, steps: int, future: np.ndarray | None = None) -> np.ndarray:
+    """Forecast ``steps`` values (steps,) after ``window`` (L,) or (L, D), in model units."""
+    values = extended_rows(window, steps, future)
+    L = values.shape[0] - steps
     lanes = model.rollout_lanes(L)
     for t in range(L + steps - 1):
         lanes.reset(t % L)
         lanes.step(values[t])
         if t + 1 >= L:
-            values[t + 1] = lanes.readout((t + 1) % L)
-    return values[L:]
+            values[t + 1, 0] = lanes.readout((t + 1) % L)
+    return values[L:, 0].copy()
 
 
-def rollout_slow(model: RecurrentRegressor, window: np.ndarray, steps: int) -> np.ndarray:
+def rollout_slow(model: RecurrentRegressor, window: np.ndarray, steps: int,
+                 future: np.ndarray | None = None) -> np.ndarray:
     """The same forecasts by re-running the whole window for each step (reference)."""
-    values = list(np.asarray(window, dtype=np.float64).reshape(-1))
-    L = len(values)
-    for _ in range(steps):
-        x = np.asarray(values[-L:])[None, :, None]
-        values.append(float(model.predict(x)[0, 0]))
-    return np.asarray(values[L:])
+    values = extended_rows(window, steps, future)
+    L = values.shape[0] - steps
+    for j in range(steps):
+        values[L + j, 0] = float(model.predict(values[None, j : L + j])[0, 0])
+    return values[L:, 0].copy()
 
 
-def rollout_mc_dropout(model, window: np.ndarray, steps: int, passes: int = 30, seed: int = 0) -> np.ndarray:
+def rollout_mc_dropout(model, window: np.ndarray, steps: int, passes: int = 30, seed: int = 0,
+                       future: np.ndarray | None = None) -> np.ndarray:
     """``passes`` rollouts (passes, steps) in model units with dropout left on (Gal and
     Ghahramani's Monte-Carlo dropout): every pass draws its own mask at every step, so
     their spread shows how unsure the model is. Each step re-runs the whole window, as
     ``rollout_slow`` does, for all passes at once. The model needs ``dropout`` > 0 and
     ``predict(X, mask)`` (the NumPy backend)."""
-    window = np.asarray(window, dtype=np.float64).reshape(-1)
+    values = np.repeat(extended_rows(window, steps, future)[None], passes, axis=0)  # (passes, L + steps, D)
+    L = values.shape[1] - steps
     rng = np.random.default_rng(seed)
-    X = np.repeat(window[None, :, None], passes, axis=0)
-    out = np.empty((passes, steps))
     keep = 1.0 - model.dropout
     for j in range(steps):
         mask = (rng.random((passes, model.hidden_size)) < keep) / keep
-        out[:, j] = model.predict(X, mask)[:, 0]
-        X[:, :-1] = X[:, 1:]
-        X[:, -1, 0] = out[:, j]
-    return out
+        values[:, L + j, 0] = model.predict(values[:, j : L + j], mask)[:, 0]
+    return values[:, L:, 0].copy()

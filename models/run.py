@@ -24,6 +24,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from data.exogenous import Covariate
 from data.windows import prepare
 from models.base import check_state_dict, param_shapes
 from models.config import ExperimentConfig
@@ -32,7 +33,8 @@ from models.horizon import Horizon
 from models.metrics import Scores, naive_scale
 
 SCHEMA = "gatelab.run"
-VERSION = 2  # 2: MASE and more baselines in the scores
+VERSION = 3  # 2: MASE and more baselines in the scores; 3: covariates, seq2seq
+READS = (2, 3)  # a version-2 record is a version-3 one without covariates
 _BYTES = {"float32": "<f4", "float64": "<f8"}
 
 
@@ -87,6 +89,7 @@ class RunRecord:
     id: str = ""
     number: int = 0  # its place in a page's runs table; 0 = none
     stopped: str = ""  # why it ended before its last epoch ("cancelled at epoch 3"), or ""
+    covariates: tuple[Covariate, ...] = field(default=(), repr=False)  # the inputs beside the series, as read
 
     @property
     def scale(self) -> float:
@@ -145,6 +148,7 @@ class RunRecord:
             "horizon": _horizon_json(self.horizon),
             "snapshots": [{"epoch": e, "weights": pack_weights(w, self.config.dtype)} for e, w in self.snapshots],
             "grad_flow": {"epochs": [e for e, _ in self.grad_flow], "norms": [list(n) for _, n in self.grad_flow]},
+            "covariates": [c.as_dict() for c in self.covariates],
         }
         return {**body, "digest": _digest(body)}
 
@@ -153,9 +157,9 @@ class RunRecord:
         """The record ``to_json`` made; ``RunRecordError`` says why when it cannot be read."""
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise RunRecordError("this is not a Gatelab run record (it has no 'schema': 'gatelab.run')")
-        if data.get("version") != VERSION:
+        if data.get("version") not in READS:
             raise RunRecordError(f"this run record has version {data.get('version')!r}; "
-                                 f"this Gatelab reads version {VERSION} only")
+                                 f"this Gatelab reads versions {' and '.join(map(str, READS))}")
         body = {k: v for k, v in data.items() if k != "digest"}
         if data.get("digest") != _digest(body):
             raise RunRecordError("this run record was changed after it was made: its digest does not match")
@@ -179,8 +183,9 @@ class RunRecord:
                 id=str(data["id"]),
                 number=int(data["number"]),
                 stopped=str(data["stopped"]),
+                covariates=tuple(Covariate.from_dict(c) for c in data.get("covariates", ())),
             )
-            check_state_dict(param_shapes(config.cell, 1, config.hidden_size), record.weights)
+            check_state_dict(param_shapes(config.cell, config.inputs, config.hidden_size), record.weights)
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise RunRecordError(f"this run record is malformed ({type(e).__name__}: {e})") from None
         return record
@@ -261,7 +266,8 @@ def restore(record: RunRecord, backend: str = "numpy") -> Forecaster:
     restores on NumPy, and the web process never needs torch.
     """
     c = record.config
-    prep = prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform)
+    prep = prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform,
+                   covariates=record.covariates)
     model = Forecaster.restore(prep, record.weights, c.cell, c.hidden_size, backend=backend, dtype=c.dtype,
                                dropout=c.dropout)
     model.seed = c.train.seed

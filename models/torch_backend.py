@@ -181,15 +181,15 @@ class TorchLanes:
     on the layer's weights."""
 
     def __init__(self, model: TorchRecurrentRegressor, lanes: int) -> None:
-        if model.input_size != 1 or model.outputs != 1:
-            raise ValueError("rollouts need input_size 1 and one output (a one-step forecaster of one series)")
+        if model.outputs != 1:
+            raise ValueError("rollouts need one output (a one-step forecaster)")
         rnn, head = model.net.rnn, model.net.head
         self.lstm = model.cell == "lstm"
         self.cell = _CELL_KERNELS[model.cell]
         self.weights = tuple(p.detach() for p in (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0))
         zeros = torch.zeros(lanes, model.hidden_size, dtype=model._tdtype)
         self.h, self.c = zeros, zeros.clone()
-        self.x = torch.empty(lanes, 1, dtype=model._tdtype)
+        self.x = torch.empty(lanes, model.input_size, dtype=model._tdtype)
         self.w = head.weight.detach()[0]
         self.b = float(head.bias.detach()[0])
 
@@ -197,8 +197,8 @@ class TorchLanes:
         self.h[lane] = 0.0
         self.c[lane] = 0.0
 
-    def step(self, value: float) -> None:
-        self.x.fill_(value)
+    def step(self, row: np.ndarray) -> None:
+        self.x[:] = torch.as_tensor(np.reshape(row, (1, -1)), dtype=self.x.dtype)
         with torch.no_grad():
             if self.lstm:
                 self.h, self.c = self.cell(self.x, (self.h, self.c), *self.weights)

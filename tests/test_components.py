@@ -34,7 +34,7 @@ def test_default_form_and_default_command_are_the_default_config():
     assert FIELD_IDS == [k.key for k in PAGE_KNOBS]
     options = {a.dest: a for a in build_parser()._subparsers._group_actions[0].choices["train"]._actions}
     for knob in KNOBS:  # every knob is an option, whose help shows the config's default
-        assert f"(default {knob.as_text(knob.default)})" in options[knob.key].help.replace("%%", "%")
+        assert f"(default {knob.as_text(knob.default) or 'none'})" in options[knob.key].help.replace("%%", "%")
 
 
 def test_page_and_command_build_the_same_series_for_three_periods():

@@ -58,7 +58,7 @@ def test_float64_weights_travel_in_float64():
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda d: d.update(version=0), "this run record has version 0; this Gatelab reads version 2 only"),
+        (lambda d: d.update(version=0), "this run record has version 0; this Gatelab reads versions 2 and 3"),
         (lambda d: d.pop("schema"), "this is not a Gatelab run record"),
         (lambda d: d["metrics"].update(mse=0.0), "changed after it was made: its digest does not match"),
         (lambda d: d["series"]["values"].__setitem__(0, 99.0), "its digest does not match"),

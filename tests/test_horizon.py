@@ -115,7 +115,7 @@ def test_a_horizon_that_does_not_fit_is_refused_with_the_numbers():
     _, errors = parse_values({"series-length": "300", "seq-len": "20", "horizon": "95"})
     assert errors == {"horizon": "Horizon k (steps ahead) must leave two test windows: at most 89 for a test part "
                                  "of 90 points, got 95"}
-    with pytest.raises(ValueError, match="rollouts need input_size 1 and one output"):
+    with pytest.raises(ValueError, match="rollouts need one output"):
         create_model("numpy", "lstm", outputs=3).rollout_lanes(4)
 
 
