@@ -29,16 +29,20 @@ from models.knobs import BY_KEY, PAGE_KNOBS, Knob, parse_values
 
 FIELD_IDS = [k.key for k in PAGE_KNOBS]  # every control's id, in the order callbacks receive them
 TEXT_IDS = [k.key for k in PAGE_KNOBS if k.kind in ("int", "float", "list")]
-MESSAGE_IDS = [k.key for k in PAGE_KNOBS if k.kind in ("switch", "names")]  # a message line, not a text box
+MESSAGE_IDS = [k.key for k in PAGE_KNOBS if k.kind in ("choice", "switch", "names")]  # a message line below
 SYNTHETIC_KEYS = ("series-periods", "series-amplitudes", "series-phases", "series-noise", "series-trend",
-                  "series-length", "series-seed")
+                  "series-length", "series-seed", "series-holidays")
+EXOGENOUS_KEYS = ("calendar-features", "covariates")  # inputs beside the series, for every data set
 SECTIONS = {
-    "Series": ("dataset", *SYNTHETIC_KEYS),
+    "Series": ("dataset", *SYNTHETIC_KEYS, *EXOGENOUS_KEYS),
     "Model": ("backend", "cell", "transform", "seq-len", "hidden-size", "dropout", "horizon", "horizon-method",
               "scheduled-sampling"),
     "Training": ("epochs", "learning-rate", "batch-size", "clip-norm", "seed", "val-fraction", "patience"),
 }
 REFERENCE = ExperimentConfig()
+EXOGENOUS_NOTE = ("Inputs beside the series: each window step then holds the series' value and these. One known "
+                  "in advance (a date, a holiday) is read for the step being forecast, and feeds rollouts and "
+                  "k-step models; one known only as it happens is read beside the series, up to the data's end.")
 
 
 def form_values(*raw: Any) -> dict[str, Any]:
@@ -118,6 +122,7 @@ def _radio(knob: Knob) -> html.Div:
             dbc.Label(knob.label, className="mb-0 small d-block"),
             dbc.RadioItems(id=knob.key, options=[{"label": label, "value": v} for v, label in knob.choices],
                            value=knob.default, inline=True),
+            html.Div(id=ids.feedback(knob.key), className="small text-danger", role="alert"),
         ],
         className="mb-2",
         title=knob.help or None,
@@ -176,7 +181,9 @@ def layout(settings: Settings) -> html.Div:
             children += [_field("dataset", settings),
                          html.P(id=ids.DATASET_NOTE, className="small text-muted mb-2"),
                          html.Div(upload.layout(), id=ids.UPLOAD_FIELDS, hidden=True),
-                         html.Div([_field(k, settings) for k in SYNTHETIC_KEYS], id=ids.SYNTHETIC_FIELDS)]
+                         html.Div([_field(k, settings) for k in SYNTHETIC_KEYS], id=ids.SYNTHETIC_FIELDS),
+                         html.P(EXOGENOUS_NOTE, className="small text-muted mb-1"),
+                         *[_field(k, settings) for k in EXOGENOUS_KEYS]]
             continue
         children += [_field(k, settings) for k in keys]
     return html.Div(children)
@@ -264,8 +271,8 @@ def register(app: Dash, settings: Settings) -> None:
         own settings. A person's typing is never overwritten otherwise."""
         keep = [no_update] * len(FIELD_IDS)
         if ctx.triggered_id == "dataset":
-            if dataset not in DATASETS and dataset != SYNTHETIC:
-                return keep + [no_update, no_update]
+            if dataset not in DATASETS and dataset != SYNTHETIC:  # a file: its own columns, none picked yet
+                return [[] if k == "covariates" else no_update for k in FIELD_IDS] + [no_update, no_update]
             values = dataset_defaults(dataset)
             return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update, no_update]
         if ctx.triggered_id == ids.PRESET:

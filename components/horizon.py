@@ -1,5 +1,5 @@
-"""Several steps ahead: test error per step for the direct model, the recursive use of the
-one-step model, persistence and the direct linear AR (``models.horizon``).
+"""Several steps ahead: test error per step for the direct or seq2seq model, the recursive use
+of the one-step model, persistence and the direct linear AR (``models.horizon``).
 
 The runs carry the measurement when their horizon k is above 1; this view draws it for
 the shown runs that have one.
@@ -14,11 +14,15 @@ from components.figures import make_horizon_figure
 from components.runs import shown_runs
 from models.horizon import METHOD_NAMES
 
-EXPLAIN = ("Set a horizon k above 1 to forecast k steps ahead. Gatelab then trains a second, direct model of the "
-           "same kind whose head has k outputs, one per step, trained on the next k values; and it feeds the "
-           "one-step model its own forecasts k - 1 times (recursive). Recursive errors compound, since every "
-           "step builds on the last forecast; the direct model never sees its own errors, but has to learn k "
-           "mappings at once from the same data. Which wins depends on the series and on k: try 1, 10 and 50.")
+EXPLAIN = ("Set a horizon k above 1 to forecast k steps ahead. The recursive way feeds the one-step model its own "
+           "forecasts k - 1 times: errors compound, since every step builds on the last forecast. The Horizon "
+           "method picks a second model to train for comparison. Direct: a model of the same kind whose head has "
+           "k outputs, one per step, trained on the next k values; it never sees its own errors, but has to learn "
+           "k mappings at once. Seq2seq: an encoder reads the window and a decoder cell of the same kind unrolls "
+           "k steps from its state, each step reading the value before it. In training that value is the truth "
+           "(teacher forcing) or, with scheduled sampling, the decoder's own last output with a probability that "
+           "rises over the epochs to the value you set; when forecasting it is always its own. Which wins depends "
+           "on the series and on k: try 1, 10 and 50, and scheduled sampling at 0 and 0.5.")
 
 
 WAITING = {"data": [], "layout": {"template": "plotly_white", "height": 110, "margin": {"t": 10, "b": 10},
@@ -28,7 +32,7 @@ WAITING = {"data": [], "layout": {"template": "plotly_white", "height": 110, "ma
 
 
 def note(runs) -> str:
-    """The four methods' MSE at step k, per run."""
+    """Each method's MSE at step k, per run."""
     parts = []
     for run in runs:
         h = run.horizon
@@ -40,7 +44,7 @@ def note(runs) -> str:
 def layout() -> html.Div:
     return html.Div(
         [
-            html.P(EXPLAIN, className="small text-muted mb-1"),
+            html.P(EXPLAIN, id=ids.HORIZON_EXPLAIN, className="small text-muted mb-1"),
             html.P(id=ids.HORIZON_NOTE, className="small mb-1"),
             dcc.Graph(id=ids.HORIZON_GRAPH, figure=WAITING, config={"displaylogo": False}),
         ]

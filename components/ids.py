@@ -62,6 +62,7 @@ GRADFLOW_NOTE = "gradflow-note"
 # horizon.py
 HORIZON_GRAPH = "horizon-graph"
 HORIZON_NOTE = "horizon-note"
+HORIZON_EXPLAIN = "horizon-explain"
 
 # sweep.py (the button starts a job through training.py)
 SWEEP_OVER = "sweep-over"

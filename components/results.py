@@ -130,6 +130,10 @@ def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> 
             "with the one-step MSE in the table.")
     if have < steps:
         note += f" The series ends {have} steps after the train part; the rest of the rollout has no truth."
+    cut = [run.label for run, pred in zip(runs, preds) if len(pred) < steps]
+    if cut:
+        note += (f" {', '.join(cut)} read covariates known only up to the data's end, so the rollout stops at the "
+                 "data's end.")
     return note
 
 

@@ -25,7 +25,9 @@ MAX_RUNS = 16  # the oldest run leaves when a new one would pass this
 COLUMNS = [
     ("label", "model"), ("epochs", "epochs"), ("mse", "test MSE"), ("mae", "test MAE"), ("mase", "test MASE"),
     ("rollout", "rollout MSE"), *[(f"base-{k}", f"{v} MSE") for k, v in BASELINE_NAMES.items()],
-    ("hidden", "H"), ("dropout", "dropout"), ("val", "validation / patience"), ("horizon", "k: k-step model / recursive MSE at step k"), ("seq_len", "L"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
+    ("hidden", "H"), ("dropout", "dropout"), ("val", "validation / patience"),
+    ("horizon", "k: k-step model / recursive MSE at step k"), ("inputs_beside", "inputs beside the series"),
+    ("seq_len", "L"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
     ("transform", "inputs"), ("periods", "periods"), ("amplitudes", "amplitudes"), ("trend", "trend"),
     ("noise", "noise"), ("length", "n"), ("series_seed", "series seed"), ("seed", "seed"),
 ]
@@ -71,6 +73,7 @@ def table_row(run: RunRecord) -> dict[str, Any]:
         "hidden": c.hidden_size,
         "dropout": c.dropout,
         "horizon": horizon_cell(run),
+        "inputs_beside": inputs_beside(c),
         "val": f"{t.val_fraction:g} / {t.patience}" if t.val_fraction else "off",
         "seq_len": c.seq_len,
         "lr": t.learning_rate,
@@ -188,3 +191,9 @@ def horizon_cell(run: RunRecord) -> str:
         return f"{h.k}: recursive {h.at_k['recursive'].mse:.4f}"
     sampling = f" (sampling {run.config.scheduled_sampling:g})" if method == "seq2seq" else ""
     return f"{h.k}: {method}{sampling} {h.at_k[method].mse:.4f} / {h.at_k['recursive'].mse:.4f}"
+
+
+def inputs_beside(config) -> str:
+    """"calendar, temp": what a run read beside its series; "none" for the series alone."""
+    names = (["calendar"] if config.calendar else []) + list(config.covariates)
+    return ", ".join(names) or "none"

@@ -369,11 +369,12 @@ def test_six_runs_compared_with_log_scale_and_gradient_norm_stay_legible(dash_du
                                    ".yaxis2.visible") is True, timeout=5)
     time.sleep(0.5)
     d.execute_script("document.querySelector('#loss-graph').scrollIntoView({block: 'start'})")
-    # the legend (18 entries) sits below the plot and leaves the title alone
-    title, = _boxes(d, "#loss-graph .gtitle")
-    legend, = _boxes(d, "#loss-graph .legend")
-    plot, = _boxes(d, "#loss-graph .nsewdrag")
-    assert not _overlap(title, legend) and legend["top"] >= plot["bottom"]
+
+    def legend_clear() -> bool:  # the legend (18 entries) sits below the plot and leaves the title alone
+        (title,), (legend,), (plot,) = (_boxes(d, f"#loss-graph {c}") for c in (".gtitle", ".legend", ".nsewdrag"))
+        return not _overlap(title, legend) and legend["top"] >= plot["bottom"]
+
+    until(legend_clear, timeout=5)  # a loaded machine may take longer than the sleep to lay out the new axis
     # the right axis's labels do not pile up, and the epoch axis counts whole epochs
     right = _boxes(d, "#loss-graph .y2tick text")
     assert 2 <= len(right) <= 7
