@@ -68,6 +68,9 @@ def forecasts_frame(run: RunRecord):
     frame = pd.DataFrame({"step": steps})
     frame["truth"] = [run.series[t] if t < n else None for t in steps]
     frame["input"] = [float(prep.inputs[t]) if t < n else None for t in steps]
+    for c, name in enumerate(prep.feature_names):  # covariates as the window row of step t reads them
+        rows = prep.features.shape[0]
+        frame[f"input {name}"] = [float(prep.features[t, c]) if t < rows else None for t in steps]
     one_step = dict(zip(run.forecast.index, run.forecast.pred))
     frame["one_step"] = [one_step.get(t) for t in steps]
     ref = dict(zip(prep.test.target_index.tolist(), prep.test.ref[:, 0].tolist()))

@@ -53,6 +53,21 @@ PRESETS: dict[str, Preset] = {
         "300 epochs of a large model with a validation part: training stops when the validation loss stops "
         "improving, and the star on the loss chart marks the epoch whose weights are kept.",
         {"hidden-size": "64", "epochs": "300", "val-fraction": "0.2", "patience": "10"}),
+    "holidays": Preset(
+        "Inputs beside the series: holidays",
+        "Spikes of 2 on 'holiday' steps, 15 to 45 steps apart, and the model sees which steps are holidays. "
+        "Untick the covariate and train again: how much of the test error were the holidays?",
+        {"series-holidays": "2", "covariates": "holidays"}),
+    "calendar": Preset(
+        "Calendar features on CO2",
+        "CO2's weekly changes through an 8-week window, with the date's place in the year as two more inputs. "
+        "Train, switch Calendar features off, train again, and tick both runs: compare the rollouts.",
+        {"dataset": "co2", "transform": "diff", "seq-len": "8", "calendar-features": "on"}),
+    "seq2seq": Preset(
+        "Seq2seq and scheduled sampling",
+        "An encoder-decoder for 10 steps ahead, trained with scheduled sampling rising to 0.5. Train it again "
+        "at 0 (teacher forcing), tick both runs, and compare the error per step and the seq2seq rollouts.",
+        {"horizon": "10", "horizon-method": "seq2seq", "scheduled-sampling": "0.5"}),
     "sunspots": Preset(
         "Real data: sunspots",
         "A classic non-linear series with cycles of about 11 years. Does the LSTM beat the linear AR and the "

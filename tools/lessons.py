@@ -78,11 +78,16 @@ def _mean_over_seeds(config: ExperimentConfig, score) -> tuple[float, list[float
 
 def calendar_features() -> None:
     co2, _ = parse_values({"dataset": "co2", **{k: str(v) for k, v in DATASETS["co2"].defaults.items()}})
-    print(f"| window L | calendar features | test MSE, seeds {', '.join(map(str, SEEDS))} | mean |\n|---|---|---|---|")
-    for seq_len in (52, 8):
-        for on in (False, True):
-            mean, each = _mean_over_seeds(co2.with_(seq_len=seq_len, calendar=on), lambda r: r.metrics.mse)
-            print(f"| {seq_len} | {'on' if on else 'off'} | {', '.join(f'{v:.4f}' for v in each)} | {mean:.4f} |")
+    print(f"| inputs | window L | calendar features | test MSE (mean of seeds {', '.join(map(str, SEEDS))}) | "
+          "200-step rollout MSE (mean) |\n|---|---|---|---|---|")
+    for transform in ("detrend", "diff"):
+        for seq_len in (52, 8):
+            for on in (False, True):
+                runs = [run_experiment(co2.with_(transform=transform, seq_len=seq_len, calendar=on,
+                                                 train=replace(co2.train, seed=s))) for s in SEEDS]
+                print(f"| {transform} | {seq_len} | {'on' if on else 'off'} | "
+                      f"{np.mean([r.metrics.mse for r in runs]):.4f} | "
+                      f"{np.mean([r.rollout_scores.mse for r in runs]):.3f} |", flush=True)
     b = run_experiment(co2.with_(train=replace(co2.train, epochs=1))).baselines
     print("\n(at L = 52: " + ", ".join(f"{k.replace('_', ' ')} {v.mse:.4f}" for k, v in b.items()) + ")")
 
