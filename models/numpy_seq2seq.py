@@ -167,8 +167,7 @@ class NumpySeq2Seq(Seq2SeqBase):
         return Weights(*(d[f"{part}.{n}{suffix}"] for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")))
 
     def _inputs(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        window, future = self.split_inputs(np.asarray(X, dtype=self.dtype))
-        return window, future
+        return self.split_inputs(np.asarray(X, dtype=self.dtype))
 
     def _forward(self, window: np.ndarray, future: np.ndarray, Y: np.ndarray | None,
                  own: np.ndarray | None) -> Trace:

@@ -40,7 +40,7 @@ from typing import Callable
 
 import numpy as np
 
-from models.base import CELL_NAMES, GATE_COUNT, MAX_HIDDEN, check_state_dict
+from models.base import CELL_NAMES, GATE_COUNT, MAX_HIDDEN, MAX_OUTPUTS, check_state_dict
 
 SEQ2SEQ_CELLS = ("lstm", "gru", "rnn")
 
@@ -67,7 +67,7 @@ def check_seq2seq_args(cell: str, input_size: int, hidden_size: int, horizon: in
         raise ValueError(f"a seq2seq model's cell must be one of {SEQ2SEQ_CELLS}, got {cell!r}"
                          + (f" ({CELL_NAMES[cell]} has no PyTorch cell to be its twin)" if cell in CELL_NAMES else ""))
     for name, value, low, high in (("input_size", input_size, 1, 64), ("hidden_size", hidden_size, 1, MAX_HIDDEN),
-                                   ("horizon", horizon, 2, 100), ("covariates", covariates, 0, 63)):
+                                   ("horizon", horizon, 2, MAX_OUTPUTS), ("covariates", covariates, 0, 63)):
         if not isinstance(value, (int, np.integer)) or not low <= value <= high:
             raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
 
