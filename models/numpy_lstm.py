@@ -17,8 +17,8 @@ and return PyTorch's batch-first shapes):
   ``Z_t = [h; x; 1]`` (K, N) and multiplies one fused matrix (4H, K), holding
   W_hh, W_ih and both biases, by it. Each gate is a contiguous block of rows, so
   every elementwise call runs on contiguous rows. After the loop, all weight
-  gradients come out of one contraction of ``da`` (T, 4H, N) with ``Z`` over
-  time and batch.
+  gradients come out of one batch of per-step products of ``da`` (T, 4H, N) with
+  ``Z``, summed over time.
 - Gate rows are kept in the order o | i | f | g, followed by the previous cell
   state, in one slab ``S_t = [o; i; f; g; c]`` (5H, N) per step: then
   ``(i, f) * (g, c)`` is one multiply, and the new c one add.
@@ -158,28 +158,32 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
     dsigmoid(s[:T, : 3 * H], r[:, : 3 * H])  # o, i, f at once
     r[:, :H] *= tanh_c
     r[:, H : 3 * H] *= s[:T, 3 * H :]  # (i; f) * (g; c_prev)
-    r_g = one_minus_square(g, r[:, 3 * H :])
-    r_g *= i
+    r_cand = one_minus_square(g, r[:, 3 * H :])
+    r_cand *= i
 
     da = get("da", (T, 4 * H, N), dt)
     dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
     dc = np.zeros((H, N), dtype=dt)
     tmp = np.empty((H, N), dtype=dt)
     views = memo(ws, ("lstm-back", id(da), id(r), id(p), id(s)), lambda: [
-        (da[t, :H], da[t, H:].reshape(3, H, N), da[t], r[t, :H], r[t, H:].reshape(3, H, N), p[t], f[t])
+        (da[t], p[t], f[t], *((da[t, k * H : (k + 1) * H], r[t, k * H : (k + 1) * H]) for k in range(4)))
         for t in range(T)])  # made once
     for t in range(T - 1, -1, -1):
         if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
             dh_norms[t] = mean_column_norm(dh)
-        da_o, da_ifg, da_t, r_o, r_ifg, p_t, f_t = views[t]
+        da_t, p_t, f_t, (da_o, r_o), (da_i, r_i), (da_f, r_f), (da_g, r_g) = views[t]
         np.multiply(dh, p_t, out=tmp)
         dc += tmp
         np.multiply(dh, r_o, out=da_o)
-        np.multiply(dc, r_ifg, out=da_ifg)
+        np.multiply(dc, r_i, out=da_i)  # three plain products: one broadcast over (3, H, N) costs more
+        np.multiply(dc, r_f, out=da_f)
+        np.multiply(dc, r_g, out=da_g)
         dc *= f_t
         np.matmul(w.w_hh_t, da_t, out=dh)
 
-    dw = np.tensordot(da, z[:, :T], axes=([0, 2], [1, 2]))[np.argsort(w.perm)]  # (4H, K) = sum_t da_t z_t^T
+    # (4H, K) = sum_t da_t z_t^T: a batch of per-step products, summed (a tensordot copies both operands)
+    dw = np.matmul(da, z[:, :T].transpose(1, 2, 0), out=get("dw", (T, 4 * H, z.shape[0]), dt)).sum(axis=0)
+    dw = dw[np.argsort(w.perm)]
     db = dw[:, -1].copy()
     return {"weight_ih": dw[:, H:-1].copy(), "weight_hh": dw[:, :H].copy(), "bias_ih": db, "bias_hh": db.copy()}
 
