@@ -49,6 +49,7 @@ def test_holidays_and_a_csv_files_columns_are_inputs_and_calendar_features_need_
     page.find_element("#train-button").click()
     page.wait_for_contains_text("#job-status", "not started: Covariates: covariate column 'promo' has 1 empty or "
                                 "non-numeric cell(s), the first in row 41", timeout=5)
+    page.wait_for_contains_text("#covariates-feedback", "a covariate must be complete", timeout=5)  # beside it
     pick(page, "covariates", "promo")
     pick(page, "covariates", "temp")
     page.find_element("#train-button").click()
