@@ -130,10 +130,14 @@ def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> 
             "with the one-step MSE in the table.")
     if have < steps:
         note += f" The series ends {have} steps after the train part; the rest of the rollout has no truth."
-    cut = [run.label for run, pred in zip(runs, preds) if len(pred) < steps]
-    if cut:
-        note += (f" {', '.join(cut)} read covariates known only up to the data's end, so the rollout stops at the "
-                 "data's end.")
+    for run, pred in zip(runs, preds):
+        if len(pred) >= steps:
+            continue
+        if any(not c.known for c in run.covariates):
+            note += f" {run.label} reads covariates known only up to the data's end: its rollout stops there."
+        else:
+            note += (f" {run.label}'s covariates, known in advance, were written for {len(pred)} steps past the "
+                     "train part: its rollout stops there.")
     return note
 
 

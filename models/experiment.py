@@ -29,6 +29,7 @@ from models.metrics import Scores, naive_scale
 from models.run import Curve, History, RunRecord
 from models.train import EpochLog, best_epoch
 
+KNOWN_AHEAD = 500  # steps past the data that known covariates are written for (the page's longest rollout)
 MAX_SNAPSHOTS = 50
 SNAPSHOT_BYTES = 4 * 2**20  # a run's snapshots together; the page keeps up to 16 runs
 
@@ -115,8 +116,9 @@ def run_experiment(
 
 def covariates_for(config: ExperimentConfig, n: int, upload: Uploaded | None = None) -> tuple[Covariate, ...]:
     """The inputs beside the series that ``config`` asks for, in order: calendar features, then the
-    covariates. Those known in advance reach ``rollout_steps + horizon`` steps past the data's end."""
-    extra = config.rollout_steps + config.horizon
+    covariates. Those known in advance reach ``KNOWN_AHEAD`` steps past the data's end, or the run's
+    own rollout if longer, plus its horizon."""
+    extra = max(config.rollout_steps, KNOWN_AHEAD) + config.horizon
     out: list[Covariate] = []
     if config.calendar:
         times = DATASETS[config.dataset].load()[0] if config.dataset in DATASETS else upload and upload.times

@@ -56,7 +56,7 @@ def test_holidays_and_a_csv_files_columns_are_inputs_and_calendar_features_need_
     page.wait_for_text_to_equal("#job-status", "done", timeout=60)
     until(lambda: len(labels(d)) == 2, timeout=10)
     assert d.find_element(By.CSS_SELECTOR, CELL.format("inputs_beside")).text == "temp"
-    until(lambda: "stops at the data's end" in text(d, "rollout-note"), timeout=15)
+    until(lambda: "known only up to the data's end: its rollout stops there" in text(d, "rollout-note"), timeout=15)
 
 
 def test_seq2seq_is_a_third_line_on_the_horizon_graph_and_needs_a_horizon(page):

@@ -133,6 +133,7 @@ def test_seeing_the_holidays_lowers_the_error_on_a_series_with_holiday_spikes():
     again = RunRecord.from_json(json.loads(json.dumps(seeing.to_json())))
     assert again.covariates == seeing.covariates and again.config.inputs == 2
     np.testing.assert_allclose(restore(again).rollout(50), seeing.rollout.pred, rtol=1e-5, atol=1e-6)
+    assert restore(again).rollout(500).shape == (500,)  # the page's longest rollout: the holidays reach that far
     assert restore(again).gate_activations(0)["h"].shape == (60, 32)
 
 
