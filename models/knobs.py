@@ -176,8 +176,8 @@ KNOBS: tuple[Knob, ...] = (
          help="points in the series; the first 70 % are train"),
     Knob("series-seed", "series.seed", "Series seed", "int", 0, 999_999, help="seed of the noise"),
     Knob("series-holidays", "series.holidays", "Holiday spikes", "float", -1e5, 1e5, flag="--holidays",
-         help="added to the series on 'holiday' steps, 15 to 45 steps apart; 0 for none. Pick the covariate "
-              "'holidays' below to let the model see them"),
+         help="added to the series on 'holiday' steps, 15 to 45 steps apart; 0 for none. The covariate "
+              "'holidays' lets the model see them"),
     Knob("backend", "backend", "Backend", "choice", choices=_choices(BACKENDS, BACKEND_NAMES)),
     Knob("cell", "cell", "Cell", "choice", choices=_choices(CELLS, CELL_NAMES),
          help="GRU (Cho) is the textbook GRU, in NumPy only"),
