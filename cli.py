@@ -63,8 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--missing", choices=("drop", "interpolate"),
                     help="what to do with the column's empty or non-numeric cells")
     tr.add_argument("--time-column", metavar="NAME",
-                    help="the --csv file's column of dates, for --calendar (default: a column named date, time, "
-                         "week, month or day, if there is one)")
+                    help="the --csv file's column of dates, for --calendar (default: the first column named date, "
+                         "time, week, month, day or the like, if there is one)")
     tr.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
     sw = sub.add_parser("sweep", help="train one setting's values for several cells (seed or window length)",
                         epilog="Without --periods, a window-length sweep uses the long-season series "
@@ -121,10 +121,11 @@ def _csv_table(args: argparse.Namespace):
 def _csv_data(args: argparse.Namespace, table, column: str, config):
     """What the run reads from the --csv file: the column, its dates and the covariates."""
     from data.exogenous import calendar_problem
+    from data.upload import looks_like_time
 
     time_column = args.time_column
     if time_column is None:
-        time_column = next((c for c in table.columns if c.strip().lower() in TIME_NAMES), None)
+        time_column = next((c for c in table.columns if looks_like_time(c)), None)
     elif time_column not in table.columns:
         raise ValueError(f"--time-column: the file has no column {time_column!r}; it has {', '.join(table.columns)}")
     data = table.uploaded(column, args.missing, time_column, config.covariates)
@@ -132,9 +133,6 @@ def _csv_data(args: argparse.Namespace, table, column: str, config):
     if problem:
         raise ValueError(f"--calendar: calendar features {problem}")
     return data
-
-
-TIME_NAMES = ("date", "time", "week", "month", "day", "timestamp", "datetime")
 
 
 def _threads(text: str) -> int:

@@ -16,7 +16,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components import ids
 from components.settings import Settings
-from data.upload import Table, UploadError, read_csv
+from data.upload import Table, UploadError, looks_like_time, read_csv
 
 
 def layout() -> html.Div:
@@ -84,7 +84,7 @@ def register(app: Dash, settings: Settings) -> None:
         except ValueError:
             return no_update, html.Span(f"Not read: {name} did not arrive whole; try again.",
                                         className="text-danger"), *([no_update] * 5)
-        value = table.numeric[-1] if len(table.numeric) > 1 and _looks_like_time(table.numeric[0]) \
+        value = table.numeric[-1] if len(table.numeric) > 1 and looks_like_time(table.numeric[0]) \
             else table.numeric[0]
         others = [c for c in table.columns if c != value]
         return (table.to_json(), status_text(table, value), [{"label": c, "value": c} for c in table.numeric], value,
@@ -98,7 +98,3 @@ def status_text(table: Table, column: str) -> str:
     if bad:
         text += f" Column {column!r} has {bad} empty or non-numeric cell(s): choose below to drop or interpolate them."
     return text
-
-
-def _looks_like_time(column: str) -> bool:
-    return column.strip().lower() in {"year", "time", "t", "date", "month", "week", "day", "index"}

@@ -17,6 +17,7 @@ both are refused with a sentence (``calendar_problem``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -98,6 +99,14 @@ def calendar(times: Sequence[str], extra: int) -> list[Covariate]:
             Covariate(f"{name} (cos)", tuple(np.cos(angle).tolist()), True)]
 
 
+@lru_cache(maxsize=None)
+def _dataset_calendar_problem(name: str) -> str | None:
+    """``calendar_problem`` of a bundled data set's dates, parsed once (every config checks it)."""
+    from data.datasets import DATASETS
+
+    return calendar_problem(DATASETS[name].load()[0])
+
+
 def exogenous_problems(dataset: str, calendar_on: bool, covariates: Sequence[str],
                        columns: Sequence[str] | None = None, value_column: str | None = None) -> dict[str, str]:
     """The rules for calendar features and covariates on a data set: setting (``calendar``,
@@ -110,7 +119,7 @@ def exogenous_problems(dataset: str, calendar_on: bool, covariates: Sequence[str
         problems["calendar"] = ("cannot be used: the synthetic series has no dates (choose CO2, or a CSV file "
                                 "with a time column)")
     elif calendar_on and dataset in DATASETS:
-        problem = calendar_problem(DATASETS[dataset].load()[0])
+        problem = _dataset_calendar_problem(dataset)
         if problem:
             problems["calendar"] = problem
     names = list(covariates)

@@ -17,6 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 MISSING = ("drop", "interpolate")
+TIME_NAMES = frozenset({"year", "time", "t", "date", "month", "week", "day", "index", "timestamp", "datetime"})
+
+
+def looks_like_time(column: str) -> bool:
+    """Whether a column's name says it holds times or positions rather than values."""
+    return column.strip().lower() in TIME_NAMES
 MAX_ROWS = 100_000
 
 

@@ -80,14 +80,16 @@ def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str, d
 
 def init_parameters(cell: str, input_size: int, hidden_size: int, seed: int,
                     outputs: int = 1) -> dict[str, np.ndarray]:
-    """PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)) for every tensor, drawn
-    from ``numpy.random.default_rng(seed)`` so that both backends start from the same weights."""
+    """PyTorch's default initialisation of the module above (see ``uniform_parameters``)."""
+    return uniform_parameters(param_shapes(cell, input_size, hidden_size, outputs), hidden_size, seed)
+
+
+def uniform_parameters(shapes: dict[str, tuple[int, ...]], hidden_size: int, seed: int) -> dict[str, np.ndarray]:
+    """PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)) for every tensor of ``shapes`` in
+    order, drawn from ``numpy.random.default_rng(seed)`` so that both backends start from the same weights."""
     rng = np.random.default_rng(seed)
     bound = 1.0 / np.sqrt(hidden_size)
-    return {
-        name: rng.uniform(-bound, bound, size=shape)
-        for name, shape in param_shapes(cell, input_size, hidden_size, outputs).items()
-    }
+    return {name: rng.uniform(-bound, bound, size=shape) for name, shape in shapes.items()}
 
 
 def check_state_dict(expected: dict[str, tuple[int, ...]], state: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from models.numpy_gru import gru_backward, gru_forward, gru_gates, gru_step, gru
 from models.numpy_gru_cho import ChoLanes, gru_cho_backward, gru_cho_forward, gru_cho_gates
 from models.numpy_lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step, lstm_weights, step_views
 from models.numpy_rnn import rnn_backward, rnn_forward, rnn_gates, rnn_step, rnn_weights
-from models.optim import Adam, clip_by_global_norm
+from models.optim import Adam, clip_by_global_norm, flat_parameters
 from models.workspace import Workspace
 
 RNN_KEYS = ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0")
@@ -43,15 +43,7 @@ class NumpyRecurrentRegressor:
         self.dropout, self.outputs = float(dropout), int(outputs)
         self._drop_rng = np.random.default_rng([seed, 1])  # training's dropout masks; not the weights' stream
         self._shapes = param_shapes(cell, self.input_size, self.hidden_size, self.outputs)
-        sizes = [int(np.prod(s)) for s in self._shapes.values()]
-        self._flat = np.zeros(sum(sizes), dtype=dtype)
-        self._grad = np.zeros_like(self._flat)
-        self._params, self._grads = {}, {}
-        offset = 0
-        for (name, shape), size in zip(self._shapes.items(), sizes):
-            self._params[name] = self._flat[offset : offset + size].reshape(shape)
-            self._grads[name] = self._grad[offset : offset + size].reshape(shape)
-            offset += size
+        self._flat, self._grad, self._params, self._grads = flat_parameters(self._shapes, dtype)
         self.load_state_dict(init_parameters(cell, self.input_size, self.hidden_size, seed, self.outputs))
         self._forward, self._backward, self._gates = _CELLS[cell]
         self._ws = Workspace()  # for training steps and evaluation; results never outlive a call

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.optim import Adam, clip_by_global_norm
+from models.optim import Adam, clip_by_global_norm, flat_parameters
 from models.seq2seq import Seq2SeqBase, init_seq2seq
 
 
@@ -110,8 +110,8 @@ class Trace(NamedTuple):
 
 
 class NumpySeq2Seq(Seq2SeqBase):
-    """Seq2seq forecaster in NumPy. All parameters are views into one flat vector, as in
-    ``models.numpy_backend``, so Adam updates them with a few vector operations."""
+    """Seq2seq forecaster in NumPy. All parameters are views into one flat vector
+    (``models.optim.flat_parameters``), so Adam updates them with a few vector operations."""
 
     backend = "numpy"
 
@@ -119,14 +119,7 @@ class NumpySeq2Seq(Seq2SeqBase):
                  covariates: int = 0, seed: int = 0, dtype: str = "float32") -> None:
         super().__init__(cell, input_size, hidden_size, horizon, covariates, seed)
         self.dtype = dtype
-        sizes = [int(np.prod(s)) for s in self.shapes.values()]
-        self._flat = np.zeros(sum(sizes), dtype=dtype)
-        self._grad = np.zeros_like(self._flat)
-        self._params, self._grads, offset = {}, {}, 0
-        for (name, shape), size in zip(self.shapes.items(), sizes):
-            self._params[name] = self._flat[offset : offset + size].reshape(shape)
-            self._grads[name] = self._grad[offset : offset + size].reshape(shape)
-            offset += size
+        self._flat, self._grad, self._params, self._grads = flat_parameters(self.shapes, dtype)
         self.load_state_dict(init_seq2seq(cell, self.input_size, self.hidden_size, self.covariates, seed))
 
     # -- the interface -------------------------------------------------------

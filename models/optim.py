@@ -15,6 +15,20 @@ import math
 import numpy as np
 
 
+def flat_parameters(shapes: dict[str, tuple[int, ...]], dtype) -> tuple[np.ndarray, np.ndarray, dict, dict]:
+    """(parameters, gradients, name -> parameter view, name -> gradient view): two zeroed flat
+    vectors for tensors of ``shapes``, and each tensor a view into them, in order."""
+    sizes = [int(np.prod(s)) for s in shapes.values()]
+    flat = np.zeros(sum(sizes), dtype=dtype)
+    grad = np.zeros_like(flat)
+    params, grads, offset = {}, {}, 0
+    for (name, shape), size in zip(shapes.items(), sizes):
+        params[name] = flat[offset : offset + size].reshape(shape)
+        grads[name] = grad[offset : offset + size].reshape(shape)
+        offset += size
+    return flat, grad, params, grads
+
+
 def clip_by_global_norm(grad: np.ndarray, max_norm: float | None) -> float:
     """Scale ``grad`` in place so its L2 norm is at most ``max_norm``; return the norm before."""
     norm = float(np.sqrt(np.dot(grad, grad)))

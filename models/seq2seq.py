@@ -40,7 +40,7 @@ from typing import Callable
 
 import numpy as np
 
-from models.base import CELL_NAMES, GATE_COUNT, MAX_HIDDEN, MAX_OUTPUTS, check_state_dict
+from models.base import CELL_NAMES, GATE_COUNT, MAX_HIDDEN, MAX_OUTPUTS, check_state_dict, uniform_parameters
 
 SEQ2SEQ_CELLS = ("lstm", "gru", "rnn")
 
@@ -73,11 +73,8 @@ def check_seq2seq_args(cell: str, input_size: int, hidden_size: int, horizon: in
 
 
 def init_seq2seq(cell: str, input_size: int, hidden_size: int, covariates: int, seed: int) -> dict[str, np.ndarray]:
-    """U(-1/sqrt(H), 1/sqrt(H)) for every tensor (PyTorch's default), from ``default_rng(seed)``."""
-    rng = np.random.default_rng(seed)
-    bound = 1.0 / np.sqrt(hidden_size)
-    return {name: rng.uniform(-bound, bound, size=shape)
-            for name, shape in seq2seq_shapes(cell, input_size, hidden_size, covariates).items()}
+    """PyTorch's default initialisation of the module above (``models.base.uniform_parameters``)."""
+    return uniform_parameters(seq2seq_shapes(cell, input_size, hidden_size, covariates), hidden_size, seed)
 
 
 class Sampler:
@@ -115,9 +112,14 @@ class Seq2SeqBase:
                  seed: int) -> None:
         check_seq2seq_args(cell, input_size, hidden_size, horizon, covariates)
         self.cell, self.input_size, self.hidden_size = cell, int(input_size), int(hidden_size)
-        self.horizon, self.covariates, self.outputs = int(horizon), int(covariates), int(horizon)
+        self.horizon, self.covariates = int(horizon), int(covariates)
         self.sampler = Sampler(seed)
         self.shapes = seq2seq_shapes(cell, self.input_size, self.hidden_size, self.covariates)
+
+    @property
+    def outputs(self) -> int:
+        """Forecasts per window, as a direct model's ``outputs``: k."""
+        return self.horizon
 
     def split_inputs(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Training and prediction read one array: the window (N, L, D), then, when the decoder has
