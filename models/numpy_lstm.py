@@ -16,9 +16,13 @@ and return PyTorch's batch-first shapes):
 - Gate-major: the batch is the last, contiguous axis. Each step reads a block
   ``Z_t = [h; x; 1]`` (K, N) and multiplies one fused matrix (4H, K), holding
   W_hh, W_ih and both biases, by it. Each gate is a contiguous block of rows, so
-  every elementwise call runs on contiguous rows. After the loop, all weight
-  gradients come out of one batch of per-step products of ``da`` (T, 4H, N) with
-  ``Z``, summed over time.
+  every elementwise call runs on contiguous rows.
+- The backward pass walks back through time in chunks of ``CHUNK`` steps. For
+  each chunk it makes the factors that do not depend on the recursion, runs the
+  recursion through the chunk, and adds the chunk's share of the weight
+  gradients (a batch of per-step products of ``da`` with ``Z``, summed), while
+  the chunk's arrays are still in cache: arrays of all T steps outgrow the L2
+  cache, and every pass over them then costs its memory traffic.
 - Gate rows are kept in the order o | i | f | g, followed by the previous cell
   state, in one slab ``S_t = [o; i; f; g; c]`` (5H, N) per step: then
   ``(i, f) * (g, c)`` is one multiply, and the new c one add.
@@ -38,6 +42,7 @@ from models.steps import feed, last_slot, mean_column_norm, slots, step_blocks
 from models.workspace import Workspace, buffers, dsigmoid, memo, one_minus_square
 
 ORDER = (3, 0, 1, 2)  # internal block k holds PyTorch's block ORDER[k] (i=0, f=1, g=2, o=3)
+CHUNK = 10  # time steps per chunk of the backward pass (measured best between 5 and 15 at H = 32, N = 64)
 
 
 class LSTMWeights(NamedTuple):
@@ -96,15 +101,17 @@ def step_views(z: np.ndarray, s: np.ndarray, s_next: np.ndarray, tanh_c: np.ndar
 
 
 def lstm_step(w_s: np.ndarray, v: LSTMStep) -> None:
-    """One step on the views ``v``, with the fused weights ``w_s`` (4H, K)."""
-    np.matmul(w_s, v.z, out=v.gates)
-    np.tanh(v.gates, out=v.gates)
-    np.multiply(v.sig, v.half, out=v.sig)  # o, i, f: sigmoid = (1 + tanh) / 2; g stays tanh
-    np.add(v.sig, v.half, out=v.sig)
-    np.multiply(v.i_f, v.g_c, out=v.pair)  # (i * g; f * c)
-    np.add(v.ig, v.fc, out=v.c_next)
-    np.tanh(v.c_next, out=v.tanh_c)
-    np.multiply(v.o, v.tanh_c, out=v.h_out)
+    """One step on the views ``v``, with the fused weights ``w_s`` (4H, K). Every call writes
+    into its last argument (``out``, given by position: the keyword costs time at this size)."""
+    z, gates, sig, i_f, g_c, o, c_next, tanh_c, h_out, pair, ig, fc, half = v
+    np.matmul(w_s, z, gates)
+    np.tanh(gates, gates)
+    np.multiply(sig, half, sig)  # o, i, f: sigmoid = (1 + tanh) / 2; g stays tanh
+    np.add(sig, half, sig)
+    np.multiply(i_f, g_c, pair)  # (i * g; f * c)
+    np.add(ig, fc, c_next)
+    np.tanh(c_next, tanh_c)
+    np.multiply(o, tanh_c, h_out)
 
 
 def lstm_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cache: bool = True,
@@ -129,10 +136,29 @@ def lstm_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cac
     views = memo(ws, ("lstm-steps", id(z), id(s), id(tanh_c), id(pair), keep_cache), lambda: [
         step_views(z[:, a], s[a], s[b], tanh_c[t if keep_cache else 0], z[:H, b], pair)
         for t, (a, b) in enumerate(order[: 2 if not keep_cache else T])])  # made once
-    for t, (a, _) in enumerate(order):
-        feed(z, x, t, a, keep_cache)
-        lstm_step(w.w_s, views[t if keep_cache else t & 1])
+    if keep_cache:
+        for v in views:
+            lstm_step(w.w_s, v)
+    else:
+        for t, (a, _) in enumerate(order):
+            feed(z, x, t, a, keep_cache)
+            lstm_step(w.w_s, views[t & 1])
     return z[:H, last_slot(T, keep_cache)].T, (LSTMCache(z, s, tanh_c, w) if keep_cache else None)
+
+
+def chunk_factors(s: np.ndarray, tanh_c: np.ndarray, p: np.ndarray, r: np.ndarray) -> None:
+    """The factors of the recursion that do not depend on it, for the steps of one chunk, in as few
+    passes as possible: ``p`` (C, H, N), dh -> dc, is o * tanh'(c); ``r`` (C, 4H, N) takes (dh; dc)
+    to the pre-activation grads of o; i, f, g: sigmoid'(o) tanh(c); sigmoid'(i) g, sigmoid'(f) c_prev;
+    tanh'(g) i. ``s`` and ``tanh_c`` are the forward's slabs and tanh(c) for those steps."""
+    H = tanh_c.shape[1]
+    one_minus_square(tanh_c, p)
+    p *= s[:, :H]
+    dsigmoid(s[:, : 3 * H], r[:, : 3 * H])  # o, i, f at once
+    r[:, :H] *= tanh_c
+    r[:, H : 3 * H] *= s[:, 3 * H :]  # (i; f) * (g; c_prev)
+    r_cand = one_minus_square(s[:, 3 * H : 4 * H], r[:, 3 * H :])
+    r_cand *= s[:, H : 2 * H]
 
 
 def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = None,
@@ -148,41 +174,35 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
     get = buffers(ws)
     z, s, tanh_c, w = cache
     T, H, N = tanh_c.shape
-    dt = z.dtype
-    o, i, f, g = (s[:T, k * H : (k + 1) * H] for k in range(4))
-    # Factors that do not depend on the recursion, for all steps at once, in as few passes as
-    # possible (these arrays outgrow the cache, so each pass costs its memory traffic).
-    p = one_minus_square(tanh_c, get("p", (T, H, N), dt))
-    p *= o  # dh -> dc
-    r = get("r", (T, 4 * H, N), dt)  # (dh; dc) -> pre-activation grads of o; i, f, g
-    dsigmoid(s[:T, : 3 * H], r[:, : 3 * H])  # o, i, f at once
-    r[:, :H] *= tanh_c
-    r[:, H : 3 * H] *= s[:T, 3 * H :]  # (i; f) * (g; c_prev)
-    r_cand = one_minus_square(g, r[:, 3 * H :])
-    r_cand *= i
-
-    da = get("da", (T, 4 * H, N), dt)
+    K, dt = z.shape[0], z.dtype
+    C = min(CHUNK, T)
+    p = get("p", (C, H, N), dt)  # dh -> dc, for the steps of one chunk
+    r = get("r", (C, 4 * H, N), dt)  # (dh; dc) -> pre-activation grads of o; i, f, g
+    da = get("da", (C, 4 * H, N), dt)  # pre-activation grads
+    da_z = get("da_z", (C, 4 * H, K), dt)  # per-step products da_t z_t^T
+    dw = np.zeros((4 * H, K), dtype=dt)  # (4H, K) = sum_t da_t z_t^T
     dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
     dc = np.zeros((H, N), dtype=dt)
     tmp = np.empty((H, N), dtype=dt)
-    views = memo(ws, ("lstm-back", id(da), id(r), id(p), id(s)), lambda: [
-        (da[t], p[t], f[t], *((da[t, k * H : (k + 1) * H], r[t, k * H : (k + 1) * H]) for k in range(4)))
-        for t in range(T)])  # made once
-    for t in range(T - 1, -1, -1):
-        if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
-            dh_norms[t] = mean_column_norm(dh)
-        da_t, p_t, f_t, (da_o, r_o), (da_i, r_i), (da_f, r_f), (da_g, r_g) = views[t]
-        np.multiply(dh, p_t, out=tmp)
-        dc += tmp
-        np.multiply(dh, r_o, out=da_o)
-        np.multiply(dc, r_i, out=da_i)  # three plain products: one broadcast over (3, H, N) costs more
-        np.multiply(dc, r_f, out=da_f)
-        np.multiply(dc, r_g, out=da_g)
-        dc *= f_t
-        np.matmul(w.w_hh_t, da_t, out=dh)
-
-    # (4H, K) = sum_t da_t z_t^T: a batch of per-step products, summed (a tensordot copies both operands)
-    dw = np.matmul(da, z[:, :T].transpose(1, 2, 0), out=get("dw", (T, 4 * H, z.shape[0]), dt)).sum(axis=0)
+    views, forget = memo(ws, ("lstm-back", id(da), id(r), id(p), id(s)), lambda: (
+        [(da[c], p[c], *((da[c, k * H : (k + 1) * H], r[c, k * H : (k + 1) * H]) for k in range(4)))
+         for c in range(C)], list(s[:T, 2 * H : 3 * H])))  # made once: a chunk's slots, and f of every step
+    for hi in range(T, 0, -C):  # the chunk of steps lo .. hi - 1, the last chunk first
+        lo = max(0, hi - C)
+        chunk_factors(s[lo:hi], tanh_c[lo:hi], p[: hi - lo], r[: hi - lo])
+        for t in range(hi - 1, lo - 1, -1):
+            if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
+                dh_norms[t] = mean_column_norm(dh)
+            da_t, p_t, (da_o, r_o), (da_i, r_i), (da_f, r_f), (da_g, r_g) = views[t - lo]
+            np.multiply(dh, p_t, tmp)  # out= by position, as in lstm_step
+            np.add(dc, tmp, dc)
+            np.multiply(dh, r_o, da_o)
+            np.multiply(dc, r_i, da_i)  # three plain products: one broadcast over (3, H, N) is no faster
+            np.multiply(dc, r_f, da_f)
+            np.multiply(dc, r_g, da_g)
+            np.multiply(dc, forget[t], dc)
+            np.matmul(w.w_hh_t, da_t, dh)
+        dw += np.matmul(da[: hi - lo], z[:, lo:hi].transpose(1, 2, 0), out=da_z[: hi - lo]).sum(axis=0)
     dw = dw[np.argsort(w.perm)]
     db = dw[:, -1].copy()
     return {"weight_ih": dw[:, H:-1].copy(), "weight_hh": dw[:, :H].copy(), "bias_ih": db, "bias_hh": db.copy()}
