@@ -16,7 +16,10 @@ and return PyTorch's batch-first shapes):
 - Gate-major: the batch is the last, contiguous axis. Each step reads a block
   ``Z_t = [h; x; 1]`` (K, N) and multiplies one fused matrix (4H, K), holding
   W_hh, W_ih and both biases, by it. Each gate is a contiguous block of rows, so
-  every elementwise call runs on contiguous rows.
+  every elementwise call runs on contiguous rows. The blocks of all steps are
+  stored step first, (T + 1, K, N), so that each is one contiguous piece, and so
+  is the hidden state a step writes into the next step's block (read through a
+  (K, T + 1, N) view, as the other cells' blocks are).
 - The backward pass walks back through time in chunks of ``CHUNK`` steps. For
   each chunk it makes the factors that do not depend on the recursion, runs the
   recursion through the chunk, and adds the chunk's share of the weight
@@ -52,7 +55,7 @@ class LSTMWeights(NamedTuple):
 
 
 class LSTMCache(NamedTuple):
-    z: np.ndarray  # (K, T + 1, N) step inputs [h_{t-1}; x_t; 1]; z[:H, T] = h_T
+    z: np.ndarray  # (K, T + 1, N) step inputs [h_{t-1}; x_t; 1]; z[:H, T] = h_T (a view of (T + 1, K, N))
     s: np.ndarray  # (T + 1, 5H, N) [o; i; f; g; c_{t-1}] per step; s[T, 4H:] = c_T
     tanh_c: np.ndarray  # (T, H, N)
     weights: LSTMWeights
@@ -127,13 +130,13 @@ def lstm_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cac
     H = weight_hh.shape[1]
     dt = weight_hh.dtype
     w = lstm_weights(weight_ih, weight_hh, bias_ih, bias_hh)
-    z = step_blocks(x, H, keep_cache, get, dt)
+    z = step_blocks(x, H, keep_cache, get, dt, step_first=True)  # each step's [h; x; 1] contiguous
     s = get("s", (z.shape[1], 5 * H, N), dt)
     s[0, 4 * H :] = 0.0
     tanh_c = get("tanh_c", (T if keep_cache else 1, H, N), dt)
     pair = get("pair", (2 * H, N), dt)
     order = slots(T, keep_cache)
-    views = memo(ws, ("lstm-steps", id(z), id(s), id(tanh_c), id(pair), keep_cache), lambda: [
+    views = memo(ws, ("lstm-steps", id(z.base), id(s), id(tanh_c), id(pair), keep_cache), lambda: [
         step_views(z[:, a], s[a], s[b], tanh_c[t if keep_cache else 0], z[:H, b], pair)
         for t, (a, b) in enumerate(order[: 2 if not keep_cache else T])])  # made once
     if keep_cache:

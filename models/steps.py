@@ -18,10 +18,17 @@ from typing import Callable
 import numpy as np
 
 
-def step_blocks(x: np.ndarray, hidden_size: int, keep_cache: bool, get: Callable, dtype) -> np.ndarray:
-    """The step inputs (K, slots, N) for ``x`` (N, T, D), with h_0 = 0 and the constant 1 in place."""
+def step_blocks(x: np.ndarray, hidden_size: int, keep_cache: bool, get: Callable, dtype,
+                step_first: bool = False) -> np.ndarray:
+    """The step inputs (K, slots, N) for ``x`` (N, T, D), with h_0 = 0 and the constant 1 in place.
+
+    With ``step_first`` the memory is laid out (slots, K, N) and the same (K, slots, N) view of it is
+    returned: each step's block, and the hidden state a step writes into the next, is then one
+    contiguous piece, at the price of a strided operand in the weight gradients' products (the
+    LSTM's choice, measured; ``z.base`` is the array itself)."""
     N, T, D = x.shape
-    z = get("z", (hidden_size + D + 1, T + 1 if keep_cache else 2, N), dtype)
+    K, n_slots = hidden_size + D + 1, T + 1 if keep_cache else 2
+    z = get("z_steps", (n_slots, K, N), dtype).transpose(1, 0, 2) if step_first else get("z", (K, n_slots, N), dtype)
     z[:hidden_size, 0] = 0.0
     z[-1] = 1.0
     if keep_cache:

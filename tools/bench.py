@@ -4,7 +4,8 @@ Two tables. The first times whole epochs of ``models.train.train`` (training ste
 and the evaluation on the test part after each epoch) and exact rollouts. The
 second times the training steps alone, ``optimizer(...).step`` over shuffled
 batches of 64, so that the ratio is not diluted by evaluation; beside them runs a
-seed-style NumPy LSTM (``tools/seed_lstm.py``) as a baseline.
+seed-style NumPy LSTM (``tools/seed_lstm.py``) as a baseline. There the contenders
+take turns one epoch at a time and the ratios are medians of per-round ratios.
 
 Timings on a shared machine are noisy, so the contenders take turns round after
 round and each figure is the median; the ratios are what to compare. Every
@@ -30,40 +31,49 @@ PAIRS = [("numpy", "lstm"), ("torch", "lstm"), ("numpy", "gru"), ("torch", "gru"
 SEED = ("seed-style numpy", "lstm")
 
 
-def _step_epochs(step, X: np.ndarray, y: np.ndarray, epochs: int, batch: int = 64) -> float:
-    """ms per epoch of training steps alone, over batches reshuffled every epoch."""
-    rng = np.random.default_rng(0)
+def _epoch_ms(step, X: np.ndarray, y: np.ndarray, order: np.ndarray, batch: int = 64) -> float:
+    """ms for one epoch of training steps over the windows in ``order``, in batches of ``batch``."""
     start = time.perf_counter()
-    for _ in range(epochs):
-        order = rng.permutation(X.shape[0])
-        for lo in range(0, X.shape[0], batch):
-            idx = order[lo : lo + batch]
-            step(X[idx], y[idx])
-    return 1e3 * (time.perf_counter() - start) / epochs
+    for lo in range(0, X.shape[0], batch):
+        idx = order[lo : lo + batch]
+        step(X[idx], y[idx])
+    return 1e3 * (time.perf_counter() - start)
 
 
-def run_step_bench(epochs: int = 10, repeats: int = 8) -> dict:
-    """Training steps alone, every contender in turn, ``repeats`` rounds; returns the medians."""
+def run_step_bench(rounds: int = 40) -> dict:
+    """Training steps alone. Every contender trains one epoch in turn, round after round, on the
+    same shuffled order; a round takes about half a second, so the ratio of two contenders in one
+    round compares them under the same load, and the median of those per-round ratios is the
+    figure reported (medians of the times beside it)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from seed_lstm import SeedLSTM
 
     limit_threads(1)
     prep = prepare(make_series(SeriesConfig()), seq_len=60)
     X, y = prep.train.X, prep.train.y
-    times: dict[tuple[str, str], list[float]] = {p: [] for p in PAIRS + [SEED]}
-    for _ in range(repeats):
-        for pair in PAIRS:
-            opt = create_model(*pair, input_size=1, hidden_size=32, seed=0).optimizer(2e-3, 1.0)
-            times[pair].append(_step_epochs(opt.step, X, y, epochs))
-        seed = SeedLSTM(1, 32, seed=0)
-        times[SEED].append(_step_epochs(seed.step, X, y, max(1, epochs // 4)))
+    steps = {p: create_model(*p, input_size=1, hidden_size=32, seed=0).optimizer(2e-3, 1.0).step for p in PAIRS}
+    steps[SEED] = SeedLSTM(1, 32, seed=0).step
+    rng = np.random.default_rng(0)
+    for step in steps.values():  # warm-up: workspaces allocated, code paths taken once
+        _epoch_ms(step, X, y, rng.permutation(X.shape[0]))
+    times: dict[tuple[str, str], list[float]] = {p: [] for p in steps}
+    for r in range(rounds):
+        order = rng.permutation(X.shape[0])
+        for p in list(steps) if r % 2 == 0 else list(steps)[::-1]:
+            times[p].append(_epoch_ms(steps[p], X, y, order))
+
+    def ratio(a, b) -> float:
+        return statistics.median(x / y for x, y in zip(times[a], times[b]))
+
     med = {p: statistics.median(v) for p, v in times.items()}
-    print(f"\ntraining steps alone (ms per epoch: {X.shape[0]} windows in batches of 64), {repeats} rounds:")
-    for p in PAIRS + [SEED]:
+    print(f"\ntraining steps alone (ms per epoch: {X.shape[0]} windows in batches of 64), {rounds} rounds "
+          "of one epoch each, contenders in turn:")
+    for p in steps:
         print(f"  {p[0]:<18}{p[1]:<6}{med[p]:>8.1f}")
-    print("ratio NumPy / PyTorch (training steps): "
-          + ", ".join(f"{c} {med[('numpy', c)] / med[('torch', c)]:.2f}" for c in ("lstm", "gru")))
-    print(f"seed-style NumPy LSTM / Gatelab NumPy LSTM: {med[SEED] / med[('numpy', 'lstm')]:.1f}x")
+    print("ratio NumPy / PyTorch (training steps, median of per-round ratios): "
+          + ", ".join(f"{c} {ratio(('numpy', c), ('torch', c)):.2f}" for c in ("lstm", "gru")))
+    print(f"seed-style NumPy LSTM / Gatelab NumPy LSTM (median of per-round ratios): "
+          f"{ratio(SEED, ('numpy', 'lstm')):.1f}x")
     return med
 
 
