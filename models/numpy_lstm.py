@@ -182,6 +182,7 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
     p = get("p", (C, H, N), dt)  # dh -> dc, for the steps of one chunk
     r = get("r", (C, 4 * H, N), dt)  # (dh; dc) -> pre-activation grads of o; i, f, g
     da = get("da", (C, 4 * H, N), dt)  # pre-activation grads
+    z_t = get("z_t", (C, N, K), dt)  # a chunk's z_t^T, copied: a product with a transposed view costs more
     da_z = get("da_z", (C, 4 * H, K), dt)  # per-step products da_t z_t^T
     dw = np.zeros((4 * H, K), dtype=dt)  # (4H, K) = sum_t da_t z_t^T
     dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
@@ -192,7 +193,8 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
          for c in range(C)], list(s[:T, 2 * H : 3 * H])))  # made once: a chunk's slots, and f of every step
     for hi in range(T, 0, -C):  # the chunk of steps lo .. hi - 1, the last chunk first
         lo = max(0, hi - C)
-        chunk_factors(s[lo:hi], tanh_c[lo:hi], p[: hi - lo], r[: hi - lo])
+        n = hi - lo
+        chunk_factors(s[lo:hi], tanh_c[lo:hi], p[:n], r[:n])
         for t in range(hi - 1, lo - 1, -1):
             if dh_norms is not None:  # ||dL/dh_t||, every path, averaged over the batch
                 dh_norms[t] = mean_column_norm(dh)
@@ -205,7 +207,8 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
             np.multiply(dc, r_g, da_g)
             np.multiply(dc, forget[t], dc)
             np.matmul(w.w_hh_t, da_t, dh)
-        dw += np.matmul(da[: hi - lo], z[:, lo:hi].transpose(1, 2, 0), out=da_z[: hi - lo]).sum(axis=0)
+        z_t[:n] = z[:, lo:hi].transpose(1, 2, 0)
+        dw += np.matmul(da[:n], z_t[:n], out=da_z[:n]).sum(axis=0)
     dw = dw[np.argsort(w.perm)]
     db = dw[:, -1].copy()
     return {"weight_ih": dw[:, H:-1].copy(), "weight_hh": dw[:, :H].copy(), "bias_ih": db, "bias_hh": db.copy()}
