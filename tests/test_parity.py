@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from models import GATES, create_model
+from models.numpy_lstm import CHUNK
 
 SHAPES = [(4, 6, 1, 5), (1, 9, 1, 3), (3, 1, 1, 4), (5, 4, 3, 8)]  # N, T, D, H
 TOL = {"float64": dict(rtol=1e-6, atol=1e-9), "float32": dict(rtol=1e-4, atol=1e-5)}
@@ -102,6 +103,21 @@ def test_create_model_names_the_bad_argument(kwargs, message):
     with pytest.raises(ValueError) as e:
         create_model(**kwargs)
     assert str(e.value) == message
+
+
+@pytest.mark.parametrize("T", [CHUNK, CHUNK + 1, 2 * CHUNK + 3, 3 * CHUNK])
+def test_lstm_backward_in_chunks_agrees_with_autograd(T):
+    """The NumPy LSTM walks back through time a chunk of steps at a time: lengths at, just past and
+    between chunk boundaries give PyTorch's loss gradients and gradient flow."""
+    assert 1 < CHUNK < 2 * CHUNK + 3
+    rng = np.random.default_rng(T)
+    X, y = rng.normal(size=(3, T, 2)), rng.normal(size=(3, 1))
+    a, b = _pair("lstm", 2, 4, "float64")
+    (la, ga), (lb, gb) = a.loss_and_grads(X, y), b.loss_and_grads(X, y)
+    assert la == pytest.approx(lb, rel=1e-9)
+    for k in ga:
+        np.testing.assert_allclose(ga[k], gb[k], rtol=1e-6, atol=1e-10, err_msg=k)
+    np.testing.assert_allclose(a.grad_flow(X, y), b.grad_flow(X, y), rtol=1e-6)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
