@@ -47,12 +47,18 @@ if ls /opt/wheels/torch-*cpu*.whl >/dev/null 2>&1; then
   build_args+=(--build-arg TORCH_INDEX= --build-arg WHEELS=/wheels)
   mounts+=(-v /opt/wheels:/wheels:ro)
 fi
+# Each build re-tags $IMAGE, and the image it replaces stays behind untagged; with the vfs driver
+# every layer is a whole copy of the file system, so those would fill the disk within days (they
+# had reached 60 GB on this project's CI machine). Drop them before the build and after the test;
+# the tagged image stays, so the next build reuses its unchanged layers.
+prune() { $P image prune -f >/dev/null 2>&1 || true; }
+prune
 echo "building $IMAGE"
 $P build --format docker --network host --isolation chroot "${mounts[@]}" "${build_args[@]}" -t "$IMAGE" . >/tmp/gatelab-build.log 2>&1 \
   || { tail -30 /tmp/gatelab-build.log; exit 1; }
 
-cleanup() { $P "${RUN[@]}" rm -f "$NAME" >/dev/null 2>&1 || true; }
-trap cleanup EXIT
+cleanup() { $P "${RUN[@]}" rm -f -v "$NAME" >/dev/null 2>&1 || true; }
+trap 'cleanup; prune' EXIT
 cleanup
 $P "${RUN[@]}" run -d --name "$NAME" "${LIMITS[@]}" -e GATELAB_PORT="$PORT" "$IMAGE" >/dev/null
 
