@@ -63,7 +63,7 @@ def run_step_bench(rounds: int = 40) -> dict:
             times[p].append(_epoch_ms(steps[p], X, y, order))
 
     def ratio(a, b) -> float:
-        return statistics.median(x / y for x, y in zip(times[a], times[b]))
+        return statistics.median(ta / tb for ta, tb in zip(times[a], times[b]))
 
     med = {p: statistics.median(v) for p, v in times.items()}
     print(f"\ntraining steps alone (ms per epoch: {X.shape[0]} windows in batches of 64), {rounds} rounds "
