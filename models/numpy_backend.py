@@ -16,7 +16,7 @@ from models.numpy_gru import gru_backward, gru_forward, gru_gates, gru_step, gru
 from models.numpy_gru_cho import ChoLanes, gru_cho_backward, gru_cho_forward, gru_cho_gates
 from models.numpy_lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step, lstm_weights, step_views
 from models.numpy_rnn import rnn_backward, rnn_forward, rnn_gates, rnn_step, rnn_weights
-from models.optim import Adam, clip_by_global_norm, flat_parameters
+from models.optim import FlatAdamStep, flat_parameters
 from models.workspace import Workspace
 
 RNN_KEYS = ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0")
@@ -88,8 +88,8 @@ class NumpyRecurrentRegressor:
         _, cache = self._run(np.asarray(x_one)[None])
         return self._gates(cache)
 
-    def optimizer(self, learning_rate: float, clip_norm: float | None) -> "NumpyAdamStep":
-        return NumpyAdamStep(self, learning_rate, clip_norm)
+    def optimizer(self, learning_rate: float, clip_norm: float | None) -> FlatAdamStep:
+        return FlatAdamStep(self, learning_rate, clip_norm)
 
     def rollout_lanes(self, lanes: int) -> "NumpyLanes | ChoLanes":
         return ChoLanes(self, lanes) if self.cell == "gru_cho" else NumpyLanes(self, lanes)
@@ -106,6 +106,11 @@ class NumpyRecurrentRegressor:
 
     def _head(self, h: np.ndarray) -> np.ndarray:
         return h @ self._params["head.weight"].T + self._params["head.bias"]
+
+    def _training_loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """A training step's loss and gradients (``FlatAdamStep``): with a fresh dropout mask, if any."""
+        mask = self.dropout_mask(np.shape(X)[0]) if self.dropout > 0 else None
+        return self._loss_and_flat_grad(X, y, mask=mask)
 
     def _loss_and_flat_grad(self, X: np.ndarray, y: np.ndarray, dh_norms: np.ndarray | None = None,
                             mask: np.ndarray | None = None) -> float:
@@ -125,22 +130,6 @@ class NumpyRecurrentRegressor:
             g[key][...] = rnn[key[4:-3]]
         flat = err.reshape(-1)
         return float(np.dot(flat, flat) / err.size)
-
-
-class NumpyAdamStep:
-    """One training step: hand-written gradients, global-norm clipping, Adam."""
-
-    def __init__(self, model: NumpyRecurrentRegressor, learning_rate: float, clip_norm: float | None) -> None:
-        self.model, self.clip_norm = model, clip_norm
-        self.adam = Adam(model._flat, lr=learning_rate)
-
-    def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        m = self.model
-        mask = m.dropout_mask(np.shape(X)[0]) if m.dropout > 0 else None
-        loss = m._loss_and_flat_grad(X, y, mask=mask)
-        norm = clip_by_global_norm(self.model._grad, self.clip_norm)
-        self.adam.update(self.model._grad)
-        return loss, norm
 
 
 class NumpyLanes:

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.optim import Adam, clip_by_global_norm, flat_parameters
+from models.optim import FlatAdamStep, flat_parameters
 from models.seq2seq import Seq2SeqBase, init_seq2seq
 
 
@@ -150,8 +150,8 @@ class NumpySeq2Seq(Seq2SeqBase):
         for name, value in state.items():
             self._params[name][...] = np.asarray(value, dtype=self.dtype)
 
-    def optimizer(self, learning_rate: float, clip_norm: float | None) -> "NumpySeq2SeqStep":
-        return NumpySeq2SeqStep(self, learning_rate, clip_norm)
+    def optimizer(self, learning_rate: float, clip_norm: float | None) -> FlatAdamStep:
+        return FlatAdamStep(self, learning_rate, clip_norm)
 
     # -- internals -----------------------------------------------------------
     def _weights(self, part: str, grads: bool = False) -> Weights:
@@ -187,6 +187,10 @@ class NumpySeq2Seq(Seq2SeqBase):
             out[:, j] = h @ w_head + b_head
         return Trace(enc, dec, hidden, out)
 
+    def _training_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """A training step's loss and gradients (``FlatAdamStep``), with the sampler's choices for the batch."""
+        return self._loss_and_flat_grad(X, Y, self.sampler.draw(np.shape(X)[0], self.horizon))
+
     def _loss_and_flat_grad(self, X: np.ndarray, Y: np.ndarray, own: np.ndarray | None,
                             dh_norms: np.ndarray | None = None) -> float:
         window, future = self._inputs(X)
@@ -213,18 +217,3 @@ class NumpySeq2Seq(Seq2SeqBase):
             dh, dc = cell_step_back(self.cell, w_enc, trace.encoder[t], dh, dc, g_enc)
         flat = err.reshape(-1)
         return float(np.dot(flat, flat) / err.size)
-
-
-class NumpySeq2SeqStep:
-    """One training step: the sampler's choices, hand-written gradients, clipping, Adam."""
-
-    def __init__(self, model: NumpySeq2Seq, learning_rate: float, clip_norm: float | None) -> None:
-        self.model, self.clip_norm = model, clip_norm
-        self.adam = Adam(model._flat, lr=learning_rate)
-
-    def step(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-        m = self.model
-        loss = m._loss_and_flat_grad(X, Y, m.sampler.draw(np.shape(X)[0], m.horizon))
-        norm = clip_by_global_norm(m._grad, self.clip_norm)
-        self.adam.update(m._grad)
-        return loss, norm

@@ -37,6 +37,22 @@ def clip_by_global_norm(grad: np.ndarray, max_norm: float | None) -> float:
     return norm
 
 
+class FlatAdamStep:
+    """One training step of a model that keeps its parameters and gradients in two flat vectors,
+    ``model._flat`` and ``model._grad``: ``model._training_loss(X, y)`` writes the gradients and
+    returns the loss (drawing whatever the model draws per batch), then global-norm clipping, then Adam."""
+
+    def __init__(self, model, learning_rate: float, clip_norm: float | None) -> None:
+        self.model, self.clip_norm = model, clip_norm
+        self.adam = Adam(model._flat, lr=learning_rate)
+
+    def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        loss = self.model._training_loss(X, y)
+        norm = clip_by_global_norm(self.model._grad, self.clip_norm)
+        self.adam.update(self.model._grad)
+        return loss, norm
+
+
 class Adam:
     """Adam over ``params`` (a flat vector updated in place)."""
 

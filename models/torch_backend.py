@@ -102,6 +102,15 @@ class TorchRecurrentRegressor:
         self.net.zero_grad(set_to_none=True)
         return norms
 
+    def _training_loss(self, X: np.ndarray, y: np.ndarray) -> torch.Tensor:
+        """A training step's loss (``TorchAdamStep``): nn.Dropout draws a mask here; everywhere else
+        the net stays in eval mode."""
+        self.net.train()
+        try:
+            return self._loss(X, y)
+        finally:
+            self.net.eval()
+
     def _loss(self, X: np.ndarray, y: np.ndarray, mask: torch.Tensor | None = None) -> torch.Tensor:
         target = torch.as_tensor(np.asarray(y).reshape(-1, self.outputs), dtype=self._tdtype)
         return nn.functional.mse_loss(self.net(self._tensor(X), mask), target)
@@ -153,20 +162,17 @@ class TorchRecurrentRegressor:
 
 
 class TorchAdamStep:
-    """One training step: autograd, ``clip_grad_norm_``, ``torch.optim.Adam``."""
+    """One training step: ``model._training_loss(X, y)`` (drawing whatever the model draws per batch),
+    autograd, ``clip_grad_norm_``, ``torch.optim.Adam``."""
 
-    def __init__(self, model: TorchRecurrentRegressor, learning_rate: float, clip_norm: float | None) -> None:
+    def __init__(self, model, learning_rate: float, clip_norm: float | None) -> None:
         self.model, self.clip_norm = model, clip_norm
         self.params = list(model.net.parameters())
         self.adam = torch.optim.Adam(self.params, lr=learning_rate)
 
     def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         self.adam.zero_grad(set_to_none=True)
-        self.model.net.train()  # nn.Dropout draws a mask; everywhere else the net stays in eval mode
-        try:
-            loss = self.model._loss(X, y)
-        finally:
-            self.model.net.eval()
+        loss = self.model._training_loss(X, y)
         loss.backward()
         max_norm = float("inf") if self.clip_norm is None else self.clip_norm
         norm = nn.utils.clip_grad_norm_(self.params, max_norm)

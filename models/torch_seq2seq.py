@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from models.seq2seq import Seq2SeqBase, init_seq2seq
+from models.torch_backend import TorchAdamStep
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _LAYERS = {"lstm": (nn.LSTM, nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell), "rnn": (nn.RNN, nn.RNNCell)}
@@ -79,6 +80,10 @@ class TorchSeq2Seq(Seq2SeqBase):
         with torch.no_grad():
             return self.net(*self._tensors(X), None, None).numpy()
 
+    def _training_loss(self, X: np.ndarray, Y: np.ndarray) -> torch.Tensor:
+        """A training step's loss (``TorchAdamStep``), with the sampler's choices for the batch."""
+        return self._loss(X, Y, self.sampler.draw(np.shape(X)[0], self.horizon))
+
     def _loss(self, X, Y, own, hidden=None) -> torch.Tensor:
         target = torch.as_tensor(np.asarray(Y).reshape(-1, self.horizon), dtype=self._tdtype)
         own = torch.zeros(target.shape, dtype=torch.bool) if own is None else torch.as_tensor(np.asarray(own))
@@ -105,23 +110,5 @@ class TorchSeq2Seq(Seq2SeqBase):
         self.check_state(state)
         self.net.load_state_dict({k: torch.as_tensor(np.asarray(v), dtype=self._tdtype) for k, v in state.items()})
 
-    def optimizer(self, learning_rate: float, clip_norm: float | None) -> "TorchSeq2SeqStep":
-        return TorchSeq2SeqStep(self, learning_rate, clip_norm)
-
-
-class TorchSeq2SeqStep:
-    """One training step: the sampler's choices, autograd, ``clip_grad_norm_``, ``torch.optim.Adam``."""
-
-    def __init__(self, model: TorchSeq2Seq, learning_rate: float, clip_norm: float | None) -> None:
-        self.model, self.clip_norm = model, clip_norm
-        self.params = list(model.net.parameters())
-        self.adam = torch.optim.Adam(self.params, lr=learning_rate)
-
-    def step(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-        m = self.model
-        self.adam.zero_grad(set_to_none=True)
-        loss = m._loss(X, Y, m.sampler.draw(np.shape(X)[0], m.horizon))
-        loss.backward()
-        norm = nn.utils.clip_grad_norm_(self.params, float("inf") if self.clip_norm is None else self.clip_norm)
-        self.adam.step()
-        return loss.item(), float(norm)
+    def optimizer(self, learning_rate: float, clip_norm: float | None) -> TorchAdamStep:
+        return TorchAdamStep(self, learning_rate, clip_norm)
