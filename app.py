@@ -22,17 +22,32 @@ still start warm. The web process keeps BLAS at one thread and never runs torch
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, dcc, html
+import flask
+from dash import Dash, Input, Output, dcc, html
 
 from components import (controls, downloads, explain, gradflow, horizon, ids, replay, results, runs, sweep,
                         training)
+from components.guard import guard
 from components.services import Services, init_services
 from components.settings import Settings
 from models.threads import limit_threads
+
+
+# A page that goes away tells the server, so a reloaded tab's job stops at once instead of after
+# its heartbeat falls silent. Each page load has its own tab id (a duplicated tab too: the id
+# lives in the page's memory, not in sessionStorage, which a duplicate copies).
+TAB_BEACON = """
+function(tab) {
+    if (tab && !window.gatelabTab) {
+        window.addEventListener('pagehide', function() { navigator.sendBeacon('tab-closed', window.gatelabTab); });
+    }
+    window.gatelabTab = tab;
+    return tab;
+}
+"""
 
 
 def card(title: str, body, **kwargs) -> dbc.Card:
@@ -46,7 +61,8 @@ def make_layout(services: Services):
     def layout() -> dbc.Container:
         return dbc.Container(
             [
-                dcc.Store(id=ids.SESSION, data=uuid.uuid4().hex, storage_type="session"),
+                dcc.Store(id=ids.SESSION, data=services.signer.new_tab()),
+                dcc.Store(id=ids.TAB_WATCH),
                 dcc.Interval(id=ids.HEARTBEAT, interval=5000),
                 html.Div(
                     [
@@ -112,7 +128,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     try:
         controls.register(app, settings)
         training.register(app, services)
-        runs.register(app)
+        runs.register(app, settings)
         results.register(app)
         explain.register(app)
         gradflow.register(app, results.EMPTY)
@@ -122,13 +138,23 @@ def create_app(settings: Settings | None = None) -> Dash:
         replay.register(app)
     finally:
         services.manager.accepting = False
+    app.clientside_callback(TAB_BEACON, Output(ids.TAB_WATCH, "data"), Input(ids.SESSION, "data"))
     app.gatelab = services  # for tests and tools: this app's board and settings
+    guard(app, services)
 
     @app.server.route("/healthz")
     def healthz():
         """For the container's HEALTHCHECK and load balancers: the board answers, so the cache works."""
         running, waiting = services.board.counts()
         return {"status": "ok", "running": running, "waiting": waiting}
+
+    @app.server.route("/tab-closed", methods=["POST"])
+    def tab_closed():
+        """A page that goes away (closed, reloaded) says so, and its job stops at once (``TAB_BEACON``)."""
+        tab = flask.request.get_data(as_text=True)[:100]
+        if services.signer.valid_tab(tab):
+            services.board.closed(tab)
+        return "", 204
 
     return app
 

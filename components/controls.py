@@ -25,6 +25,7 @@ from models.config import ExperimentConfig
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import HOLIDAYS, calendar_problem
 from data.upload import Table, UploadError
+from models.cost import served_problems
 from models.knobs import BY_KEY, PAGE_KNOBS, Knob, parse_values
 
 FIELD_IDS = [k.key for k in PAGE_KNOBS]  # every control's id, in the order callbacks receive them
@@ -65,7 +66,7 @@ def page_config(values: dict[str, Any], settings: Settings, upload_state: tuple 
     holes and time column)."""
     if values.get("dataset") != UPLOAD:
         config, errors = form_config(values, settings)
-        return config, None, errors
+        return (config, None, errors) if config is None else _served(config, config.length, None, settings)
     store, column, missing, time_column = (tuple(upload_state) + (None,) * 4)[:4]
     try:
         series = upload.upload_series(store, column, missing)
@@ -80,9 +81,20 @@ def page_config(values: dict[str, Any], settings: Settings, upload_state: tuple 
     if problem:
         return None, None, {"calendar-features": f"{BY_KEY['calendar-features'].label} {problem}"}
     try:
-        return config, table.uploaded(column, missing, time_column, config.covariates), {}
+        return _served(config, series.shape[0], table.uploaded(column, missing, time_column, config.covariates),
+                       settings)
     except UploadError as e:
         return None, None, {"covariates": f"{BY_KEY['covariates'].label}: {e}"}
+
+
+def _served(config: ExperimentConfig, n: int, data, settings: Settings):
+    """(config, data, {}) if the run fits this server's bounds (``models.cost``), else the reason beside the
+    field it most depends on: the data set for its length, the window for its memory."""
+    problems = served_problems(config, n, settings.served)
+    if not problems:
+        return config, data, {}
+    key = "dataset" if n > settings.max_length else "seq-len"
+    return None, None, {key: f"{BY_KEY[key].label}: {problems[0]}"}
 
 
 def seq_len_help(length: Any, settings: Settings) -> str:

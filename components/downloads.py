@@ -9,6 +9,11 @@
   (in ``components.runs``) shows it again without training.
   The upload control is laid out here, beside the downloads.
 - ``download-runs``: every run of the table as one CSV row: settings, metrics, baselines.
+
+Every CSV goes out through ``csv_text``: a text cell (or column name) that a
+spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a carriage
+return) gets a leading apostrophe, as OWASP advises for CSV injection; numbers stay
+numbers. A covariate column of a person's file can be named anything.
 """
 
 from __future__ import annotations
@@ -45,6 +50,27 @@ def layout() -> html.Div:
         ],
         className="mb-1",
     )
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A text that a spreadsheet would run as a formula, made inert; anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(frame) -> str:
+    """``frame`` as CSV, with every text cell and column name through ``safe_cell``."""
+    import pandas as pd
+
+    frame = frame.rename(columns=lambda c: safe_cell(str(c)))
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(safe_cell)
+    return frame.to_csv(index=False)
 
 
 def file_stem(run: RunRecord) -> str:
@@ -100,7 +126,7 @@ def register(app: Dash) -> None:
         run = find_run(store, current_id)
         if run is None:
             return no_update
-        return dcc.send_string(forecasts_frame(run).to_csv(index=False), f"{file_stem(run)}-forecasts.csv")
+        return dcc.send_string(csv_text(forecasts_frame(run)), f"{file_stem(run)}-forecasts.csv")
 
     @app.callback(Output(ids.DOWNLOAD_RUN, "data"), Input(ids.DOWNLOAD_RUN_BUTTON, "n_clicks"),
                   State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
@@ -113,4 +139,4 @@ def register(app: Dash) -> None:
     def download_runs(_n, store):
         if not store:
             return no_update
-        return dcc.send_string(runs_frame(store).to_csv(index=False), "gatelab-runs.csv")
+        return dcc.send_string(csv_text(runs_frame(store)), "gatelab-runs.csv")

@@ -8,6 +8,8 @@ never covers a title; legends go below the plot, where a dozen entries fit.
 
 from __future__ import annotations
 
+import html
+
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -39,6 +41,11 @@ UNBOUNDED = ("c", "a")  # their scale follows the data
 LEGEND = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
 
 
+def plain(text: str) -> str:
+    """``text`` as Plotly shows it literally: its markup (<a>, <b>, <br>, entities) escaped."""
+    return html.escape(text, quote=False)
+
+
 def _base(title: str, height: int = 340) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(
@@ -58,10 +65,11 @@ def color(i: int) -> str:
 
 def make_series_figure(values: Sequence[float], split: int, times: Sequence | None = None,
                        title: str = "Series") -> go.Figure:
-    """The series with its test part shaded; ``times`` label the steps on hover."""
-    fig = _base(f"{title}: train | test", height=230)
+    """The series with its test part shaded; ``times`` label the steps on hover. Both the title (a file's
+    column name) and the labels come from a person's file, so they are shown as text, not markup."""
+    fig = _base(f"{plain(title)}: train | test", height=230)
     fig.add_trace(go.Scatter(y=list(values), mode="lines", name="series", line=dict(color=TRUTH, width=1),
-                             text=list(map(str, times)) if times is not None else None,
+                             text=[plain(str(t)) for t in times] if times is not None else None,
                              hovertemplate="step %{x}" + (" (%{text})" if times is not None else "")
                              + ": %{y}<extra></extra>"))
     fig.add_vrect(x0=split - 0.5, x1=len(values) - 0.5, fillcolor="#f0ad4e", opacity=0.15, line_width=0,
@@ -197,8 +205,9 @@ def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tup
     return fig
 
 
-def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "") -> go.Figure:
-    """One heatmap per gate, hidden unit x time step, gates in [0, 1] or [-1, 1] on fixed scales."""
+def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", first_step: int = 0) -> go.Figure:
+    """One heatmap per gate, hidden unit x time step, gates in [0, 1] or [-1, 1] on fixed scales;
+    ``first_step``: the window step the first column is (when only the last steps are shown)."""
     names = HEATMAP_GATES[cell]
     fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.035,
                         subplot_titles=[GATE_TITLES[k] for k in names])
@@ -208,7 +217,8 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "") 
         zmax = max(1.0, float(np.abs(a).max())) if k in UNBOUNDED else 1.0
         fig.add_trace(
             go.Heatmap(
-                z=a.T.tolist(), colorscale="RdBu" if signed else "Viridis", zmin=-zmax if signed else 0.0,
+                z=a.T.tolist(), x0=first_step, dx=1,
+                colorscale="RdBu" if signed else "Viridis", zmin=-zmax if signed else 0.0,
                 zmax=zmax, name=k, showscale=row == 1 or signed,
                 colorbar=dict(len=0.9 / len(names), y=1 - (row - 0.5) / len(names), thickness=10,
                               title=dict(text=k, side="right")),

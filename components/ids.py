@@ -6,7 +6,8 @@ few outputs with two writers, with the reason where they are declared.
 """
 
 # the tab (app.py)
-SESSION = "session-id"  # per browser tab, kept across a reload (sessionStorage)
+SESSION = "session-id"  # per page load: a tab id the server issued and signed (components.signing)
+TAB_WATCH = "tab-watch"  # the tab id the page-hide beacon sends
 HEARTBEAT = "heartbeat"  # training.py: tells running jobs the page is open
 
 # Train, Cancel and the live view of a job (training.py)

@@ -11,7 +11,8 @@ kernel queues ``flock`` waiters and wakes them on release.)
 
 Cancel is a request on the board (``cancel``): the job looks for it several times
 a second, ends its run and says "cancelled", keeping the epochs it finished. A
-job can still die at any moment (a replaced run is killed, a worker may vanish),
+second job of the same tab asks the first to stop the same way, and the first
+says it was replaced. A job can still die at any moment (a worker may vanish),
 so no ``finally`` block is relied on. An entry counts only while its lease is fresh and, when
 it comes from this machine, while its process is alive: a killed job's slot is
 free at the next look, and a job that stopped renewing loses its place after
@@ -35,6 +36,12 @@ import psutil
 Board = dict  # {"next": int, "slots": int, "waiting": {ticket: entry}, "running": {ticket: entry}}
 HOST = socket.gethostname()
 CANCEL_TTL_S = 3600.0  # a cancel request is kept this long
+SWEEP_EVERY_S = 30.0  # how often a heartbeat may look for files of pages long gone
+ALIVE_KEEP_S = 600.0  # a page's heartbeat file is forgotten this long after its last beat
+
+
+class QueueFull(RuntimeError):
+    """One client already has as many runs waiting or running as the server allows."""
 
 
 class Store(Protocol):
@@ -47,6 +54,8 @@ class Store(Protocol):
     def touch(self, name: str, ttl_s: float) -> None: ...
 
     def touched(self, name: str, ttl_s: float) -> bool: ...
+
+    def forget(self, name: str) -> None: ...
 
 
 class FileStore:
@@ -78,6 +87,9 @@ class FileStore:
         (self.folder / "alive" / name).touch()
         self._sweep()
 
+    def forget(self, name: str) -> None:
+        (self.folder / "alive" / name).unlink(missing_ok=True)
+
     def touched(self, name: str, ttl_s: float) -> bool:
         try:
             return time.time() - (self.folder / "alive" / name).stat().st_mtime < ttl_s
@@ -85,11 +97,20 @@ class FileStore:
             return False
 
     def _sweep(self) -> None:
-        """Forget pages silent for an hour, so the folder does not grow without bound."""
-        old = time.time() - 3600
+        """Forget pages long silent and old cancel requests, so the folder does not grow without
+        bound; at most every ``SWEEP_EVERY_S`` for all processes (a marker file's mtime says when)."""
+        now = time.time()
+        marker = self.folder / "swept"
+        try:
+            if now - marker.stat().st_mtime < SWEEP_EVERY_S:
+                return
+        except FileNotFoundError:
+            pass
+        marker.touch()
         for f in (self.folder / "alive").iterdir():
+            keep = CANCEL_TTL_S if f.name.startswith(("cancel-", "replaced-")) else ALIVE_KEEP_S
             try:
-                if f.stat().st_mtime < old:
+                if f.stat().st_mtime < now - keep:
                     f.unlink()
             except FileNotFoundError:
                 pass
@@ -118,6 +139,9 @@ class RedisStore:
     def touched(self, name: str, ttl_s: float) -> bool:
         return bool(self.r.exists(f"{self.prefix}alive:{name}"))
 
+    def forget(self, name: str) -> None:
+        self.r.delete(f"{self.prefix}alive:{name}")
+
 
 def _alive(entry: dict) -> bool:
     if entry.get("host", HOST) != HOST:
@@ -126,15 +150,6 @@ def _alive(entry: dict) -> bool:
         return psutil.Process(entry["pid"]).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
-
-
-def _kill(entry: dict) -> None:
-    if entry.get("host", HOST) != HOST:
-        return  # its own lease and heartbeat check will stop it
-    try:
-        psutil.Process(entry["pid"]).kill()
-    except psutil.NoSuchProcess:
-        pass
 
 
 def _safe(session: str) -> str:
@@ -155,6 +170,10 @@ class JobBoard:
     def watched(self, session: str) -> bool:
         return self.store.touched(_safe(session), self.heartbeat_s)
 
+    def closed(self, session: str) -> None:
+        """The page of ``session`` has gone (its tab closed or reloaded): its job stops at its next look."""
+        self.store.forget(_safe(session))
+
     def cancel(self, request_id: str) -> None:
         """Ask the job of ``request_id`` to stop; it ends its run and reports "cancelled"."""
         self.store.touch(f"cancel-{_safe(request_id)}", CANCEL_TTL_S)
@@ -162,19 +181,32 @@ class JobBoard:
     def cancelled(self, request_id: str) -> bool:
         return self.store.touched(f"cancel-{_safe(request_id)}", CANCEL_TTL_S)
 
+    def replaced(self, request_id: str) -> bool:
+        """Whether a newer job of the same tab asked the job of ``request_id`` to stop."""
+        return self.store.touched(f"replaced-{_safe(request_id)}", CANCEL_TTL_S)
+
     # -- the job -------------------------------------------------------------
-    def join(self, session: str) -> int:
-        """Queue the calling process for ``session``; any other job of that session is stopped."""
+    def join(self, session: str, request_id: str = "", client: str = "", max_per_client: int = 0) -> int:
+        """Queue the calling process for ``session``; any other job of that session is asked to stop
+        (it says it was replaced). ``QueueFull`` when ``client`` (an address) already has
+        ``max_per_client`` other jobs waiting or running (0: no limit)."""
         with self._changing() as board:
+            mine = (os.getpid(), HOST)
+            others = [(entries, t, e) for entries in (board["waiting"], board["running"])
+                      for t, e in entries.items() if (e["pid"], e.get("host")) != mine]
+            same_tab = [(entries, t, e) for entries, t, e in others if e["session"] == session]
+            from_client = [e for _, _, e in others if client and e.get("client") == client
+                           and e["session"] != session]
+            if max_per_client and len(from_client) >= max_per_client:
+                raise QueueFull(f"this computer already has {len(from_client)} runs waiting or running, the most "
+                                f"this server allows (GATELAB_MAX_QUEUED_PER_CLIENT); wait for one to finish")
+            for entries, t, e in same_tab:
+                self.store.touch(f"replaced-{_safe(e.get('request', ''))}", CANCEL_TTL_S)
+                e["replaced"] = True  # it stops within a second; it no longer counts for its tab
             ticket = board["next"]
             board["next"] += 1
-            for entries in (board["waiting"], board["running"]):
-                for t, e in list(entries.items()):
-                    if e["session"] == session and (e["pid"], e.get("host")) != (os.getpid(), HOST):
-                        _kill(e)
-                        del entries[t]
-            board["waiting"][ticket] = {"pid": os.getpid(), "host": HOST, "session": session,
-                                        "renewed": time.time()}
+            board["waiting"][ticket] = {"pid": os.getpid(), "host": HOST, "session": session, "request": request_id,
+                                        "client": client, "renewed": time.time()}
         return ticket
 
     def try_start(self, ticket: int) -> int:

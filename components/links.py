@@ -43,8 +43,13 @@ def query_string(values: dict[str, Any]) -> str:
 def read_query(search: str | None, limits: dict[str, float]) -> tuple[dict[str, str], str]:
     """(knob key -> text for every field the link sets, a notice naming what fell back to its default)."""
     values: dict[str, str] = {}
-    unknown, bad = [], []
+    unknown, bad, twice, seen = [], [], [], set()
     for key, text in parse_qsl((search or "").lstrip("?"), keep_blank_values=True):
+        if key in seen:
+            if key not in twice:
+                twice.append(key)
+            continue
+        seen.add(key)
         knob = BY_KEY.get(key)
         if knob is None or not knob.on_page:
             unknown.append(key)
@@ -60,7 +65,9 @@ def read_query(search: str | None, limits: dict[str, float]) -> tuple[dict[str, 
         values[key] = text
     parts = []
     if bad:
-        parts.append("set to their defaults, since the link's values were not allowed: " + "; ".join(bad))
+        parts.append("These of its values were not allowed, so the fields keep their defaults: " + "; ".join(bad))
     if unknown:
-        parts.append("not settings of Gatelab, ignored: " + ", ".join(unknown))
-    return values, ("This link's " + ". And ".join(parts) + ".") if parts else ""
+        parts.append("These are not settings of Gatelab and were ignored: " + ", ".join(unknown))
+    if twice:
+        parts.append("These were given more than once, and only the first value was used: " + ", ".join(twice))
+    return values, ("About this link. " + " ".join(p + "." for p in parts)) if parts else ""

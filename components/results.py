@@ -21,6 +21,7 @@ from components.sliders import register_box, slider_with_box
 from models.baselines import BASELINE_HELP, BASELINE_NAMES
 from models.config import MAX_ROLLOUT
 from models.horizon import METHOD_HELP, METHOD_NAMES
+from models.rollout import rollout_macs
 from models.run import RunRecord, restore
 
 EMPTY = {"data": [], "layout": {"template": "plotly_white", "height": 300,
@@ -29,6 +30,8 @@ EMPTY = {"data": [], "layout": {"template": "plotly_white", "height": 300,
                                                  "font": {"color": "#888"}}]}}
 GRAPH_CONFIG = {"displaylogo": False}
 DROPOUT_PASSES = 30
+MAX_GATE_STEPS = 120  # the last steps of a window the gate heatmaps show: 5 gates x 120 x 256 units at most
+VIEW_MACS = 2e9  # multiply-adds a view may spend on one run's rollout in the web process (about a second)
 ROLLOUT_LABEL = "Rollout length (steps)"
 GATE_LABEL = "Test window to look inside (shaded on the forecasts above)"
 MASE_HELP = ("mean absolute scaled error: the MAE divided by the MAE that 'the next value is the last one' "
@@ -215,15 +218,21 @@ def register(app: Dash) -> None:
             return EMPTY, ""
         steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
         models = [restore(run) for run in shown]
-        preds = [m.rollout(steps) for m in models]
+        # a large model's rollout is not recomputed in the web process: its own, as the job made it, is shown
+        heavy = {i for i, run in enumerate(shown) if rollout_macs(run.config, steps) > VIEW_MACS}
+        preds = [np.asarray(run.rollout.pred[:steps]) if i in heavy else m.rollout(steps)
+                 for i, (run, m) in enumerate(zip(shown, models))]
         bands = {i: m.rollout_band(steps, DROPOUT_PASSES) for i, (run, m) in enumerate(zip(shown, models))
-                 if run.config.dropout > 0}
+                 if run.config.dropout > 0 and i not in heavy}
         lines = [(run.label, p.tolist()) for run, p in zip(shown, preds)]
         chained = [(run, np.asarray(run.horizon.rollout[:steps])) for run in shown
                    if run.horizon is not None and run.horizon.rollout]
         lines += [(f"{run.label}: seq2seq, {run.horizon.k} at a time", p.tolist()) for run, p in chained]
         figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands)
         note = rollout_note(shown, preds, steps) + seq2seq_rollout_note(chained, steps)
+        if heavy:
+            note += (f" {', '.join(shown[i].label for i in sorted(heavy))}: too large to roll out again in the page, "
+                     "so the rollout its run made is shown (its own length, without a dropout band).")
         if bands:
             note += (f" The shaded band holds 90 % of {DROPOUT_PASSES} rollouts made with dropout left on "
                      "(Monte-Carlo dropout): where it widens, the model is unsure.")
@@ -246,9 +255,14 @@ def register(app: Dash) -> None:
         last = len(run.forecast.index) - 1
         k = int(min(max(window or 0, 0), last))
         first, target = run.window_span(k)
-        title = f"Inside {run.label}<br><sup>test window {k}: steps {first} to {target - 1}, predicting step {target}</sup>"
+        gates = restore(run).gate_activations(k)
+        shown = min(run.config.seq_len, MAX_GATE_STEPS)
+        cut = "" if shown == run.config.seq_len else f"; its last {shown} steps (a figure of every step is too large to send)"
+        title = (f"Inside {run.label}<br><sup>test window {k}: steps {first} to {target - 1}, predicting step {target}"
+                 f"{cut}</sup>")
         marks = {v: str(v) for v in sorted({0, last // 4, last // 2, 3 * last // 4, last})}
-        return last, marks, make_gates_figure(restore(run).gate_activations(k), run.config.cell, title)
+        gates = {name: a[-shown:] for name, a in gates.items()}
+        return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=run.config.seq_len - shown)
 
 
 def style_loss(options: list[str], figure: dict | None) -> Patch:

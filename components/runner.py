@@ -2,40 +2,55 @@
 
     outcome = run_request(set_progress, request, board, max_seconds=600)
 
-It takes its place on the job board (``components.jobs``) and waits its turn,
-trains every config of the request in turn, reports each epoch through
+It checks the request as if nobody had checked it before (``check_request``: its
+shape, its tab id, every config against the server's bounds and the memory the
+run would need), takes its place on the job board (``components.jobs``) and waits
+its turn, trains every config of the request in turn, reports each epoch through
 ``set_progress``, and ends with a ``JobOutcome``: the finished runs and the final
 word for the page's status line. It knows no page; ``components.training`` binds
 it to a Dash background callback, and tests call it directly.
 
-A job stops early when its page asks it to (Cancel, through the board), when its
-page has sent no heartbeat for a while (a closed tab), and when it passes the
-server's time limit. A stopped run keeps the epochs it finished.
+A job stops early when its page asks it to (Cancel, through the board), when a newer
+run of its tab replaces it, when its page has sent no heartbeat for a while (a closed
+tab), when it passes the server's time limit and when its process passes the memory
+bound. A stopped run keeps the epochs it finished, if its evaluation takes less than
+``GRACE_S``; in any phase, the job answers within about ``GRACE_S + CHECK_EVERY_S``.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
+import psutil
 from dash import Patch
 
 from components.figures import loss_progress_patch
-from components.jobs import JobBoard
+from components.jobs import JobBoard, QueueFull
+from components.signing import Signer
+from data.datasets import UPLOAD
 from data.upload import Uploaded
+from data.windows import check_series
 from models.config import ExperimentConfig
+from models.cost import Served, check_served
 from models.experiment import run_experiment
 from models.run import RunRecord
+from models.sweep import MAX_RUNS as MAX_SWEEP_RUNS
 from models.sweep import OVER, point, point_value
 from models.threads import limit_threads
 from models.train import TrainingDiverged
 
 PROGRESS_EVERY_S = 0.1  # at most 10 progress writes a second; the last epoch always goes out
-CHECK_EVERY_S = 0.2  # how often a job looks for Cancel, renews its lease and checks its page's heartbeat
+CHECK_EVERY_S = 0.2  # how often a job looks for Cancel, its time limit, its memory and its page's heartbeat
+RENEW_EVERY_S = 5.0  # how often a running job renews its lease on the board (lease: 120 s, or 30 s with Redis)
 QUEUE_POLL_S = 0.3
 DONE = "done"
+FAILED = ("training failed: something went wrong on the server (its log says what); try other settings, "
+          "or tell whoever runs this server")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,13 +62,15 @@ class JobOutcome:
     status: str  # "done", "cancelled at epoch 3", or what went wrong
     sweep: dict[str, Any] | None = None  # a sweep's spec and points (``models.sweep``); its runs are not kept
 
-    def to_json(self) -> dict[str, Any]:
-        return {"request_id": self.request_id, "runs": [r.to_json() for r in self.runs], "status": self.status,
+    def to_json(self, key: bytes | None = None) -> dict[str, Any]:
+        """JSON for the page; with ``key``, each run record carries this server's seal (``models.run``)."""
+        return {"request_id": self.request_id, "runs": [r.to_json(key) for r in self.runs], "status": self.status,
                 "sweep": self.sweep}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "JobOutcome":
-        return cls(data["request_id"], tuple(RunRecord.from_json(r) for r in data["runs"]), data["status"],
+    def from_json(cls, data: dict[str, Any], key: bytes | None = None) -> "JobOutcome":
+        """The inverse of ``to_json``; with ``key``, a record without this server's seal is refused."""
+        return cls(data["request_id"], tuple(RunRecord.from_json(r, key) for r in data["runs"]), data["status"],
                    data.get("sweep"))
 
 
@@ -65,58 +82,214 @@ def make_request(request_id: str, session: str, configs: list[ExperimentConfig],
             "series": series}
 
 
-class Watch:
-    """The job's side of the board: Cancel, its lease, its page's heartbeat, its time limit.
+class RequestError(ValueError):
+    """A job request that this server will not run; the message is the page's sentence."""
 
-    Used as ``should_stop`` by the training loop, once per batch; it looks at the
-    board at most every ``CHECK_EVERY_S``. After a stop, ``reason`` says why.
-    """
+
+MAX_COVARIATES = 8  # columns of a file a run may read beside its series
+MAX_CONFIGS = max(MAX_SWEEP_RUNS, 8)  # a sweep's runs, or Train all's six
+GRACE_S = 1.0  # after a stop, the run may finish what it is doing (its evaluation) for this long; then it is left
+
+
+@dataclass(frozen=True)
+class Job:
+    """A request as this server checked it: what ``_train_all`` runs."""
+
+    id: str
+    session: str
+    client: str
+    configs: tuple[ExperimentConfig, ...]
+    sweep: dict[str, Any] | None
+    data: Uploaded | None
+
+
+def check_request(request: Any, served: Served, signer: Signer | None = None) -> Job:
+    """The job ``request`` describes, checked as the Train press checks a form and against this server's
+    bounds (``models.cost``); ``RequestError`` with the sentence for the page when it is not one to run.
+    Nothing in it is trusted: a request can be posted to the job's callback without the page."""
+    if not isinstance(request, dict):
+        raise RequestError("the request is not one this server made")
+    request_id, session = request.get("id"), request.get("session")
+    if not isinstance(request_id, str) or not 1 <= len(request_id) <= 64 or not request_id.isalnum():
+        raise RequestError("the request has no id of its own")
+    if signer is not None and not signer.valid_tab(session):
+        raise RequestError("this page's tab id was not issued by this server; reload the page")
+    raw = request.get("configs")
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_CONFIGS:
+        raise RequestError(f"a request holds 1 to {MAX_CONFIGS} runs")
+    try:
+        configs = tuple(ExperimentConfig.from_dict(c) for c in raw)
+    except (TypeError, ValueError, KeyError, AttributeError) as e:
+        raise RequestError(f"the settings are not allowed: {e}") from None
+    data = _request_series(request.get("series"), served)
+    sweep = request.get("sweep")
+    if sweep is not None and (not isinstance(sweep, dict) or sweep.get("over") not in OVER):
+        raise RequestError(f"a sweep runs over one of {', '.join(OVER)}")
+    for config in configs:
+        if (config.dataset == UPLOAD) != (data is not None):
+            raise RequestError("a run on 'my CSV file' comes with its series, and only such a run")
+        n = data.series.shape[0] if data is not None else config.length
+        try:
+            if data is not None:
+                config.check_seq_len(n)
+                config.check_horizon(n)
+            check_served(config, n, served)
+        except ValueError as e:
+            raise RequestError(str(e)) from None
+    client = request.get("client")
+    return Job(request_id, session if isinstance(session, str) else "", client if isinstance(client, str) else "",
+               configs, sweep, data)
+
+
+def _request_series(raw: Any, served: Served) -> Uploaded | None:
+    """An uploaded file's part (``Uploaded.to_json``), checked for shape and size before anything reads it."""
+    if raw is None:
+        return None
+    if isinstance(raw, list):
+        raw = {"series": raw}
+    if not isinstance(raw, dict) or not isinstance(raw.get("series"), list):
+        raise RequestError("the uploaded series is not a list of numbers")
+    n = len(raw["series"])
+    if n > served.max_length:
+        raise RequestError(f"the series has {n} points; this server trains on at most {served.max_length} "
+                           "(GATELAB_MAX_LENGTH)")
+    columns, times = raw.get("columns") or {}, raw.get("times")
+    if not isinstance(columns, dict) or len(columns) > MAX_COVARIATES or any(
+            not isinstance(v, list) or len(v) != n for v in columns.values()):
+        raise RequestError(f"a run reads at most {MAX_COVARIATES} covariate columns, each as long as the series")
+    if times is not None and (not isinstance(times, list) or len(times) != n
+                              or not all(isinstance(t, str) and len(t) <= 64 for t in times)):
+        raise RequestError("the time labels must be one short text per point")
+    try:
+        data = Uploaded.from_json(raw)
+        check_series(data.series)
+        for v in data.columns.values():
+            check_series(v)
+    except (TypeError, ValueError) as e:
+        raise RequestError(f"the uploaded series cannot be read: {e}") from None
+    return data
+
+
+class Watch:
+    """The job's side of the board: Cancel, a newer run of its tab, its page's heartbeat, its time
+    limit and its memory. ``poll`` looks (the job's main thread, every ``CHECK_EVERY_S``, renewing
+    the lease as long as the process lives); calling the watch, as the training loop's
+    ``should_stop`` does once per batch, only reads what the last look found."""
 
     def __init__(self, board: JobBoard | None, ticket: int | None, request_id: str, session: str,
-                 limit_s: float) -> None:
+                 limit_s: float, max_mb: float = 0.0) -> None:
         self.board, self.ticket, self.request_id, self.session = board, ticket, request_id, session
         self.deadline = time.monotonic() + limit_s
-        self.limit_s = limit_s
-        self.next_check = 0.0
+        self.limit_s, self.max_mb = limit_s, max_mb
+        self.next_renew = 0.0
         self.reason = ""
+        self.since = 0.0  # when the reason was first seen (monotonic)
 
     def __call__(self) -> bool:
+        return bool(self.reason)
+
+    def poll(self) -> bool:
         if self.reason:
             return True
         now = time.monotonic()
+        reason = ""
         if now > self.deadline:
-            self.reason = f"stopped after {self.limit_s:g} s, the longest a run may take on this server"
-        elif self.board is not None and now >= self.next_check:
-            self.next_check = now + CHECK_EVERY_S
+            reason = f"stopped after {self.limit_s:g} s, the longest a run may take on this server"
+        elif self.max_mb and psutil.Process().memory_info().rss > self.max_mb * 2**20:
+            reason = f"stopped: it needed more than the {self.max_mb:g} MB a run may take on this server"
+        elif self.board is not None:
             if self.board.cancelled(self.request_id):
-                self.reason = "cancelled"
+                reason = "cancelled"
+            elif self.board.replaced(self.request_id):
+                reason = "stopped: a newer run from this tab replaced it"
             elif not self.board.watched(self.session):
-                self.reason = "stopped: its page was closed"
-            elif self.ticket is not None:
+                reason = "stopped: its page was closed"
+            elif self.ticket is not None and now >= self.next_renew:
+                self.next_renew = now + RENEW_EVERY_S
                 self.board.renew(self.ticket)
+        if reason:
+            self.reason, self.since = reason, now
         return bool(self.reason)
 
 
-def run_request(set_progress: Callable[[tuple], None], request: dict[str, Any], board: JobBoard | None = None,
-                max_seconds: float = 600.0) -> JobOutcome:
-    """Train every config of ``request`` in turn; runs in the background job's process.
+@dataclass
+class _Shared:
+    """What the training thread leaves for the job's main thread: finished runs, sweep points, the phase."""
+
+    runs: list = field(default_factory=list)
+    points: list = field(default_factory=list)
+    phase: str = "starting"
+    epochs_done: int = 0
+    outcome: JobOutcome | None = None
+    closed: bool = False
+
+
+def run_request(set_progress: Callable[[tuple], None], request: Any, board: JobBoard | None = None,
+                max_seconds: float = 600.0, served: Served | None = None, signer: Signer | None = None,
+                max_per_client: int = 0) -> JobOutcome:
+    """Check ``request`` and train every config of it in turn; runs in the background job's process.
 
     Progress goes out as one tuple: (percent, label, a patch of the live loss figure, status,
     whether to hide the note that explains the queue).
-    Any failure ends the job with a sentence for the page instead of a traceback.
+    The training runs in a thread of its own while this thread watches the board: a stop (Cancel,
+    the time limit, the memory bound, a closed page) ends the training at its next batch, and a run
+    that has not finished what it was doing ``GRACE_S`` later is left, whatever phase it is in; the
+    job then returns what it finished, and its process ends. Any failure ends the job with a
+    sentence for the page instead of a traceback.
     """
     limit_threads(1)
-    request_id = request["id"]
-    session = request.get("session", request_id)
-    ticket = board.join(session) if board is not None else None
-    watch = Watch(board, ticket, request_id, session, max_seconds)
+    request_id = request.get("id") if isinstance(request, dict) and isinstance(request.get("id"), str) else ""
     try:
-        if board is not None and not _wait_for_slot(set_progress, board, ticket, watch):
-            return JobOutcome(request_id, (), watch.reason)
-        return _train_all(set_progress, request, watch)
+        job = check_request(request, served or Served(), signer)
+    except RequestError as e:
+        return JobOutcome(request_id, (), f"not started: {e}")
+    ticket = None
+    if board is not None:
+        try:
+            ticket = board.join(job.session, job.id, job.client, max_per_client)
+        except QueueFull as e:
+            return JobOutcome(job.id, (), f"not started: {e}")
+    watch = Watch(board, ticket, job.id, job.session or job.id, max_seconds, (served or Served()).max_job_mb)
+    shared = _Shared()
+
+    def report(progress: tuple) -> None:
+        if not shared.closed:  # a thread that was left says nothing more
+            set_progress(progress)
+
+    try:
+        if board is not None and not _wait_for_slot(report, board, ticket, watch):
+            return JobOutcome(job.id, (), watch.reason)
+        report((0, "preparing the data", Patch().to_plotly_json(), "running", True))
+        worker = threading.Thread(target=_work, args=(report, job, watch, shared), name="gatelab-run", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(CHECK_EVERY_S)
+            if watch.poll() and worker.is_alive() and time.monotonic() - watch.since > GRACE_S:
+                shared.closed = True
+                return _left(job, watch, shared)
+        return shared.outcome or JobOutcome(job.id, (), "no result: the run ended without a word")
     finally:  # not reached when the job is killed; the board then sees its process gone
+        shared.closed = True
         if board is not None:
             board.leave(ticket)
+
+
+def _left(job: Job, watch: Watch, shared: _Shared) -> JobOutcome:
+    """The outcome of a job whose run was left: the runs it finished, and what was cut."""
+    cut = f"{watch.reason} while {shared.phase}"
+    if shared.epochs_done:
+        cut += f" after {shared.epochs_done} epochs; that run could not be finished in time and was not kept"
+    if job.sweep is not None:
+        return JobOutcome(job.id, (), cut, {**job.sweep, "points": list(shared.points)})
+    return JobOutcome(job.id, tuple(shared.runs), cut)
+
+
+def _work(report, job: Job, watch: Watch, shared: _Shared) -> None:
+    try:
+        shared.outcome = _train_all(report, job, watch, shared)
+    except Exception:  # noqa: BLE001 - the page gets a sentence; the server's log gets the traceback
+        log.exception("job %s failed", job.id)
+        shared.outcome = JobOutcome(job.id, tuple(shared.runs), FAILED)
 
 
 def _wait_for_slot(set_progress, board: JobBoard, ticket: int, watch: Watch) -> bool:
@@ -126,7 +299,7 @@ def _wait_for_slot(set_progress, board: JobBoard, ticket: int, watch: Watch) -> 
         place = board.try_start(ticket)
         if place == 0:
             return True
-        if watch():
+        if watch.poll():
             return False
         if place != shown:
             shown = place
@@ -135,21 +308,14 @@ def _wait_for_slot(set_progress, board: JobBoard, ticket: int, watch: Watch) -> 
         time.sleep(QUEUE_POLL_S)
 
 
-def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcome:
+def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutcome:
     """Every config in turn. A sweep keeps a point per finished run (``models.sweep.point``), not the run."""
-    request_id = request["id"]
-    configs = [ExperimentConfig.from_dict(c) for c in request["configs"]]
-    sweep = request.get("sweep")
-    data = request.get("series")
-    if data is not None:
-        data = Uploaded.from_json(data) if isinstance(data, dict) else np.asarray(data, dtype=np.float64)
-    runs: list[RunRecord] = []
-    points: list[dict[str, Any]] = []
+    configs, sweep, runs, points = job.configs, job.sweep, shared.runs, shared.points
 
     def outcome(status: str) -> JobOutcome:
         if sweep is not None:
-            return JobOutcome(request_id, (), status, {**sweep, "points": points})
-        return JobOutcome(request_id, tuple(runs), status)
+            return JobOutcome(job.id, (), status, {**sweep, "points": points})
+        return JobOutcome(job.id, tuple(runs), status)
 
     for k, config in enumerate(configs):
         name = config.model_name
@@ -160,6 +326,7 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
             prefix = f"sweep, run {k + 1} of {len(configs)}, {name}, {OVER[sweep['over']].lower()} {value}: "
         history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "grad_norm": [], "val_loss": []}
         last_sent = 0.0
+        shared.phase, shared.epochs_done = "training", 0
 
         def on_epoch_end(log, history=history, total=total, prefix=prefix, k=k) -> None:
             nonlocal last_sent
@@ -168,6 +335,7 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
             history["grad_norm"].append(log.grad_norm)
             if log.val_loss is not None:
                 history["val_loss"].append(log.val_loss)
+            shared.epochs_done = log.epoch
             now = time.monotonic()
             if now - last_sent >= PROGRESS_EVERY_S or log.epoch == total:
                 last_sent = now
@@ -175,15 +343,16 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
                 set_progress((percent, f"{prefix}epoch {log.epoch} of {total}", loss_progress_patch(history),
                               "running", True))
 
+        def on_phase(what: str, prefix=prefix, k=k) -> None:
+            shared.phase = what
+            set_progress((100.0 * (k + 1) / len(configs), f"{prefix}{what}", Patch().to_plotly_json(), "running",
+                          True))
+
         try:
-            record = run_experiment(config, series=data, on_epoch_end=on_epoch_end, should_stop=watch,
-                                    on_phase=lambda what, prefix=prefix, k=k: set_progress(
-                                        (100.0 * (k + 1) / len(configs), f"{prefix}{what}", Patch().to_plotly_json(),
-                                         "running", True)))
+            record = run_experiment(config, series=job.data, on_epoch_end=on_epoch_end, should_stop=watch,
+                                    on_phase=on_phase)
         except (TrainingDiverged, ValueError) as e:
             return outcome(f"{name}: {e}")
-        except Exception as e:  # noqa: BLE001 - the page gets a sentence, never a traceback
-            return outcome(f"{name}: training failed ({type(e).__name__}: {e})")
         if record.epochs_done == 0:  # stopped before a single epoch: nothing to show
             return outcome(watch.reason)
         if watch.reason:
@@ -192,8 +361,7 @@ def _train_all(set_progress, request: dict[str, Any], watch: Watch) -> JobOutcom
             if not watch.reason:  # a run cut short would be an unfair point
                 points.append(point(record, sweep["over"]))
         else:
-            runs.append(record.with_(id=f"{request_id}-{k}"))
+            runs.append(record.with_(id=f"{job.id}-{k}"))
         if watch.reason:
             return outcome(record.stopped if len(configs) == 1 else f"{name}: {record.stopped}")
     return outcome(DONE)
-

@@ -2,7 +2,9 @@
 
 Runs travel through ``dcc.Store`` only, as ``RunRecord`` JSON, so they belong to
 the page that made them: another browser never sees them, and the server keeps no
-per-person state. The store stays in memory, not in the browser's 5 MB session
+per-person state. What a page hands back is not trusted: inside a request, a record
+is read only with this server's seal (``models.run``), and a record from a file is
+checked like a fresh run before it is sealed and joins the store. The store stays in memory, not in the browser's 5 MB session
 storage, which a few runs of hidden size 256 would fill.
 """
 
@@ -17,6 +19,8 @@ from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_upda
 
 from components import ids
 from components.runner import JobOutcome
+from components.settings import Settings
+from models.cost import Served
 from models.baselines import BASELINE_NAMES
 from models.run import RunRecord, RunRecordError
 
@@ -33,21 +37,38 @@ COLUMNS = [
 ]
 
 
+def server_key() -> bytes | None:
+    """The key of the app serving the current request (``components.guard``); None outside one."""
+    import flask
+
+    return flask.current_app.config.get("GATELAB_KEY") if flask.has_app_context() else None
+
+
+def read(data: Any) -> RunRecord:
+    """One record of a store, read with this server's seal when inside a request."""
+    return RunRecord.from_json(data, server_key())
+
+
 def records(store: Iterable[dict] | None) -> list[RunRecord]:
     """The runs a store holds, newest first."""
-    return [RunRecord.from_json(r) for r in store or []]
+    return [read(r) for r in _entries(store)]
+
+
+def _entries(store: Any) -> list:
+    return [r for r in store if isinstance(r, dict)][:MAX_RUNS] if isinstance(store, list) else []
 
 
 def find_run(store: list[dict] | None, run_id: str | None) -> RunRecord | None:
     """The run ``run_id`` of a store; only that one is read (each read checks a digest)."""
-    found = next((r for r in store or [] if r["id"] == run_id), None)
-    return RunRecord.from_json(found) if found else None
+    found = next((r for r in _entries(store) if r.get("id") == run_id), None)
+    return read(found) if found else None
 
 
 def shown_runs(store: list[dict] | None, selected_rows: list[int] | None, current_id: str | None) -> list[RunRecord]:
     """The ticked runs of a store, oldest first, or else the current one."""
-    store = store or []
-    ticked = [RunRecord.from_json(store[i]) for i in sorted(selected_rows or [], reverse=True) if 0 <= i < len(store)]
+    store = _entries(store)
+    rows = [i for i in selected_rows or [] if isinstance(i, int)] if isinstance(selected_rows, list) else []
+    ticked = [read(store[i]) for i in sorted(set(rows), reverse=True) if 0 <= i < len(store)]
     if ticked:
         return ticked
     current = find_run(store, current_id)
@@ -90,25 +111,36 @@ def table_row(run: RunRecord) -> dict[str, Any]:
     }
 
 
-def read_run_file(contents: str | None, filename: str | None) -> RunRecord:
-    """A run record from an uploaded JSON file, with an id of its own; ``RunRecordError`` says why not."""
+def read_run_file(contents: str | None, filename: str | None, served: Served | None = None,
+                  max_mb: float = 16) -> RunRecord:
+    """A run record from an uploaded JSON file, with an id of its own; ``RunRecordError`` says why not.
+    The file is bounded before it is decoded, and its record must pass ``served`` as a fresh run would."""
+    if not isinstance(contents, str):
+        raise RunRecordError("no file arrived")
+    if len(contents) > max_mb * 2**20 * 4 / 3 + 100:
+        raise RunRecordError(f"the file is over {max_mb:g} MB, the largest run record this server reads "
+                             "(GATELAB_MAX_RECORD_MB)")
     try:
-        _, b64 = (contents or "").split(",", 1)
+        _, b64 = contents.split(",", 1)
         data = json.loads(base64.b64decode(b64).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise RunRecordError("this is not a JSON file (a run record comes from 'run record (.json)')") from None
-    return RunRecord.from_json(data).with_(id=f"uploaded-{uuid.uuid4().hex[:12]}", number=0)
+    record = RunRecord.from_json(data)  # its digest: not changed by accident; not who made it
+    problems = record.problems(served or Served())
+    if problems:
+        raise RunRecordError(f"this run record cannot be shown here: {problems[0]}")
+    return record.with_(id=f"uploaded-{uuid.uuid4().hex[:12]}", number=0)
 
 
 def add_runs(store: list[dict] | None, outcome: JobOutcome) -> tuple[list[dict], list[RunRecord], list[int]]:
     """Number the outcome's runs and put them first; returns (store, the new runs, numbers of runs that left)."""
-    store = list(store or [])
-    number = max((r["number"] for r in store), default=0)
+    store = _entries(store)
+    number = max((r["number"] for r in store if isinstance(r.get("number"), int)), default=0)
     new = []
     for run in outcome.runs:
         number += 1
         new.append(run.with_(number=number))
-    store = [r.to_json() for r in reversed(new)] + store
+    store = [r.to_json(server_key()) for r in reversed(new)] + store
     gone = [r["number"] for r in store[MAX_RUNS:]]
     return store[:MAX_RUNS], new, gone
 
@@ -136,7 +168,7 @@ def layout() -> html.Div:
     )
 
 
-def register(app: Dash) -> None:
+def register(app: Dash, settings: Settings) -> None:
     @app.callback(
         Output(ids.RUNS_STORE, "data"),
         Output(ids.CURRENT_RUN, "data"),
@@ -159,14 +191,18 @@ def register(app: Dash) -> None:
         note = no_update
         if ctx.triggered_id == ids.UPLOAD_RUN:
             try:
-                outcome = JobOutcome("uploaded", (read_run_file(uploaded, filename),), "done")
+                outcome = JobOutcome("uploaded", (read_run_file(uploaded, filename, settings.served,
+                                                                settings.max_record_mb),), "done")
             except RunRecordError as e:
                 return no_update, no_update, no_update, f"Not shown: {filename or 'the file'}: {e}."
             note = f"Shown again from {filename}, without training."
         elif not result:
             return no_update, no_update, no_update, no_update
         else:
-            outcome = JobOutcome.from_json(result)
+            try:
+                outcome = JobOutcome.from_json(result, server_key())
+            except (RunRecordError, KeyError, TypeError):
+                return no_update, no_update, no_update, "Not shown: that result was not made by this server."
         store, new, gone = add_runs(store, outcome)
         if not new:
             return no_update, no_update, no_update, no_update

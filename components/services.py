@@ -28,12 +28,17 @@ from dash import CeleryManager, DiskcacheManager
 
 from components.jobs import JobBoard, RedisStore
 from components.settings import Settings
+from components.signing import Signer, load_key
 
 log = logging.getLogger(__name__)
 
 
 class _ExitTolerant:
     """Mixed into a Dash background-callback manager.
+
+    ``call_job_fn`` runs in the web process as a job starts, inside the request that
+    started it: it writes the client's address into the job's request (whatever the
+    client wrote there), so the job can count one computer's runs.
 
     ``accepting``: Dash hands every background function of the process to every
     manager it has seen; a manager takes only those of the app it was made for
@@ -46,6 +51,11 @@ class _ExitTolerant:
     def register(self, key, fn, progress) -> None:
         if self.accepting:
             super().register(key, fn, progress)
+
+    def call_job_fn(self, key, job_fn, args, context):
+        if isinstance(args, (list, tuple)) and args and isinstance(args[0], dict):
+            args = [{**args[0], "client": client_address()}, *args[1:]]
+        return super().call_job_fn(key, job_fn, args, context)
 
     def terminate_job(self, job) -> None:
         try:
@@ -69,12 +79,24 @@ class SafeCeleryManager(_ExitTolerant, CeleryManager):
     pass
 
 
+def client_address() -> str:
+    """The address of the computer behind the current request ("" outside one)."""
+    import flask
+
+    return (flask.request.remote_addr or "") if flask.has_request_context() else ""
+
+
 @dataclass
 class Services:
     settings: Settings
     manager: Any  # a Dash background-callback manager
     board: JobBoard
+    key: bytes  # signs tab ids and seals run records (``components.signing``)
     celery_app: Any = None  # with REDIS_URL only
+
+    @property
+    def signer(self) -> Signer:
+        return Signer(self.key)
 
 
 def init_services(settings: Settings) -> Services:
@@ -83,12 +105,16 @@ def init_services(settings: Settings) -> Services:
         import redis
         from celery import Celery
         celery_app = Celery("gatelab", broker=settings.redis_url, backend=settings.redis_url)
+        # One task per worker process: a run that a stop left behind (``components.runner``) ends with
+        # the process that ran it, as it does under the diskcache manager.
         celery_app.conf.update(result_expires=3600, worker_prefetch_multiplier=1, task_acks_late=False,
-                               broker_connection_retry_on_startup=True)
-        # Leases are renewed every second by running jobs; a worker machine that vanishes
+                               broker_connection_retry_on_startup=True, worker_max_tasks_per_child=1)
+        # Leases are renewed every few seconds by running jobs; a worker machine that vanishes
         # frees its slots after 30 s (its processes cannot be checked from here).
-        board = JobBoard(RedisStore(redis.Redis.from_url(settings.redis_url)), slots=settings.max_jobs, lease_s=30.0)
-        return Services(settings, SafeCeleryManager(celery_app, expire=3600), board, celery_app)
+        client = redis.Redis.from_url(settings.redis_url)
+        board = JobBoard(RedisStore(client), slots=settings.max_jobs, lease_s=30.0)
+        key = load_key(settings.secret, redis_client=client)
+        return Services(settings, SafeCeleryManager(celery_app, expire=3600), board, key, celery_app)
 
     import diskcache
 
@@ -97,4 +123,4 @@ def init_services(settings: Settings) -> Services:
     cache = diskcache.FanoutCache(str(settings.cache_dir / "jobs"), shards=8, timeout=10,
                                   size_limit=settings.cache_mb * 2**20, eviction_policy="least-recently-stored")
     board = JobBoard(settings.cache_dir / "board", slots=settings.max_jobs)
-    return Services(settings, SafeDiskcacheManager(cache), board)
+    return Services(settings, SafeDiskcacheManager(cache), board, load_key(settings.secret, settings.cache_dir))

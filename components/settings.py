@@ -11,6 +11,11 @@
 | GATELAB_MAX_JOB_SECONDS | 600 | a run that takes longer is stopped, and says so |
 | GATELAB_CACHE_MB | 512 | the cache folder's size bound; the oldest entries go first |
 | GATELAB_MAX_UPLOAD_MB | 5 | the largest CSV file a page may upload |
+| GATELAB_MAX_JOB_MB | 2048 | the memory one run may need (estimated before it starts, watched while it runs) |
+| GATELAB_MAX_QUEUED_PER_CLIENT | 4 | runs one computer (one address) may have waiting or running at once |
+| GATELAB_MAX_REQUEST_MB | 64 | the largest request the server reads (the page sends its runs with some) |
+| GATELAB_MAX_RECORD_MB | 16 | the largest run record a page may upload |
+| GATELAB_SECRET | (made once, kept in the cache folder or in Redis) | the key that signs tab ids and run records |
 | REDIS_URL | (none) | train in Celery workers, with the job board in Redis |
 
 Nothing is read at import: ``create_app`` reads the environment once, or takes a
@@ -25,6 +30,7 @@ from pathlib import Path
 
 from data.windows import max_seq_len
 from models.config import ExperimentConfig
+from models.cost import Served
 
 
 def _int(name: str, default: int, low: int = 1) -> int:
@@ -55,6 +61,11 @@ class Settings:
     max_job_seconds: int = 600
     cache_mb: int = 512
     max_upload_mb: int = 5
+    max_job_mb: int = 2048
+    max_queued_per_client: int = 4
+    max_request_mb: int = 64
+    max_record_mb: int = 16
+    secret: str = ""
     redis_url: str = ""
 
     @classmethod
@@ -70,8 +81,18 @@ class Settings:
             max_job_seconds=_int("GATELAB_MAX_JOB_SECONDS", d.max_job_seconds),
             cache_mb=_int("GATELAB_CACHE_MB", d.cache_mb, low=16),
             max_upload_mb=_int("GATELAB_MAX_UPLOAD_MB", d.max_upload_mb),
+            max_job_mb=_int("GATELAB_MAX_JOB_MB", d.max_job_mb, low=256),
+            max_queued_per_client=_int("GATELAB_MAX_QUEUED_PER_CLIENT", d.max_queued_per_client),
+            max_request_mb=_int("GATELAB_MAX_REQUEST_MB", d.max_request_mb),
+            max_record_mb=_int("GATELAB_MAX_RECORD_MB", d.max_record_mb),
+            secret=os.environ.get("GATELAB_SECRET", ""),
             redis_url=os.environ.get("REDIS_URL", ""),
         )
+
+    @property
+    def served(self) -> Served:
+        """The bounds every run is checked against where it runs (``models.cost``)."""
+        return Served(self.max_epochs, self.max_hidden, self.max_length, self.max_job_mb)
 
     def form_limits(self) -> dict[str, float]:
         """This server's caps, as upper bounds of the form's knobs (``models.knobs``)."""

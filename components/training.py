@@ -95,7 +95,7 @@ def all_configs(config):
 
 
 def register(app: Dash, services: Services) -> None:
-    settings, board = services.settings, services.board
+    settings, board, signer = services.settings, services.board, services.signer
 
     # allow_duplicate: the job's callback below owns these from its first progress on; this one
     # writes them only before a job exists, and the job starts from what it writes, after it.
@@ -170,9 +170,11 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def run_job(set_progress, request):
-        outcome = run_request(set_progress, request, board, settings.max_job_seconds)
+        outcome = run_request(set_progress, request, board, settings.max_job_seconds, settings.served,
+                              services.signer, settings.max_queued_per_client)
         done = outcome.status == DONE
-        return outcome.to_json(), outcome.status, 100 if done else no_update, "done" if done else "stopped"
+        label = "done" if done else "not started" if outcome.status.startswith("not started") else "stopped"
+        return outcome.to_json(services.key), outcome.status, 100 if done else no_update, label
 
     # allow_duplicate: the watchdog speaks only once the job's callback has ended without a word.
     app.clientside_callback(
@@ -195,8 +197,9 @@ def register(app: Dash, services: Services) -> None:
 
     @app.callback(Output(ids.HEARTBEAT, "disabled"), Input(ids.HEARTBEAT, "n_intervals"), State(ids.SESSION, "data"))
     def heartbeat(_n, session):
-        """Tells running jobs that their page is still open (the output keeps the load test's protocol)."""
-        if session:
+        """Tells running jobs that their page is still open (the output keeps the load test's protocol).
+        Only a tab id this server issued is written down: made-up ones leave nothing behind."""
+        if signer.valid_tab(session):
             board.beat(session)
         return False
 

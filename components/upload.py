@@ -78,7 +78,10 @@ def register(app: Dash, settings: Settings) -> None:
         name = filename or "the file"
         try:
             _, b64 = (contents or "").split(",", 1)
-            table = read_csv(base64.b64decode(b64), name, limit)
+            if len(b64) > limit * 4 // 3 + 4:  # base64 of a file above the limit: not decoded at all
+                raise UploadError(f"{name} is over {settings.max_upload_mb} MB, the limit on this server "
+                                  "(GATELAB_MAX_UPLOAD_MB)")
+            table = read_csv(base64.b64decode(b64), name, limit, max_rows=settings.max_length)
         except UploadError as e:
             return no_update, html.Span(f"Not read: {e}.", className="text-danger"), *([no_update] * 5)
         except ValueError:

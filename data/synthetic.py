@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 MAX_LENGTH = 100_000
+MAX_COMPONENTS = 8  # seasonal components of one series
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class SeriesConfig:
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         object.__setattr__(self, "components", tuple(self.components))
+        if len(self.components) > MAX_COMPONENTS:
+            raise ValueError(f"a series has at most {MAX_COMPONENTS} seasonal components, got {len(self.components)}")
         for c in self.components:
             if not isinstance(c, Seasonal):
                 raise ValueError(f"components must be Seasonal, got {c!r}")

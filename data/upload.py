@@ -123,8 +123,9 @@ def _numbers(values: list) -> np.ndarray:
     return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
 
 
-def read_csv(raw: bytes, name: str = "upload.csv", max_bytes: int = 5 * 2**20) -> Table:
-    """Parse ``raw`` as a CSV file with a header row; ``UploadError`` when it cannot be one."""
+def read_csv(raw: bytes, name: str = "upload.csv", max_bytes: int = 5 * 2**20, max_rows: int = MAX_ROWS) -> Table:
+    """Parse ``raw`` as a CSV file with a header row; ``UploadError`` when it cannot be one, or when it has
+    more than ``max_rows`` rows (a server's GATELAB_MAX_LENGTH)."""
     import pandas as pd
 
     if len(raw) > max_bytes:
@@ -141,13 +142,15 @@ def read_csv(raw: bytes, name: str = "upload.csv", max_bytes: int = 5 * 2**20) -
         header = text.lstrip().splitlines()[0]
         sep = None if any(c in header for c in ",;\t|") else ","  # sniff only where there is a choice
         frame = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, keep_default_na=False,
-                            skip_blank_lines=False, nrows=MAX_ROWS + 1)
+                            skip_blank_lines=False, nrows=max_rows + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, ValueError) as e:
         raise UploadError(f"{name} is not a CSV file pandas can read ({str(e).splitlines()[0]})") from None
     if frame.shape[1] == 0 or frame.shape[0] == 0:
         raise UploadError(f"{name} has a header but no rows")
-    if frame.shape[0] > MAX_ROWS:
-        raise UploadError(f"{name} has more than {MAX_ROWS} rows; Gatelab trains on at most {MAX_ROWS}")
+    if frame.shape[0] > max_rows:
+        where = "this server" if max_rows < MAX_ROWS else "Gatelab"
+        raise UploadError(f"{name} has more than {max_rows} rows; {where} trains on series of at most {max_rows} "
+                          f"points{' (GATELAB_MAX_LENGTH)' if max_rows < MAX_ROWS else ''}")
     columns = {str(c): [v.strip() if isinstance(v, str) and v.strip() else None for v in frame[c]]
                for c in frame.columns}
     numeric = tuple(c for c, vals in columns.items()

@@ -103,6 +103,16 @@ def check_state_dict(expected: dict[str, tuple[int, ...]], state: dict[str, Any]
             raise ValueError(f"state_dict[{name!r}] must have shape {shape}, got {got}")
 
 
+EVAL_CHUNK_BYTES = 64 * 2**20  # the activations one prediction call may hold at once
+
+
+def eval_chunk(X: np.ndarray, hidden_size: int, bytes_per: int = 24) -> int:
+    """Windows per prediction call, so that a call over (N, T, D) windows holds at most
+    ``EVAL_CHUNK_BYTES`` of activations (about ``bytes_per`` per window x step x unit)."""
+    n, t = np.shape(X)[:2]
+    return max(1, min(n, EVAL_CHUNK_BYTES // max(1, t * hidden_size * bytes_per)))
+
+
 class RecurrentRegressor(Protocol):
     """The interface both backends implement. Shapes: X (N, T, D), y (N, 1)."""
 

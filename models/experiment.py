@@ -43,7 +43,8 @@ def run_experiment(
 ) -> RunRecord:
     """Train and evaluate; ``series`` (n,) replaces the synthetic one when given, or an ``Uploaded``
     file's part, with its time labels and covariate columns.
-    ``on_phase`` hears of work after the last epoch that takes a while (the direct model of a horizon).
+    ``on_phase`` hears of each phase after the last epoch (forecasts, rollout, the direct model of a
+    horizon, baselines), so that a page can say what is being drawn.
 
     A run that ``should_stop`` ends early keeps what it learned so far, with
     ``stopped`` saying "stopped at epoch k"; the caller may reword why.
@@ -73,11 +74,14 @@ def run_experiment(
         if on_epoch_end is not None:
             on_epoch_end(log)
 
+    phase = on_phase or (lambda what: None)
     model.fit(prep, on_epoch_end=at_epoch_end, should_stop=should_stop)
 
     target = prep.test.target_index
     truth = prep.series[target]
+    phase(f"forecasting the {target.shape[0]} test windows")
     pred = model.predict_test()
+    phase(f"rolling out {config.rollout_steps} steps")
     rolled = model.rollout(config.rollout_steps)  # shorter where a covariate ends with the data
     roll_index = np.arange(prep.split, prep.split + rolled.shape[0])
     h = model.history_
@@ -90,9 +94,10 @@ def run_experiment(
                                              else f"stopped at epoch {len(h)}")
     horizon = None
     if config.horizon > 1 and (len(h) == t.epochs or early):  # a run stopped from outside ends here
-        if on_phase is not None:
-            on_phase(f"training the direct {config.horizon}-step model ({t.epochs} epochs)")
+        phase(f"training the direct {config.horizon}-step model ({t.epochs} epochs)")
         horizon = measure(prep, model.model_, config, scale, should_stop)
+    phase("scoring the baselines")
+    baselines = {name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()}
     return RunRecord(
         config=config,
         series=tuple(prep.series.tolist()),
@@ -100,7 +105,7 @@ def run_experiment(
         history=History(tuple(e.train_loss for e in h), tuple(e.test_loss for e in h),
                         tuple(e.grad_norm for e in h), tuple(e.seconds for e in h), val_loss),
         metrics=Scores.of(truth, pred, scale),
-        baselines={name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()},
+        baselines=baselines,
         forecast=Curve(tuple(target.tolist()), tuple(truth.tolist()), tuple(pred.tolist())),
         rollout=Curve(tuple(roll_index.tolist()), tuple(prep.series[roll_index[roll_index < series.shape[0]]].tolist()),
                       tuple(rolled.tolist())),

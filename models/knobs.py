@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import exogenous_problems
-from data.synthetic import MAX_LENGTH, SeriesConfig
+from data.synthetic import MAX_COMPONENTS, MAX_LENGTH, SeriesConfig
 from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN, backend_cell_problem
 from models.config import BACKEND_NAMES, DATASET_NAMES, MAX_ROLLOUT, ExperimentConfig
@@ -25,7 +25,7 @@ from models.horizon import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method
 from models.registry import BACKENDS
 from models.train import MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
 
-MAX_LIST = 8
+MAX_LIST = MAX_COMPONENTS  # the longest list a field takes: one number per seasonal component
 HORIZON_METHOD_LABELS = {"direct": "direct (k outputs)", "recursive": "none (recursive only)",
                          "seq2seq": "seq2seq (encoder-decoder)"}
 TRANSFORM_LABELS = {"detrend": "detrended", "diff": "differences (predict the change)", "none": "levels (plain)"}

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from models.base import check_model_args, check_state_dict, init_parameters, param_shapes
+from models.base import check_model_args, check_state_dict, eval_chunk, init_parameters, param_shapes
 from models.numpy_gru import gru_backward, gru_forward, gru_gates, gru_step, gru_weights
 from models.numpy_gru_cho import ChoLanes, gru_cho_backward, gru_cho_forward, gru_cho_gates
 from models.numpy_lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step, lstm_weights, step_views
@@ -52,6 +52,10 @@ class NumpyRecurrentRegressor:
     def predict(self, X: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """Forecasts (N, outputs) for windows ``X`` (N, T, D); ``mask`` (N, H), for Monte-Carlo
         dropout, multiplies the last hidden state as in training (none by default)."""
+        step = eval_chunk(X, self.hidden_size, bytes_per=4)
+        if np.shape(X)[0] > step:  # in chunks of windows, so that memory stays bounded
+            return np.concatenate([self.predict(X[lo:lo + step], None if mask is None else mask[lo:lo + step])
+                                   for lo in range(0, len(X), step)])
         h_last, _ = self._run(X, keep_cache=False, ws=self._ws)
         return self._head(h_last if mask is None else h_last * mask)
 

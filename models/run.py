@@ -10,7 +10,13 @@ can download it and upload it again. All of them read this one type:
     model = restore(again)                              # predictions, rollouts, gates; no training
 
 The JSON form carries a schema name, a version and a SHA-256 digest of its content,
-so an old, foreign or hand-edited record is refused with a sentence that says which.
+so an old, foreign or accidentally changed record is refused with a sentence that says
+which. The digest proves integrity, not authorship: anyone can edit a record and
+compute a new digest. So a record a server made also carries a seal, an HMAC of the
+digest with the server's key (``to_json(key)``), and a server reads the records its
+pages hand back only with its own seal (``from_json(data, key)``). A record from a
+file has no seal this server knows: it is checked like a fresh run (``problems``:
+its config, its shapes, its served bounds and cost) before it is sealed and shown.
 Weights are packed once, here: little-endian bytes of the run's own precision, base64.
 """
 
@@ -18,16 +24,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import numpy as np
 
+from data.datasets import DATASETS, SYNTHETIC
 from data.exogenous import Covariate
-from data.windows import prepare
+from data.windows import prepare, split_index
 from models.base import check_state_dict, param_shapes
-from models.config import ExperimentConfig
+from models.config import MAX_ROLLOUT, ExperimentConfig
+from models.cost import Served, served_problems
 from models.forecaster import Forecaster
 from models.horizon import Horizon
 from models.metrics import Scores, naive_scale
@@ -127,9 +136,51 @@ class RunRecord:
     def with_(self, **changes: Any) -> "RunRecord":
         return replace(self, **changes)
 
+    def problems(self, served: Served) -> list[str]:
+        """What is wrong with a record that comes from outside, as a fresh run would be checked: its
+        config against ``served`` and its series, the cost of showing it, and every length it holds."""
+        c, n = self.config, len(self.series)
+        want = c.series.length if c.dataset == SYNTHETIC else DATASETS[c.dataset].length if c.dataset in DATASETS \
+            else None
+        if want is not None and n != want:
+            return [f"its series has {n} points, but its settings make {want}"]
+        try:
+            c.check_seq_len(n)
+            c.check_horizon(n)
+        except ValueError as e:
+            return [str(e)]
+        out = served_problems(c, n, served)
+        split = split_index(n, c.train_fraction)
+        tests = n - max(split, c.seq_len)
+        epochs = c.train.epochs
+        checks = [
+            (self.split == split, f"its split is {self.split}, but its settings put it at {split}"),
+            (len(self.forecast.index) == tests and all(0 <= i < n for i in self.forecast.index),
+             f"its forecasts must cover its {tests} test windows"),
+            (len(self.rollout.pred) <= c.rollout_steps, f"its rollout is longer than {c.rollout_steps} steps"),
+            (self.epochs_done <= epochs and all(len(getattr(self.history, k)) <= epochs
+                                                for k in History.__dataclass_fields__),
+             f"its history is longer than its {epochs} epochs"),
+            (len(self.grad_flow) <= epochs and all(len(v) == c.seq_len for _, v in self.grad_flow),
+             "its gradient flow does not match its window"),
+            (len(self.snapshots) <= epochs + 1, "it has more snapshots than epochs"),
+            (len(self.covariates) == len(c.covariates) + 2 * c.calendar
+             and all(len(v.values) <= n + MAX_ROLLOUT + c.horizon for v in self.covariates),
+             "its covariates do not match its settings"),
+        ]
+        out += [problem for ok, problem in checks if not ok]
+        shapes = param_shapes(c.cell, c.inputs, c.hidden_size)
+        for epoch, weights in self.snapshots:
+            try:
+                check_state_dict(shapes, weights)
+            except ValueError as e:
+                out.append(f"its snapshot of epoch {epoch} is malformed: {e}")
+                break
+        return out
+
     # -- JSON ----------------------------------------------------------------
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict, with schema, version and digest."""
+    def to_json(self, key: bytes | None = None) -> dict[str, Any]:
+        """A JSON-ready dict, with schema, version and digest; with ``key``, sealed by that server."""
         body = {
             "schema": SCHEMA,
             "version": VERSION,
@@ -150,19 +201,23 @@ class RunRecord:
             "grad_flow": {"epochs": [e for e, _ in self.grad_flow], "norms": [list(n) for _, n in self.grad_flow]},
             "covariates": [c.as_dict() for c in self.covariates],
         }
-        return {**body, "digest": _digest(body)}
+        digest = _digest(body)
+        return {**body, "digest": digest, **({"seal": _seal(key, digest)} if key else {})}
 
     @classmethod
-    def from_json(cls, data: Any) -> "RunRecord":
-        """The record ``to_json`` made; ``RunRecordError`` says why when it cannot be read."""
+    def from_json(cls, data: Any, key: bytes | None = None) -> "RunRecord":
+        """The record ``to_json`` made; ``RunRecordError`` says why when it cannot be read. With ``key``,
+        only a record sealed with that key is read."""
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise RunRecordError("this is not a Gatelab run record (it has no 'schema': 'gatelab.run')")
         if data.get("version") not in READS:
             raise RunRecordError(f"this run record has version {data.get('version')!r}; "
                                  f"this Gatelab reads versions {' and '.join(map(str, READS))}")
-        body = {k: v for k, v in data.items() if k != "digest"}
+        body = {k: v for k, v in data.items() if k not in ("digest", "seal")}
         if data.get("digest") != _digest(body):
             raise RunRecordError("this run record was changed after it was made: its digest does not match")
+        if key and not hmac.compare_digest(str(data.get("seal", "")), _seal(key, data["digest"])):
+            raise RunRecordError("this run record was not made by this server")
         try:
             config = ExperimentConfig.from_dict(data["config"])
             record = cls(
@@ -189,6 +244,10 @@ class RunRecord:
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise RunRecordError(f"this run record is malformed ({type(e).__name__}: {e})") from None
         return record
+
+
+def _seal(key: bytes, digest: str) -> str:
+    return hmac.new(key, digest.encode(), hashlib.sha256).hexdigest()
 
 
 def _digest(body: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.base import backend_cell_problem, check_model_args, check_state_dict, init_parameters, param_shapes
+from models.base import backend_cell_problem, check_model_args, check_state_dict, eval_chunk, init_parameters, param_shapes
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}  # nn.RNN: tanh
@@ -66,8 +66,11 @@ class TorchRecurrentRegressor:
         return torch.as_tensor(X, dtype=self._tdtype)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        """Forecasts (N, outputs), in chunks of windows so that memory stays bounded (``eval_chunk``)."""
+        step = eval_chunk(X, self.hidden_size)
         with torch.no_grad():
-            return self.net(self._tensor(X)).numpy()
+            return np.concatenate([self.net(self._tensor(X[lo:lo + step])).numpy()
+                                   for lo in range(0, max(len(X), 1), step)])
 
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray,
                        mask: np.ndarray | None = None) -> tuple[float, dict[str, np.ndarray]]:

@@ -137,7 +137,11 @@ def test_job_reports_progress_and_returns_its_runs(job):
     assert outcome.status == "done"
     assert [r.id for r in outcome.runs] == ["abc-0", "abc-1"]
     assert [r.label for r in outcome.runs] == ["NumPy LSTM", "PyTorch GRU"]
-    percent, label, patch, status, hide_queue_note = progress[-1]
+    assert progress[-1][1] == "run 2 of 2, PyTorch GRU: scoring the baselines"  # the status says what is drawn
+    assert [p[1] for p in progress if p[1].startswith("run 2")][-4:-1] == [
+        "run 2 of 2, PyTorch GRU: epoch 3 of 3", "run 2 of 2, PyTorch GRU: forecasting the 72 test windows",
+        "run 2 of 2, PyTorch GRU: rolling out 30 steps"]
+    percent, label, patch, status, hide_queue_note = [p for p in progress if "epoch" in p[1]][-1]
     assert status == "running" and hide_queue_note is True
     assert percent == pytest.approx(100.0) and label == "run 2 of 2, PyTorch GRU: epoch 3 of 3"
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}

@@ -23,8 +23,8 @@ def test_only_changed_settings_go_into_the_link_and_come_back():
 def test_a_bad_link_names_each_field_that_fell_back():
     values, notice = read_query("?hidden-size=99999&epochs=ten&cell=elman&seq-len=30&nope=1", LIMITS)
     assert values == {"seq-len": "30"}
-    assert notice == ("This link's set to their defaults, since the link's values were not allowed: Hidden size H; "
-                      "Epochs; Cell. And not settings of Gatelab, ignored: nope.")
+    assert notice == ("About this link. These of its values were not allowed, so the fields keep their defaults: "
+                      "Hidden size H; Epochs; Cell. These are not settings of Gatelab and were ignored: nope.")
     _, notice = read_query("?dataset=upload", LIMITS)
     assert "an uploaded CSV file stays in the page it was uploaded to" in notice
 
@@ -39,3 +39,10 @@ def test_every_preset_fills_every_field_with_values_the_form_accepts():
             assert BY_KEY[key].as_text(BY_KEY[key].value_in(config)) == BY_KEY[key].as_text(
                 BY_KEY[key].parse(text, "")[0]), (name, key)
     assert preset_values("sunspots")["seq-len"] == dataset_defaults("sunspots")["seq-len"] == "11"
+
+
+def test_a_key_given_twice_keeps_its_first_value_and_says_so():
+    values, notice = read_query("?hidden-size=16&epochs=5&hidden-size=64&hidden-size=8", LIMITS)
+    assert values == {"hidden-size": "16", "epochs": "5"}
+    assert notice == ("About this link. These were given more than once, and only the first value was used: "
+                      "hidden-size.")

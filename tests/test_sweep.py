@@ -66,7 +66,7 @@ def test_a_sweep_is_one_job_with_a_point_per_run_and_no_runs_kept():
     alone = run_experiment(TINY.with_(cell="rnn", train=TrainConfig(epochs=3, seed=1)))
     assert points[3]["mse"] == pytest.approx(alone.metrics.mse, rel=1e-12)
     assert points[3]["baselines"]["linear_ar"] == pytest.approx(alone.baselines["linear_ar"].mse, rel=1e-12)
-    assert progress[-1][1] == "sweep, run 4 of 4, NumPy RNN, training seed 1: epoch 3 of 3"
+    assert [p[1] for p in progress if "epoch" in p[1]][-1] == "sweep, run 4 of 4, NumPy RNN, training seed 1: epoch 3 of 3"
     assert JobOutcome.from_json(json.loads(json.dumps(outcome.to_json()))) == outcome
     s = summary(points)
     assert s["lstm"]["spread"] == pytest.approx(abs(points[0]["mse"] - points[1]["mse"]))
