@@ -7,6 +7,10 @@ GATELAB_MAX_JOBS, so more web threads do not mean more training at once.
 
 import os
 
+import gunicorn.http.wsgi
+
+gunicorn.http.wsgi.SERVER = "Gatelab"  # the Server header names no software and no version
+
 bind = f"0.0.0.0:{os.environ.get('GATELAB_PORT', '8050')}"
 workers = int(os.environ.get("GATELAB_WORKERS", "2"))
 threads = int(os.environ.get("GATELAB_THREADS", "8"))

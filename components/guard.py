@@ -50,7 +50,8 @@ def guard(app: Dash, services: Any) -> None:
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Content-Security-Policy"] = policy
-        response.headers["Server"] = SERVER
+        if not flask.request.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
+            response.headers["Server"] = SERVER  # gunicorn writes its own (gunicorn.conf.py names it so)
         return response
 
     @server.errorhandler(Exception)
@@ -78,8 +79,8 @@ def callback_problem(body: Any) -> str:
         return "it is not a JSON object"
     if not isinstance(body.get("output"), str):
         return "it names no output"
-    if not isinstance(body.get("outputs"), (dict, list)):
-        return "it lists no outputs"
+    if not isinstance(body.get("outputs"), (dict, list, type(None))):  # a callback without outputs sends none
+        return "its outputs are not ids and properties"
     for part in ("inputs", "state"):
         items = body.get(part, [])
         if not isinstance(items, list) or not all(_prop(i) for i in items):

@@ -343,9 +343,10 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
                 set_progress((percent, f"{prefix}epoch {log.epoch} of {total}", loss_progress_patch(history),
                               "running", True))
 
-        def on_phase(what: str, prefix=prefix, k=k) -> None:
+        def on_phase(what: str, prefix=prefix, k=k, history=history) -> None:
+            # the whole curve again: a page sees only the latest progress, and this one follows the last epoch's
             shared.phase = what
-            set_progress((100.0 * (k + 1) / len(configs), f"{prefix}{what}", Patch().to_plotly_json(), "running",
+            set_progress((100.0 * (k + 1) / len(configs), f"{prefix}{what}", loss_progress_patch(history), "running",
                           True))
 
         try:

@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.helpers import browser, figure, set_value, text, until
+from tests.helpers import browser, click, figure, set_value, text, until
 
 pytestmark = pytest.mark.browser
 
@@ -411,3 +411,27 @@ def test_gradient_flow_of_an_rnn_and_an_lstm_compared(page):
           timeout=10)
     note = text(d, "gradflow-note")
     assert "#1 NumPy RNN" in note and "#2 NumPy LSTM" in note
+
+
+def test_a_tab_opened_from_another_has_its_own_id_and_leaves_the_first_ones_run_alone(page):
+    """sessionStorage is copied into a tab opened from this one (and by "Duplicate tab"); the tab id
+    lives in the page's memory instead, so a run in the copy does not replace the original's."""
+    d = page.driver
+    set_value(page, "epochs", 60)
+    click(page, "train-button")
+    page.wait_for_text_to_equal("#job-status", "running", timeout=20)
+    original = d.current_window_handle
+    first_tab = d.execute_script("return window.gatelabTab")
+    d.execute_script("window.open(window.location.href)")
+    copy = next(h for h in d.window_handles if h != original)
+    d.switch_to.window(copy)
+    until(lambda: d.find_elements(By.ID, "job-status") and text(d, "job-status") == "ready", timeout=20)
+    assert d.execute_script("return window.gatelabTab") not in (None, first_tab)
+    set_value(page, "epochs", 3)
+    click(page, "train-button")
+    until(lambda: text(d, "job-status") == "done", timeout=60)
+    d.close()
+    d.switch_to.window(original)
+    until(lambda: text(d, "job-status") == "done", timeout=90)
+    until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
+    assert len(figure(d, "loss-graph")[0]["x"]) == 60  # its own run, whole

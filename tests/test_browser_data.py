@@ -194,3 +194,38 @@ def test_the_replay_slider_redraws_the_forecasts_as_they_were(page):
     until(lambda: "after training" in text(d, "replay-note"), timeout=20)  # played to the end
     until(lambda: figure(d, "forecast-graph")[1]["y"] == final, timeout=10)
     assert page.find_element("#replay-play").text == "Play"
+
+
+@pytest.fixture
+def short_settings(tmp_path):
+    from components.settings import Settings
+
+    return Settings(cache_dir=tmp_path / "cache", max_length=1000)
+
+
+def test_a_csv_longer_than_the_servers_length_is_refused_and_one_at_it_trains(dash_duo, short_settings, tmp_path):
+    from app import create_app
+    from tests.helpers import serve
+
+    url, stop = serve(create_app(short_settings))
+    try:
+        dash_duo.server_url = url
+        dash_duo.wait_for_text_to_equal("#job-status", "ready")
+        pick(dash_duo, "dataset", "my CSV file")
+        t = np.arange(1001)
+        long = tmp_path / "long.csv"
+        pd.DataFrame({"value": np.sin(t / 6.0).round(4)}).to_csv(long, index=False)
+        upload(dash_duo, "upload-data", long)
+        dash_duo.wait_for_contains_text("#upload-status", "Not read: long.csv has more than 1000 rows; this server "
+                                        "trains on series of at most 1000 points (GATELAB_MAX_LENGTH)", timeout=10)
+        ok = tmp_path / "ok.csv"
+        pd.DataFrame({"value": np.sin(t[:1000] / 6.0).round(4)}).to_csv(ok, index=False)
+        upload(dash_duo, "upload-data", ok)
+        dash_duo.wait_for_contains_text("#upload-status", "Read ok.csv: 1000 rows", timeout=10)
+        set_value(dash_duo, "seq-len", 20)
+        set_value(dash_duo, "epochs", 2)
+        click(dash_duo, "train-button")
+        dash_duo.wait_for_text_to_equal("#job-status", "done", timeout=60)
+        assert dash_duo.get_logs() == []
+    finally:
+        stop()

@@ -29,7 +29,8 @@ JOB_OUTPUTS = [("run-result", "data"), ("job-status", "children"), ("progress-ba
 
 
 class DashClient:
-    """One page's worth of Dash protocol: its end_id, and callback requests."""
+    """One page's worth of Dash protocol: its end_id, its tab id (the server issues one per page
+    load, in the layout), and callback requests."""
 
     def __init__(self, base: str, timeout: float = 30.0) -> None:
         self.base = base.rstrip("/")
@@ -38,6 +39,7 @@ class DashClient:
         config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>',
                                       html, re.S).group(1))
         self.end_id = config.get("end_id", "")
+        self.tab = find_prop(json.loads(self._get("/_dash-layout")), "session-id", "data")
 
     def _get(self, path: str) -> str:
         with urllib.request.urlopen(self.base + path, timeout=self.timeout) as r:
@@ -76,6 +78,22 @@ class DashClient:
         raise TimeoutError("the job did not finish in time")
 
 
+def find_prop(layout: Any, component_id: str, prop: str) -> Any:
+    """``prop`` of the component ``component_id`` in a Dash layout's JSON, or None."""
+    if isinstance(layout, dict):
+        props = layout.get("props", {})
+        if props.get("id") == component_id:
+            return props.get(prop)
+        children = props.get("children")
+        return find_prop(children, component_id, prop) if children is not None else None
+    if isinstance(layout, list):
+        for child in layout:
+            found = find_prop(child, component_id, prop)
+            if found is not None:
+                return found
+    return None
+
+
 def default_request(session: str, epochs: int | None = None) -> dict:
     from components.runner import make_request
     from models.config import ExperimentConfig
@@ -98,10 +116,10 @@ class Student:
 
 def play_student(base: str, epochs: int | None) -> Student:
     s = Student()
-    session = uuid.uuid4().hex
     stop = threading.Event()
     try:
         client = DashClient(base)
+        session = client.tab
         client.heartbeat(session)
 
         def beat() -> None:
