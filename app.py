@@ -30,7 +30,7 @@ from dash import Dash, Input, Output, dcc, html
 
 from components import (controls, downloads, explain, gradflow, horizon, ids, replay, results, runs, sweep,
                         training)
-from components.guard import guard
+from components.guard import GatelabHandler, guard
 from components.services import Services, init_services
 from components.settings import Settings
 from models.threads import limit_threads
@@ -184,5 +184,5 @@ def __getattr__(name: str) -> Any:
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> int:
     app = served_app()
     print(f"Gatelab at http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}")
-    app.run(host=host, port=port, debug=debug)
+    app.run(host=host, port=port, debug=debug, request_handler=GatelabHandler)
     return 0

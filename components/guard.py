@@ -6,8 +6,9 @@
   lists of ids and properties. Anything else gets 400 and one sentence, never a stack trace or a 500.
 - Every answer carries ``X-Content-Type-Options: nosniff``, a frame policy, a
   referrer policy and a content security policy that allows the page's own scripts
-  (Dash's inline ones by their hashes) and nothing from another host; the ``Server``
-  header names no software or version.
+  (Dash's inline ones by their hashes) and nothing from another host. The ``Server``
+  header is written by the HTTP server itself: ``GatelabHandler`` for ``gatelab serve``,
+  ``gunicorn.conf.py`` for gunicorn; both say only "Gatelab".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import flask
 from dash import Dash
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.serving import WSGIRequestHandler
 
 log = logging.getLogger(__name__)
 SERVER = "Gatelab"
@@ -50,8 +52,6 @@ def guard(app: Dash, services: Any) -> None:
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Content-Security-Policy"] = policy
-        if not flask.request.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
-            response.headers["Server"] = SERVER  # gunicorn writes its own (gunicorn.conf.py names it so)
         return response
 
     @server.errorhandler(Exception)
@@ -60,6 +60,13 @@ def guard(app: Dash, services: Any) -> None:
             return e
         log.exception("request %s failed", flask.request.path)
         return {"error": "the server could not answer this request (its log says why)"}, 500
+
+
+class GatelabHandler(WSGIRequestHandler):
+    """Werkzeug's request handler for ``gatelab serve``, with a ``Server`` header that names no software."""
+
+    def version_string(self) -> str:
+        return SERVER
 
 
 def content_security_policy(app: Dash) -> str:

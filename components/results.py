@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import numpy as np
+import plotly.graph_objects as go
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
 from components import ids, replay
@@ -217,13 +218,7 @@ def register(app: Dash) -> None:
         if not shown:
             return EMPTY, ""
         steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
-        models = [restore(run) for run in shown]
-        # a large model's rollout is not recomputed in the web process: its own, as the job made it, is shown
-        heavy = {i for i, run in enumerate(shown) if rollout_macs(run.config, steps) > VIEW_MACS}
-        preds = [np.asarray(run.rollout.pred[:steps]) if i in heavy else m.rollout(steps)
-                 for i, (run, m) in enumerate(zip(shown, models))]
-        bands = {i: m.rollout_band(steps, DROPOUT_PASSES) for i, (run, m) in enumerate(zip(shown, models))
-                 if run.config.dropout > 0 and i not in heavy}
+        preds, bands, heavy = rollouts(shown, steps)
         lines = [(run.label, p.tolist()) for run, p in zip(shown, preds)]
         chained = [(run, np.asarray(run.horizon.rollout[:steps])) for run in shown
                    if run.horizon is not None and run.horizon.rollout]
@@ -251,18 +246,35 @@ def register(app: Dash) -> None:
         run = find_run(store, current_id)
         if run is None:
             return no_update, no_update, EMPTY
-        run = run.at_epoch(epoch_of(run, position))
-        last = len(run.forecast.index) - 1
-        k = int(min(max(window or 0, 0), last))
-        first, target = run.window_span(k)
-        gates = restore(run).gate_activations(k)
-        shown = min(run.config.seq_len, MAX_GATE_STEPS)
-        cut = "" if shown == run.config.seq_len else f"; its last {shown} steps (a figure of every step is too large to send)"
-        title = (f"Inside {run.label}<br><sup>test window {k}: steps {first} to {target - 1}, predicting step {target}"
-                 f"{cut}</sup>")
-        marks = {v: str(v) for v in sorted({0, last // 4, last // 2, 3 * last // 4, last})}
-        gates = {name: a[-shown:] for name, a in gates.items()}
-        return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=run.config.seq_len - shown)
+        return gates_view(run.at_epoch(epoch_of(run, position)), window)
+
+
+def rollouts(shown: list[RunRecord], steps: int) -> tuple[list[np.ndarray], dict[int, np.ndarray], set[int]]:
+    """(each run's rollout of ``steps``, the Monte-Carlo bands of runs with dropout, the runs too large to
+    roll out again here). A large model's rollout is not recomputed in the web process (it would cost
+    more than ``VIEW_MACS``): the one its run made is shown instead."""
+    heavy = {i for i, run in enumerate(shown) if rollout_macs(run.config, steps) > VIEW_MACS}
+    models = {i: restore(run) for i, run in enumerate(shown) if i not in heavy}
+    preds = [np.asarray(run.rollout.pred[:steps]) if i in heavy else models[i].rollout(steps)
+             for i, run in enumerate(shown)]
+    bands = {i: m.rollout_band(steps, DROPOUT_PASSES) for i, m in models.items() if shown[i].config.dropout > 0}
+    return preds, bands, heavy
+
+
+def gates_view(run: RunRecord, window: int | None) -> tuple[int, dict, go.Figure]:
+    """(the last test window, the slider's marks, the heatmaps of test window ``window``): at most the
+    window's last ``MAX_GATE_STEPS`` steps, so that a long window's figure stays small enough to send."""
+    last = len(run.forecast.index) - 1
+    k = int(min(max(window or 0, 0), last))
+    first, target = run.window_span(k)
+    gates = restore(run).gate_activations(k)
+    shown = min(run.config.seq_len, MAX_GATE_STEPS)
+    cut = "" if shown == run.config.seq_len else f"; its last {shown} steps (a figure of every step is too large to send)"
+    title = (f"Inside {run.label}<br><sup>test window {k}: steps {first} to {target - 1}, predicting step {target}"
+             f"{cut}</sup>")
+    marks = {v: str(v) for v in sorted({0, last // 4, last // 2, 3 * last // 4, last})}
+    gates = {name: a[-shown:] for name, a in gates.items()}
+    return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=run.config.seq_len - shown)
 
 
 def style_loss(options: list[str], figure: dict | None) -> Patch:

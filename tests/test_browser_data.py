@@ -163,7 +163,7 @@ def test_a_link_restores_the_experiment_and_a_tampered_one_falls_back_with_a_not
         assert other.find_element(By.ID, "epochs").get_attribute("value") == "20"  # the Nile's own
         assert text(other, "url-notice") == ""
         other.get(served + "/?hidden-size=99999&cell=elman&epochs=ten&colour=red&dataset=upload&seq-len=25")
-        until(lambda: other.find_elements(By.ID, "url-notice") and "set to their defaults" in text(other, "url-notice"),
+        until(lambda: other.find_elements(By.ID, "url-notice") and "so the fields keep their defaults" in text(other, "url-notice"),
               timeout=30)
         notice = text(other, "url-notice")
         assert all(n in notice for n in ("Hidden size H", "Cell", "Epochs", "an uploaded CSV file stays", "colour"))

@@ -260,7 +260,7 @@ def test_the_server_refuses_big_deep_and_malformed_requests_and_names_no_softwar
     client = gatelab.server.test_client()
     page = client.get("/")
     assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert page.headers["X-Frame-Options"] == "SAMEORIGIN" and page.headers["Server"] == "Gatelab"
+    assert page.headers["X-Frame-Options"] == "SAMEORIGIN"
     policy = page.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'self'" in policy and "'sha256-" in policy
     deep = client.post("/_dash-update-component", data="[" * 100000, content_type="application/json")
@@ -300,3 +300,41 @@ def test_every_page_load_gets_a_tab_id_of_its_own_signed_by_the_server(gatelab):
     assert first.data != second.data
     assert gatelab.gatelab.signer.valid_tab(first.data) and gatelab.gatelab.signer.valid_tab(second.data)
     assert getattr(first, "storage_type", "memory") == "memory"  # not sessionStorage, which a duplicated tab copies
+
+
+def test_views_of_a_long_window_and_a_large_model_stay_small():
+    from components.results import MAX_GATE_STEPS, gates_view, rollouts
+
+    run = run_experiment(ExperimentConfig(series=SeriesConfig(length=1200), seq_len=400, hidden_size=8,
+                                          train=TrainConfig(epochs=1), rollout_steps=20))
+    _, _, fig = gates_view(run, 3)
+    assert [len(t.z[0]) for t in fig.data] == [MAX_GATE_STEPS] * len(fig.data)  # of 400 steps
+    assert fig.data[0].x0 == 400 - MAX_GATE_STEPS and "its last 120 steps" in fig.layout.title.text
+    assert len(fig.to_json()) < 200_000
+    # the shown steps are the window's last ones, as the model computed them
+    from models.run import restore
+    full = restore(run).gate_activations(3)["f"]
+    np.testing.assert_array_equal(np.asarray(fig.data[1].z).T, full[-MAX_GATE_STEPS:])
+    preds, bands, heavy = rollouts([run], 20)
+    assert heavy == set() and preds[0].shape == (20,)
+    big = run.with_(config=run.config.with_(hidden_size=256, seq_len=1700, series=SeriesConfig(length=5000)))
+    preds, _, heavy = rollouts([big], 20)
+    assert heavy == {0} and preds[0].tolist() == list(run.rollout.pred[:20])  # the run's own, not recomputed
+
+
+def test_gatelab_serve_names_no_software_in_its_server_header(gatelab):
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from components.guard import GatelabHandler
+
+    server = make_server("127.0.0.1", 0, gatelab.server, threaded=True, request_handler=GatelabHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/healthz", timeout=10) as r:
+            assert r.headers.get_all("Server") == ["Gatelab"]
+    finally:
+        server.shutdown()
+        server.server_close()

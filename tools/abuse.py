@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from components.runner import make_request  # noqa: E402
 from data.synthetic import SeriesConfig  # noqa: E402
 from models.config import ExperimentConfig  # noqa: E402
+from models.cost import run_mb  # noqa: E402
 from models.experiment import run_experiment  # noqa: E402
 from models.run import _digest  # noqa: E402
 from models.train import TrainConfig  # noqa: E402
@@ -102,7 +103,9 @@ def raw_post(base: str, data: bytes) -> str:
         with urllib.request.urlopen(req, timeout=60) as r:
             return f"HTTP {r.status}"
     except urllib.error.HTTPError as e:
-        return f"HTTP {e.code}: {e.read()[:90].decode(errors='replace')}"
+        text = e.read()[:300].decode(errors="replace")
+        title = text.split("<title>")[1].split("</title>")[0] if "<title>" in text else text.strip()
+        return f"HTTP {e.code}: {title[:100]}"
     except (urllib.error.URLError, ConnectionError) as e:
         return f"refused ({type(e).__name__})"
 
@@ -146,7 +149,7 @@ def tries(base: str, server_pid: int, cache: Path) -> list[tuple[str, str]]:
     for _ in range(12):
         page = DashClient(base)
         page.heartbeat(page.tab)
-        request = make_request(uuid.uuid4().hex, page.tab, [TINY.with_(train=TrainConfig(epochs=500))])
+        request = make_request(uuid.uuid4().hex, page.tab, [ExperimentConfig(train=TrainConfig(epochs=500))])
         pages.append((page, request))
     answers = []
     lock = threading.Lock()
@@ -178,8 +181,8 @@ def tries(base: str, server_pid: int, cache: Path) -> list[tuple[str, str]]:
     answer = callback(client, deps, "upload-data", {"upload-data.contents": contents,
                                                      "upload-data.filename": "long.csv"})
     said = json.dumps(answer.get("response", {}).get("upload-status", {}))
-    out.append((f"CSV of 100,000 rows ({len(csv) / 2**20:.2f} MB)",
-                "refused: " + said[said.find("Not read"):][:110] if "Not read" in said else said[:110]))
+    said = said[said.find("Not read"):].split('"')[0] if "Not read" in said else said[:150]
+    out.append((f"CSV of 100,000 rows ({len(csv) / 2**20:.2f} MB)", said))
 
     # a forged run record: dataset upload, n 30000, L 15000, its digest recomputed
     record = run_experiment(TINY).to_json()
@@ -190,8 +193,8 @@ def tries(base: str, server_pid: int, cache: Path) -> list[tuple[str, str]]:
     contents = "data:application/json;base64," + base64.b64encode(json.dumps(forged_record).encode()).decode()
     answer = callback(client, deps, "upload-run", {"upload-run.contents": contents,
                                                     "upload-run.filename": "forged.json", "runs-store.data": []})
-    said = json.dumps(answer.get("response", {}).get("runs-note", {}))
-    out.append(("forged run record (n 30000, L 15000, digest recomputed)", said.strip('"{}')[:120]))
+    said = answer.get("response", {}).get("runs-note", {}).get("children", str(answer)[:150])
+    out.append(("forged run record (n 30000, L 15000, digest recomputed)", said))
 
     out.append(("150 MB POST", raw_post(base, b"x" * (150 * 2**20))))
     out.append(("JSON nested 100,000 deep", raw_post(base, b"[" * 100_000)))
@@ -213,19 +216,32 @@ def tries(base: str, server_pid: int, cache: Path) -> list[tuple[str, str]]:
     return out
 
 
-def maxima(base: str) -> tuple[str, float, float]:
-    """A run at the served maxima, cancelled 5 s in: (status, seconds to stop, the job's peak RSS MB)."""
+def job_pid(cache: Path) -> int | None:
+    """The pid of the running job on the board (one job at a time here)."""
+    try:
+        running = json.loads((cache / "board" / "board.json").read_text()).get("running", {})
+    except (FileNotFoundError, ValueError):
+        return None
+    return next((e["pid"] for e in running.values()), None)
+
+
+def maxima(base: str, cache: Path, seconds: float = 20) -> tuple[str, float, float, bool]:
+    """A run at the served maxima, cancelled ``seconds`` in: (status, seconds to stop, the job's peak RSS MB,
+    whether its process was gone 2 s after the answer)."""
     client = DashClient(base)
     client.heartbeat(client.tab)
     request = make_request(uuid.uuid4().hex, client.tab, [MAXIMA])
     first = client.post(job_body(request))
     handles = {"cacheKey": first["cacheKey"], "job": first["job"]}
-    pid = first["job"]
-    peak = 0.0
+    pid, peak = None, 0.0
     t0 = time.monotonic()
-    while time.monotonic() - t0 < 5:
-        peak = max(peak, tree_mb(int(pid)) if str(pid).isdigit() else 0.0)
+    while time.monotonic() - t0 < seconds:
+        pid = pid or job_pid(cache)
+        if pid:
+            peak = max(peak, tree_mb(pid))
         client.post(job_body(request), **handles)
+        if int(time.monotonic() - t0) % 4 == 0:
+            client.heartbeat(client.tab)
         time.sleep(0.2)
     cancel = next(i for i in json.loads(client._get("/_dash-dependencies")) if i["inputs"][0]["id"] == "cancel-button")
     body = {"output": cancel["output"], "outputs": [], "inputs": [{"id": "cancel-button", "property": "n_clicks",
@@ -237,10 +253,13 @@ def maxima(base: str) -> tuple[str, float, float]:
     while time.monotonic() - asked < 30:
         data = client.post(job_body(request), **handles)
         if "response" in data:
-            return data["response"]["job-status"]["children"], time.monotonic() - asked, peak
-        peak = max(peak, tree_mb(int(pid)) if str(pid).isdigit() else 0.0)
+            took = time.monotonic() - asked
+            time.sleep(2)
+            return data["response"]["job-status"]["children"], took, peak, not (pid and psutil.pid_exists(pid))
+        if pid:
+            peak = max(peak, tree_mb(pid))
         time.sleep(0.1)
-    return "no answer in 30 s", 30.0, peak
+    return "no answer in 30 s", 30.0, peak, False
 
 
 def main() -> int:
@@ -262,7 +281,7 @@ def main() -> int:
         for name, outcome in tries(base, server.pid, cache):
             rows.append((name, outcome))
         mid_mb = tree_mb(server.pid)
-        status, took, peak = maxima(base)
+        status, took, peak, gone = maxima(base, cache)
         time.sleep(2)
         end_mb = tree_mb(server.pid)
         limit = int(os.environ.get("GATELAB_MAX_JOB_MB", "2048"))
@@ -272,9 +291,9 @@ def main() -> int:
             print(f"{name:58s} | {outcome}")
         print(f"\nserver memory (its processes together): {start_mb:.0f} MB before the tries, {mid_mb:.0f} MB after "
               f"them, {end_mb:.0f} MB after the run at the maxima")
-        print(f"run at the served maxima (n 5000, L 1700, H 256, batch 64), cancelled 5 s in: {status!r}, "
-              f"{took:.2f} s from Cancel to the answer; job's peak RSS {peak:.0f} MB "
-              f"(GATELAB_MAX_JOB_MB {limit})")
+        print(f"run at the served maxima (n 5000, L 1700, H 256, batch 64), cancelled 20 s in: {status!r}, "
+              f"{took:.2f} s from Cancel to the answer, its process {'gone' if gone else 'STILL THERE'} 2 s later; "
+              f"the job's peak RSS {peak:.0f} MB (GATELAB_MAX_JOB_MB {limit}; estimated {run_mb(MAXIMA, 5000):.0f})")
         return 0
     finally:
         server.terminate()

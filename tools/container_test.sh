@@ -72,12 +72,15 @@ $P "${RUN[@]}" exec "$NAME" id -un | grep -qx gatelab
 
 echo "training a short run over HTTP"
 PYTHONPATH=tools .venv/bin/python - "$PORT" <<'PY'
-import sys, uuid
+import sys, urllib.request
 from loadtest import DashClient, default_request
 from components.runner import JobOutcome
 client = DashClient(f"http://127.0.0.1:{sys.argv[1]}")
-session = uuid.uuid4().hex
+session = client.tab  # issued by the server with the page
 client.heartbeat(session)
+with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/") as page:
+    assert page.headers.get_all("Server") == ["Gatelab"], page.headers.get_all("Server")
+    assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["Content-Security-Policy"]
 request = default_request(session, epochs=3)
 seen = []
 outcome = JobOutcome.from_json(client.train(request, on_progress=seen.append))
