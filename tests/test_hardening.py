@@ -23,6 +23,7 @@ from models.cost import Served, run_mb, served_problems
 from models.experiment import run_experiment
 from models.run import RunRecord, RunRecordError, _digest
 from models.train import TrainConfig
+from tools.loadtest import changed
 
 TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=3),
                         rollout_steps=30)
@@ -37,14 +38,7 @@ def forged(config: dict, **extra) -> dict:
 
 
 def tiny_dict(**changes) -> dict:
-    d = TINY.as_dict()
-    for path, value in changes.items():
-        *parents, name = path.split(".")
-        node = d
-        for p in parents:
-            node = node[p]
-        node[name] = value
-    return d
+    return changed(TINY, **changes)
 
 
 @pytest.mark.parametrize("changes, sentence", [

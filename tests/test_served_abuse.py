@@ -12,17 +12,10 @@ from components.runner import make_request
 from data.synthetic import SeriesConfig
 from models.config import ExperimentConfig
 from models.train import TrainConfig
-from tools.loadtest import JOB_OUTPUTS, DashClient
+from tools.loadtest import DashClient, changed, job_body
 
 TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=2),
                         rollout_steps=30)
-
-
-def job_body(request: dict) -> dict:
-    return {"output": ".." + "...".join(f"{i}.{p}" for i, p in JOB_OUTPUTS) + "..",
-            "outputs": [{"id": i, "property": p} for i, p in JOB_OUTPUTS],
-            "inputs": [{"id": "job-request", "property": "data", "value": request}],
-            "state": [], "changedPropIds": ["job-request.data"]}
 
 
 def start(client: DashClient, request: dict) -> dict:
@@ -48,14 +41,7 @@ def status(response: dict) -> str:
 
 
 def forged_config(**changes) -> dict:
-    d = TINY.as_dict()
-    for path, value in changes.items():
-        *parents, name = path.split(".")
-        node = d
-        for p in parents:
-            node = node[p]
-        node[name] = value
-    return d
+    return changed(TINY, **changes)
 
 
 @pytest.mark.parametrize("changes, sentence", [

@@ -41,7 +41,7 @@ from models.experiment import run_experiment  # noqa: E402
 from models.run import _digest  # noqa: E402
 from models.train import TrainConfig  # noqa: E402
 from tests.helpers import free_port, wait_for_port  # noqa: E402
-from tools.loadtest import JOB_OUTPUTS, DashClient  # noqa: E402
+from tools.loadtest import DashClient, changed, job_body  # noqa: E402
 
 TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=2),
                         rollout_steps=30)
@@ -63,13 +63,6 @@ def tree_mb(pid: int) -> float:
         except psutil.NoSuchProcess:
             pass
     return total / 2**20
-
-
-def job_body(request) -> dict:
-    return {"output": ".." + "...".join(f"{i}.{p}" for i, p in JOB_OUTPUTS) + "..",
-            "outputs": [{"id": i, "property": p} for i, p in JOB_OUTPUTS],
-            "inputs": [{"id": "job-request", "property": "data", "value": request}],
-            "state": [], "changedPropIds": ["job-request.data"]}
 
 
 def run_job(client: DashClient, request, timeout: float = 60) -> str:
@@ -111,14 +104,7 @@ def raw_post(base: str, data: bytes) -> str:
 
 
 def forged(**changes) -> dict:
-    d = TINY.as_dict()
-    for path, value in changes.items():
-        *parents, name = path.split(".")
-        node = d
-        for p in parents:
-            node = node[p]
-        node[name] = value
-    return d
+    return changed(TINY, **changes)
 
 
 def tries(base: str, server_pid: int, cache: Path) -> list[tuple[str, str]]:

@@ -61,10 +61,7 @@ class DashClient:
 
     def train(self, request: dict, poll_s: float = 0.25, on_progress=None, limit_s: float = 1800) -> dict:
         """Start the background training callback and poll it until its result; returns the result."""
-        body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in JOB_OUTPUTS) + "..",
-                "outputs": [{"id": i, "property": p} for i, p in JOB_OUTPUTS],
-                "inputs": [{"id": "job-request", "property": "data", "value": request}],
-                "state": [], "changedPropIds": ["job-request.data"]}
+        body = job_body(request)
         first = self.post(body)
         handles = {"cacheKey": first["cacheKey"], "job": first["job"]}
         deadline = time.monotonic() + limit_s
@@ -76,6 +73,26 @@ class DashClient:
             if "response" in data:
                 return data["response"]["run-result"]["data"]
         raise TimeoutError("the job did not finish in time")
+
+
+def job_body(request: Any) -> dict:
+    """The training callback's request body for ``request`` (whatever it holds: tools send forged ones)."""
+    return {"output": ".." + "...".join(f"{i}.{p}" for i, p in JOB_OUTPUTS) + "..",
+            "outputs": [{"id": i, "property": p} for i, p in JOB_OUTPUTS],
+            "inputs": [{"id": "job-request", "property": "data", "value": request}],
+            "state": [], "changedPropIds": ["job-request.data"]}
+
+
+def changed(config: Any, **paths: Any) -> dict:
+    """``config.as_dict()`` with values set by dotted path ("train.epochs"), past any check: a forged config."""
+    d = config.as_dict()
+    for path, value in paths.items():
+        *parents, name = path.split(".")
+        node = d
+        for part in parents:
+            node = node[part]
+        node[name] = value
+    return d
 
 
 def find_prop(layout: Any, component_id: str, prop: str) -> Any:
