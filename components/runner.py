@@ -36,7 +36,7 @@ from data.upload import Uploaded
 from data.windows import check_series
 from models.config import ExperimentConfig
 from models.cost import Served, check_served
-from models.experiment import run_experiment
+from models.experiment import NoEpoch, run_experiment
 from models.run import RunRecord
 from models.sweep import MAX_RUNS as MAX_SWEEP_RUNS
 from models.sweep import OVER, point, point_value
@@ -354,8 +354,8 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
                                     on_phase=on_phase)
         except (TrainingDiverged, ValueError) as e:
             return outcome(f"{name}: {e}")
-        if record.epochs_done == 0:  # stopped before a single epoch: nothing to show
-            return outcome(watch.reason)
+        except NoEpoch:  # stopped before a single epoch: nothing to show, nothing to evaluate
+            return outcome(watch.reason or f"{name}: stopped before its first epoch")
         if watch.reason:
             record = record.with_(stopped=f"{watch.reason} at epoch {record.epochs_done}")
         if sweep is not None:

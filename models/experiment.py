@@ -29,6 +29,10 @@ from models.metrics import Scores, naive_scale
 from models.run import Curve, History, RunRecord
 from models.train import EpochLog, best_epoch
 
+class NoEpoch(RuntimeError):
+    """A run stopped (``should_stop``) before its first epoch ended."""
+
+
 KNOWN_AHEAD = 500  # steps past the data that known covariates are written for (the page's longest rollout)
 MAX_SNAPSHOTS = 50
 SNAPSHOT_BYTES = 4 * 2**20  # a run's snapshots together; the page keeps up to 16 runs
@@ -76,6 +80,8 @@ def run_experiment(
 
     phase = on_phase or (lambda what: None)
     model.fit(prep, on_epoch_end=at_epoch_end, should_stop=should_stop)
+    if not model.history_:
+        raise NoEpoch("stopped before its first epoch ended: there is nothing to evaluate")
 
     target = prep.test.target_index
     truth = prep.series[target]

@@ -102,7 +102,8 @@ def test_a_run_at_the_served_maxima_stops_within_two_seconds_and_its_process_end
     response, _ = result_of(client, request, handles, timeout=10)
     took = time.monotonic() - asked
     assert took < 2.0, took
-    assert status(response).startswith("cancelled while training"), status(response)
+    # training ends at the next batch (within the second a stop may wait) or is left mid-batch
+    assert status(response) in ("cancelled", "cancelled while training"), status(response)
     deadline = time.monotonic() + 2
     while psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE \
             and time.monotonic() < deadline:

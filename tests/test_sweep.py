@@ -77,7 +77,7 @@ def test_a_cancelled_sweep_keeps_the_runs_it_finished(tmp_path):
     board = JobBoard(tmp_path, slots=1)
     board.beat("s")
     spec = SweepSpec.parse("seed", "0, 1, 2", ["lstm"])
-    configs = [c.with_(train=TrainConfig(epochs=200, seed=c.train.seed)) if c.train.seed == 1 else c
+    configs = [c.with_(hidden_size=32, train=TrainConfig(epochs=500, seed=c.train.seed)) if c.train.seed == 1 else c
                for c in spec.configs(TINY)]
 
     def on_progress(p):
