@@ -145,6 +145,17 @@ def add_runs(store: list[dict] | None, outcome: JobOutcome) -> tuple[list[dict],
     return store[:MAX_RUNS], new, gone
 
 
+def ticks_after(k: int, selected: list[int] | None, size: int) -> list[int]:
+    """The ticked rows once ``k`` new runs are put first in a store of ``size``: the newest run is always
+    in view. Several new runs (Train all) are ticked together, in place of the old ticks; one new run
+    joins the runs that were ticked, which move down a row (no ticks: the views show the current run,
+    which is the new one)."""
+    if k > 1:
+        return list(range(k))
+    old = [i + k for i in selected or [] if isinstance(i, int) and 0 <= i and i + k < size]
+    return [0, *old] if old else []
+
+
 def layout() -> html.Div:
     return html.Div(
         [
@@ -206,8 +217,7 @@ def register(app: Dash, settings: Settings) -> None:
         store, new, gone = add_runs(store, outcome)
         if not new:
             return no_update, no_update, no_update, no_update
-        k = len(new)
-        ticked = list(range(k)) if k > 1 else [i + k for i in selected or [] if i + k < len(store)]
+        ticked = ticks_after(len(new), selected, len(store))
         if gone:
             note = (f"Newest first. The page keeps the {MAX_RUNS} newest runs: "
                     f"{', '.join(f'#{n}' for n in gone)} left the table.")

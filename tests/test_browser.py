@@ -160,6 +160,12 @@ def test_train_all_compares_every_backend_and_cell(page):
     # the current run is the last one trained: a plain RNN, with its own equations and heatmaps
     until(lambda: [t["name"] for t in figure(d, "gates-graph")] == ["a", "h"], timeout=10)
     assert "Plain RNN" in text(d, "equations")
+    # one run more: it joins the ticked runs, so it is in every view at once
+    page.find_element("#train-button").click()
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: [t["name"] for t in figure(d, "forecast-graph")] == [*expected, "#7 NumPy LSTM"], timeout=10)
+    assert "#7 NumPy LSTM" in text(d, "metrics-table") and "#7 NumPy LSTM" in text(d, "rollout-note")
+    assert len(figure(d, "loss-graph")) == 21
 
 
 def test_torch_run_then_its_gates_then_a_second_torch_run(page):

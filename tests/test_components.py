@@ -303,3 +303,10 @@ def test_gradient_flow_heatmap_shows_a_vanished_gradient_as_a_gap(job):
     z = make_gradflow_figure([vanished], vanished).data[0].z
     assert z[0][0] is None or np.isnan(z[0][0])
     assert z[0][1] == pytest.approx(np.log10(norms[1]))
+
+
+def test_the_newest_run_is_always_among_the_ticked_runs():
+    assert runs_mod.ticks_after(6, [], 6) == [0, 1, 2, 3, 4, 5]  # Train all: its own six
+    assert runs_mod.ticks_after(1, [0, 1, 2, 3, 4, 5], 7) == [0, 1, 2, 3, 4, 5, 6]  # one more joins them
+    assert runs_mod.ticks_after(1, [], 3) == []  # nothing ticked: the views show the current run, the new one
+    assert runs_mod.ticks_after(1, [15], 16) == []  # a ticked run that left the page is not ticked
