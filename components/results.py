@@ -19,6 +19,7 @@ from components.figures import make_forecast_figure, make_gates_figure, make_los
 from components.replay import epoch_of
 from components.runs import find_run, shown_runs
 from components.sliders import register_box, slider_with_box
+from data.exogenous import NO_SEASON
 from models.baselines import BASELINE_HELP, BASELINE_NAMES
 from models.config import MAX_ROLLOUT
 from models.horizon import METHOD_HELP, METHOD_NAMES
@@ -54,7 +55,8 @@ def metrics_rows(runs: list[RunRecord]) -> list[tuple[str, object, str]]:
         seen.setdefault(_data_key(run), run)
     for run in seen.values():
         whose = f" ({run.label}'s data)" if len(seen) > 1 else ""
-        rows += [(BASELINE_NAMES[k] + whose, run.baselines[k], BASELINE_HELP[k]) for k in BASELINE_NAMES]
+        rows += [(BASELINE_NAMES[k] + whose, run.baselines.get(k), BASELINE_HELP[k] if k in run.baselines
+                  else f"{BASELINE_NAMES[k]}: {NO_SEASON}") for k in BASELINE_NAMES]
     for run in runs:  # a row per method at the run's horizon k
         if run.horizon is not None:
             whose = f" ({run.label})" if len(runs) > 1 else ""
@@ -72,6 +74,8 @@ def make_metrics_table(runs: list[RunRecord]) -> list:
         html.Tr([html.Td(name, title=tip or None), *[html.Td(f"{getattr(m, k):.4f}") for k in ("mse", "mae", "rmse")],
                  html.Td(f"{m.mase:.3f}")],
                 className="table-primary" if i < len(runs) else "")
+        if m is not None else html.Tr([html.Td(name), html.Td(tip.split(": ", 1)[1], colSpan=4,
+                                                               className="text-muted small")])
         for i, (name, m, tip) in enumerate(metrics_rows(runs))
     ])
     return [head, body]

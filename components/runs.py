@@ -90,7 +90,7 @@ def table_row(run: RunRecord) -> dict[str, Any]:
         "mae": round(run.metrics.mae, 4),
         "mase": round(run.metrics.mase, 3),
         "rollout": round(roll.mse, 4) if roll else None,
-        **{f"base-{k}": round(run.baselines[k].mse, 4) for k in BASELINE_NAMES},
+        **{f"base-{k}": round(run.baselines[k].mse, 4) if k in run.baselines else None for k in BASELINE_NAMES},
         "hidden": c.hidden_size,
         "dropout": c.dropout,
         "horizon": horizon_cell(run),

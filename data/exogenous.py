@@ -73,6 +73,27 @@ def _step_days(dates) -> float:
     return float(np.median((dates[1:] - dates[:-1]).total_seconds()) / 86_400)
 
 
+SEASONS = ((1 / 24, 24, "hourly"), (1.0, 7, "daily"), (7.0, 52, "weekly"), (30.44, 12, "monthly"),
+           (91.31, 4, "quarterly"))  # (days between points, points per season, name)
+NO_SEASON = ("left out: no season is known for this series (a time column of hourly, daily, weekly, monthly "
+             "or quarterly dates gives one)")
+
+
+def season_of(times: Sequence[str] | None) -> tuple[int | None, str]:
+    """(the seasonal naive baseline's season for data labelled ``times``, how it was found); the season is
+    None where the labels give none: no dates, yearly or irregular ones."""
+    if not times or len(times) < 3:
+        return None, "no time column"
+    dates = _dates(times)
+    if dates is None:
+        return None, "its time column holds no dates"
+    step = _step_days(dates)
+    for days, season, name in SEASONS:
+        if abs(step - days) <= 0.15 * days:
+            return season, f"{name} dates"
+    return None, "yearly or irregular dates"
+
+
 def calendar(times: Sequence[str], extra: int) -> list[Covariate]:
     """Sine and cosine of the place in the cycle that fits the data's spacing, for the data's dates
     and ``extra`` dates after them (at the median spacing): two known covariates."""

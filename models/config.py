@@ -107,8 +107,11 @@ class ExperimentConfig:
         return DATASETS[self.dataset].length if self.dataset in DATASETS else None
 
     @property
-    def season(self) -> int:
-        """The seasonal naive baseline's season: the data set's own, else the longest period."""
+    def season(self) -> int | None:
+        """The seasonal naive baseline's season: the data set's own, or the synthetic series' longest
+        period; None for an upload, whose season its time column tells (``data.exogenous.season_of``)."""
+        if self.dataset == UPLOAD:
+            return None
         return DATASETS[self.dataset].season if self.dataset in DATASETS else self.series.season
 
     @property

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
-from data.exogenous import HOLIDAYS, Covariate, calendar
+from data.exogenous import HOLIDAYS, Covariate, calendar, season_of
 from data.synthetic import holiday_days, make_series
 from data.upload import Uploaded
 from data.windows import check_series, prepare
@@ -93,7 +93,8 @@ def run_experiment(
     h = model.history_
     val_loss = tuple(e.val_loss for e in h if e.val_loss is not None)
     scale = naive_scale(prep.series, prep.split)
-    season = config.season
+    # a file's season comes from its time column's spacing; none known, no seasonal naive baseline
+    season = config.season if config.dataset != UPLOAD else season_of(upload.times if upload else None)[0]
     best = best_epoch(val_loss)
     early = bool(best) and len(h) - best >= t.patience  # what made train() stop before its last epoch
     stopped = "" if len(h) == t.epochs else (f"early stop at epoch {len(h)}, best epoch {best}" if early
@@ -103,7 +104,8 @@ def run_experiment(
         phase(f"training the direct {config.horizon}-step model ({t.epochs} epochs)")
         horizon = measure(prep, model.model_, config, scale, should_stop)
     phase("scoring the baselines")
-    baselines = {name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()}
+    baselines = {name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()
+                 if season is not None or name != "seasonal_naive"}
     return RunRecord(
         config=config,
         series=tuple(prep.series.tolist()),

@@ -229,3 +229,30 @@ def test_a_csv_longer_than_the_servers_length_is_refused_and_one_at_it_trains(da
         assert dash_duo.get_logs() == []
     finally:
         stop()
+
+
+def test_a_monthly_csvs_seasonal_naive_uses_12_and_an_undated_one_leaves_it_out(page, tmp_path):
+    d = page.driver
+    t = np.arange(240)
+    values = (10 + np.sin(2 * np.pi * t / 12) + 0.01 * t).round(4)
+    monthly = tmp_path / "monthly.csv"
+    pd.DataFrame({"date": pd.date_range("1990-01-01", periods=240, freq="MS").strftime("%Y-%m-%d"),
+                  "value": values}).to_csv(monthly, index=False)
+    pick(page, "dataset", "my CSV file")
+    upload(page, "upload-data", monthly)
+    page.wait_for_contains_text("#upload-status", "Read monthly.csv: 240 rows", timeout=10)
+    set_value(page, "seq-len", 24)
+    set_value(page, "epochs", 2)
+    click(page, "train-button")
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: "seasonal naive" in text(d, "metrics-table"), timeout=10)
+    row = next(r for r in d.find_elements(By.CSS_SELECTOR, "#metrics-table tr") if r.text.startswith("seasonal"))
+    persistence = next(r for r in d.find_elements(By.CSS_SELECTOR, "#metrics-table tr")
+                       if r.text.startswith("persistence"))
+    assert float(row.text.split()[2]) < 0.5 * float(persistence.text.split()[1])  # its season is the year's
+    undated = tmp_path / "undated.csv"
+    pd.DataFrame({"value": values}).to_csv(undated, index=False)
+    upload(page, "upload-data", undated)
+    page.wait_for_contains_text("#upload-status", "Read undated.csv: 240 rows", timeout=10)
+    click(page, "train-button")
+    until(lambda: "left out: no season is known for this series" in text(d, "metrics-table"), timeout=60)

@@ -88,3 +88,51 @@ def test_bundled_data_sets_load_offline_with_their_defaults(name, points, first)
 def test_a_window_too_long_for_a_data_set_is_refused_with_its_length():
     _, errors = parse_values({"dataset": "nile", "seq-len": "80"})
     assert errors["seq-len"].startswith("Window length L must be at most 68 for a series of 100 points")
+
+
+def test_a_files_season_comes_from_its_time_columns_spacing():
+    import pandas as pd
+
+    from data.exogenous import season_of
+
+    def labels(freq, n=40):
+        return [str(t) for t in pd.date_range("2001-01-01", periods=n, freq=freq)]
+
+    assert season_of(labels("MS")) == (12, "monthly dates")
+    assert season_of(labels("D")) == (7, "daily dates")
+    assert season_of(labels("W")) == (52, "weekly dates")
+    assert season_of(labels("h")) == (24, "hourly dates")
+    assert season_of(labels("QS")) == (4, "quarterly dates")
+    assert season_of([str(y) for y in range(1871, 1971)]) == (None, "yearly or irregular dates")
+    assert season_of(None) == (None, "no time column")
+    assert season_of(["a", "b", "c"]) == (None, "its time column holds no dates")
+
+
+def test_a_csv_run_scores_the_seasonal_naive_at_its_own_season_or_leaves_it_out():
+    import pandas as pd
+
+    from data.upload import Uploaded
+    from data.windows import prepare
+    from models.baselines import seasonal_naive
+    from models.config import ExperimentConfig
+    from models.experiment import run_experiment
+    from models.metrics import Scores, naive_scale
+    from models.train import TrainConfig
+
+    t = np.arange(240)
+    values = 10 + np.sin(2 * np.pi * t / 12) + 0.01 * t
+    times = [str(d.date()) for d in pd.date_range("1990-01-01", periods=240, freq="MS")]
+    config = ExperimentConfig(dataset="upload", seq_len=24, hidden_size=4, train=TrainConfig(epochs=1))
+    run = run_experiment(config, series=Uploaded(values, times))
+    prep = prepare(values, 24, config.train_fraction, config.transform)
+    want = Scores.of(prep.series[prep.test.target_index], seasonal_naive(prep, 12), naive_scale(values, prep.split))
+    assert run.baselines["seasonal_naive"].mse == pytest.approx(want.mse)
+    assert run.baselines["seasonal_naive"].mse < 0.5 * run.baselines["persistence"].mse  # a real season
+    undated = run_experiment(config, series=Uploaded(values))
+    assert "seasonal_naive" not in undated.baselines and "persistence" in undated.baselines
+    from components.results import make_metrics_table
+    from models.run import RunRecord
+
+    again = RunRecord.from_json(undated.to_json())
+    table = str(make_metrics_table([again]))
+    assert "left out: no season is known for this series" in table
