@@ -21,20 +21,26 @@ from components import ids
 from components.runner import JobOutcome
 from components.settings import Settings
 from models.cost import Served
+from data.datasets import SYNTHETIC
 from models.baselines import BASELINE_NAMES
 from models.run import RunRecord, RunRecordError
 
 MAX_RUNS = 16  # the oldest run leaves when a new one would pass this
 
 COLUMNS = [
-    ("label", "model"), ("epochs", "epochs"), ("mse", "test MSE"), ("mae", "test MAE"), ("mase", "test MASE"),
-    ("rollout", "rollout MSE"), *[(f"base-{k}", f"{v} MSE") for k, v in BASELINE_NAMES.items()],
-    ("hidden", "H"), ("dropout", "dropout"), ("val", "validation / patience"),
-    ("horizon", "k: k-step model / recursive MSE at step k"), ("inputs_beside", "inputs beside the series"),
-    ("seq_len", "L"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
-    ("transform", "inputs"), ("periods", "periods"), ("amplitudes", "amplitudes"), ("trend", "trend"),
-    ("noise", "noise"), ("length", "n"), ("series_seed", "series seed"), ("seed", "seed"),
+    ("label", "model"), ("data", "data"), ("length", "n"), ("epochs", "epochs"), ("mse", "test MSE"),
+    ("mae", "test MAE"), ("mase", "test MASE"), ("rollout", "rollout MSE"),
+    *[(f"base-{k}", f"{v} MSE") for k, v in BASELINE_NAMES.items()],
+    ("hidden", "H"), ("seq_len", "L"), ("transform", "inputs"), ("dropout", "dropout"),
+    ("val", "validation / patience"), ("horizon", "k: k-step model / recursive MSE at step k"),
+    ("inputs_beside", "inputs beside the series"), ("lr", "learning rate"), ("batch", "batch"), ("clip", "clip"),
+    ("seed", "seed"), ("periods", "periods"), ("amplitudes", "amplitudes"), ("trend", "trend"),
+    ("noise", "noise"), ("series_seed", "series seed"),
 ]
+# shown at first; the rest is one click away ("Toggle Columns"), and every column goes into the CSV
+SHOWN = ("label", "data", "length", "epochs", "mse", "mase", "rollout", "base-persistence", "base-seasonal_naive",
+         "base-linear_ar", "hidden", "seq_len", "transform")
+SYNTHETIC_ONLY = ("periods", "amplitudes", "trend", "noise", "series_seed")  # blank for a data set or a file
 
 
 def server_key() -> bytes | None:
@@ -101,13 +107,12 @@ def table_row(run: RunRecord) -> dict[str, Any]:
         "batch": t.batch_size,
         "clip": t.clip_norm if t.clip_norm else "off",
         "transform": c.transform,
-        "periods": _numbers(s.periods),
-        "amplitudes": _numbers(s.amplitudes),
-        "trend": s.trend,
-        "noise": s.noise,
-        "length": s.length,
-        "series_seed": s.seed,
         "seed": t.seed,
+        "data": run.data_name,
+        "length": len(run.series),
+        **({"periods": _numbers(s.periods), "amplitudes": _numbers(s.amplitudes), "trend": s.trend,
+            "noise": s.noise, "series_seed": s.seed} if c.dataset == SYNTHETIC
+           else dict.fromkeys(SYNTHETIC_ONLY)),  # settings that played no part in the run
     }
 
 
@@ -166,14 +171,17 @@ def layout() -> html.Div:
                    id=ids.RUNS_NOTE, className="small text-muted mb-1"),
             dash_table.DataTable(
                 id=ids.RUNS_TABLE,
-                columns=[{"name": name, "id": key} for key, name in COLUMNS],
+                columns=[{"name": name, "id": key, "hideable": True} for key, name in COLUMNS],
+                hidden_columns=[key for key, _ in COLUMNS if key not in SHOWN],
                 data=[],
                 row_selectable="multi",
                 selected_rows=[],
                 page_size=MAX_RUNS,
                 style_table={"overflowX": "auto"},
-                style_cell={"fontSize": "0.8rem", "padding": "2px 6px", "fontFamily": "inherit"},
-                style_header={"fontWeight": "600"},
+                # headers and long names wrap, so the shown columns fit the card at 1440 px
+                style_cell={"fontSize": "0.8rem", "padding": "2px 6px", "fontFamily": "inherit",
+                            "whiteSpace": "normal", "height": "auto", "minWidth": "48px", "maxWidth": "150px"},
+                style_header={"fontWeight": "600", "whiteSpace": "normal", "height": "auto"},
             ),
         ]
     )

@@ -88,7 +88,7 @@ class Table:
                  covariates: tuple[str, ...] = ()) -> "Uploaded":
         """What a run trains on from this file: the value column, its time labels, the covariate columns."""
         return Uploaded(self.series(column, missing), self.times(time_column, column, missing),
-                        {c: self.covariate(c, column, missing) for c in covariates})
+                        {c: self.covariate(c, column, missing) for c in covariates}, f"{self.name}: {column}")
 
     def to_json(self) -> dict:
         return {"name": self.name, "columns": self.columns, "numeric": list(self.numeric)}
@@ -106,15 +106,17 @@ class Uploaded:
     series: np.ndarray
     times: list[str] | None = None
     columns: dict[str, np.ndarray] = field(default_factory=dict)
+    name: str = ""  # "river.csv: flow": the file and its value column, for the runs table
 
     def to_json(self) -> dict:
         return {"series": self.series.tolist(), "times": self.times,
-                "columns": {k: v.tolist() for k, v in self.columns.items()}}
+                "columns": {k: v.tolist() for k, v in self.columns.items()}, "name": self.name}
 
     @classmethod
     def from_json(cls, d: dict) -> "Uploaded":
         return cls(np.asarray(d["series"], dtype=np.float64), d.get("times"),
-                   {k: np.asarray(v, dtype=np.float64) for k, v in (d.get("columns") or {}).items()})
+                   {k: np.asarray(v, dtype=np.float64) for k, v in (d.get("columns") or {}).items()},
+                   str(d.get("name") or "")[:200])
 
 
 def _numbers(values: list) -> np.ndarray:

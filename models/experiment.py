@@ -124,6 +124,7 @@ def run_experiment(
         best_epoch=best,
         stopped=stopped,
         covariates=covariates,
+        source=upload.name if upload is not None else "",
     )
 
 

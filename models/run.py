@@ -99,6 +99,15 @@ class RunRecord:
     number: int = 0  # its place in a page's runs table; 0 = none
     stopped: str = ""  # why it ended before its last epoch ("cancelled at epoch 3"), or ""
     covariates: tuple[Covariate, ...] = field(default=(), repr=False)  # the inputs beside the series, as read
+    source: str = ""  # what it trained on, for a file: "river.csv: flow" (a data set is named by its config)
+
+    @property
+    def data_name(self) -> str:
+        """The data a run trained on, as the runs table names it."""
+        c = self.config
+        if c.dataset == SYNTHETIC:
+            return "synthetic"
+        return DATASETS[c.dataset].title if c.dataset in DATASETS else (self.source or "a CSV file")
 
     @property
     def scale(self) -> float:
@@ -200,6 +209,7 @@ class RunRecord:
             "snapshots": [{"epoch": e, "weights": pack_weights(w, self.config.dtype)} for e, w in self.snapshots],
             "grad_flow": {"epochs": [e for e, _ in self.grad_flow], "norms": [list(n) for _, n in self.grad_flow]},
             "covariates": [c.as_dict() for c in self.covariates],
+            **({"source": self.source} if self.source else {}),  # absent in older records, and they still read
         }
         digest = _digest(body)
         return {**body, "digest": digest, **({"seal": _seal(key, digest)} if key else {})}
@@ -239,6 +249,7 @@ class RunRecord:
                 number=int(data["number"]),
                 stopped=str(data["stopped"]),
                 covariates=tuple(Covariate.from_dict(c) for c in data.get("covariates", ())),
+                source=str(data.get("source", ""))[:200],
             )
             check_state_dict(param_shapes(config.cell, config.inputs, config.hidden_size), record.weights)
         except (KeyError, TypeError, ValueError, AttributeError) as e:

@@ -256,3 +256,19 @@ def test_a_monthly_csvs_seasonal_naive_uses_12_and_an_undated_one_leaves_it_out(
     page.wait_for_contains_text("#upload-status", "Read undated.csv: 240 rows", timeout=10)
     click(page, "train-button")
     until(lambda: "left out: no season is known for this series" in text(d, "metrics-table"), timeout=60)
+
+
+def test_the_runs_table_shows_the_data_a_run_read_and_fits_its_card(page):
+    d = page.driver
+    d.set_window_size(1440, 900)
+    pick(page, "dataset", "Nile flow at Aswan, yearly 1871-1970")
+    set_value(page, "epochs", 2)
+    click(page, "train-button")
+    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
+    until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
+    cell = lambda key: d.find_element(By.CSS_SELECTOR, f"#runs-table td[data-dash-column='{key}']").text
+    assert cell("data") == "Nile flow at Aswan, yearly 1871-1970" and cell("length") == "100"
+    assert not d.find_elements(By.CSS_SELECTOR, "#runs-table td[data-dash-column='periods']")  # hidden, and blank
+    table = d.find_element(By.CSS_SELECTOR, "#runs-table .dash-spreadsheet-inner table")
+    card = d.find_element(By.ID, "runs-table").find_element(By.XPATH, "ancestor::div[contains(@class,'card-body')]")
+    assert table.size["width"] <= card.size["width"], (table.size, card.size)

@@ -310,3 +310,28 @@ def test_the_newest_run_is_always_among_the_ticked_runs():
     assert runs_mod.ticks_after(1, [0, 1, 2, 3, 4, 5], 7) == [0, 1, 2, 3, 4, 5, 6]  # one more joins them
     assert runs_mod.ticks_after(1, [], 3) == []  # nothing ticked: the views show the current run, the new one
     assert runs_mod.ticks_after(1, [15], 16) == []  # a ticked run that left the page is not ticked
+
+
+def test_the_runs_table_names_the_data_and_leaves_out_settings_that_played_no_part():
+    from models.experiment import run_experiment
+
+    from data.upload import Uploaded
+    from models.run import RunRecord
+
+    nile = run_experiment(ExperimentConfig(dataset="nile", seq_len=10, hidden_size=4, train=TrainConfig(epochs=1)))
+    row = runs_mod.table_row(nile)
+    assert row["data"] == "Nile flow at Aswan, yearly 1871-1970" and row["length"] == 100
+    assert all(row[k] is None for k in runs_mod.SYNTHETIC_ONLY)  # not the hidden synthetic series' 50, 17
+    synthetic = runs_mod.table_row(run_experiment(TINY))
+    assert synthetic["data"] == "synthetic" and synthetic["periods"] == "50, 17" and synthetic["length"] == 240
+    values = np.sin(np.arange(200) / 5.0)
+    upload = run_experiment(ExperimentConfig(dataset="upload", seq_len=10, hidden_size=4, train=TrainConfig(epochs=1)),
+                            series=Uploaded(values, name="river.csv: flow"))
+    again = RunRecord.from_json(json.loads(json.dumps(upload.to_json())))
+    assert runs_mod.table_row(again)["data"] == "river.csv: flow" and runs_mod.table_row(again)["length"] == 200
+    from components.downloads import runs_frame
+
+    frame = runs_frame([upload.to_json(), nile.to_json()])
+    assert frame["data"].tolist() == ["river.csv: flow", "Nile flow at Aswan, yearly 1871-1970"]
+    assert frame["periods"].isna().all()
+    assert set(runs_mod.SHOWN) < {k for k, _ in runs_mod.COLUMNS} and len(runs_mod.SHOWN) <= 13
