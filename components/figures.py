@@ -234,6 +234,21 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
     return fig
 
 
+def gradflow_range(z: np.ndarray) -> tuple[float | None, float | None, str]:
+    """(zmin, zmax, the colour bar's title) of a log10 gradient-flow heatmap (epochs, L): the 2nd to 98th
+    percentile of the epochs after the first, whose untrained gradients (down to 1e-15 in a plain RNN)
+    would otherwise wash out every trained epoch; cells outside the range take its end colours."""
+    rows = z[1:] if z.shape[0] > 1 else z
+    finite = rows[np.isfinite(rows)]
+    if finite.size == 0:
+        return None, None, "log10"
+    lo, hi = np.percentile(finite, [2, 98])
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    which = "epochs after the first" if z.shape[0] > 1 else "its values"
+    return float(lo), float(hi), f"log10 (2-98 % of {which})"
+
+
 def make_gradflow_figure(runs: Sequence, current) -> go.Figure:
     """Gradient flow through time: ||dL/dh_t|| of ``current`` as a heatmap (epoch x step, log
     colour) above the latest measurement of every run in ``runs`` as lines (log scale).
@@ -245,8 +260,9 @@ def make_gradflow_figure(runs: Sequence, current) -> go.Figure:
     steps = list(range(1, norms.shape[1] + 1))
     with np.errstate(divide="ignore"):  # a gradient that underflowed to 0 is a gap, not -inf
         z = np.where(norms > 0, np.log10(np.where(norms > 0, norms, 1.0)), np.nan)
-    fig.add_trace(go.Heatmap(z=z.tolist(), x=steps, y=epochs, colorscale="Viridis", name="flow",
-                             colorbar=dict(title=dict(text="log10", side="right"), len=0.42, y=0.79, thickness=10),
+    zmin, zmax, scale = gradflow_range(z)
+    fig.add_trace(go.Heatmap(z=z.tolist(), x=steps, y=epochs, colorscale="Viridis", name="flow", zmin=zmin, zmax=zmax,
+                             colorbar=dict(title=dict(text=scale, side="right"), len=0.42, y=0.79, thickness=10),
                              hovertemplate="epoch %{y}, step %{x}: 10^%{z:.2f}<extra></extra>"), row=1, col=1)
     for i, run in enumerate(runs):
         last = run.grad_flow[-1][1]

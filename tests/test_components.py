@@ -335,3 +335,13 @@ def test_the_runs_table_names_the_data_and_leaves_out_settings_that_played_no_pa
     assert frame["data"].tolist() == ["river.csv: flow", "Nile flow at Aswan, yearly 1871-1970"]
     assert frame["periods"].isna().all()
     assert set(runs_mod.SHOWN) < {k for k, _ in runs_mod.COLUMNS} and len(runs_mod.SHOWN) <= 13
+
+
+def test_the_gradient_flow_colours_follow_the_trained_epochs_not_the_first():
+    from components.figures import gradflow_range
+
+    z = np.log10(np.vstack([np.full(10, 1e-15), np.logspace(-3, -1, 10), np.logspace(-3, -1, 10)]))
+    lo, hi, title = gradflow_range(z)
+    assert -3.0 <= lo < -2.9 and -1.1 < hi <= -1.0  # not down to -15
+    assert title == "log10 (2-98 % of epochs after the first)"
+    assert gradflow_range(np.full((1, 4), np.nan)) == (None, None, "log10")
