@@ -37,7 +37,8 @@ COLUMNS = [
     ("seed", "seed"), ("periods", "periods"), ("amplitudes", "amplitudes"), ("trend", "trend"),
     ("noise", "noise"), ("series_seed", "series seed"),
 ]
-# shown at first; the rest is one click away ("Toggle Columns"), and every column goes into the CSV
+# shown at first (with the columns of settings some run used, ``hidden_columns``); the rest is one click
+# away ("Toggle Columns"), and every column goes into the CSV
 SHOWN = ("label", "data", "length", "epochs", "mse", "mase", "rollout", "base-persistence", "base-seasonal_naive",
          "base-linear_ar", "hidden", "seq_len", "transform")
 SYNTHETIC_ONLY = ("periods", "amplitudes", "trend", "noise", "series_seed")  # blank for a data set or a file
@@ -231,9 +232,21 @@ def register(app: Dash, settings: Settings) -> None:
                     f"{', '.join(f'#{n}' for n in gone)} left the table.")
         return store, new[-1].id, ticked, note
 
-    @app.callback(Output(ids.RUNS_TABLE, "data"), Input(ids.RUNS_STORE, "data"))
+    @app.callback(Output(ids.RUNS_TABLE, "data"), Output(ids.RUNS_TABLE, "hidden_columns"),
+                  Input(ids.RUNS_STORE, "data"))
     def show_runs(store):
-        return [table_row(r) for r in records(store)]
+        runs = records(store)
+        return [table_row(r) for r in runs], hidden_columns(runs)
+
+
+def hidden_columns(runs: list[RunRecord]) -> list[str]:
+    """The columns kept one click away: all but ``SHOWN``, and but those of a setting some run used
+    (dropout, early stopping, a horizon, inputs beside the series)."""
+    used = {"dropout": any(r.config.dropout > 0 for r in runs),
+            "val": any(r.config.train.val_fraction > 0 for r in runs),
+            "horizon": any(r.config.horizon > 1 for r in runs),
+            "inputs_beside": any(r.config.inputs > 1 for r in runs)}
+    return [key for key, _ in COLUMNS if key not in SHOWN and not used.get(key)]
 
 
 def horizon_cell(run: RunRecord) -> str:

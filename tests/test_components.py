@@ -345,3 +345,13 @@ def test_the_gradient_flow_colours_follow_the_trained_epochs_not_the_first():
     assert -3.0 <= lo < -2.9 and -1.1 < hi <= -1.0  # not down to -15
     assert title == "log10 (2-98 % of epochs after the first)"
     assert gradflow_range(np.full((1, 4), np.nan)) == (None, None, "log10")
+
+
+def test_a_setting_some_run_used_gets_its_column_shown():
+    from models.experiment import run_experiment
+
+    plain = run_experiment(TINY)
+    assert "dropout" in runs_mod.hidden_columns([plain]) and "inputs_beside" in runs_mod.hidden_columns([plain])
+    dropped = plain.with_(config=plain.config.with_(dropout=0.3))
+    hidden = runs_mod.hidden_columns([plain, dropped])
+    assert "dropout" not in hidden and "val" in hidden and "label" not in hidden
