@@ -140,7 +140,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         services.manager.accepting = False
     app.clientside_callback(TAB_BEACON, Output(ids.TAB_WATCH, "data"), Input(ids.SESSION, "data"))
     app.gatelab = services  # for tests and tools: this app's board and settings
-    guard(app, services)
+    app.server.config["GATELAB_KEY"] = services.key  # seals run records (``components.runs``)
+    guard(app, settings)
 
     @app.server.route("/healthz")
     def healthz():

@@ -25,11 +25,10 @@ log = logging.getLogger(__name__)
 SERVER = "Gatelab"
 
 
-def guard(app: Dash, services: Any) -> None:
-    """Bind the checks and headers above to ``app``'s Flask server."""
+def guard(app: Dash, settings: Any) -> None:
+    """Bind the checks and headers above to ``app``'s Flask server, with ``settings``' request bound."""
     server = app.server
-    server.config["MAX_CONTENT_LENGTH"] = services.settings.max_request_mb * 2**20
-    server.config["GATELAB_KEY"] = services.key  # seals run records (``components.runs``)
+    server.config["MAX_CONTENT_LENGTH"] = settings.max_request_mb * 2**20
     policy = content_security_policy(app)
 
     @server.before_request

@@ -192,17 +192,16 @@ class JobBoard:
         ``max_per_client`` other jobs waiting or running (0: no limit)."""
         with self._changing() as board:
             mine = (os.getpid(), HOST)
-            others = [(entries, t, e) for entries in (board["waiting"], board["running"])
-                      for t, e in entries.items() if (e["pid"], e.get("host")) != mine]
-            same_tab = [(entries, t, e) for entries, t, e in others if e["session"] == session]
-            from_client = [e for _, _, e in others if client and e.get("client") == client
+            others = [e for entries in (board["waiting"], board["running"]) for e in entries.values()
+                      if (e["pid"], e.get("host")) != mine]
+            same_tab = [e for e in others if e["session"] == session]
+            from_client = [e for e in others if client and e.get("client") == client
                            and e["session"] != session]
             if max_per_client and len(from_client) >= max_per_client:
                 raise QueueFull(f"this computer already has {len(from_client)} runs waiting or running, the most "
                                 f"this server allows (GATELAB_MAX_QUEUED_PER_CLIENT); wait for one to finish")
-            for entries, t, e in same_tab:
-                self.store.touch(f"replaced-{_safe(e.get('request', ''))}", CANCEL_TTL_S)
-                e["replaced"] = True  # it stops within a second; it no longer counts for its tab
+            for e in same_tab:
+                self.store.touch(f"replaced-{_safe(e.get('request', ''))}", CANCEL_TTL_S)  # it stops within a second
             ticket = board["next"]
             board["next"] += 1
             board["waiting"][ticket] = {"pid": os.getpid(), "host": HOST, "session": session, "request": request_id,

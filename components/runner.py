@@ -131,8 +131,7 @@ def check_request(request: Any, served: Served, signer: Signer | None = None) ->
         n = data.series.shape[0] if data is not None else config.length
         try:
             if data is not None:
-                config.check_seq_len(n)
-                config.check_horizon(n)
+                config.check_fits(n)
             check_served(config, n, served)
         except ValueError as e:
             raise RequestError(str(e)) from None
@@ -182,6 +181,7 @@ class Watch:
         self.deadline = time.monotonic() + limit_s
         self.limit_s, self.max_mb = limit_s, max_mb
         self.next_renew = 0.0
+        self.process = psutil.Process()  # this job's process, for its memory
         self.reason = ""
         self.since = 0.0  # when the reason was first seen (monotonic)
 
@@ -195,7 +195,7 @@ class Watch:
         reason = ""
         if now > self.deadline:
             reason = f"stopped after {self.limit_s:g} s, the longest a run may take on this server"
-        elif self.max_mb and psutil.Process().memory_info().rss > self.max_mb * 2**20:
+        elif self.max_mb and self.process.memory_info().rss > self.max_mb * 2**20:
             reason = f"stopped: it needed more than the {self.max_mb:g} MB a run may take on this server"
         elif self.board is not None:
             if self.board.cancelled(self.request_id):

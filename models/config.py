@@ -92,6 +92,12 @@ class ExperimentConfig:
         if problem:
             raise ValueError(f"val_fraction {problem}")
 
+    def check_fits(self, length: int) -> None:
+        """``ValueError`` unless the window and the horizon fit a series of ``length`` points
+        (an uploaded series, or a record's, whose length the config alone does not know)."""
+        self.check_seq_len(length)
+        self.check_horizon(length)
+
     def check_horizon(self, length: int) -> None:
         """``ValueError`` unless horizon k leaves two train and two test windows in ``length`` points."""
         if self.horizon > 1:

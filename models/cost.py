@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.base import EVAL_CHUNK_BYTES  # predictions go through at most this much activation at once
 from models.config import ExperimentConfig
 
 # bytes per (batch row x step x hidden unit) of one training step, float32, measured and rounded up
 TRAIN_BYTES = {("numpy", "lstm"): 36, ("numpy", "gru"): 60, ("numpy", "gru_cho"): 60, ("numpy", "rnn"): 28,
                ("torch", "lstm"): 100, ("torch", "gru"): 84, ("torch", "rnn"): 50}
 BASE_MB = {"numpy": 120, "torch": 320}  # a job process before its run: Python, NumPy, (torch), the cache client
-EVAL_CHUNK_BYTES = 64 * 2**20  # predictions go through at most this much activation at once (``models.base``)
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,7 @@ def run_experiment(
         series = make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]
     else:
         series = check_series(series)
-        config.check_seq_len(series.shape[0])
-        config.check_horizon(series.shape[0])
+        config.check_fits(series.shape[0])
     covariates = covariates_for(config, series.shape[0], upload)
     prep = prepare(series, config.seq_len, config.train_fraction, config.transform, covariates=covariates)
     t = config.train

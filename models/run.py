@@ -154,8 +154,7 @@ class RunRecord:
         if want is not None and n != want:
             return [f"its series has {n} points, but its settings make {want}"]
         try:
-            c.check_seq_len(n)
-            c.check_horizon(n)
+            c.check_fits(n)
         except ValueError as e:
             return [str(e)]
         out = served_problems(c, n, served)

@@ -93,7 +93,7 @@ def test_the_cost_estimate_grows_with_the_run_and_refuses_the_largest():
 
 # -- every phase stops ------------------------------------------------------------------------
 PHASES = {
-    "training": "components.runner.run_experiment",  # replaced below by a run that blocks in its batch
+    "training": None,  # a batch that blocks, set up in the test
     "forecasting": "models.experiment.Forecaster.predict_test",
     "rolling out": "models.experiment.Forecaster.rollout",
     "scoring the baselines": "models.baselines.linear_ar",
