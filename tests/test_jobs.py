@@ -42,16 +42,17 @@ def room(tmp_path):
         procs.append(p)
         return p
 
+    seen = []  # every report so far: one member's report may arrive while the test waits for another's
+
     def expect(session, place, timeout=5.0):
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while (session, place) not in seen and time.monotonic() < deadline:
             try:
-                got = reports.get(timeout=0.2)
+                seen.append(reports.get(timeout=0.2))
             except Exception:
                 continue
-            if got == (session, place):
-                return
-        raise AssertionError(f"{session} never reported place {place}")
+        if (session, place) not in seen:
+            raise AssertionError(f"{session} never reported place {place}; reports: {seen}")
 
     yield start, expect, str(tmp_path)
     for p in procs:
