@@ -238,9 +238,11 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _datasets() -> int:
     from data.datasets import DATASETS
+    from models.findings import verdict
 
     for name, d in DATASETS.items():
-        print(f"{name:<10} {d.title} ({d.length} points, {d.unit}; season {d.season})\n{'':<10} {d.note}")
+        print(f"{name:<10} {d.title} ({d.length} points, {d.unit}; season {d.season})\n{'':<10} {d.note}"
+              f"\n{'':<10} {verdict(name)}")
     print("Train on one: gatelab train --dataset NAME. Sources and licences: data/datasets/SOURCES.md")
     return 0
 

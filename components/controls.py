@@ -26,6 +26,7 @@ from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import HOLIDAYS, calendar_problem
 from data.upload import Table, UploadError
 from models.cost import served_problems
+from models.findings import verdict
 from models.knobs import BY_KEY, PAGE_KNOBS, Knob, parse_values
 
 FIELD_IDS = [k.key for k in PAGE_KNOBS]  # every control's id, in the order callbacks receive them
@@ -177,10 +178,12 @@ def presets_layout() -> html.Div:
             dcc.Store(id=ids.URL_QUERY),
             dcc.Store(id=ids.URL_WRITTEN),
             html.Div(id=ids.URL_NOTICE, className="small text-warning-emphasis mb-1", role="status"),
-            dbc.Label("Preset", html_for=ids.PRESET, className="mb-0 small"),
-            dcc.Dropdown(id=ids.PRESET, options=[{"label": p.label, "value": k} for k, p in PRESETS.items()],
-                         placeholder="a ready-made experiment ...", className="small mb-1"),
+            dbc.Label("Presets: ready-made experiments", className="mb-0 small fw-semibold d-block"),
+            # a list, not a drop-down: every name shows whole, and a class sees all of them at once
+            dbc.RadioItems(id=ids.PRESET, options=[{"label": p.label, "value": k} for k, p in PRESETS.items()],
+                           value=None, className="small mb-1 preset-list"),
             html.P(id=ids.PRESET_NOTE, className="small text-muted mb-1"),
+            html.P(id=ids.PRESET_DRIFT, className="small text-warning-emphasis mb-1", role="status"),
         ]
     )
 
@@ -264,7 +267,7 @@ def register(app: Dash, settings: Settings) -> None:
         """The synthetic series' fields while it is chosen, the upload while "my CSV file" is."""
         if dataset in DATASETS:
             d = DATASETS[dataset]
-            note = f"{d.title}, {d.length} points ({d.unit}). {d.note} Its settings are filled in below."
+            note = f"{d.title}, {d.length} points ({d.unit}). {d.note} Its settings are filled in below. {verdict(dataset)}"
         elif dataset == UPLOAD:
             note = "A CSV file of your own: it stays in this page and is never shared."
         else:
@@ -273,35 +276,52 @@ def register(app: Dash, settings: Settings) -> None:
 
     @app.callback(
         [Output(i, "value") for i in FIELD_IDS] + [Output(ids.PRESET_NOTE, "children"),
-                                                   Output(ids.URL_NOTICE, "children")],
+                                                   Output(ids.URL_NOTICE, "children"), Output(ids.PRESET, "value")],
         Input(ids.URL, "search"),
         Input(ids.PRESET, "value"),
         Input("dataset", "value"),
+        Input(ids.UPLOAD_RUN, "last_modified"),  # not its contents: the file need not travel twice
     )
-    def fill_form(search, preset, dataset):
-        """The one writer of the form's values: a link when the page opens, a preset, or a data set's
-        own settings. A person's typing is never overwritten otherwise."""
+    def fill_form(search, preset, dataset, _record):
+        """The one writer of the form's values: a link when the page opens (with the preset it names), a
+        preset, or a data set's own settings. A person's typing is never overwritten otherwise. The link's
+        notice goes once the page shows something else: a preset, another data set, a run record."""
         keep = [no_update] * len(FIELD_IDS)
+        if ctx.triggered_id == ids.UPLOAD_RUN:
+            return keep + [no_update, "", no_update]
         if ctx.triggered_id == "dataset":
             if dataset not in DATASETS and dataset != SYNTHETIC:  # a file: its own columns, none picked yet
-                return [[] if k == "covariates" else no_update for k in FIELD_IDS] + [no_update, no_update]
+                return [[] if k == "covariates" else no_update for k in FIELD_IDS] + [no_update, "", no_update]
             values = dataset_defaults(dataset)
-            return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update, no_update]
+            return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update, "", no_update]
         if ctx.triggered_id == ids.PRESET:
             if preset not in PRESETS:
-                return keep + [no_update, no_update]
+                return keep + ["", no_update, no_update]
             values = preset_values(preset)
-            return [_to_field(k, values[k]) for k in FIELD_IDS] + [PRESETS[preset].look_for, ""]
+            return [_to_field(k, values[k]) for k in FIELD_IDS] + [PRESETS[preset].look_for, "", no_update]
         values, notice = links.read_query(search, settings.form_limits())  # the page opened
         if not values and not notice:
-            return keep + [no_update, no_update]
-        filled = preset_values(None) | dataset_defaults(values.get("dataset", SYNTHETIC)) | values
-        return [_to_field(k, filled[k]) for k in FIELD_IDS] + ["", notice]
+            return keep + [no_update, no_update, no_update]
+        named = values.pop(links.PRESET_KEY, None)
+        base = preset_values(named) if named else preset_values(None) | dataset_defaults(values.get("dataset", SYNTHETIC))
+        filled = base | values
+        return [_to_field(k, filled[k]) for k in FIELD_IDS] + [PRESETS[named].look_for if named else "", notice,
+                                                               named or no_update]
 
-    @app.callback(Output(ids.URL_QUERY, "data"), inputs, prevent_initial_call=True)
-    def follow_form(*raw: Any) -> str:
-        """The query the address bar shows: the form as it stands."""
-        return links.query_string(form_values(*raw))
+    @app.callback(Output(ids.URL_QUERY, "data"), Output(ids.PRESET_DRIFT, "children"), inputs,
+                  Input(ids.PRESET, "value"), prevent_initial_call=True)
+    def follow_form(*raw: Any):
+        """The query the address bar shows (the form as it stands, with its preset while the form is still
+        on it), and which fields have left the chosen preset."""
+        *raw, preset = raw
+        values = form_values(*raw)
+        if preset not in PRESETS:
+            return links.query_string(values), ""
+        changed = links.changed_fields(values, preset_values(preset))
+        if not changed:
+            return links.query_string(values, preset), ""
+        return links.query_string(values), (f"Changed since the preset \u201c{PRESETS[preset].label}\u201d: "
+                                            f"{', '.join(changed)}. The link carries these settings, not the preset.")
 
     app.clientside_callback(links.REPLACE_QUERY, Output(ids.URL_WRITTEN, "data"), Input(ids.URL_QUERY, "data"),
                             prevent_initial_call=True)
@@ -339,7 +359,12 @@ def register(app: Dash, settings: Settings) -> None:
             try:
                 series = upload.upload_series(store, column, missing)
             except UploadError:
-                return no_update
+                if not store or column not in store.get("numeric", ()):
+                    return no_update
+                table = Table.from_json(store)  # holes not yet dropped or filled in: shown as gaps
+                return make_series_figure(table.numbers(column), split_index(table.numbers(column).shape[0], fraction),
+                                          table.times(time_column, column),
+                                          f"{store['name']}: {column}, {table.bad_cells(column)} empty cell(s)")
             times = Table.from_json(store).times(time_column, column, missing)
             return make_series_figure(series, split_index(len(series), fraction), times, f"{store['name']}: {column}")
         series_only = {k: v for k, v in values.items() if k.startswith("series-")}

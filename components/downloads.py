@@ -84,7 +84,8 @@ def weights_npz(run: RunRecord) -> bytes:
 
 
 def forecasts_frame(run: RunRecord):
-    """One row per step from the first test window's first input to the rollout's end."""
+    """One row per step from the first test window's first input to the rollout's end; a series with
+    years or dates has them in a second column (past the data, at its spacing)."""
     import pandas as pd
 
     model = restore(run)
@@ -92,6 +93,9 @@ def forecasts_frame(run: RunRecord):
     n, first = len(run.series), run.forecast.index[0] - run.config.seq_len
     steps = np.arange(first, max(n, run.rollout.index[-1] + 1))
     frame = pd.DataFrame({"step": steps})
+    axis = run.axis
+    if not axis.is_steps:
+        frame[axis.title] = axis.xs(steps)
     frame["truth"] = [run.series[t] if t < n else None for t in steps]
     frame["input"] = [float(prep.inputs[t]) if t < n else None for t in steps]
     for c, name in enumerate(prep.feature_names):  # covariates as the window row of step t reads them

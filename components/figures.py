@@ -3,7 +3,9 @@
 A *run* below is a ``models.run.RunRecord``.
 
 Titles sit top left and the plot toolbar stands upright at the right edge, so it
-never covers a title; legends go below the plot, where a dozen entries fit.
+never covers a title; legends go below the plot, where a dozen entries fit. A figure
+with something at its right (a second axis, colour bars) keeps ``TOOLBAR_PX`` of its
+right margin free for the toolbar.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from data.timeaxis import STEPS, TimeAxis, time_axis
 from models.baselines import BASELINE_NAMES as BASELINE_LABELS
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
@@ -39,6 +42,7 @@ UNBOUNDED = ("c", "a")  # their scale follows the data
 
 
 LEGEND = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
+TOOLBAR_PX = 40  # the upright toolbar's strip at a figure's right edge
 
 
 def plain(text: str) -> str:
@@ -65,16 +69,20 @@ def color(i: int) -> str:
 
 def make_series_figure(values: Sequence[float], split: int, times: Sequence | None = None,
                        title: str = "Series") -> go.Figure:
-    """The series with its test part shaded; ``times`` label the steps on hover. Both the title (a file's
-    column name) and the labels come from a person's file, so they are shown as text, not markup."""
+    """The series with its test part shaded, against its years or dates where ``times`` hold them (else
+    its steps; other labels show on hover). Both the title (a file's column name) and the labels come
+    from a person's file, so they are shown as text, not markup."""
     fig = _base(f"{plain(title)}: train | test", height=230)
-    fig.add_trace(go.Scatter(y=list(values), mode="lines", name="series", line=dict(color=TRUTH, width=1),
-                             text=[plain(str(t)) for t in times] if times is not None else None,
-                             hovertemplate="step %{x}" + (" (%{text})" if times is not None else "")
+    axis = time_axis(times, len(values))
+    labels = [plain(str(t)) for t in times] if times is not None and axis.is_steps else None
+    fig.add_trace(go.Scatter(x=axis.xs(range(len(values))), y=list(values), mode="lines", name="series",
+                             line=dict(color=TRUTH, width=1), text=labels,
+                             hovertemplate=f"{axis.title} %{{x}}" + (" (%{text})" if labels else "")
                              + ": %{y}<extra></extra>"))
-    fig.add_vrect(x0=split - 0.5, x1=len(values) - 0.5, fillcolor="#f0ad4e", opacity=0.15, line_width=0,
+    fig.add_vrect(x0=axis.edge(split), x1=axis.edge(len(values)) if axis.is_steps or axis.half else
+                  axis.x(len(values) - 1), fillcolor="#f0ad4e", opacity=0.15, line_width=0,
                   annotation_text="test", annotation_position="top left")
-    fig.update_layout(showlegend=False, xaxis_title="time step")
+    fig.update_layout(showlegend=False, xaxis_title=axis.title)
     return fig
 
 
@@ -82,9 +90,10 @@ def _loss_layout(fig: go.Figure, log_y: bool, show_grad: bool, epochs: int) -> g
     fig.update_layout(
         xaxis=dict(title="epoch", tickformat="d", dtick=1 if epochs <= 10 else None),
         yaxis=dict(title="MSE (model units)", type="log" if log_y else "linear"),
+        # its own ticks, not the loss axis' (a log loss axis would lend it a dozen crowded ones)
         yaxis2=dict(title="gradient norm", overlaying="y", side="right", showgrid=False, visible=show_grad,
-                    nticks=5, tickformat=".2~g", rangemode="tozero"),
-        margin=dict(r=60, b=40 + 22 * ((len(fig.data) + 2) // 3)),
+                    tickmode="auto", nticks=5, tickformat=".2~g", rangemode="tozero"),
+        margin=dict(r=60 + TOOLBAR_PX, b=40 + 22 * ((len(fig.data) + 2) // 3)),
         height=340 + 22 * ((len(fig.data) + 2) // 3),
     )
     return fig
@@ -158,37 +167,41 @@ def make_loss_figure(runs: Iterable, log_y: bool = False, show_grad: bool = Fals
 
 
 def make_forecast_figure(runs: Sequence, window: tuple[int, int] | None = None) -> go.Figure:
-    """One-step forecasts on the test part against the truth (original units).
-    ``window`` (first, target) shades the steps the gate view reads and marks the step it predicts."""
+    """One-step forecasts on the test part against the truth (original units), against the first run's
+    years, dates or steps. ``window`` (first, target) shades the steps the gate view reads and marks the
+    step it predicts."""
     fig = _base("One-step forecasts on the test part")
+    axis = runs[0].axis if runs else STEPS
     if runs:
         f = runs[0].forecast
-        fig.add_trace(go.Scatter(x=list(f.index), y=list(f.truth), name="truth", mode="lines",
+        fig.add_trace(go.Scatter(x=axis.xs(f.index), y=list(f.truth), name="truth", mode="lines",
                                  line=dict(color=TRUTH, width=1)))
     for i, run in enumerate(runs):
         f = run.forecast
-        fig.add_trace(go.Scatter(x=list(f.index), y=list(f.pred), name=run.label, mode="lines",
+        fig.add_trace(go.Scatter(x=axis.xs(f.index), y=list(f.pred), name=run.label, mode="lines",
                                  line=dict(color=color(i), width=1.5)))
     if window is not None:
         first, target = window
-        fig.add_vrect(x0=first - 0.5, x1=target - 0.5, fillcolor="#9467bd", opacity=0.12, line_width=0,
+        fig.add_vrect(x0=axis.edge(first), x1=axis.edge(target), fillcolor="#9467bd", opacity=0.12, line_width=0,
                       annotation_text="gate window", annotation_position="top left")
-        fig.add_vline(x=target, line=dict(color="#9467bd", dash="dot", width=1))
-    fig.update_layout(xaxis_title="time step", yaxis_title="value")
+        fig.add_vline(x=axis.x(target), line=dict(color="#9467bd", dash="dot", width=1))
+    fig.update_layout(xaxis_title=axis.title, yaxis_title="value")
     return fig
 
 
 def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tuple[str, Sequence[float]]],
-                        context: int = 120, bands: dict[int, np.ndarray] | None = None) -> go.Figure:
+                        context: int = 120, bands: dict[int, np.ndarray] | None = None,
+                        axis: TimeAxis = STEPS) -> go.Figure:
     """Recursive rollouts from the end of the train part, with the truth around them; ``bands``
-    (prediction number -> (2, steps) low and high) shade a run's Monte-Carlo dropout rollouts."""
+    (prediction number -> (2, steps) low and high) shade a run's Monte-Carlo dropout rollouts; ``axis``:
+    the series' years, dates or steps (``models.run.RunRecord.axis``)."""
     steps = max((len(p) for _, p in preds), default=0)
     fig = _base(f"Recursive rollout, {steps} steps")
     lo, hi = max(0, split - context), min(len(series), split + steps)
-    fig.add_trace(go.Scatter(x=list(range(lo, hi)), y=list(series[lo:hi]), name="truth", mode="lines",
+    fig.add_trace(go.Scatter(x=axis.xs(range(lo, hi)), y=list(series[lo:hi]), name="truth", mode="lines",
                              line=dict(color=TRUTH, width=1)))
     for i, (label, pred) in enumerate(preds):
-        x = list(range(split, split + len(pred)))
+        x = axis.xs(range(split, split + len(pred)))
         if bands and i in bands:
             low, high = bands[i]
             fig.add_trace(go.Scatter(x=x, y=list(high), mode="lines", line=dict(width=0), showlegend=False,
@@ -197,11 +210,11 @@ def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tup
                                      fillcolor=color(i), opacity=0.25, meta="band",
                                      name=f"{label}: 90 % of 30 rollouts with dropout on"))
         fig.add_trace(go.Scatter(x=x, y=list(pred), name=label, mode="lines", line=dict(color=color(i), width=2)))
-    fig.add_vline(x=split - 0.5, line=dict(color="#999", dash="dot"))
+    fig.add_vline(x=axis.edge(split), line=dict(color="#999", dash="dot"))
     if split + steps > len(series):  # past here there is no truth to compare with
-        fig.add_vline(x=len(series) - 0.5, line=dict(color="#d62728", dash="dot"),
+        fig.add_vline(x=axis.edge(len(series)), line=dict(color="#d62728", dash="dot"),
                       annotation_text="end of the data", annotation_position="top right")
-    fig.update_layout(xaxis_title="time step", yaxis_title="value")
+    fig.update_layout(xaxis_title=axis.title, yaxis_title="value")
     return fig
 
 
@@ -209,7 +222,9 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
     """One heatmap per gate, hidden unit x time step, gates in [0, 1] or [-1, 1] on fixed scales;
     ``first_step``: the window step the first column is (when only the last steps are shown)."""
     names = HEATMAP_GATES[cell]
-    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.035,
+    height, top, bottom = 150 * len(names) + 90, 60, 40
+    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True,
+                        vertical_spacing=28 / (height - top - bottom),  # room for each gate's title
                         subplot_titles=[GATE_TITLES[k] for k in names])
     for row, k in enumerate(names, start=1):
         a = np.asarray(gates[k])  # (T, H)
@@ -228,7 +243,7 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
         )
         fig.update_yaxes(title_text="unit", row=row, col=1)
     fig.update_xaxes(title_text="time step in the window", row=len(names), col=1)
-    fig.update_layout(height=150 * len(names) + 90, margin=dict(l=50, r=60, t=60, b=40), template="plotly_white",
+    fig.update_layout(height=height, margin=dict(l=50, r=60 + TOOLBAR_PX, t=top, b=bottom), template="plotly_white",
                       title=dict(text=title or "Inside the cell", x=0.01, xanchor="left", font=dict(size=14)),
                       modebar=dict(orientation="v"))
     return fig
@@ -271,7 +286,7 @@ def make_gradflow_figure(runs: Sequence, current) -> go.Figure:
     fig.update_xaxes(title_text="step t in the window", row=2, col=1)
     fig.update_yaxes(title_text="epoch", row=1, col=1)
     fig.update_yaxes(title_text="||dL/dh_t||", type="log", exponentformat="power", row=2, col=1)
-    fig.update_layout(height=600, margin=dict(l=60, r=95, t=70, b=40), template="plotly_white",
+    fig.update_layout(height=600, margin=dict(l=60, r=95 + TOOLBAR_PX, t=70, b=40), template="plotly_white",
                       legend=dict(LEGEND, y=-0.12), modebar=dict(orientation="v"),
                       title=dict(text="Gradient flow through time", x=0.01, xanchor="left", font=dict(size=15)))
     return fig

@@ -20,6 +20,8 @@ QUEUE_NOTE = "queue-note"
 STATUS_WATCH = "status-watch"  # the request the lost-run watchdog suspects
 JOB_REQUEST = "job-request"  # the request Train made; starts the background job
 RUN_RESULT = "run-result"  # the job's outcome (runner.JobOutcome as JSON)
+DRAW_WAIT = "draw-wait"  # the views a finished job's status waits for before it says "done"
+DRAW_LEFT = "draw-left"  # those of them not yet redrawn
 LOSS_OPTIONS = "loss-options"
 LOSS_GRAPH = "loss-graph"  # live: training.py; finished runs: results.py
 
@@ -45,6 +47,7 @@ REPLAY_SLIDER = "replay-slider"
 REPLAY_PLAY = "replay-play"
 REPLAY_TICK = "replay-tick"
 REPLAY_NOTE = "replay-note"
+REPLAY_SPEED = "replay-speed"
 
 # results.py
 METRICS_TABLE = "metrics-table"
@@ -90,6 +93,7 @@ URL_WRITTEN = "url-written"  # the query the browser last wrote into the address
 URL_NOTICE = "url-notice"
 PRESET = "preset"
 PRESET_NOTE = "preset-note"
+PRESET_DRIFT = "preset-drift"  # the fields changed since the chosen preset (follow_form)
 SERIES_PREVIEW = "series-preview"
 SYNTHETIC_FIELDS = "synthetic-fields"  # hidden while a real data set is chosen
 UPLOAD_FIELDS = "upload-fields"  # shown while "my CSV file" is chosen

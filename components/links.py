@@ -4,7 +4,8 @@
 
 The address bar follows the form as a person edits it (only settings that differ from
 the defaults are written), so copying it shares the experiment; opening it fills the
-form again. A key Gatelab does not know, or a value out of range or of the wrong
+form again. A form still on the preset it was filled from carries ``preset=<name>``
+first, so whoever opens the link also reads the preset's "what to look for" line. A key Gatelab does not know, or a value out of range or of the wrong
 type, falls back to that field's default, and a notice names the fields. An uploaded
 CSV file stays in its page: a link cannot carry it, and says so.
 """
@@ -14,8 +15,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from components.presets import PRESETS
 from data.datasets import UPLOAD
 from models.knobs import BY_KEY, PAGE_KNOBS
+
+PRESET_KEY = "preset"
 
 # The address bar is written in the browser: no round trip, and no loop through the form.
 REPLACE_QUERY = """
@@ -29,19 +33,42 @@ function(query) {
 """
 
 
-def query_string(values: dict[str, Any]) -> str:
-    """The query for form ``values`` (knob key -> text): the settings that differ from the defaults."""
-    pairs = []
+def _text(key: str, value: Any) -> str:
+    """A field's value as the link writes it, and as two values are compared."""
+    knob = BY_KEY[key]
+    return knob.as_text(value) if knob.kind in ("switch", "names") else "" if value is None else str(value).strip()
+
+
+def same_value(key: str, a: Any, b: Any) -> bool:
+    """Whether field ``key`` holds the same setting in ``a`` and ``b`` ("80" and "80.0" do)."""
+    ta, tb = _text(key, a), _text(key, b)
+    if ta == tb:
+        return True
+    knob = BY_KEY[key]
+    (va, ea), (vb, eb) = knob.parse(ta, ""), knob.parse(tb, "")
+    return ea is None and eb is None and va == vb
+
+
+def changed_fields(values: dict[str, Any], target: dict[str, str]) -> list[str]:
+    """The labels of the fields whose values differ from ``target`` (knob key -> text), in form order."""
+    return [k.label for k in PAGE_KNOBS if k.key in target and not same_value(k.key, values.get(k.key), target[k.key])]
+
+
+def query_string(values: dict[str, Any], preset: str | None = None) -> str:
+    """The query for form ``values`` (knob key -> text): ``preset`` first (a form on that preset), then the
+    settings that differ from the defaults."""
+    pairs = [(PRESET_KEY, preset)] if preset in PRESETS else []
     for knob in PAGE_KNOBS:
         value = values.get(knob.key)
-        text = knob.as_text(value) if knob.kind in ("switch", "names") else "" if value is None else str(value).strip()
+        text = _text(knob.key, value)
         if text != knob.as_text(knob.default):
             pairs.append((knob.key, text))
     return urlencode(pairs)
 
 
 def read_query(search: str | None, limits: dict[str, float]) -> tuple[dict[str, str], str]:
-    """(knob key -> text for every field the link sets, a notice naming what fell back to its default)."""
+    """(knob key -> text for every field the link sets, and ``PRESET_KEY`` -> the preset it names; a notice
+    naming what fell back to its default)."""
     values: dict[str, str] = {}
     unknown, bad, twice, seen = [], [], [], set()
     for key, text in parse_qsl((search or "").lstrip("?"), keep_blank_values=True):
@@ -50,6 +77,12 @@ def read_query(search: str | None, limits: dict[str, float]) -> tuple[dict[str, 
                 twice.append(key)
             continue
         seen.add(key)
+        if key == PRESET_KEY:
+            if text in PRESETS:
+                values[key] = text
+            else:
+                bad.append(f"Preset (there is no preset {text[:40]!r})")
+            continue
         knob = BY_KEY.get(key)
         if knob is None or not knob.on_page:
             unknown.append(key)

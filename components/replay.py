@@ -4,18 +4,42 @@ Training keeps the weights every few epochs (``models.experiment.snapshot_every`
 moving the slider redraws the one-step forecasts, the rollout and the gate heatmaps
 of the current run as they were then (``RunRecord.at_epoch``; the results views read
 the slider), recomputed in the web process with the NumPy backend. Play steps
-through the snapshots twice a second, so a class can watch the gates organise themselves.
+through the snapshots at the chosen speed, so a class can watch the gates organise
+themselves; Pause stops it where it is at once (``PLAYER`` runs in the browser).
+The loss chart marks the replayed epoch (``marker_shapes``, drawn by ``components.results``).
 """
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from components import ids
 from components.runs import find_run
 
-PLAY_MS = 600
+SPEEDS = {"slow": 1200, "normal": 600, "fast": 250}  # milliseconds per snapshot
+PLAY_MS = SPEEDS["normal"]
+MARKER = "replayed epoch"
+# Play, Pause and each step run in the browser: a press takes effect at once and no step can overtake
+# it (a step that went to the server could answer after a Pause and carry the replay on). Play from
+# the end starts at the first snapshot; each step moves one snapshot on and stops at the end.
+PLAYER = """
+function(_play, _tick, paused, value, last) {
+    const nu = window.dash_clientside.no_update;
+    const pressed = window.dash_clientside.callback_context.triggered
+        .some(t => t.prop_id === '%s.n_clicks');
+    value = value || 0; last = last || 0;
+    if (pressed) {
+        if (!paused || last <= 0) { return [nu, true, 'Play']; }
+        return [value >= last ? 0 : nu, false, 'Pause'];
+    }
+    if (paused) { return [nu, nu, nu]; }
+    if (value + 1 >= last) { return [Math.min(value + 1, last), true, 'Play']; }
+    return [value + 1, nu, nu];
+}
+""" % ids.REPLAY_PLAY  # the name of the loss chart's marker shape
+SET_SPEED = "function(speed) { return %s[speed] || %d; }" % (
+    "{" + ", ".join(f"{k!r}: {v}" for k, v in SPEEDS.items()) + "}", PLAY_MS)
 
 
 def layout() -> html.Div:
@@ -26,7 +50,13 @@ def layout() -> html.Div:
                     dbc.Col(dbc.Button("Play", id=ids.REPLAY_PLAY, color="secondary", outline=True, size="sm"),
                             width="auto"),
                     dbc.Col(dcc.Slider(id=ids.REPLAY_SLIDER, min=0, max=0, step=1, value=0, marks={0: "end"},
-                                       updatemode="mouseup", allow_direct_input=False)),
+                                       updatemode="mouseup", allow_direct_input=False),
+                            className="replay-slider-col"),
+                    dbc.Col([dbc.Label("Speed", html_for=ids.REPLAY_SPEED, className="small mb-0 me-1"),
+                             dbc.Select(id=ids.REPLAY_SPEED, value="normal", size="sm",
+                                        options=[{"label": f"{k} ({v / 1000:g} s a step)", "value": k}
+                                                 for k, v in SPEEDS.items()])],
+                            width="auto", className="d-flex align-items-center"),
                 ],
                 className="g-2 align-items-center",
             ),
@@ -34,6 +64,18 @@ def layout() -> html.Div:
             dcc.Interval(id=ids.REPLAY_TICK, interval=PLAY_MS, disabled=True),
         ]
     )
+
+
+def marker_shapes(run, position: int | None) -> list[dict]:
+    """The loss chart's marker at the epoch the slider replays; none at the run's end."""
+    if run is None:
+        return []
+    epoch = epoch_of(run, position)
+    if epoch >= run.epochs_done:
+        return []
+    return [{"type": "line", "name": MARKER, "x0": epoch, "x1": epoch, "yref": "paper", "y0": 0, "y1": 1,
+             "line": {"color": "#9467bd", "dash": "dot", "width": 2},
+             "label": {"text": f"replay: epoch {epoch}", "textposition": "end", "font": {"size": 11}}}]
 
 
 def stops(run) -> list[int]:
@@ -58,33 +100,33 @@ def register(app: Dash) -> None:
         Output(ids.REPLAY_TICK, "disabled"),
         Output(ids.REPLAY_PLAY, "children"),
         Input(ids.CURRENT_RUN, "data"),
-        Input(ids.REPLAY_PLAY, "n_clicks"),
-        Input(ids.REPLAY_TICK, "n_intervals"),
         State(ids.RUNS_STORE, "data"),
-        State(ids.REPLAY_SLIDER, "value"),
-        State(ids.REPLAY_SLIDER, "max"),
-        State(ids.REPLAY_TICK, "disabled"),
         prevent_initial_call=True,
     )
-    def drive(current_id, _play, _tick, store, value, last, paused):
-        """One owner of the slider: a new current run puts it at the end; Play starts from the first
-        snapshot (or pauses); each tick moves it one snapshot on, and it stops at the end."""
-        if ctx.triggered_id == ids.CURRENT_RUN:
-            run = find_run(store, current_id)
-            if run is None:
-                return no_update, no_update, no_update, True, "Play"
-            epochs = stops(run)
-            n = len(epochs) - 1
-            shown = sorted({0, n // 4, n // 2, 3 * n // 4, n})
-            return n, {i: str(epochs[i]) for i in shown}, n, True, "Play"
-        if ctx.triggered_id == ids.REPLAY_PLAY:
-            if not paused:
-                return no_update, no_update, no_update, True, "Play"
-            return no_update, no_update, 0 if value >= last else no_update, False, "Pause"
-        if value >= last:
+    def fit_slider(current_id, store):
+        """A new current run: the slider gets its snapshots and stands at the end, paused."""
+        run = find_run(store, current_id)
+        if run is None:
             return no_update, no_update, no_update, True, "Play"
-        done = value + 1 >= last  # the end reached: stop there
-        return no_update, no_update, value + 1, True if done else no_update, "Play" if done else no_update
+        epochs = stops(run)
+        n = len(epochs) - 1
+        shown = sorted({0, n // 4, n // 2, 3 * n // 4, n})
+        return n, {i: str(epochs[i]) for i in shown}, n, True, "Play"
+
+    # allow_duplicate: ``fit_slider`` sets these for a new run; this plays and pauses that run.
+    app.clientside_callback(
+        PLAYER,
+        Output(ids.REPLAY_SLIDER, "value", allow_duplicate=True),
+        Output(ids.REPLAY_TICK, "disabled", allow_duplicate=True),
+        Output(ids.REPLAY_PLAY, "children", allow_duplicate=True),
+        Input(ids.REPLAY_PLAY, "n_clicks"),
+        Input(ids.REPLAY_TICK, "n_intervals"),
+        State(ids.REPLAY_TICK, "disabled"),
+        State(ids.REPLAY_SLIDER, "value"),
+        State(ids.REPLAY_SLIDER, "max"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(SET_SPEED, Output(ids.REPLAY_TICK, "interval"), Input(ids.REPLAY_SPEED, "value"))
 
     @app.callback(Output(ids.REPLAY_NOTE, "children"), Input(ids.REPLAY_SLIDER, "value"),
                   State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"))

@@ -198,13 +198,18 @@ def register(app: Dash) -> None:
         shown = shown_runs(store, selected_rows, current_id)
         if not shown:
             return no_update, EMPTY, make_metrics_table([]), ""
-        if ctx.triggered_id == ids.REPLAY_SLIDER:  # only the forecasts change with the replay
-            loss, table, note = no_update, no_update, no_update
-        else:
-            loss = make_loss_figure(shown, "log" in options, "grad" in options) if idle is not False else no_update
-            table, note = make_metrics_table(shown), parity_note(shown)
         replayed = as_replayed(shown, current_id, position)
         current = next((r for r in replayed if r.id == current_id), None) or find_run(store, current_id) or shown[-1]
+        marker = replay.marker_shapes(current, position)
+        if ctx.triggered_id == ids.REPLAY_SLIDER:  # the forecasts change with the replay, and its marker moves
+            loss, table, note = Patch(), no_update, no_update
+            loss["layout"]["shapes"] = marker
+        else:
+            loss = make_loss_figure(shown, "log" in options, "grad" in options)
+            loss.update_layout(shapes=marker)
+            table, note = make_metrics_table(shown), parity_note(shown)
+        if idle is False:  # a job's live curve is on the chart
+            loss = no_update
         k = int(min(max(window or 0, 0), len(current.forecast.index) - 1))
         return loss, make_forecast_figure(replayed, current.window_span(k)), table, note
 
@@ -227,7 +232,7 @@ def register(app: Dash) -> None:
         chained = [(run, np.asarray(run.horizon.rollout[:steps])) for run in shown
                    if run.horizon is not None and run.horizon.rollout]
         lines += [(f"{run.label}: seq2seq, {run.horizon.k} at a time", p.tolist()) for run, p in chained]
-        figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands)
+        figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands, axis=shown[0].axis)
         note = rollout_note(shown, preds, steps) + seq2seq_rollout_note(chained, steps)
         if heavy:
             note += (f" {', '.join(shown[i].label for i in sorted(heavy))}: too large to roll out again in the page, "

@@ -38,6 +38,24 @@ from models.sweep import SweepSpec, on_long_season
 
 READY = "ready"
 STARTING = "starting"
+DRAWING = "trained; drawing the results"
+# "done" once the finished run is drawn: the job's last word names the views to wait for (``DRAW_WAIT``),
+# and this says "done" when each has been redrawn since (the views' callbacks run after the runs
+# store takes the new runs, and the renderer may run this before or after them).
+FINISH = """
+function(wait, _table, _rollout, _gates, _sweep, left) {
+    const nu = window.dash_clientside.no_update;
+    const hit = window.dash_clientside.callback_context.triggered.map(t => t.prop_id.split('.')[0]);
+    let pending = left;
+    if (hit.includes(%(wait)r)) {
+        if (!wait || !Array.isArray(wait.views)) { return [nu, nu, null]; }
+        pending = wait.views;
+    }
+    if (!pending) { return [nu, nu, nu]; }
+    pending = pending.filter(id => !hit.includes(id));
+    return pending.length ? [nu, nu, pending] : ['done', 'done', null];
+}
+"""
 LOST = "no result: this run was lost on its way back from the server; press Train to try again"
 # A job's callback that ends without its final word (the job died, or a request for its
 # result failed) leaves the status at a word of a job in flight while Train is enabled
@@ -72,6 +90,8 @@ def layout(services: Services) -> html.Div:
             dcc.Store(id=ids.JOB_REQUEST),
             dcc.Store(id=ids.RUN_RESULT),
             dcc.Store(id=ids.STATUS_WATCH),
+            dcc.Store(id=ids.DRAW_WAIT),
+            dcc.Store(id=ids.DRAW_LEFT),
             dcc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": " log scale", "value": "log"},
                                                         {"label": " gradient norm", "value": "grad"}],
                           value=[], inline=True, className="small mt-2", inputClassName="ms-3"),
@@ -154,6 +174,7 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.STATUS, "children"),
         Output(ids.PROGRESS, "value"),
         Output(ids.PROGRESS, "label"),
+        Output(ids.DRAW_WAIT, "data"),
         Input(ids.JOB_REQUEST, "data"),
         background=True,
         manager=services.manager,
@@ -173,8 +194,27 @@ def register(app: Dash, services: Services) -> None:
         outcome = run_request(set_progress, request, board, settings.max_job_seconds, settings.served,
                               services.signer, settings.max_queued_per_client)
         done = outcome.status == DONE
-        label = "done" if done else "not started" if outcome.status.startswith("not started") else "stopped"
-        return outcome.to_json(services.key), outcome.status, 100 if done else no_update, label
+        label = "drawing" if done else "not started" if outcome.status.startswith("not started") else "stopped"
+        views = [ids.SWEEP_GRAPH] if outcome.sweep is not None else [ids.METRICS_TABLE, ids.ROLLOUT_GRAPH,
+                                                                      ids.GATES_GRAPH]
+        wait = {"request": request.get("id") if isinstance(request, dict) else None, "views": views} if done else None
+        return (outcome.to_json(services.key), DRAWING if done else outcome.status, 100 if done else no_update,
+                label, wait)
+
+    # allow_duplicate: the job's callback has ended when this speaks; it turns its "drawing" into "done".
+    app.clientside_callback(
+        FINISH % {"wait": ids.DRAW_WAIT},
+        Output(ids.STATUS, "children", allow_duplicate=True),
+        Output(ids.PROGRESS, "label", allow_duplicate=True),
+        Output(ids.DRAW_LEFT, "data"),
+        Input(ids.DRAW_WAIT, "data"),
+        Input(ids.METRICS_TABLE, "children"),
+        Input(ids.ROLLOUT_GRAPH, "figure"),
+        Input(ids.GATES_GRAPH, "figure"),
+        Input(ids.SWEEP_GRAPH, "figure"),
+        State(ids.DRAW_LEFT, "data"),
+        prevent_initial_call=True,
+    )
 
     # allow_duplicate: the watchdog speaks only once the job's callback has ended without a word.
     app.clientside_callback(

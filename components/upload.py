@@ -62,18 +62,20 @@ def register(app: Dash, settings: Settings) -> None:
         Output(ids.MISSING_FIELD, "hidden"),
         Input(ids.UPLOAD_DATA, "contents"),
         Input(ids.VALUE_COLUMN, "value"),
+        Input(ids.MISSING_CELLS, "value"),
         State(ids.UPLOAD_DATA, "filename"),
         State(ids.UPLOAD_STORE, "data"),
         prevent_initial_call=True,
     )
-    def read_upload(contents, column, filename, store):
+    def read_upload(contents, column, missing, filename, store):
         """A new file replaces the old one, or is refused with the reason (the old one stays);
-        the status line says what was read and how many cells of the chosen column are holes."""
-        if ctx.triggered_id == ids.VALUE_COLUMN:
+        the status line says what was read, how many cells of the chosen column are holes, and what
+        becomes of them."""
+        if ctx.triggered_id in (ids.VALUE_COLUMN, ids.MISSING_CELLS):
             if not store or not column:
                 return (no_update,) * 7
             table = Table.from_json(store)
-            return no_update, status_text(table, column), no_update, no_update, no_update, no_update, \
+            return no_update, status_text(table, column, missing), no_update, no_update, no_update, no_update, \
                 not table.bad_cells(column)
         name = filename or "the file"
         try:
@@ -90,14 +92,20 @@ def register(app: Dash, settings: Settings) -> None:
         value = table.numeric[-1] if len(table.numeric) > 1 and looks_like_time(table.numeric[0]) \
             else table.numeric[0]
         others = [c for c in table.columns if c != value]
-        return (table.to_json(), status_text(table, value), [{"label": c, "value": c} for c in table.numeric], value,
+        return (table.to_json(), status_text(table, value, missing), [{"label": c, "value": c} for c in table.numeric], value,
                 [{"label": c, "value": c} for c in others], others[0] if others else None, not table.bad_cells(value))
 
 
-def status_text(table: Table, column: str) -> str:
+def status_text(table: Table, column: str, missing: str | None = None) -> str:
+    """What was read, and what becomes of the chosen column's holes (``missing``: the choice made, if any)."""
     rows = len(next(iter(table.columns.values())))
     text = f"Read {table.name}: {rows} rows; numeric columns: {', '.join(table.numeric)}."
     bad = table.bad_cells(column)
-    if bad:
-        text += f" Column {column!r} has {bad} empty or non-numeric cell(s): choose below to drop or interpolate them."
-    return text
+    if not bad:
+        return text
+    text += f" Column {column!r} has {bad} empty or non-numeric cell(s)"
+    if missing == "drop":
+        return text + f": they are dropped, and {rows - bad} rows are left."
+    if missing == "interpolate":
+        return text + ": each is filled in on the straight line between its neighbours (the ends take the nearest value)."
+    return text + ": choose below to drop or interpolate them."

@@ -94,22 +94,27 @@ def season_of(times: Sequence[str] | None) -> tuple[int | None, str]:
     return None, "yearly or irregular dates"
 
 
+def dates_after(dates, extra: int):
+    """The ``extra`` dates after ``dates`` (a ``DatetimeIndex`` of two or more), at their median spacing:
+    whole months for monthly or coarser data, days (or parts of one) for finer."""
+    import pandas as pd
+
+    step = _step_days(dates)
+    if step >= 27:
+        months = max(1, round(step / 30.44))
+        return pd.DatetimeIndex([dates[-1] + pd.DateOffset(months=months * j) for j in range(1, extra + 1)])
+    return (dates[-1] + pd.to_timedelta(np.arange(1, extra + 1) * step, unit="D")).round("s")
+
+
 def calendar(times: Sequence[str], extra: int) -> list[Covariate]:
     """Sine and cosine of the place in the cycle that fits the data's spacing, for the data's dates
     and ``extra`` dates after them (at the median spacing): two known covariates."""
-    import pandas as pd
-
     problem = calendar_problem(times)
     if problem:
         raise ValueError(f"calendar features {problem}")
     dates = _dates(times)
     step = _step_days(dates)
-    if step >= 27:
-        months = max(1, round(step / 30.44))
-        future = pd.DatetimeIndex([dates[-1] + pd.DateOffset(months=months * j) for j in range(1, extra + 1)])
-    else:
-        future = dates[-1] + pd.to_timedelta(np.arange(1, extra + 1) * step, unit="D")
-    every = dates.append(future)
+    every = dates.append(dates_after(dates, extra))
     if step < 1:
         name, angle = "hour of day", 2 * np.pi * (every.hour + every.minute / 60) / 24
     elif step < 27:

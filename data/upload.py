@@ -38,7 +38,11 @@ class Table:
 
     def bad_cells(self, column: str) -> int:
         """Empty or non-numeric cells of ``column``."""
-        return int(np.isnan(_numbers(self.columns[column])).sum())
+        return int(np.isnan(self.numbers(column)).sum())
+
+    def numbers(self, column: str) -> np.ndarray:
+        """``column`` as read: a float per row, NaN where a cell is empty or not a number."""
+        return _numbers(self.columns[column])
 
     def series(self, column: str, missing: str | None = None) -> np.ndarray:
         """``column`` as a float series; empty or non-numeric cells need ``missing`` ("drop" or

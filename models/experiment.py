@@ -124,7 +124,16 @@ def run_experiment(
         stopped=stopped,
         covariates=covariates,
         source=upload.name if upload is not None else "",
+        times=tuple(times) if len(times := series_times(config, upload)) == series.shape[0] else (),
     )
+
+
+def series_times(config: ExperimentConfig, upload: Uploaded | None = None) -> list[str]:
+    """The time labels of the series ``config`` trains on: a data set's, a file's time column; none for
+    the synthetic series."""
+    if config.dataset in DATASETS:
+        return DATASETS[config.dataset].load()[0]
+    return list(upload.times or []) if upload is not None else []
 
 
 def covariates_for(config: ExperimentConfig, n: int, upload: Uploaded | None = None) -> tuple[Covariate, ...]:
@@ -134,8 +143,7 @@ def covariates_for(config: ExperimentConfig, n: int, upload: Uploaded | None = N
     extra = max(config.rollout_steps, KNOWN_AHEAD) + config.horizon
     out: list[Covariate] = []
     if config.calendar:
-        times = DATASETS[config.dataset].load()[0] if config.dataset in DATASETS else upload and upload.times
-        out += calendar(times or None, extra)
+        out += calendar(series_times(config, upload) or None, extra)
     for name in config.covariates:
         if config.dataset == SYNTHETIC:
             out.append(Covariate(HOLIDAYS, tuple(holiday_days(config.series.seed, n + extra).tolist()), True))

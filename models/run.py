@@ -33,6 +33,7 @@ import numpy as np
 
 from data.datasets import DATASETS, SYNTHETIC
 from data.exogenous import Covariate
+from data.timeaxis import TimeAxis, time_axis
 from data.windows import prepare, split_index
 from models.base import check_state_dict, param_shapes
 from models.config import MAX_ROLLOUT, ExperimentConfig
@@ -100,6 +101,12 @@ class RunRecord:
     stopped: str = ""  # why it ended before its last epoch ("cancelled at epoch 3"), or ""
     covariates: tuple[Covariate, ...] = field(default=(), repr=False)  # the inputs beside the series, as read
     source: str = ""  # what it trained on, for a file: "river.csv: flow" (a data set is named by its config)
+    times: tuple[str, ...] = ()  # the series' time labels (a data set's years or dates, a file's time column)
+
+    @property
+    def axis(self) -> TimeAxis:
+        """The x axis of its charts: years, dates or steps, reaching past the data as far as a rollout can."""
+        return time_axis(self.times, len(self.series) + MAX_ROLLOUT)
 
     @property
     def data_name(self) -> str:
@@ -172,6 +179,7 @@ class RunRecord:
             (len(self.grad_flow) <= epochs and all(len(v) == c.seq_len for _, v in self.grad_flow),
              "its gradient flow does not match its window"),
             (len(self.snapshots) <= epochs + 1, "it has more snapshots than epochs"),
+            (len(self.times) in (0, n), f"its time labels must be one per point of its {n}"),
             (len(self.covariates) == len(c.covariates) + 2 * c.calendar
              and all(len(v.values) <= n + MAX_ROLLOUT + c.horizon for v in self.covariates),
              "its covariates do not match its settings"),
@@ -209,6 +217,7 @@ class RunRecord:
             "grad_flow": {"epochs": [e for e, _ in self.grad_flow], "norms": [list(n) for _, n in self.grad_flow]},
             "covariates": [c.as_dict() for c in self.covariates],
             **({"source": self.source} if self.source else {}),  # absent in older records, and they still read
+            **({"times": list(self.times)} if self.times else {}),
         }
         digest = _digest(body)
         return {**body, "digest": digest, **({"seal": _seal(key, digest)} if key else {})}
@@ -249,6 +258,7 @@ class RunRecord:
                 stopped=str(data["stopped"]),
                 covariates=tuple(Covariate.from_dict(c) for c in data.get("covariates", ())),
                 source=str(data.get("source", ""))[:200],
+                times=tuple(str(t)[:64] for t in data.get("times", ())),
             )
             check_state_dict(param_shapes(config.cell, config.inputs, config.hidden_size), record.weights)
         except (KeyError, TypeError, ValueError, AttributeError) as e:

@@ -51,8 +51,14 @@ def test_each_bundled_data_set_fills_its_settings_and_trains(page, name, title, 
     page.wait_for_text_to_equal("#job-status", "done", timeout=60)
     until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
     until(lambda: "seasonal naive" in text(d, "metrics-table"), timeout=10)  # its own callback may draw later
+    times = DATASETS[name].load()[0]
     split = int(points * 0.7)
-    until(lambda: (figure(d, "forecast-graph") or [{}])[0].get("x", [None])[0] == split, timeout=10)
+    axis = "date" if name == "co2" else "year"  # its own time labels, not steps
+    until(lambda: str((figure(d, "forecast-graph") or [{}])[0].get("x", [None])[0]) == times[split], timeout=10)
+    assert str(figure(d, "series-preview")[0]["x"][0]) == times[0]
+    for graph in ("series-preview", "forecast-graph", "rollout-graph"):
+        assert d.execute_script(f"return document.querySelector('#{graph} .js-plotly-plot').layout.xaxis.title.text") \
+            == axis, graph
     pick(page, "dataset", "synthetic")
     until(lambda: page.find_element("#seq-len").get_attribute("value") == "60", timeout=5)
     assert page.find_element("#synthetic-fields").get_attribute("hidden") is None
@@ -76,13 +82,20 @@ def test_upload_a_csv_choose_the_column_fill_holes_and_train(page, tmp_path):
     set_value(page, "epochs", 2)
     click(page, "train-button")
     page.wait_for_contains_text("#job-status", "not started: My CSV file: column 'flow' has 3 empty", timeout=5)
+    # before the choice, the preview shows this file's column with its holes, not the data shown before
+    until(lambda: "flow, 3 empty cell(s)" in d.execute_script(
+        "return document.querySelector('#series-preview .gtitle').textContent"), timeout=10)
     pick(page, "missing-cells", "interpolate them")
+    page.wait_for_contains_text("#upload-status", "each is filled in on the straight line", timeout=5)
+    assert "choose below" not in text(d, "upload-status")
     until(lambda: len((figure(d, "series-preview") or [{}])[0].get("y", [])) == 200, timeout=10)
-    assert figure(d, "series-preview")[0]["text"][:2] == ["1800", "1801"]  # the time column labels the steps
+    assert figure(d, "series-preview")[0]["x"][:2] == [1800, 1801]  # the time column's years are the axis
     click(page, "train-button")
     page.wait_for_text_to_equal("#job-status", "done", timeout=60)
     until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
-    until(lambda: figure(d, "forecast-graph")[0]["x"][0] == 140, timeout=10)
+    until(lambda: figure(d, "forecast-graph")[0]["x"][0] == 1940, timeout=10)  # step 140
+    pick(page, "missing-cells", "drop them")
+    page.wait_for_contains_text("#upload-status", "they are dropped, and 197 rows are left", timeout=5)
     # a file that is not UTF-8, and one without numbers: a message, and the good file stays
     bad = tmp_path / "latin1.csv"
     bad.write_bytes("année,débit\n1,2\n".encode("latin-1"))
@@ -93,7 +106,7 @@ def test_upload_a_csv_choose_the_column_fill_holes_and_train(page, tmp_path):
     upload(page, "upload-data", words)
     page.wait_for_contains_text("#upload-status", "Not read: words.csv has no numeric column", timeout=10)
     set_value(page, "seq-len", 150)
-    page.wait_for_contains_text("#seq-len-feedback", "must be at most 138 for a series of 200 points", timeout=5)
+    page.wait_for_contains_text("#seq-len-feedback", "must be at most 135 for a series of 197 points", timeout=5)
 
 
 def test_downloads_load_back_and_a_run_record_shows_again(page):
@@ -138,13 +151,13 @@ def test_downloads_load_back_and_a_run_record_shows_again(page):
 def test_a_preset_fills_every_control_and_says_what_to_look_for(page):
     d = page.driver
     set_value(page, "epochs", 7)
-    page.select_dcc_dropdown("#preset", "Exercise 2: a longer season")
+    pick(page, "preset", "Exercise 2: a longer season")
     until(lambda: page.find_element("#series-periods").get_attribute("value") == "50, 120", timeout=5)
     assert page.find_element("#seq-len").get_attribute("value") == "40"
     assert page.find_element("#epochs").get_attribute("value") == "60"  # every control: back to the reference
     assert "never holds a whole cycle" in text(d, "preset-note")
     until(lambda: "series-periods=50%2C+120" in d.current_url and "seq-len=40" in d.current_url, timeout=5)
-    page.select_dcc_dropdown("#preset", "Real data: sunspots")
+    pick(page, "preset", "Real data: sunspots")
     until(lambda: page.find_element("#seq-len").get_attribute("value") == "11", timeout=5)
     assert page.find_element("#dataset input[value=sunspots]").is_selected()
 
@@ -250,6 +263,11 @@ def test_a_monthly_csvs_seasonal_naive_uses_12_and_an_undated_one_leaves_it_out(
     persistence = next(r for r in d.find_elements(By.CSS_SELECTOR, "#metrics-table tr")
                        if r.text.startswith("persistence"))
     assert float(row.text.split()[2]) < 0.5 * float(persistence.text.split()[1])  # its season is the year's
+    until(lambda: figure(d, "forecast-graph")[0]["x"][0] == "2004-01-01", timeout=10)  # month 168 of 240
+    click(page, "download-forecasts")
+    forecasts = pd.read_csv(downloaded(page, "-forecasts.csv"))
+    assert forecasts["date"].iloc[0] == "2002-01-01" and forecasts["step"].iloc[0] == 144  # 168 - a window of 24
+    assert forecasts["date"].iloc[-1] > "2009-12-01"  # the rollout runs past the data, at its spacing
     undated = tmp_path / "undated.csv"
     pd.DataFrame({"value": values}).to_csv(undated, index=False)
     upload(page, "upload-data", undated)

@@ -355,3 +355,39 @@ def test_a_setting_some_run_used_gets_its_column_shown():
     dropped = plain.with_(config=plain.config.with_(dropout=0.3))
     hidden = runs_mod.hidden_columns([plain, dropped])
     assert "dropout" not in hidden and "val" in hidden and "label" not in hidden
+
+
+def test_the_upload_status_says_what_becomes_of_the_holes():
+    from components.upload import status_text
+    from data.upload import read_csv
+
+    table = read_csv(b"t,v\n1,1\n2,\n3,3\n4,x\n5,5\n", "f.csv")
+    assert status_text(table, "v").endswith("has 2 empty or non-numeric cell(s): choose below to drop or interpolate them.")
+    assert status_text(table, "v", "drop").endswith("they are dropped, and 3 rows are left.")
+    assert "filled in on the straight line" in status_text(table, "v", "interpolate")
+    assert "choose below" not in status_text(table, "v", "interpolate")
+
+
+def test_the_replay_marker_stands_at_a_snapshot_epoch_and_not_at_the_end():
+    from components.replay import MARKER, marker_shapes, stops
+    from models.config import ExperimentConfig, TrainConfig
+    from models.experiment import run_experiment
+
+    config = ExperimentConfig(seq_len=10, hidden_size=4, train=TrainConfig(epochs=6))
+    run = run_experiment(config.with_(series=config.series.__class__(length=200)))
+    epochs = stops(run)
+    assert marker_shapes(run, len(epochs) - 1) == [] and marker_shapes(None, 0) == []
+    (shape,) = marker_shapes(run, 1)
+    assert shape["name"] == MARKER and shape["x0"] == shape["x1"] == epochs[1] < run.epochs_done
+    assert shape["label"]["text"] == f"replay: epoch {epochs[1]}"
+
+
+def test_gate_titles_get_room_and_the_toolbar_keeps_its_strip():
+    from components.figures import TOOLBAR_PX, make_gates_figure
+
+    gates = {"a": np.zeros((20, 4)), "h": np.zeros((20, 4))}
+    fig = make_gates_figure(gates, "rnn")
+    top, bottom = sorted([fig.layout.yaxis.domain, fig.layout.yaxis2.domain], key=lambda d: -d[0])
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    assert (top[0] - bottom[1]) * plot_px >= 27  # a subplot title (about 16 px) fits between two heatmaps
+    assert fig.layout.margin.r >= 60 + TOOLBAR_PX

@@ -46,3 +46,22 @@ def test_a_key_given_twice_keeps_its_first_value_and_says_so():
     assert values == {"hidden-size": "16", "epochs": "5"}
     assert notice == ("About this link. These were given more than once, and only the first value was used: "
                       "hidden-size.")
+
+
+def test_a_form_on_its_preset_links_with_the_preset_and_one_that_left_it_names_the_fields():
+    from components.links import changed_fields
+
+    values = preset_values("notebook")
+    query = query_string(values, "notebook")
+    assert query.startswith("preset=notebook&") and "epochs=80" in query
+    back, notice = read_query("?" + query, LIMITS)
+    assert back["preset"] == "notebook" and back["epochs"] == "80" and notice == ""
+    assert changed_fields(values, preset_values("notebook")) == []
+    assert changed_fields(values | {"epochs": "80.0"}, preset_values("notebook")) == []  # the same number
+    moved = values | {"epochs": "40", "horizon": "10", "transform": "detrend"}
+    assert changed_fields(moved, preset_values("notebook")) == [BY_KEY[k].label for k in FIELD_IDS
+                                                                 if k in ("transform", "horizon", "epochs")]
+    assert len(changed_fields(moved, preset_values("notebook"))) == 3
+    assert query_string(values, "no-such-preset") == query_string(values)
+    values, notice = read_query("?preset=nope&epochs=5", LIMITS)
+    assert values == {"epochs": "5"} and "Preset (there is no preset 'nope')" in notice

@@ -25,7 +25,8 @@ from typing import Any
 from components.runner import JobOutcome
 
 # The training callback's outputs, as the page names them (components.training.run_job).
-JOB_OUTPUTS = [("run-result", "data"), ("job-status", "children"), ("progress-bar", "value"), ("progress-bar", "label")]
+JOB_OUTPUTS = [("run-result", "data"), ("job-status", "children"), ("progress-bar", "value"), ("progress-bar", "label"),
+               ("draw-wait", "data")]
 
 
 class DashClient:
