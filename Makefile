@@ -46,7 +46,7 @@ container-test: install
 # 30 students at once against gunicorn on this machine (see README, "A classroom"). They all come
 # from 127.0.0.1, so the per-computer queue bound is lifted to the class size.
 loadtest: install
-	GATELAB_CACHE_DIR=$$(mktemp -d) GATELAB_PORT=8061 GATELAB_MAX_QUEUED_PER_CLIENT=30 $(BIN)/gunicorn -c gunicorn.conf.py app:server & 	  pid=$$!; sleep 10; $(BIN)/python tools/loadtest.py --url http://127.0.0.1:8061 --students 30; 	  status=$$?; kill $$pid; exit $$status
+	GATELAB_CACHE_DIR=$$(mktemp -d) GATELAB_PORT=8061 GATELAB_MAX_QUEUED_PER_CLIENT=30 $(BIN)/gunicorn -c gunicorn.conf.py app:server & 	  pid=$$!; sleep 10; $(BIN)/python tools/loadtest.py --url http://127.0.0.1:8061 --students 30 --moves 10 --pid $$pid; 	  status=$$?; kill $$pid; exit $$status
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -122,20 +122,23 @@ def create_app(settings: Settings | None = None) -> Dash:
         start_fork_server()
     services.board.set_slots(settings.max_jobs)
 
-    app = Dash(__name__, title="Gatelab", background_callback_manager=services.manager, update_title=None)
+    # compress: flask-compress sends the page's scripts and every callback's answer compressed
+    app = Dash(__name__, title="Gatelab", background_callback_manager=services.manager, update_title=None,
+               compress=True)
     app.layout = make_layout(services)
     services.manager.accepting = True  # it takes this app's background functions, and no other app's
     try:
         controls.register(app, settings)
         training.register(app, services)
-        runs.register(app, settings)
-        results.register(app)
-        explain.register(app)
-        gradflow.register(app, results.EMPTY)
-        horizon.register(app)
+        library = services.library
+        runs.register(app, settings, library)
+        results.register(app, library)
+        explain.register(app, library)
+        gradflow.register(app, results.EMPTY, library)
+        horizon.register(app, library)
         sweep.register(app)
-        downloads.register(app)
-        replay.register(app)
+        downloads.register(app, library)
+        replay.register(app, library)
     finally:
         services.manager.accepting = False
     app.clientside_callback(TAB_BEACON, Output(ids.TAB_WATCH, "data"), Input(ids.SESSION, "data"))
@@ -151,10 +154,12 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     @app.server.route("/tab-closed", methods=["POST"])
     def tab_closed():
-        """A page that goes away (closed, reloaded) says so, and its job stops at once (``TAB_BEACON``)."""
+        """A page that goes away (closed, reloaded) says so: its job stops at once and its runs leave the
+        shelf (``TAB_BEACON``)."""
         tab = flask.request.get_data(as_text=True)[:100]
         if services.signer.valid_tab(tab):
             services.board.closed(tab)
+            services.shelf.forget(tab)
         return "", 204
 
     return app

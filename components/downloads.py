@@ -27,7 +27,8 @@ from dash import Dash, Input, State, dcc, html, no_update
 from dash import Output
 
 from components import ids
-from components.runs import find_run, records, table_row
+from components.runcache import RunLibrary
+from components.runs import table_row
 from models.run import RunRecord, restore
 
 
@@ -111,36 +112,40 @@ def forecasts_frame(run: RunRecord):
     return frame
 
 
-def runs_frame(store: list[dict] | None):
+def runs_frame(runs: list[RunRecord]):
+    """The runs table as a frame, every column (newest first)."""
     import pandas as pd
 
-    return pd.DataFrame([table_row(r) for r in records(store)])
+    return pd.DataFrame([table_row(r) for r in runs])
 
 
-def register(app: Dash) -> None:
-    @app.callback(Output(ids.DOWNLOAD_WEIGHTS, "data"), Input(ids.DOWNLOAD_WEIGHTS_BUTTON, "n_clicks"),
-                  State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
-    def download_weights(_n, store, current_id):
-        run = find_run(store, current_id)
+def register(app: Dash, library: RunLibrary) -> None:
+    current = [State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), State(ids.SESSION, "data")]
+
+    @app.callback(Output(ids.DOWNLOAD_WEIGHTS, "data"), Input(ids.DOWNLOAD_WEIGHTS_BUTTON, "n_clicks"), *current,
+                  prevent_initial_call=True)
+    def download_weights(_n, store, current_id, tab):
+        run = library.page(tab, store).find(current_id)
         return no_update if run is None else dcc.send_bytes(weights_npz(run), f"{file_stem(run)}.npz")
 
-    @app.callback(Output(ids.DOWNLOAD_FORECASTS, "data"), Input(ids.DOWNLOAD_FORECASTS_BUTTON, "n_clicks"),
-                  State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
-    def download_forecasts(_n, store, current_id):
-        run = find_run(store, current_id)
+    @app.callback(Output(ids.DOWNLOAD_FORECASTS, "data"), Input(ids.DOWNLOAD_FORECASTS_BUTTON, "n_clicks"), *current,
+                  prevent_initial_call=True)
+    def download_forecasts(_n, store, current_id, tab):
+        run = library.page(tab, store).find(current_id)
         if run is None:
             return no_update
         return dcc.send_string(csv_text(forecasts_frame(run)), f"{file_stem(run)}-forecasts.csv")
 
-    @app.callback(Output(ids.DOWNLOAD_RUN, "data"), Input(ids.DOWNLOAD_RUN_BUTTON, "n_clicks"),
-                  State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), prevent_initial_call=True)
-    def download_run(_n, store, current_id):
-        run = find_run(store, current_id)
+    @app.callback(Output(ids.DOWNLOAD_RUN, "data"), Input(ids.DOWNLOAD_RUN_BUTTON, "n_clicks"), *current,
+                  prevent_initial_call=True)
+    def download_run(_n, store, current_id, tab):
+        run = library.page(tab, store).find(current_id)
         return no_update if run is None else dcc.send_string(json.dumps(run.to_json()), f"{file_stem(run)}.json")
 
     @app.callback(Output(ids.DOWNLOAD_RUNS, "data"), Input(ids.DOWNLOAD_RUNS_BUTTON, "n_clicks"),
-                  State(ids.RUNS_STORE, "data"), prevent_initial_call=True)
-    def download_runs(_n, store):
-        if not store:
+                  State(ids.RUNS_STORE, "data"), State(ids.SESSION, "data"), prevent_initial_call=True)
+    def download_runs(_n, store, tab):
+        runs = library.page(tab, store).all()
+        if not runs:
             return no_update
-        return dcc.send_string(csv_text(runs_frame(store)), "gatelab-runs.csv")
+        return dcc.send_string(csv_text(runs_frame(runs)), "gatelab-runs.csv")

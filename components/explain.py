@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, dcc
 
 from components import ids
-from components.runs import find_run
+from components.runcache import RunLibrary
 
 LSTM_EQUATIONS = r"""
 **LSTM** (PyTorch's form; gate rows i | f | g | o)
@@ -131,8 +131,9 @@ def equations_layout() -> dcc.Markdown:
     return dcc.Markdown(LSTM_EQUATIONS, id=ids.EQUATIONS, mathjax=True, className="small")
 
 
-def register(app: Dash) -> None:
-    @app.callback(Output(ids.EQUATIONS, "children"), Input(ids.CURRENT_RUN, "data"), State(ids.RUNS_STORE, "data"))
-    def show_equations(current_id, store):
-        run = find_run(store, current_id)
+def register(app: Dash, library: RunLibrary) -> None:
+    @app.callback(Output(ids.EQUATIONS, "children"), Input(ids.CURRENT_RUN, "data"), State(ids.RUNS_STORE, "data"),
+                  State(ids.SESSION, "data"))
+    def show_equations(current_id, store, tab):
+        run = library.page(tab, store).find(current_id)
         return EQUATIONS[run.config.cell] if run is not None else LSTM_EQUATIONS

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from dash import Patch
 from plotly.subplots import make_subplots
 
 from data.timeaxis import STEPS, TimeAxis, time_axis
@@ -218,6 +219,13 @@ def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tup
     return fig
 
 
+def _gate_z(k: str, a: np.ndarray) -> tuple[list, float, float]:
+    """(heatmap rows: hidden units x steps, to 4 decimals, which a colour cannot tell apart anyway;
+    zmin; zmax) of gate ``k``'s activations ``a`` (T, H)."""
+    zmax = max(1.0, float(np.abs(a).max())) if k in UNBOUNDED else 1.0
+    return np.round(a.T, 4).tolist(), (-zmax if k in SIGNED else 0.0), zmax
+
+
 def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", first_step: int = 0) -> go.Figure:
     """One heatmap per gate, hidden unit x time step, gates in [0, 1] or [-1, 1] on fixed scales;
     ``first_step``: the window step the first column is (when only the last steps are shown)."""
@@ -227,13 +235,12 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
                         vertical_spacing=28 / (height - top - bottom),  # room for each gate's title
                         subplot_titles=[GATE_TITLES[k] for k in names])
     for row, k in enumerate(names, start=1):
-        a = np.asarray(gates[k])  # (T, H)
         signed = k in SIGNED
-        zmax = max(1.0, float(np.abs(a).max())) if k in UNBOUNDED else 1.0
+        z, zmin, zmax = _gate_z(k, np.asarray(gates[k]))
         fig.add_trace(
             go.Heatmap(
-                z=a.T.tolist(), x0=first_step, dx=1,
-                colorscale="RdBu" if signed else "Viridis", zmin=-zmax if signed else 0.0,
+                z=z, x0=first_step, dx=1,
+                colorscale="RdBu" if signed else "Viridis", zmin=zmin,
                 zmax=zmax, name=k, showscale=row == 1 or signed,
                 colorbar=dict(len=0.9 / len(names), y=1 - (row - 0.5) / len(names), thickness=10,
                               title=dict(text=k, side="right")),
@@ -247,6 +254,42 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
                       title=dict(text=title or "Inside the cell", x=0.01, xanchor="left", font=dict(size=14)),
                       modebar=dict(orientation="v"))
     return fig
+
+
+def gates_patch(gates: dict[str, np.ndarray], cell: str, title: str) -> Patch:
+    """What changes in ``make_gates_figure``'s figure for other activations of the same cell and window:
+    each heatmap's values and scale, and the title. A replay step sends this, not a whole figure."""
+    patch = Patch()
+    for i, k in enumerate(HEATMAP_GATES[cell]):
+        z, zmin, zmax = _gate_z(k, np.asarray(gates[k]))
+        patch["data"][i]["z"] = z
+        patch["data"][i]["zmin"], patch["data"][i]["zmax"] = zmin, zmax
+    patch["layout"]["title"]["text"] = title
+    return patch
+
+
+def forecast_patch(position: int, pred: Sequence[float]) -> Patch:
+    """``make_forecast_figure``'s figure with the forecasts of its run at ``position`` replaced (its
+    traces: the truth, then one per run, in order)."""
+    patch = Patch()
+    patch["data"][1 + position]["y"] = list(pred)
+    return patch
+
+
+def rollout_trace(position: int, banded: Sequence[bool]) -> int:
+    """The index of the line of prediction ``position`` in ``make_rollout_figure``'s figure, whose traces
+    are the truth, then per prediction its band's two edges (where ``banded``) and its line."""
+    return 1 + sum(1 + 2 * b for b in banded[:position]) + 2 * banded[position]
+
+
+def rollout_patch(position: int, banded: Sequence[bool], pred: Sequence[float], band=None) -> Patch:
+    """``make_rollout_figure``'s figure with prediction ``position``'s line (and band) replaced."""
+    patch = Patch()
+    line = rollout_trace(position, banded)
+    patch["data"][line]["y"] = list(pred)
+    if banded[position] and band is not None:
+        patch["data"][line - 2]["y"], patch["data"][line - 1]["y"] = list(band[1]), list(band[0])
+    return patch
 
 
 def gradflow_range(z: np.ndarray) -> tuple[float | None, float | None, str]:

@@ -7,11 +7,11 @@ as a heatmap and, for every shown run, as a line, so cells can be compared.
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from components import ids
 from components.figures import make_gradflow_figure
-from components.runs import find_run, shown_runs
+from components.runcache import RunLibrary
 
 EXPLAIN = ("How much of the loss's gradient reaches the hidden state at each step of the window, through "
            "every path (step L is the last, next to the forecast), measured every few epochs on the same "
@@ -36,17 +36,19 @@ def layout(empty: dict) -> html.Div:
     )
 
 
-def register(app: Dash, empty: dict) -> None:
+def register(app: Dash, empty: dict, library: RunLibrary) -> None:
     @app.callback(
         Output(ids.GRADFLOW_GRAPH, "figure"),
         Output(ids.GRADFLOW_NOTE, "children"),
         Input(ids.RUNS_STORE, "data"),
         Input(ids.RUNS_TABLE, "selected_rows"),
         Input(ids.CURRENT_RUN, "data"),
+        State(ids.SESSION, "data"),
     )
-    def show_gradflow(store, selected_rows, current_id):
-        shown = [r for r in shown_runs(store, selected_rows, current_id) if r.grad_flow]
-        current = find_run(store, current_id)
+    def show_gradflow(store, selected_rows, current_id, tab):
+        page = library.page(tab, store)
+        shown = [r for r in page.shown(selected_rows, current_id) if r.grad_flow]
+        current = page.find(current_id)
         if current is None or not current.grad_flow:
             current = shown[-1] if shown else None
         if current is None:

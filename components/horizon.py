@@ -7,11 +7,11 @@ the shown runs that have one.
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from components import ids
 from components.figures import make_horizon_figure
-from components.runs import shown_runs
+from components.runcache import RunLibrary
 from models.horizon import METHOD_NAMES
 
 EXPLAIN = ("Set a horizon k above 1 to forecast k steps ahead. The recursive way feeds the one-step model its own "
@@ -51,16 +51,17 @@ def layout() -> html.Div:
     )
 
 
-def register(app: Dash) -> None:
+def register(app: Dash, library: RunLibrary) -> None:
     @app.callback(
         Output(ids.HORIZON_GRAPH, "figure"),
         Output(ids.HORIZON_NOTE, "children"),
         Input(ids.RUNS_STORE, "data"),
         Input(ids.RUNS_TABLE, "selected_rows"),
         Input(ids.CURRENT_RUN, "data"),
+        State(ids.SESSION, "data"),
     )
-    def show_horizon(store, selected_rows, current_id):
-        shown = [r for r in shown_runs(store, selected_rows, current_id) if r.horizon is not None]
+    def show_horizon(store, selected_rows, current_id, tab):
+        shown = [r for r in library.page(tab, store).shown(selected_rows, current_id) if r.horizon is not None]
         if not shown:
             return WAITING, "No shown run has a horizon above 1 yet."
         return make_horizon_figure(shown), note(shown)

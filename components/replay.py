@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from components import ids
-from components.runs import find_run
+from components.runcache import RunLibrary
 
 SPEEDS = {"slow": 1200, "normal": 600, "fast": 250}  # milliseconds per snapshot
 PLAY_MS = SPEEDS["normal"]
@@ -92,7 +92,7 @@ def epoch_of(run, position: int | None) -> int:
     return epochs[position]
 
 
-def register(app: Dash) -> None:
+def register(app: Dash, library: RunLibrary) -> None:
     @app.callback(
         Output(ids.REPLAY_SLIDER, "max"),
         Output(ids.REPLAY_SLIDER, "marks"),
@@ -101,11 +101,12 @@ def register(app: Dash) -> None:
         Output(ids.REPLAY_PLAY, "children"),
         Input(ids.CURRENT_RUN, "data"),
         State(ids.RUNS_STORE, "data"),
+        State(ids.SESSION, "data"),
         prevent_initial_call=True,
     )
-    def fit_slider(current_id, store):
+    def fit_slider(current_id, store, tab):
         """A new current run: the slider gets its snapshots and stands at the end, paused."""
-        run = find_run(store, current_id)
+        run = library.page(tab, store).find(current_id)
         if run is None:
             return no_update, no_update, no_update, True, "Play"
         epochs = stops(run)
@@ -129,9 +130,9 @@ def register(app: Dash) -> None:
     app.clientside_callback(SET_SPEED, Output(ids.REPLAY_TICK, "interval"), Input(ids.REPLAY_SPEED, "value"))
 
     @app.callback(Output(ids.REPLAY_NOTE, "children"), Input(ids.REPLAY_SLIDER, "value"),
-                  State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"))
-    def say_epoch(position, store, current_id):
-        run = find_run(store, current_id)
+                  State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), State(ids.SESSION, "data"))
+    def say_epoch(position, store, current_id, tab):
+        run = library.page(tab, store).find(current_id)
         if run is None:
             return "Train a run to replay it."
         epoch = epoch_of(run, position)

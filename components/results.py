@@ -15,9 +15,10 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
 from components import ids, replay
-from components.figures import make_forecast_figure, make_gates_figure, make_loss_figure, make_rollout_figure
+from components.figures import (forecast_patch, gates_patch, make_forecast_figure, make_gates_figure,
+                                make_loss_figure, make_rollout_figure, rollout_patch)
 from components.replay import epoch_of
-from components.runs import find_run, shown_runs
+from components.runcache import PageRuns, RunLibrary
 from components.sliders import register_box, slider_with_box
 from data.exogenous import NO_SEASON
 from models.baselines import BASELINE_HELP, BASELINE_NAMES
@@ -165,12 +166,28 @@ def seq2seq_rollout_note(chained: list[tuple[RunRecord, np.ndarray]], steps: int
             "0 with one at 0.5.")
 
 
-def as_replayed(runs: list[RunRecord], current_id: str | None, position: int | None) -> list[RunRecord]:
+def as_replayed(page: PageRuns, runs: list[RunRecord], current_id: str | None,
+                position: int | None) -> list[RunRecord]:
     """``runs`` with the current one as it stood at the replay slider's epoch."""
-    return [r.at_epoch(epoch_of(r, position)) if r.id == current_id else r for r in runs]
+    return [page.at(r, epoch_of(r, position)) if r.id == current_id else r for r in runs]
 
 
-def register(app: Dash) -> None:
+# Log scale and gradient norm restyle whatever loss figure is shown (a live one too), in the browser:
+# nothing is sent, and the next redraw reads the options.
+STYLE_LOSS = """
+function(options, figure) {
+    if (!figure || !figure.layout) { return window.dash_clientside.no_update; }
+    const log = (options || []).includes('log'), grad = (options || []).includes('grad');
+    const layout = Object.assign({}, figure.layout, {
+        yaxis: Object.assign({}, figure.layout.yaxis, {type: log ? 'log' : 'linear'}),
+        yaxis2: Object.assign({}, figure.layout.yaxis2, {visible: grad})});
+    const data = (figure.data || []).map(t => t.meta === 'grad' ? Object.assign({}, t, {visible: grad}) : t);
+    return Object.assign({}, figure, {data: data, layout: layout});
+}
+"""
+
+
+def register(app: Dash, library: RunLibrary) -> None:
     register_box(app, ids.ROLLOUT_STEPS, "Rollout length")
     register_box(app, ids.GATE_WINDOW, "Test window")
 
@@ -184,34 +201,38 @@ def register(app: Dash) -> None:
         Input(ids.RUNS_STORE, "data"),
         Input(ids.RUNS_TABLE, "selected_rows"),
         Input(ids.CURRENT_RUN, "data"),
-        Input(ids.LOSS_OPTIONS, "value"),
         Input(ids.GATE_WINDOW, "value"),
         Input(ids.REPLAY_SLIDER, "value"),
+        State(ids.LOSS_OPTIONS, "value"),
         State(ids.CANCEL, "disabled"),
-        State(ids.LOSS_GRAPH, "figure"),
+        State(ids.SESSION, "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def show_results(store, selected_rows, current_id, options, window, position, idle, figure):
+    def show_results(store, selected_rows, current_id, window, position, options, idle, tab):
         options = options or []
-        if ctx.triggered_id == ids.LOSS_OPTIONS:  # a patch, so that it works on a live figure too
-            return style_loss(options, figure), no_update, no_update, no_update
-        shown = shown_runs(store, selected_rows, current_id)
+        page = library.page(tab, store)
+        shown = page.shown(selected_rows, current_id)
         if not shown:
             return no_update, EMPTY, make_metrics_table([]), ""
-        replayed = as_replayed(shown, current_id, position)
-        current = next((r for r in replayed if r.id == current_id), None) or find_run(store, current_id) or shown[-1]
+        replayed = as_replayed(page, shown, current_id, position)
+        current = next((r for r in replayed if r.id == current_id), None) or page.find(current_id) or shown[-1]
         marker = replay.marker_shapes(current, position)
-        if ctx.triggered_id == ids.REPLAY_SLIDER:  # the forecasts change with the replay, and its marker moves
-            loss, table, note = Patch(), no_update, no_update
+        if ctx.triggered_id == ids.REPLAY_SLIDER:  # a replay step: the current run's forecasts and the marker
+            loss = Patch()
             loss["layout"]["shapes"] = marker
-        else:
-            loss = make_loss_figure(shown, "log" in options, "grad" in options)
-            loss.update_layout(shapes=marker)
-            table, note = make_metrics_table(shown), parity_note(shown)
-        if idle is False:  # a job's live curve is on the chart
-            loss = no_update
+            at = next((i for i, r in enumerate(replayed) if r.id == current_id), None)
+            forecasts = no_update if at is None else forecast_patch(at, replayed[at].forecast.pred)
+            return no_update if idle is False else loss, forecasts, no_update, no_update
+        loss = make_loss_figure(shown, "log" in options, "grad" in options)
+        loss.update_layout(shapes=marker)
         k = int(min(max(window or 0, 0), len(current.forecast.index) - 1))
-        return loss, make_forecast_figure(replayed, current.window_span(k)), table, note
+        return (no_update if idle is False else loss,  # while a job runs, its live curve is on the chart
+                make_forecast_figure(replayed, current.window_span(k)), make_metrics_table(shown), parity_note(shown))
+
+    # allow_duplicate: the figure's writers above draw it; this only restyles what is there
+    app.clientside_callback(STYLE_LOSS, Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
+                            Input(ids.LOSS_OPTIONS, "value"), State(ids.LOSS_GRAPH, "figure"),
+                            prevent_initial_call=True)
 
     @app.callback(
         Output(ids.ROLLOUT_GRAPH, "figure"),
@@ -221,19 +242,30 @@ def register(app: Dash) -> None:
         Input(ids.CURRENT_RUN, "data"),
         Input(ids.ROLLOUT_STEPS, "value"),
         Input(ids.REPLAY_SLIDER, "value"),
+        State(ids.SESSION, "data"),
     )
-    def show_rollout(store, selected_rows, current_id, steps, position):
-        shown = as_replayed(shown_runs(store, selected_rows, current_id), current_id, position)
-        if not shown:
+    def show_rollout(store, selected_rows, current_id, steps, position, tab):
+        page = library.page(tab, store)
+        runs = page.shown(selected_rows, current_id)
+        if not runs:
             return EMPTY, ""
+        epochs = [epoch_of(r, position) if r.id == current_id else None for r in runs]
+        shown = [page.at(r, e) for r, e in zip(runs, epochs)]
         steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
-        preds, bands, heavy = rollouts(shown, steps)
-        lines = [(run.label, p.tolist()) for run, p in zip(shown, preds)]
+        preds, bands, heavy = rollouts(shown, steps, [lambda r=r, e=e: page.rollout(r, e, steps, DROPOUT_PASSES
+                                                                                   * (r.config.dropout > 0))
+                                                      for r, e in zip(runs, epochs)])
         chained = [(run, np.asarray(run.horizon.rollout[:steps])) for run in shown
                    if run.horizon is not None and run.horizon.rollout]
-        lines += [(f"{run.label}: seq2seq, {run.horizon.k} at a time", p.tolist()) for run, p in chained]
-        figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands, axis=shown[0].axis)
         note = rollout_note(shown, preds, steps) + seq2seq_rollout_note(chained, steps)
+        at = next((i for i, r in enumerate(shown) if r.id == current_id), None)
+        if ctx.triggered_id == ids.REPLAY_SLIDER:  # a replay step: only the current run's line (and band)
+            banded = [i in bands for i in range(len(shown))]
+            figure = no_update if at is None or at in heavy else rollout_patch(at, banded, preds[at], bands.get(at))
+        else:
+            lines = [(run.label, p.tolist()) for run, p in zip(shown, preds)]
+            lines += [(f"{run.label}: seq2seq, {run.horizon.k} at a time", p.tolist()) for run, p in chained]
+            figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands, axis=shown[0].axis)
         if heavy:
             note += (f" {', '.join(shown[i].label for i in sorted(heavy))}: too large to roll out again in the page, "
                      "so the rollout its run made is shown (its own length, without a dropout band).")
@@ -250,48 +282,65 @@ def register(app: Dash) -> None:
         Input(ids.CURRENT_RUN, "data"),
         Input(ids.GATE_WINDOW, "value"),
         Input(ids.REPLAY_SLIDER, "value"),
+        State(ids.SESSION, "data"),
     )
-    def show_gates(store, current_id, window, position):
-        run = find_run(store, current_id)
+    def show_gates(store, current_id, window, position, tab):
+        page = library.page(tab, store)
+        run = page.find(current_id)
         if run is None:
             return no_update, no_update, EMPTY
-        return gates_view(run.at_epoch(epoch_of(run, position)), window)
+        epoch = epoch_of(run, position)
+        replayed = page.at(run, epoch)
+        with page.model(run, epoch) as model:
+            last, marks, gates, title, first_step = gate_window(replayed, window, model)
+        if ctx.triggered_id == ids.REPLAY_SLIDER:  # a replay step: the same window's heatmaps, as they were
+            return no_update, no_update, gates_patch(gates, run.config.cell, title)
+        return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step)
 
 
-def rollouts(shown: list[RunRecord], steps: int) -> tuple[list[np.ndarray], dict[int, np.ndarray], set[int]]:
+def rollouts(shown: list[RunRecord], steps: int, made: list | None = None
+             ) -> tuple[list[np.ndarray], dict[int, np.ndarray], set[int]]:
     """(each run's rollout of ``steps``, the Monte-Carlo bands of runs with dropout, the runs too large to
-    roll out again here). A large model's rollout is not recomputed in the web process (it would cost
-    more than ``VIEW_MACS``): the one its run made is shown instead."""
+    roll out again here). ``made``: for each run, a function giving (its rollout, its band or None),
+    made once (``PageRuns.rollout``); by default each is made afresh. A large model's rollout is not
+    recomputed in the web process (it would cost more than ``VIEW_MACS``): the one its run made is
+    shown instead."""
     heavy = {i for i, run in enumerate(shown) if rollout_macs(run.config, steps) > VIEW_MACS}
-    models = {i: restore(run) for i, run in enumerate(shown) if i not in heavy}
-    preds = [np.asarray(run.rollout.pred[:steps]) if i in heavy else models[i].rollout(steps)
-             for i, run in enumerate(shown)]
-    bands = {i: m.rollout_band(steps, DROPOUT_PASSES) for i, m in models.items() if shown[i].config.dropout > 0}
+    preds, bands = [], {}
+    for i, run in enumerate(shown):
+        if i in heavy:
+            preds.append(np.asarray(run.rollout.pred[:steps]))
+            continue
+        if made:
+            pred, band = made[i]()
+        else:
+            model = restore(run)
+            pred = model.rollout(steps)
+            band = model.rollout_band(steps, DROPOUT_PASSES) if run.config.dropout > 0 else None
+        preds.append(pred)
+        if band is not None:
+            bands[i] = band
     return preds, bands, heavy
 
 
-def gates_view(run: RunRecord, window: int | None) -> tuple[int, dict, go.Figure]:
-    """(the last test window, the slider's marks, the heatmaps of test window ``window``): at most the
-    window's last ``MAX_GATE_STEPS`` steps, so that a long window's figure stays small enough to send."""
+def gate_window(run: RunRecord, window: int | None, model=None) -> tuple[int, dict, dict, str, int]:
+    """(the last test window, the slider's marks, the activations of test window ``window``, the title,
+    the window step their first column is): at most the window's last ``MAX_GATE_STEPS`` steps, so
+    that a long window's figure stays small enough to send. ``model``: the run's restored model, if at
+    hand."""
     last = len(run.forecast.index) - 1
     k = int(min(max(window or 0, 0), last))
     first, target = run.window_span(k)
-    gates = restore(run).gate_activations(k)
+    gates = (model or restore(run)).gate_activations(k)
     shown = min(run.config.seq_len, MAX_GATE_STEPS)
     cut = "" if shown == run.config.seq_len else f"; its last {shown} steps (a figure of every step is too large to send)"
     title = (f"Inside {run.label}<br><sup>test window {k}: steps {first} to {target - 1}, predicting step {target}"
              f"{cut}</sup>")
     marks = {v: str(v) for v in sorted({0, last // 4, last // 2, 3 * last // 4, last})}
-    gates = {name: a[-shown:] for name, a in gates.items()}
-    return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=run.config.seq_len - shown)
+    return last, marks, {name: a[-shown:] for name, a in gates.items()}, title, run.config.seq_len - shown
 
 
-def style_loss(options: list[str], figure: dict | None) -> Patch:
-    """Log scale and gradient norm as a patch of whatever loss figure is shown."""
-    patch = Patch()
-    patch["layout"]["yaxis"]["type"] = "log" if "log" in options else "linear"
-    patch["layout"]["yaxis2"]["visible"] = "grad" in options
-    for i, trace in enumerate((figure or {}).get("data", [])):
-        if trace.get("meta") == "grad":
-            patch["data"][i]["visible"] = "grad" in options
-    return patch
+def gates_view(run: RunRecord, window: int | None, model=None) -> tuple[int, dict, go.Figure]:
+    """(the last test window, the slider's marks, the heatmaps of test window ``window``; see ``gate_window``)."""
+    last, marks, gates, title, first_step = gate_window(run, window, model)
+    return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step)

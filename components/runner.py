@@ -67,6 +67,13 @@ class JobOutcome:
         return {"request_id": self.request_id, "runs": [r.to_json(key) for r in self.runs], "status": self.status,
                 "sweep": self.sweep}
 
+    def page_json(self, runs: tuple[RunRecord, ...] | list[RunRecord] | None = None) -> dict[str, Any]:
+        """What the page receives: the runs named, not sent (they wait on the shelf, ``components.shelf``);
+        ``runs``: this outcome's runs as the shelf numbered them."""
+        runs = self.runs if runs is None else runs
+        return {"request_id": self.request_id, "status": self.status, "sweep": self.sweep,
+                "runs": [{"id": r.id, "number": r.number, "label": r.label, "epochs": r.epochs_done} for r in runs]}
+
     @classmethod
     def from_json(cls, data: dict[str, Any], key: bytes | None = None) -> "JobOutcome":
         """The inverse of ``to_json``; with ``key``, a record without this server's seal is refused."""

@@ -1,11 +1,11 @@
-"""Finished runs: kept in the page, listed newest first, ticked to compare.
+"""Finished runs: kept on the server for their page, listed newest first, ticked to compare.
 
-Runs travel through ``dcc.Store`` only, as ``RunRecord`` JSON, so they belong to
-the page that made them: another browser never sees them, and the server keeps no
-per-person state. What a page hands back is not trusted: inside a request, a record
-is read only with this server's seal (``models.run``), and a record from a file is
-checked like a fresh run before it is sealed and joins the store. The store stays in memory, not in the browser's 5 MB session
-storage, which a few runs of hidden size 256 would fill.
+A job puts its runs on the shelf (``components.shelf``) under its page's signed tab
+id, and the page gets their ids and numbers (``runs-store``: [{"id", "number"}],
+newest first); the views read the runs from there (``components.runcache``). So a run
+belongs to the page that made it, another browser never sees it, and a page's
+requests carry ids, not records. A record from a person's file is checked like a
+fresh run (``models.run.RunRecord.problems``) before it joins its page's runs.
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from typing import Any, Iterable
+from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
 from components import ids
-from components.runner import JobOutcome
+from components.runcache import RunLibrary
 from components.settings import Settings
+from components.shelf import MAX_RUNS
 from models.cost import Served
 from data.datasets import SYNTHETIC
 from models.baselines import BASELINE_NAMES
 from models.run import RunRecord, RunRecordError
 
-MAX_RUNS = 16  # the oldest run leaves when a new one would pass this
 
 COLUMNS = [
     ("label", "model"), ("data", "data"), ("length", "n"), ("epochs", "epochs"), ("mse", "test MSE"),
@@ -42,44 +42,6 @@ COLUMNS = [
 SHOWN = ("label", "data", "length", "epochs", "mse", "mase", "rollout", "base-persistence", "base-seasonal_naive",
          "base-linear_ar", "hidden", "seq_len", "transform")
 SYNTHETIC_ONLY = ("periods", "amplitudes", "trend", "noise", "series_seed")  # blank for a data set or a file
-
-
-def server_key() -> bytes | None:
-    """The key of the app serving the current request (``components.guard``); None outside one."""
-    import flask
-
-    return flask.current_app.config.get("GATELAB_KEY") if flask.has_app_context() else None
-
-
-def read(data: Any) -> RunRecord:
-    """One record of a store, read with this server's seal when inside a request."""
-    return RunRecord.from_json(data, server_key())
-
-
-def records(store: Iterable[dict] | None) -> list[RunRecord]:
-    """The runs a store holds, newest first."""
-    return [read(r) for r in _entries(store)]
-
-
-def _entries(store: Any) -> list:
-    return [r for r in store if isinstance(r, dict)][:MAX_RUNS] if isinstance(store, list) else []
-
-
-def find_run(store: list[dict] | None, run_id: str | None) -> RunRecord | None:
-    """The run ``run_id`` of a store; only that one is read (each read checks a digest)."""
-    found = next((r for r in _entries(store) if r.get("id") == run_id), None)
-    return read(found) if found else None
-
-
-def shown_runs(store: list[dict] | None, selected_rows: list[int] | None, current_id: str | None) -> list[RunRecord]:
-    """The ticked runs of a store, oldest first, or else the current one."""
-    store = _entries(store)
-    rows = [i for i in selected_rows or [] if isinstance(i, int)] if isinstance(selected_rows, list) else []
-    ticked = [read(store[i]) for i in sorted(set(rows), reverse=True) if 0 <= i < len(store)]
-    if ticked:
-        return ticked
-    current = find_run(store, current_id)
-    return [current] if current else []
 
 
 def _numbers(values) -> str:
@@ -138,19 +100,6 @@ def read_run_file(contents: str | None, filename: str | None, served: Served | N
     return record.with_(id=f"uploaded-{uuid.uuid4().hex[:12]}", number=0)
 
 
-def add_runs(store: list[dict] | None, outcome: JobOutcome) -> tuple[list[dict], list[RunRecord], list[int]]:
-    """Number the outcome's runs and put them first; returns (store, the new runs, numbers of runs that left)."""
-    store = _entries(store)
-    number = max((r["number"] for r in store if isinstance(r.get("number"), int)), default=0)
-    new = []
-    for run in outcome.runs:
-        number += 1
-        new.append(run.with_(number=number))
-    store = [r.to_json(server_key()) for r in reversed(new)] + store
-    gone = [r["number"] for r in store[MAX_RUNS:]]
-    return store[:MAX_RUNS], new, gone
-
-
 def ticks_after(k: int, selected: list[int] | None, size: int) -> list[int]:
     """The ticked rows once ``k`` new runs are put first in a store of ``size``: the newest run is always
     in view. Several new runs (Train all) are ticked together, in place of the old ticks; one new run
@@ -188,7 +137,23 @@ def layout() -> html.Div:
     )
 
 
-def register(app: Dash, settings: Settings) -> None:
+def result_ids(result: Any) -> list[str]:
+    """The run ids a finished job's result names (``JobOutcome.page_json``), oldest first."""
+    runs = result.get("runs") if isinstance(result, dict) else None
+    return [r["id"] for r in runs if isinstance(r, dict) and isinstance(r.get("id"), str)] \
+        if isinstance(runs, list) else []
+
+
+def gone_numbers(before: Any, after: list[dict]) -> list[int]:
+    """The numbers of the runs a page listed that its tab no longer keeps."""
+    kept = {e["id"] for e in after}
+    return [e["number"] for e in before if isinstance(e, dict) and e.get("id") not in kept
+            and isinstance(e.get("number"), int)] if isinstance(before, list) else []
+
+
+def register(app: Dash, settings: Settings, library: RunLibrary) -> None:
+    shelf = library.shelf
+
     @app.callback(
         Output(ids.RUNS_STORE, "data"),
         Output(ids.CURRENT_RUN, "data"),
@@ -200,42 +165,43 @@ def register(app: Dash, settings: Settings) -> None:
         State(ids.UPLOAD_RUN, "filename"),
         State(ids.RUNS_STORE, "data"),
         State(ids.RUNS_TABLE, "selected_rows"),
+        State(ids.SESSION, "data"),
         prevent_initial_call=True,
     )
-    def collect(result, active_cell, uploaded, filename, store, selected):
+    def collect(result, active_cell, uploaded, filename, store, selected, tab):
         """A finished job's runs, or an uploaded run record, join the table (newest first);
         a clicked row becomes the current run."""
         if ctx.triggered_id == ids.RUNS_TABLE:
             row = (active_cell or {}).get("row_id")
             return no_update, row or no_update, no_update, no_update
+        if not library.signer.valid_tab(tab):
+            return no_update, no_update, no_update, "Not shown: this page's tab id was not made by this server."
         note = no_update
         if ctx.triggered_id == ids.UPLOAD_RUN:
             try:
-                outcome = JobOutcome("uploaded", (read_run_file(uploaded, filename, settings.served,
-                                                                settings.max_record_mb),), "done")
+                record = read_run_file(uploaded, filename, settings.served, settings.max_record_mb)
             except RunRecordError as e:
                 return no_update, no_update, no_update, f"Not shown: {filename or 'the file'}: {e}."
+            numbered, _ = shelf.add(tab, [record])
+            new = [numbered[0].id]
             note = f"Shown again from {filename}, without training."
-        elif not result:
-            return no_update, no_update, no_update, no_update
         else:
-            try:
-                outcome = JobOutcome.from_json(result, server_key())
-            except (RunRecordError, KeyError, TypeError):
-                return no_update, no_update, no_update, "Not shown: that result was not made by this server."
-        store, new, gone = add_runs(store, outcome)
+            new = result_ids(result)
+        entries = shelf.entries(tab)
+        new = [i for i in new if any(e["id"] == i for e in entries)]  # only runs this tab has
         if not new:
             return no_update, no_update, no_update, no_update
-        ticked = ticks_after(len(new), selected, len(store))
+        ticked = ticks_after(len(new), selected, len(entries))
+        gone = gone_numbers(store, entries)
         if gone:
             note = (f"Newest first. The page keeps the {MAX_RUNS} newest runs: "
                     f"{', '.join(f'#{n}' for n in gone)} left the table.")
-        return store, new[-1].id, ticked, note
+        return entries, new[-1], ticked, note
 
     @app.callback(Output(ids.RUNS_TABLE, "data"), Output(ids.RUNS_TABLE, "hidden_columns"),
-                  Input(ids.RUNS_STORE, "data"))
-    def show_runs(store):
-        runs = records(store)
+                  Input(ids.RUNS_STORE, "data"), State(ids.SESSION, "data"))
+    def show_runs(store, tab):
+        runs = library.page(tab, store).all()
         return [table_row(r) for r in runs], hidden_columns(runs)
 
 

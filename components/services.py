@@ -1,5 +1,6 @@
 """The objects a web process and its jobs share, made by one explicit step, ``init_services``:
-the background-callback manager, the cache behind it, and the job board.
+the background-callback manager, the cache behind it, the job board, and the shelf of
+every page's runs (in the cache folder, or in Redis).
 
 Without REDIS_URL (the default, one machine): Dash's ``DiskcacheManager`` with a
 sharded disk cache (every poll of every page deletes a progress key, a write, and
@@ -27,7 +28,9 @@ from typing import Any
 from dash import CeleryManager, DiskcacheManager
 
 from components.jobs import JobBoard, RedisStore
+from components.runcache import RunLibrary
 from components.settings import Settings
+from components.shelf import DiskShelf, RedisShelf, Shelf
 from components.signing import Signer, load_key
 
 log = logging.getLogger(__name__)
@@ -92,7 +95,13 @@ class Services:
     manager: Any  # a Dash background-callback manager
     board: JobBoard
     key: bytes  # signs tab ids and seals run records (``components.signing``)
+    shelf: Shelf  # every page's runs (``components.shelf``)
     celery_app: Any = None  # with REDIS_URL only
+    library: RunLibrary | None = None  # the shelf as this web process's views read it
+
+    def __post_init__(self) -> None:
+        if self.library is None:
+            self.library = RunLibrary(self.shelf, self.signer, self.settings.view_cache_mb)
 
     @property
     def signer(self) -> Signer:
@@ -114,7 +123,8 @@ def init_services(settings: Settings) -> Services:
         client = redis.Redis.from_url(settings.redis_url)
         board = JobBoard(RedisStore(client), slots=settings.max_jobs, lease_s=30.0)
         key = load_key(settings.secret, redis_client=client)
-        return Services(settings, SafeCeleryManager(celery_app, expire=3600), board, key, celery_app)
+        return Services(settings, SafeCeleryManager(celery_app, expire=3600), board, key, Shelf(RedisShelf(client)),
+                        celery_app)
 
     import diskcache
 
@@ -123,4 +133,5 @@ def init_services(settings: Settings) -> Services:
     cache = diskcache.FanoutCache(str(settings.cache_dir / "jobs"), shards=8, timeout=10,
                                   size_limit=settings.cache_mb * 2**20, eviction_policy="least-recently-stored")
     board = JobBoard(settings.cache_dir / "board", slots=settings.max_jobs)
-    return Services(settings, SafeDiskcacheManager(cache), board, load_key(settings.secret, settings.cache_dir))
+    shelf = Shelf(DiskShelf(settings.cache_dir / "runs", settings.runs_mb))
+    return Services(settings, SafeDiskcacheManager(cache), board, load_key(settings.secret, settings.cache_dir), shelf)

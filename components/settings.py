@@ -65,6 +65,8 @@ class Settings:
     max_queued_per_client: int = 4
     max_request_mb: int = 64
     max_record_mb: int = 16
+    runs_mb: int = 2048  # the runs of every open page, on the server (``components.shelf``)
+    view_cache_mb: int = 256  # what a web process keeps of the runs it drew (``components.runcache``)
     secret: str = ""
     redis_url: str = ""
 
@@ -85,6 +87,8 @@ class Settings:
             max_queued_per_client=_int("GATELAB_MAX_QUEUED_PER_CLIENT", d.max_queued_per_client),
             max_request_mb=_int("GATELAB_MAX_REQUEST_MB", d.max_request_mb),
             max_record_mb=_int("GATELAB_MAX_RECORD_MB", d.max_record_mb),
+            runs_mb=_int("GATELAB_RUNS_MB", d.runs_mb, low=64),
+            view_cache_mb=_int("GATELAB_VIEW_CACHE_MB", d.view_cache_mb, low=16),
             secret=os.environ.get("GATELAB_SECRET", ""),
             redis_url=os.environ.get("REDIS_URL", ""),
         )

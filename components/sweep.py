@@ -14,7 +14,6 @@ from dash import Dash, Input, Output, dcc, html, no_update
 
 from components import ids
 from components.figures import make_sweep_figure
-from components.runner import JobOutcome
 from models.base import CELL_NAMES, CELLS
 from models.sweep import DEFAULT_CELLS, DEFAULT_VALUES, OVER, summary
 
@@ -93,9 +92,10 @@ def register(app: Dash) -> None:
     @app.callback(Output(ids.SWEEP_GRAPH, "figure"), Output(ids.SWEEP_NOTE, "children"), Input(ids.RUN_RESULT, "data"),
                   prevent_initial_call=True)
     def show_sweep(result):
-        outcome = JobOutcome.from_json(result) if result else None
-        if outcome is None or outcome.sweep is None:
+        """A sweep's points come with its job's result (``JobOutcome.page_json``)."""
+        sweep = result.get("sweep") if isinstance(result, dict) else None
+        if not isinstance(sweep, dict) or not isinstance(sweep.get("points"), list):
             return no_update, no_update
-        if not outcome.sweep["points"]:
-            return no_update, note(outcome.sweep)
-        return make_sweep_figure(outcome.sweep), note(outcome.sweep)
+        if not sweep["points"]:
+            return no_update, note(sweep)
+        return make_sweep_figure(sweep), note(sweep)

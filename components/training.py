@@ -193,12 +193,14 @@ def register(app: Dash, services: Services) -> None:
     def run_job(set_progress, request):
         outcome = run_request(set_progress, request, board, settings.max_job_seconds, settings.served,
                               services.signer, settings.max_queued_per_client)
+        # the runs wait on the shelf, under the tab the request was checked for; the page gets their ids
+        numbered, _ = services.shelf.add(request["session"], outcome.runs) if outcome.runs else ((), [])
         done = outcome.status == DONE
         label = "drawing" if done else "not started" if outcome.status.startswith("not started") else "stopped"
         views = [ids.SWEEP_GRAPH] if outcome.sweep is not None else [ids.METRICS_TABLE, ids.ROLLOUT_GRAPH,
                                                                       ids.GATES_GRAPH]
         wait = {"request": request.get("id") if isinstance(request, dict) else None, "views": views} if done else None
-        return (outcome.to_json(services.key), DRAWING if done else outcome.status, 100 if done else no_update,
+        return (outcome.page_json(numbered), DRAWING if done else outcome.status, 100 if done else no_update,
                 label, wait)
 
     # allow_duplicate: the job's callback has ended when this speaks; it turns its "drawing" into "done".
@@ -237,9 +239,11 @@ def register(app: Dash, services: Services) -> None:
 
     @app.callback(Output(ids.HEARTBEAT, "disabled"), Input(ids.HEARTBEAT, "n_intervals"), State(ids.SESSION, "data"))
     def heartbeat(_n, session):
-        """Tells running jobs that their page is still open (the output keeps the load test's protocol).
-        Only a tab id this server issued is written down: made-up ones leave nothing behind."""
+        """Tells running jobs that their page is still open, and keeps its runs on the shelf (the output
+        keeps the load test's protocol). Only a tab id this server issued is written down: made-up ones
+        leave nothing behind."""
         if signer.valid_tab(session):
             board.beat(session)
+            services.shelf.keep(session)
         return False
 

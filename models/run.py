@@ -139,15 +139,21 @@ class RunRecord:
         """"#3 NumPy LSTM" on a page, "NumPy LSTM" elsewhere."""
         return f"#{self.number} {self.config.model_name}" if self.number else self.config.model_name
 
-    def at_epoch(self, epoch: int) -> "RunRecord":
+    def at_epoch(self, epoch: int, model: Forecaster | None = None) -> "RunRecord":
         """The run as it stood after ``epoch`` (a snapshot's): its weights then, and the one-step
-        forecasts they made; the run itself for its last epoch or an epoch without a snapshot."""
-        weights = dict(self.snapshots).get(epoch)
-        if weights is None or epoch >= self.epochs_done:
+        forecasts they made (by ``model``, that epoch's restored model, when given); the run itself
+        for its last epoch or an epoch without a snapshot."""
+        weights = self.weights_at(epoch)
+        if weights is self.weights:
             return self
         then = self.with_(weights=weights)
-        pred = restore(then).predict_test()
+        pred = (model or restore(then)).predict_test()
         return then.with_(forecast=Curve(self.forecast.index, self.forecast.truth, tuple(pred.tolist())))
+
+    def weights_at(self, epoch: int | None) -> Mapping[str, np.ndarray]:
+        """The weights after ``epoch`` (a snapshot's); the run's own for its end or any other epoch."""
+        weights = dict(self.snapshots).get(epoch) if epoch is not None else None
+        return self.weights if weights is None or epoch >= self.epochs_done else weights
 
     def with_(self, **changes: Any) -> "RunRecord":
         return replace(self, **changes)
@@ -337,16 +343,21 @@ def unpack_weights(packed: Mapping[str, Any]) -> dict[str, np.ndarray]:
             for name, v in packed["tensors"].items()}
 
 
-def restore(record: RunRecord, backend: str = "numpy") -> Forecaster:
+def prepared(record: RunRecord):
+    """The run's data as it trained on it: ``data.windows.prepare`` on its own series and settings."""
+    c = record.config
+    return prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform, covariates=record.covariates)
+
+
+def restore(record: RunRecord, backend: str = "numpy", prep=None) -> Forecaster:
     """The run's trained model on its data, without training: for predictions, rollouts and gates.
 
-    The data preparation is the one the run used (``data.windows.prepare`` on its own
-    series and settings). Weights move between backends unchanged, so a PyTorch run
+    The data preparation is the one the run used (``prepared``; pass ``prep`` to reuse one
+    made for the same run). Weights move between backends unchanged, so a PyTorch run
     restores on NumPy, and the web process never needs torch.
     """
     c = record.config
-    prep = prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform,
-                   covariates=record.covariates)
+    prep = prepared(record) if prep is None else prep
     model = Forecaster.restore(prep, record.weights, c.cell, c.hidden_size, backend=backend, dtype=c.dtype,
                                dropout=c.dropout)
     model.seed = c.train.seed

@@ -12,7 +12,7 @@ from components import runs as runs_mod
 from components.controls import FIELD_IDS, form_config, seq_len_help
 from components.figures import (loss_progress_patch, make_gates_figure, make_live_loss_figure, make_loss_figure,
                                 make_rollout_figure, make_series_figure)
-from components.results import make_metrics_table, metrics_rows, parity_note, style_loss
+from components.results import make_metrics_table, metrics_rows, parity_note
 from components.runner import JobOutcome, make_request, run_request
 from components.settings import Settings
 from data import SeriesConfig, make_series
@@ -184,22 +184,36 @@ def test_a_torch_run_restored_on_numpy_rolls_out_the_same(job):
     np.testing.assert_allclose(restore(run).rollout(30), run.rollout.pred, rtol=1e-4, atol=1e-4)
 
 
-def test_runs_newest_first_capped_with_a_word_for_those_that_left(job):
+def test_runs_newest_first_capped_with_a_word_for_those_that_left(job, tmp_path):
+    from components.runcache import RunLibrary
+    from components.shelf import MAX_RUNS, DiskShelf, Shelf
+    from components.signing import Signer
+
     _, outcome = job
-    store, new, gone = runs_mod.add_runs([], outcome)
+    signer = Signer(b"k" * 32)
+    shelf, tab = Shelf(DiskShelf(tmp_path / "runs")), signer.new_tab()
+    new, gone = shelf.add(tab, outcome.runs)
     assert [r.label for r in new] == ["#1 NumPy LSTM", "#2 PyTorch GRU"] and gone == []
-    assert [r["number"] for r in store] == [2, 1]
-    again = JobOutcome("x", tuple(r.with_(id=r.id + "-again") for r in outcome.runs), "done")
-    store, _, _ = runs_mod.add_runs(store, again)
-    assert [r["number"] for r in store] == [4, 3, 2, 1]
-    runs = runs_mod.records(store)
-    assert runs_mod.shown_runs(store, [], runs[2].id) == [runs[2]]
-    assert runs_mod.shown_runs(store, [0, 3], runs[2].id) == [runs[3], runs[0]]  # oldest first
-    assert runs_mod.find_run(store, "nobody") is None
+    page_json = outcome.page_json(new)
+    assert page_json["runs"] == [{"id": "abc-0", "number": 1, "label": "#1 NumPy LSTM", "epochs": 3},
+                                 {"id": "abc-1", "number": 2, "label": "#2 PyTorch GRU", "epochs": 3}]
+    assert len(json.dumps(page_json)) < 1000  # ids, not records
+    assert runs_mod.result_ids(page_json) == ["abc-0", "abc-1"]
+    store = shelf.entries(tab)
+    assert [e["number"] for e in store] == [2, 1]
+    shelf.add(tab, [r.with_(id=r.id + "-again") for r in outcome.runs])
+    before, store = store, shelf.entries(tab)
+    assert [e["number"] for e in store] == [4, 3, 2, 1] and runs_mod.gone_numbers(before, store) == []
+    page = RunLibrary(shelf, signer).page(tab, store)
+    runs = page.all()
+    assert page.shown([], runs[2].id) == [runs[2]]
+    assert page.shown([0, 3], runs[2].id) == [runs[3], runs[0]]  # oldest first
+    assert page.find("nobody") is None
     assert runs[0].window_span(0) == (240 * 7 // 10 - 16, 240 * 7 // 10)  # the first test window
-    many = JobOutcome("y", outcome.runs * 8, "done")
-    capped, _, gone = runs_mod.add_runs(store, many)
-    assert len(capped) == runs_mod.MAX_RUNS and capped[0]["number"] == 20 and gone == [4, 3, 2, 1]
+    _, gone = shelf.add(tab, [r.with_(id=f"{r.id}-{k}") for k in range(8) for r in outcome.runs])
+    capped = shelf.entries(tab)
+    assert len(capped) == MAX_RUNS and capped[0]["number"] == 20 and gone == [4, 3, 2, 1]
+    assert runs_mod.gone_numbers(store, capped) == [4, 3, 2, 1]
     row = runs_mod.table_row(runs[0])
     assert row["mse"] == round(runs[0].metrics.mse, 4) and row["epochs"] == 3
     assert row["periods"] == "50, 17" and row["length"] == 240 and row["base-linear_ar"] > 0
@@ -209,7 +223,7 @@ def test_runs_newest_first_capped_with_a_word_for_those_that_left(job):
 
 def test_figures_and_tables_of_finished_runs(job):
     _, outcome = job
-    runs = runs_mod.records(runs_mod.add_runs([], outcome)[0])[::-1]
+    runs = [r.with_(number=i + 1) for i, r in enumerate(outcome.runs)]
     loss = make_loss_figure(runs, show_grad=True)
     assert len(loss.data) == 6 and loss.data[0].name == "#1 NumPy LSTM: train loss" and loss.data[2].visible
     assert loss.layout.legend.y < 0  # below the plot, not over the title
@@ -220,7 +234,7 @@ def test_figures_and_tables_of_finished_runs(job):
     assert [t.name for t in fig.data] == ["i", "f", "g", "o", "c"]
     assert np.shape(fig.data[0].z) == (5, 16)  # hidden unit x time step
     assert [t.showscale for t in fig.data] == [True, False, True, False, True]  # g and c have their own scale
-    np.testing.assert_allclose(np.array(fig.data[1].z), gates["f"].T)
+    np.testing.assert_allclose(np.array(fig.data[1].z), gates["f"].T, atol=5e-5)  # to 4 decimals
     rows = metrics_rows(runs)
     assert [name for name, _, _ in rows] == ["#1 NumPy LSTM", "#2 PyTorch GRU", "persistence", "seasonal naive",
                                                      "drift", "linear AR"]
@@ -236,14 +250,6 @@ def test_parity_note_explains_curves_that_hide_each_other(job):
     twin = lstm.with_(number=2, config=lstm.config.with_(backend="torch"))
     assert "#1 NumPy LSTM and #2 PyTorch LSTM" in parity_note([lstm, twin])
     assert "parity lesson" in parity_note([lstm, twin])
-
-
-def test_loss_options_patch_any_figure():
-    fig = make_loss_figure([], log_y=False).to_plotly_json()
-    fig["data"] = make_live_loss_figure(3).to_plotly_json()["data"]
-    ops = {tuple(op["location"]): op["params"]["value"] for op in style_loss(["grad"], fig).to_plotly_json()["operations"]}
-    assert ops[("layout", "yaxis", "type")] == "linear" and ops[("data", 2, "visible")] is True
-    assert ("data", 0, "visible") not in ops
 
 
 @pytest.mark.parametrize(
@@ -331,7 +337,7 @@ def test_the_runs_table_names_the_data_and_leaves_out_settings_that_played_no_pa
     assert runs_mod.table_row(again)["data"] == "river.csv: flow" and runs_mod.table_row(again)["length"] == 200
     from components.downloads import runs_frame
 
-    frame = runs_frame([upload.to_json(), nile.to_json()])
+    frame = runs_frame([upload, nile])
     assert frame["data"].tolist() == ["river.csv: flow", "Nile flow at Aswan, yearly 1871-1970"]
     assert frame["periods"].isna().all()
     assert set(runs_mod.SHOWN) < {k for k, _ in runs_mod.COLUMNS} and len(runs_mod.SHOWN) <= 13

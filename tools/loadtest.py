@@ -3,10 +3,12 @@
 Each simulated student does what the page does: loads the page (for its signed
 ``end_id``), sends heartbeats, posts the training callback with a request of its
 own, polls it as the renderer does until the result arrives, and checks that the
-result is its own. Reported: jobs started, finished, lost, cross-talk (a result
-or progress that belongs to someone else), time from the request to the first
-loss point (median, p95), and the wall time against the ideal
-(jobs x single-job time / cores).
+result is its own; then takes its run into its runs store and moves the replay
+slider ``--moves`` times, as the page's views ask for them. Reported: jobs started,
+finished, lost, cross-talk (a result, progress or view that belongs to someone
+else), time from the request to the first loss point (median, p95), the wall time
+against the ideal (jobs x single-job time / cores), the bytes each student sent and
+received, and, with ``--pid`` (the web server's), its CPU time per student.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.runner import JobOutcome
-
 # The training callback's outputs, as the page names them (components.training.run_job).
 JOB_OUTPUTS = [("run-result", "data"), ("job-status", "children"), ("progress-bar", "value"), ("progress-bar", "label"),
                ("draw-wait", "data")]
@@ -36,6 +36,8 @@ class DashClient:
     def __init__(self, base: str, timeout: float = 30.0) -> None:
         self.base = base.rstrip("/")
         self.timeout = timeout
+        self.up = self.down = 0  # bytes of this page's requests and answers
+        self._deps: list | None = None
         html = self._get("/")
         config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>',
                                       html, re.S).group(1))
@@ -44,15 +46,34 @@ class DashClient:
 
     def _get(self, path: str) -> str:
         with urllib.request.urlopen(self.base + path, timeout=self.timeout) as r:
-            return r.read().decode()
+            raw = r.read()
+        self.down += len(raw)
+        return raw.decode()
 
     def post(self, body: dict, **handles: str) -> dict:
         query = "&".join(f"{k}={v}" for k, v in {"endId": self.end_id, **handles}.items())
-        req = urllib.request.Request(f"{self.base}/_dash-update-component?{query}", data=json.dumps(body).encode(),
+        data = json.dumps(body).encode()
+        req = urllib.request.Request(f"{self.base}/_dash-update-component?{query}", data=data,
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=self.timeout) as r:
-            text = r.read().decode()
-        return json.loads(text) if text else {}
+            raw = r.read()
+        self.up += len(data)
+        self.down += len(raw)
+        return json.loads(raw) if raw else {}
+
+    def call(self, output: str, values: dict[str, Any], changed: list[str]) -> dict:
+        """Post the page's callback whose outputs include ``output`` ("replay-note.children"), with its
+        inputs and state taken from ``values`` ("id.prop" -> value; None where absent); returns its
+        answer's "response"."""
+        if self._deps is None:
+            self._deps = json.loads(self._get("/_dash-dependencies"))
+        names = lambda d: [o.split("@")[0] for o in d["output"].strip(".").split("...")]  # noqa: E731
+        dep = next(d for d in self._deps if output in names(d))
+        outputs = [{"id": n.partition(".")[0], "property": n.partition(".")[2]} for n in names(dep)]
+        spec = lambda items: [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]  # noqa: E731
+        body = {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+                "inputs": spec(dep["inputs"]), "state": spec(dep["state"]), "changedPropIds": changed}
+        return self.post(body).get("response", {})
 
     def heartbeat(self, session: str) -> None:
         self.post({"output": "heartbeat.disabled", "outputs": {"id": "heartbeat", "property": "disabled"},
@@ -130,9 +151,33 @@ class Student:
     total_s: float | None = None
     queued_seen: set = field(default_factory=set)
     error: str = ""
+    moves: int = 0  # replay-slider moves whose views showed this student's run
+    up: int = 0
+    down: int = 0
 
 
-def play_student(base: str, epochs: int | None) -> Student:
+def replay(client: DashClient, session: str, result: dict, moves: int) -> int:
+    """Take the run into the page's runs store, as the page does, then move the replay slider ``moves``
+    times: each move asks for the forecasts, the rollout, the gates and the replay's note. Returns the
+    moves whose views all showed this page's run."""
+    got = client.call("runs-store.data", {"run-result.data": result, "session-id.data": session,
+                                          "runs-store.data": [], "runs-table.selected_rows": []}, ["run-result.data"])
+    store, current = got["runs-store"]["data"], got["current-run"]["data"]
+    page = {"session-id.data": session, "runs-store.data": store, "current-run.data": current,
+            "runs-table.selected_rows": [], "cancel-button.disabled": True, "loss-options.value": [],
+            "gate-window.value": 0, "rollout-steps.value": 200}
+    label = result["runs"][0]["label"]
+    ok = 0
+    for i in range(moves):
+        values = {**page, "replay-slider.value": i % 3}
+        views = [client.call(o, values, ["replay-slider.value"])
+                 for o in ("forecast-graph.figure", "rollout-graph.figure", "gates-graph.figure", "replay-note.children")]
+        note = views[3].get("replay-note", {}).get("children", "")
+        ok += note.startswith(label) and all(views)
+    return ok
+
+
+def play_student(base: str, epochs: int | None, moves: int = 10) -> Student:
     s = Student()
     stop = threading.Event()
     try:
@@ -168,9 +213,13 @@ def play_student(base: str, epochs: int | None) -> Student:
         s.total_s = time.monotonic() - t0
         if result.get("request_id") != request["id"]:
             s.crosstalk = True
-        outcome = JobOutcome.from_json(result)
-        s.finished = outcome.status == "done" and len(outcome.runs) == 1 and outcome.runs[0].epochs_done == want
-        s.error = "" if outcome.status == "done" else outcome.status
+        runs = result.get("runs") or []
+        s.finished = result.get("status") == "done" and len(runs) == 1 and runs[0]["epochs"] == want
+        s.error = "" if result.get("status") == "done" else str(result.get("status"))
+        if s.finished and moves:
+            s.moves = replay(client, session, result, moves)
+            s.crosstalk |= s.moves != moves
+        s.up, s.down = client.up, client.down
     except Exception as e:  # noqa: BLE001 - a lost job is a figure in the report, not a crash
         s.error = f"{type(e).__name__}: {e}"
     finally:
@@ -178,22 +227,36 @@ def play_student(base: str, epochs: int | None) -> Student:
     return s
 
 
+def web_cpu_s(pid: int | None) -> float | None:
+    """CPU seconds of the web server ``pid`` and its worker processes so far (not the job processes,
+    which the fork server under each worker starts)."""
+    if not pid:
+        return None
+    import psutil
+
+    master = psutil.Process(pid)
+    procs = [master] + [p for p in master.children() if "gunicorn" in " ".join(p.cmdline())]
+    return sum(p.cpu_times().user + p.cpu_times().system for p in procs)
+
+
 def pct(values: list[float], q: float) -> float:
     v = sorted(values)
     return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
 
 
-def run_loadtest(base: str, students: int = 30, epochs: int | None = None, cores: int | None = None) -> dict[str, Any]:
+def run_loadtest(base: str, students: int = 30, epochs: int | None = None, cores: int | None = None,
+                 moves: int = 10, pid: int | None = None) -> dict[str, Any]:
     cores = cores or os.cpu_count() or 1
-    single = play_student(base, epochs)
+    single = play_student(base, epochs, moves=0)
     if not single.finished:
         raise SystemExit(f"a single job failed: {single.error}")
     results: list[Student | None] = [None] * students
     barrier = threading.Barrier(students)
+    cpu0 = web_cpu_s(pid)
 
     def one(i: int) -> None:
         barrier.wait()
-        results[i] = play_student(base, epochs)
+        results[i] = play_student(base, epochs, moves)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(students)]
     t0 = time.monotonic()
@@ -202,6 +265,7 @@ def run_loadtest(base: str, students: int = 30, epochs: int | None = None, cores
     for t in threads:
         t.join()
     wall = time.monotonic() - t0
+    cpu = web_cpu_s(pid)
     done = [r for r in results if r is not None]
     firsts = [r.first_point_s for r in done if r.first_point_s is not None]
     report = {
@@ -217,6 +281,11 @@ def run_loadtest(base: str, students: int = 30, epochs: int | None = None, cores
         "wall_s": wall,
         "ideal_s": students * single.total_s / cores,
         "errors": sorted({r.error for r in done if r.error}),
+        "moves": moves,
+        "moves_ok": sum(r.moves for r in done),
+        "up_kb_per_student": statistics.mean(r.up for r in done) / 1024,
+        "down_kb_per_student": statistics.mean(r.down for r in done) / 1024,
+        "web_cpu_s_per_student": (cpu - cpu0) / students if cpu is not None and cpu0 is not None else None,
     }
     return report
 
@@ -229,6 +298,11 @@ def print_report(r: dict[str, Any]) -> None:
               f"p95 {r['first_point_p95_s']:.2f} s")
     print(f"wall time {r['wall_s']:.1f} s; ideal {r['ideal_s']:.1f} s "
           f"(= {r['students']} x {r['single_job_s']:.2f} s single job / cores); ratio {r['wall_s'] / r['ideal_s']:.2f}")
+    print(f"replay-slider moves: {r['moves_ok']} of {r['students'] * r['moves']} showed the student's own run; "
+          f"per student {r['up_kb_per_student']:.1f} KB sent, {r['down_kb_per_student']:.1f} KB received "
+          "(uncompressed: this client asks for no compression)")
+    if r["web_cpu_s_per_student"] is not None:
+        print(f"web-process CPU time per student: {r['web_cpu_s_per_student']:.2f} s")
     for e in r["errors"]:
         print(f"  error: {e}")
 
@@ -241,5 +315,10 @@ if __name__ == "__main__":
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--epochs", type=int, default=None, help="default: the dashboard's default")
     parser.add_argument("--cores", type=int, default=None, help="for the ideal time (default: this machine's)")
+    parser.add_argument("--moves", type=int, default=10, help="replay-slider moves per student after the run")
+    parser.add_argument("--pid", type=int, default=None, help="the web server's process id, for its CPU time")
     args = parser.parse_args()
-    print_report(run_loadtest(args.url, args.students, args.epochs, args.cores))
+    report = run_loadtest(args.url, args.students, args.epochs, args.cores, args.moves, args.pid)
+    print_report(report)
+    if report["lost"] or report["crosstalk"]:
+        raise SystemExit(1)
