@@ -22,6 +22,7 @@ JOB_REQUEST = "job-request"  # the request Train made; starts the background job
 RUN_RESULT = "run-result"  # the job's outcome (runner.JobOutcome as JSON)
 DRAW_WAIT = "draw-wait"  # the views a finished job's status waits for before it says "done"
 DRAW_LEFT = "draw-left"  # those of them not yet redrawn
+FIRST_POINT_TICK = "first-point-tick"  # while a job starts: asks for its first loss point (training.py)
 LOSS_OPTIONS = "loss-options"
 LOSS_GRAPH = "loss-graph"  # live: training.py; finished runs: results.py
 

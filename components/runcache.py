@@ -36,6 +36,13 @@ class RunCache:
         self.size = 0
         self.lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        """A job process gets the services its callback closes over, pickled: not what this process drew."""
+        return {"max_bytes": self.max_bytes}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["max_bytes"] / 2**20)
+
     def get(self, key: Any, make: Callable[[], Any], size: Callable[[Any], int]) -> Any:
         with self.lock:
             if key in self.items:

@@ -50,7 +50,6 @@ class _ExitTolerant:
     """
 
     accepting = False
-
     def register(self, key, fn, progress) -> None:
         if self.accepting:
             super().register(key, fn, progress)

@@ -30,6 +30,7 @@ from typing import Any, Iterable, Protocol
 
 MAX_RUNS = 16  # a tab's runs; the oldest leaves when a new one would pass this
 TTL_S = 900.0  # a tab's runs last this long after its heartbeat last kept them
+FIRST_TTL_S = 60.0  # a job's first loss point waits this long for its page to fetch it
 KEEP_EVERY_S = 60.0  # a heartbeat renews a tab's expiry at most this often (each renewal is a write per run)
 
 
@@ -109,6 +110,12 @@ class Shelf:
         self._kept: dict[str, float] = {}  # tab -> when this process last renewed it
         self._kept_lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        return {"backend": self.backend, "max_runs": self.max_runs, "ttl_s": self.ttl_s}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["backend"], state["max_runs"], state["ttl_s"])
+
     def add(self, tab: str, records: Iterable) -> tuple[list, list[int]]:
         """Number ``records`` after the tab's last run and put them first, oldest of them last;
         returns (the numbered records, the numbers of runs that left to keep ``max_runs``)."""
@@ -141,6 +148,13 @@ class Shelf:
         if not isinstance(run_id, str) or not run_id:
             return None
         return self.backend.get(_run(tab, run_id))
+
+    def put_first(self, tab: str, request_id: str, progress: Any) -> None:
+        """A job's first loss point, for its page to fetch before the job's next poll (``components.training``)."""
+        self.backend.set(f"first:{tab}:{request_id}", progress, FIRST_TTL_S)
+
+    def first(self, tab: str, request_id: str) -> Any:
+        return self.backend.get(f"first:{tab}:{request_id}") if isinstance(request_id, str) else None
 
     def keep(self, tab: str) -> None:
         """The tab's page is open (its heartbeat): its runs last ``ttl_s`` more (renewed once a minute)."""

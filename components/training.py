@@ -22,10 +22,14 @@ them would lose the run; the request id makes every run's arguments unique.
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
+from functools import lru_cache
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from plotly.utils import PlotlyJSONEncoder
 
 from components import ids
 from components.controls import FIELD_IDS, form_values, page_config
@@ -36,6 +40,8 @@ from models.base import CELLS, NUMPY_ONLY
 from models.config import BACKEND_NAMES, ExperimentConfig
 from models.sweep import SweepSpec, on_long_season
 
+FIRST_POINT_MS = 60  # this long after a job starts, the page asks once for its first loss point,
+FIRST_POINT_WAIT_S = 0.6  # and the server waits for it up to this long (then the job's own polls bring it)
 READY = "ready"
 STARTING = "starting"
 DRAWING = "trained; drawing the results"
@@ -92,6 +98,7 @@ def layout(services: Services) -> html.Div:
             dcc.Store(id=ids.STATUS_WATCH),
             dcc.Store(id=ids.DRAW_WAIT),
             dcc.Store(id=ids.DRAW_LEFT),
+            dcc.Interval(id=ids.FIRST_POINT_TICK, interval=FIRST_POINT_MS, disabled=True, max_intervals=1),
             dcc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": " log scale", "value": "log"},
                                                         {"label": " gradient norm", "value": "grad"}],
                           value=[], inline=True, className="small mt-2", inputClassName="ms-3"),
@@ -106,6 +113,18 @@ def layout(services: Services) -> html.Div:
                    className="small text-muted mb-0"),
         ]
     )
+
+
+@lru_cache(maxsize=64)
+def _live_figure(epochs: int, log_y: bool, grad: bool, validation: bool) -> str:
+    return json.dumps(make_live_loss_figure(epochs, log_y, grad, validation=validation).to_plotly_json(),
+                      cls=PlotlyJSONEncoder)
+
+
+def live_figure(epochs: int, log_y: bool, grad: bool, validation: bool) -> dict:
+    """The empty live loss figure a run starts from, built once per shape (a Plotly figure takes
+    about 15 ms to build, and Train waits for it)."""
+    return json.loads(_live_figure(epochs, log_y, grad, validation))
 
 
 def all_configs(config):
@@ -165,8 +184,7 @@ def register(app: Dash, services: Services) -> None:
         request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None,
                                None if data is None else data.to_json())
         options = options or []
-        live = make_live_loss_figure(config.train.epochs, "log" in options, "grad" in options,
-                                     validation=config.train.val_fraction > 0)
+        live = live_figure(config.train.epochs, "log" in options, "grad" in options, config.train.val_fraction > 0)
         return request, STARTING, live, 0, STARTING
 
     @app.callback(
@@ -184,6 +202,7 @@ def register(app: Dash, services: Services) -> None:
             (Output(ids.SWEEP_BUTTON, "disabled"), True, False),
             (Output(ids.CANCEL, "disabled"), False, True),
             (Output(ids.QUEUE_NOTE, "hidden"), True, True),
+            (Output(ids.FIRST_POINT_TICK, "disabled"), False, True),
         ],
         progress=[Output(ids.PROGRESS, "value"), Output(ids.PROGRESS, "label"), Output(ids.LOSS_GRAPH, "figure"),
                   Output(ids.STATUS, "children"), Output(ids.QUEUE_NOTE, "hidden")],
@@ -191,7 +210,15 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def run_job(set_progress, request):
-        outcome = run_request(set_progress, request, board, settings.max_job_seconds, settings.served,
+        first = []
+
+        def progress(p: tuple) -> None:
+            set_progress(p)
+            if not first and p[2].get("operations"):  # the first loss point: on the shelf for ``first_point``
+                first.append(p)
+                services.shelf.put_first(request["session"], request["id"], p)
+
+        outcome = run_request(progress, request, board, settings.max_job_seconds, settings.served,
                               services.signer, settings.max_queued_per_client)
         # the runs wait on the shelf, under the tab the request was checked for; the page gets their ids
         numbered, _ = services.shelf.add(request["session"], outcome.runs) if outcome.runs else ((), [])
@@ -230,6 +257,35 @@ def register(app: Dash, services: Services) -> None:
         State(ids.STATUS_WATCH, "data"),
         prevent_initial_call=True,
     )
+
+    # allow_duplicate: the job's callback owns these; this one writes its first point only, once, and sooner
+    # than the job's first poll would (that comes ``poll_ms`` after the job starts, and the first epoch
+    # is often done before). One request a run: it waits on the server for the point.
+    @app.callback(
+        Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.PROGRESS, "value", allow_duplicate=True),
+        Output(ids.PROGRESS, "label", allow_duplicate=True),
+        Output(ids.FIRST_POINT_TICK, "disabled", allow_duplicate=True),
+        Output(ids.FIRST_POINT_TICK, "n_intervals"),
+        Input(ids.FIRST_POINT_TICK, "n_intervals"),
+        State(ids.JOB_REQUEST, "data"),
+        State(ids.SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    def first_point(ticks, request, tab):
+        """The job's first loss point, as soon as it is made (the interval fires once a job; ``n_intervals``
+        goes back to 0 so that it fires for the next)."""
+        if not ticks or not signer.valid_tab(tab) or not isinstance(request, dict):
+            return no_update, no_update, no_update, True, 0
+        deadline = time.monotonic() + FIRST_POINT_WAIT_S
+        found = services.shelf.first(tab, request.get("id"))
+        while found is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+            found = services.shelf.first(tab, request.get("id"))
+        if found is None:  # a queued job, or a slow first epoch: its polls will bring the point
+            return no_update, no_update, no_update, True, 0
+        percent, label, patch, _status, _hide = found
+        return patch, percent, label, True, 0
 
     @app.callback(Input(ids.CANCEL, "n_clicks"), State(ids.JOB_REQUEST, "data"), prevent_initial_call=True)
     def cancel_run(_n, request):

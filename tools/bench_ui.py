@@ -5,12 +5,15 @@ headless Chromium, and times in the page itself (``performance.now()``) from the
 click to the moment the loss graph holds its first point, then waits for the
 run to finish before the next. Default settings, NumPy and PyTorch in turns.
 Also ``--screenshot PATH --width W`` saves the whole page after a finished run at a
-window width of W px (the README's screenshots: 1440 and 800).
+window width of W px (the README's screenshots: 1440 and 800). ``--against REV``
+serves a git revision beside this tree (a worktree of it, with this venv), and the
+two take turns round after round, so the figures are side by side in one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -42,10 +45,10 @@ poll();
 
 
 @contextmanager
-def served(port: int):
+def served(port: int, root: Path = ROOT):
     env = dict(os.environ, GATELAB_CACHE_DIR=tempfile.mkdtemp(prefix="gatelab-bench-"))
     proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env,
-                            cwd=ROOT,
+                            cwd=root,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
@@ -84,24 +87,52 @@ def _choose(driver, group: str, label: str) -> None:
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", el)
 
 
-def run_ui_bench(repeats: int = 5, screenshot: str | None = None, width: int = 1440) -> int:
-    times: dict[str, list[float]] = {"NumPy": [], "PyTorch": []}
-    with served(free_port()) as url:
+@contextmanager
+def worktree(rev: str):
+    """A checkout of ``rev`` beside this one, removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="gatelab-rev-")) / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(folder), rev], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, check=False)
+
+
+def _measure(driver, url: str, backends: list[str], times: dict) -> None:
+    driver.get(url)
+    _wait_text(driver, "job-status", "ready", 60)
+    for backend in backends:
+        _choose(driver, "backend", backend)
+        time.sleep(1.5)  # the last run's views and the form's own callbacks have answered: time the click alone
+        ms = driver.execute_async_script(CLICK_TO_FIRST_POINT, "train-button")
+        if ms < 0:
+            raise TimeoutError("no loss point within 30 s")
+        times[backend].append(ms)
+        _wait_text(driver, "job-status", "done")
+        _wait_final_figure(driver)
+
+
+def run_ui_bench(repeats: int = 5, screenshot: str | None = None, width: int = 1440, against: str | None = None) -> int:
+    backends = ["NumPy", "PyTorch"]
+    trees = {"this tree": ROOT}
+    with contextlib.ExitStack() as stack:
+        if against:
+            trees[against] = stack.enter_context(worktree(against))
+        urls = {name: stack.enter_context(served(free_port(), root)) for name, root in trees.items()}
+        times = {name: {b: [] for b in backends} for name in trees}
         driver = browser()
         try:
-            driver.get(url)
-            _wait_text(driver, "job-status", "ready", 60)
             for _ in range(repeats):
-                for backend in times:
-                    _choose(driver, "backend", backend)
-                    ms = driver.execute_async_script(CLICK_TO_FIRST_POINT, "train-button")
-                    if ms < 0:
-                        raise TimeoutError("no loss point within 30 s")
-                    times[backend].append(ms)
-                    _wait_text(driver, "job-status", "done")
-                    _wait_final_figure(driver)
+                for name, url in urls.items():  # each tree in turn, round after round
+                    _measure(driver, url, backends, times[name])
             if screenshot:
+                driver.get(urls["this tree"])
+                _wait_text(driver, "job-status", "ready", 60)
                 _choose(driver, "backend", "NumPy")
+                ms = driver.execute_async_script(CLICK_TO_FIRST_POINT, "train-button")
+                _wait_text(driver, "job-status", "done")
+                _wait_final_figure(driver)
                 driver.set_window_size(width, 1000)
                 time.sleep(1.0)  # the figures redraw at the new width
                 driver.set_window_size(width, driver.execute_script("return document.documentElement.scrollHeight"))
@@ -112,8 +143,10 @@ def run_ui_bench(repeats: int = 5, screenshot: str | None = None, width: int = 1
             driver.quit()
     print(f"click on Train -> first loss point in the page, default settings, {repeats} runs each "
           f"(headless Chromium, poll interval as served):")
-    for backend, ms in times.items():
-        print(f"  {backend:<8} median {statistics.median(ms):6.0f} ms   min {min(ms):6.0f}   max {max(ms):6.0f}")
+    for name in trees:
+        for backend, ms in times[name].items():
+            print(f"  {name:<12} {backend:<8} median {statistics.median(ms):6.0f} ms   min {min(ms):6.0f}   "
+                  f"max {max(ms):6.0f}")
     return 0
 
 
@@ -122,5 +155,6 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--screenshot", metavar="PATH", help="save the whole page after a finished run")
     parser.add_argument("--width", type=int, default=1440, help="of the window, for --screenshot (px)")
+    parser.add_argument("--against", metavar="REV", help="a git revision to serve beside this tree, in turns")
     args = parser.parse_args()
-    sys.exit(run_ui_bench(repeats=args.repeats, screenshot=args.screenshot, width=args.width))
+    sys.exit(run_ui_bench(repeats=args.repeats, screenshot=args.screenshot, width=args.width, against=args.against))
