@@ -151,10 +151,10 @@ def main(argv=None) -> int:
 
     def moves(label: str):
         tallies = []
-        handle = d.find_element(By.CSS_SELECTOR, "#replay-slider [role=slider]")
-        d.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
         meter.wait_quiet()
         for i in range(args.moves):
+            handle = d.find_element(By.CSS_SELECTOR, "#replay-slider [role=slider]")  # as drawn now
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", handle)
             meter.reset()
             handle.send_keys(Keys.LEFT if i % 2 == 0 else Keys.RIGHT)
             meter.wait_quiet()
@@ -189,7 +189,8 @@ def main(argv=None) -> int:
         if isinstance(t, list):
             out.append({"interaction": name, "up_kb": statistics.median(x.up for x in t) / 1024,
                         "down_kb": statistics.median(x.down for x in t) / 1024,
-                        "web_ms": statistics.median(x.seconds for x in t) * 1000, "requests": t[0].requests,
+                        "web_ms": statistics.median(x.seconds for x in t) * 1000,
+                        "requests": statistics.median(x.requests for x in t),
                         "note": f"median of {len(t)}"})
         else:
             out.append({"interaction": name, "up_kb": t.up / 1024, "down_kb": t.down / 1024,
@@ -201,7 +202,7 @@ def main(argv=None) -> int:
     for r in out:
         size = lambda kb: f"{kb / 1024:.2f} MB" if kb >= 1024 else f"{kb:.1f} KB"  # noqa: E731
         print(f"| {r['interaction']} | {size(r['up_kb'])} | {size(r['down_kb'])} | {r['web_ms']:.0f} ms"
-              f"{' (' + r['note'] + ')' if r['note'] else ''} | {r['requests']} |")
+              f"{' (' + r['note'] + ')' if r['note'] else ''} | {r['requests']:g} |")
     if logs:
         print("browser console:", logs)
     return 0
