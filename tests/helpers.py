@@ -26,6 +26,19 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
     raise TimeoutError(f"nothing listens on port {port}")
 
 
+def redis_server():
+    """A redis-server of a test's own on a free port, kept in memory: (its port, its process)."""
+    import shutil
+    import subprocess
+
+    assert shutil.which("redis-server"), "redis-server is missing: make test installs Debian's redis-server"
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    wait_for_port(port)
+    return port, proc
+
+
 def serve(app) -> tuple[str, Callable[[], None]]:
     """Serve a Dash app's WSGI server from a thread: (its url, a function that stops it).
 

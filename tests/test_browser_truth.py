@@ -100,7 +100,7 @@ def test_the_replay_pauses_at_every_press_plays_at_the_chosen_speed_and_marks_it
     page.wait_for_text_to_equal("#job-status", "done", timeout=90)
     until(lambda: "after training (30 epochs)" in replay_note(d), timeout=10)
     assert shapes(d) == []  # at the end, no marker
-    d.find_element(By.CSS_SELECTOR, f"#replay-speed option[value=fast]").click()
+    d.find_element(By.CSS_SELECTOR, "#replay-speed option[value=fast]").click()
     for _ in range(4):  # Play, then Pause as soon as it has moved: it stays where it paused
         before = replay_note(d)
         click(page, "replay-play")

@@ -2,7 +2,6 @@
 own process on a free port, driven by headless Chromium as in ``test_browser``."""
 
 import os
-import shutil
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ from dash.testing import errors
 
 from selenium.webdriver.common.by import By
 
-from tests.helpers import browser, figure, free_port, text, until, wait_for_port
+from tests.helpers import browser, figure, free_port, redis_server, text, until, wait_for_port
 from components.jobs import JobBoard, RedisStore
 
 pytestmark = pytest.mark.browser
@@ -21,11 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 @pytest.fixture(scope="module")
 def redis_url():
-    assert shutil.which("redis-server"), "redis-server is missing: make test installs Debian's redis-server"
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    wait_for_port(port)
+    port, proc = redis_server()
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(10)

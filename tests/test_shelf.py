@@ -1,8 +1,6 @@
 """The shelf of every page's runs (on disk, and in Redis) and the web process's cache of them: a run is
 read only through its own page's signed tab id, a tab keeps 16 runs, and runs expire with their page."""
 
-import shutil
-import subprocess
 import time
 
 import pytest
@@ -13,7 +11,7 @@ from components.signing import Signer
 from models.config import ExperimentConfig, TrainConfig
 from models.experiment import run_experiment
 from data import SeriesConfig
-from tests.helpers import free_port, wait_for_port
+from tests.helpers import redis_server
 
 SIGNER = Signer(b"s" * 32)
 
@@ -32,11 +30,7 @@ def runs(base, n, prefix):
 def redis_client():
     import redis
 
-    assert shutil.which("redis-server"), "redis-server is missing: make test installs Debian's redis-server"
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    wait_for_port(port)
+    port, proc = redis_server()
     yield redis.Redis(port=port)
     proc.terminate()
     proc.wait(10)
