@@ -277,7 +277,9 @@ def register(app: Dash, services: Services) -> None:
         goes back to 0 so that it fires for the next)."""
         if not ticks or not signer.valid_tab(tab) or not isinstance(request, dict):
             return no_update, no_update, no_update, True, 0
-        deadline = time.monotonic() + FIRST_POINT_WAIT_S
+        # with jobs waiting for a place, this one is likely among them: no first point soon, so no wait
+        # (a class that starts at once would otherwise hold a web thread each for nothing)
+        deadline = time.monotonic() + (0 if board.counts()[1] else FIRST_POINT_WAIT_S)
         found = services.shelf.first(tab, request.get("id"))
         while found is None and time.monotonic() < deadline:
             time.sleep(0.01)
