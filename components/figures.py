@@ -74,14 +74,13 @@ def make_series_figure(values: Sequence[float], split: int, times: Sequence | No
     its steps; other labels show on hover). Both the title (a file's column name) and the labels come
     from a person's file, so they are shown as text, not markup."""
     fig = _base(f"{plain(title)}: train | test", height=230)
-    axis = time_axis(times, len(values))
+    axis = time_axis(times, len(values) + 1)  # one past the end: the test part's right edge
     labels = [plain(str(t)) for t in times] if times is not None and axis.is_steps else None
     fig.add_trace(go.Scatter(x=axis.xs(range(len(values))), y=list(values), mode="lines", name="series",
                              line=dict(color=TRUTH, width=1), text=labels,
                              hovertemplate=f"{axis.title} %{{x}}" + (" (%{text})" if labels else "")
                              + ": %{y}<extra></extra>"))
-    fig.add_vrect(x0=axis.edge(split), x1=axis.edge(len(values)) if axis.is_steps or axis.half else
-                  axis.x(len(values) - 1), fillcolor="#f0ad4e", opacity=0.15, line_width=0,
+    fig.add_vrect(x0=axis.edge(split), x1=axis.edge(len(values)), fillcolor="#f0ad4e", opacity=0.15, line_width=0,
                   annotation_text="test", annotation_position="top left")
     fig.update_layout(showlegend=False, xaxis_title=axis.title)
     return fig

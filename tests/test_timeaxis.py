@@ -53,3 +53,14 @@ def test_a_synthetic_run_has_no_times_and_keeps_its_steps():
     assert record.times == () and record.axis.is_steps
     assert "times" not in record.to_json()  # and so an older reader's digest still matches
     assert np.isfinite(record.metrics.mse)
+
+
+def test_the_preview_shades_the_test_part_in_the_datas_own_years_and_dates():
+    from components.figures import make_series_figure
+
+    times, values = DATASETS["nile"].load()
+    shade = make_series_figure(values, 70, times).layout.shapes[0]
+    assert (shade.x0, shade.x1) == (1940.5, 1970.5)  # 1941-1970, not up to "step 99.5"
+    times, values = DATASETS["co2"].load()
+    shade = make_series_figure(values, 1598, times).layout.shapes[0]
+    assert shade.x0 == times[1598] and shade.x1 > times[-1]
