@@ -362,7 +362,8 @@ def register(app: Dash, settings: Settings) -> None:
                 if not store or column not in store.get("numeric", ()):
                     return no_update
                 table = Table.from_json(store)  # holes not yet dropped or filled in: shown as gaps
-                return make_series_figure(table.numbers(column), split_index(table.numbers(column).shape[0], fraction),
+                raw_values = table.numbers(column)
+                return make_series_figure(raw_values, split_index(raw_values.shape[0], fraction),
                                           table.times(time_column, column),
                                           f"{store['name']}: {column}, {table.bad_cells(column)} empty cell(s)")
             times = Table.from_json(store).times(time_column, column, missing)

@@ -19,7 +19,7 @@ from components.runcache import RunLibrary
 
 SPEEDS = {"slow": 1200, "normal": 600, "fast": 250}  # milliseconds per snapshot
 PLAY_MS = SPEEDS["normal"]
-MARKER = "replayed epoch"
+MARKER = "replayed epoch"  # the name of the loss chart's marker shape
 # Play, Pause and each step run in the browser: a press takes effect at once and no step can overtake
 # it (a step that went to the server could answer after a Pause and carry the replay on). Play from
 # the end starts at the first snapshot; each step moves one snapshot on and stops at the end.
@@ -37,7 +37,7 @@ function(_play, _tick, paused, value, last) {
     if (value + 1 >= last) { return [Math.min(value + 1, last), true, 'Play']; }
     return [value + 1, nu, nu];
 }
-""" % ids.REPLAY_PLAY  # the name of the loss chart's marker shape
+""" % ids.REPLAY_PLAY
 SET_SPEED = "function(speed) { return %s[speed] || %d; }" % (
     "{" + ", ".join(f"{k!r}: {v}" for k, v in SPEEDS.items()) + "}", PLAY_MS)
 

@@ -133,11 +133,15 @@ class PageRuns:
         return self.library.cache.get(("prep", self.tab, run.id), lambda: prepared(run),
                                       lambda _: model_bytes(run))
 
+    @staticmethod
+    def _weights_of(run: RunRecord, epoch: int | None) -> int | None:
+        """The epoch whose weights ``epoch`` stands for: None for the run's own (its end, or no snapshot)."""
+        return None if run.weights_at(epoch) is run.weights else epoch
+
     def model(self, run: RunRecord, epoch: int | None = None) -> Held:
         """``run``'s model with its weights after ``epoch`` (its final ones for None or its end), to use
         in a ``with`` block."""
-        final = run.weights_at(epoch) is run.weights
-        key = ("model", self.tab, run.id, None if final else epoch)
+        key = ("model", self.tab, run.id, self._weights_of(run, epoch))
         return self.library.cache.get(key, lambda: Held(restore(run.with_(weights=run.weights_at(epoch)),
                                                                 prep=self._prep(run))),
                                       lambda _: model_bytes(run) // 4)
@@ -145,19 +149,18 @@ class PageRuns:
     def rollout(self, run: RunRecord, epoch: int | None, steps: int, band_passes: int = 0):
         """(``run``'s rollout of ``steps`` with its weights after ``epoch``, and with ``band_passes``, the
         low and high of that many Monte-Carlo dropout rollouts, else None); made once."""
-        final = run.weights_at(epoch) is run.weights
-
         def make():
             with self.model(run, epoch) as model:
                 return model.rollout(steps), model.rollout_band(steps, band_passes) if band_passes else None
 
-        key = ("rollout", self.tab, run.id, None if final else epoch, steps, band_passes)
+        key = ("rollout", self.tab, run.id, self._weights_of(run, epoch), steps, band_passes)
         return self.library.cache.get(key, make, lambda _: 24 * steps + 4096)
 
     def at(self, run: RunRecord, epoch: int | None) -> RunRecord:
         """``run`` as it stood after ``epoch``: that epoch's weights and one-step forecasts."""
-        if epoch is None or run.weights_at(epoch) is run.weights:
+        if self._weights_of(run, epoch) is None:
             return run
+
         def make() -> RunRecord:
             with self.model(run, epoch) as model:
                 return run.at_epoch(epoch, model)
