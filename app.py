@@ -28,9 +28,10 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from components import (controls, downloads, explain, gradflow, horizon, ids, replay, results, runs, sweep,
-                        training)
+from components import (controls, downloads, explain, gradflow, horizon, ids, lessons, replay, results, runs,
+                        share, sweep, training)
 from components.guard import GatelabHandler, guard
+from components.lessons import part
 from components.services import Services, init_services
 from components.settings import Settings
 from models.threads import limit_threads
@@ -52,50 +53,82 @@ function(tab) {
 
 def card(title: str, body, **kwargs) -> dbc.Card:
     return dbc.Card([dbc.CardHeader(title, className="fw-semibold py-1"), dbc.CardBody(body, className="py-2")],
-                    className="mb-3 shadow-sm", **kwargs)
+                    className="mb-2 shadow-sm", **kwargs)
+
+
+def views() -> list:
+    """The views, each in the lessons it teaches (``components.lessons``), in the order the long page
+    shows them."""
+    return [
+        lessons.intros(),
+        part("data", card("Series", controls.preview_layout())),
+        dbc.Row(
+            [
+                dbc.Col(part("basics why-gates", card("Loss", training.loss_layout())), xl=6),
+                dbc.Col(part("basics data", card("One-step forecasts on the test part", results.forecast_layout())),
+                        xl=6),
+            ],
+            className="g-2",
+        ),
+        dbc.Row(
+            [
+                dbc.Col(part("basics ahead data compare", card("Results: test errors", results.metrics_layout())),
+                        xl=6),
+                dbc.Col(part("basics ahead", card("Rollout", results.rollout_layout())), xl=6),
+            ],
+            className="g-2",
+        ),
+        part("inside", card("Inside the cell", dbc.Row([dbc.Col(results.gates_layout(), lg=8),
+                                                        dbc.Col(explain.equations_layout(), lg=4,
+                                                                className="equations-col")]))),
+        part("why-gates", card("Gradient flow through time", gradflow.layout(results.EMPTY))),
+        part("why-gates", card("Why gates, and what to try", explain.layout())),
+        part("ahead", card("Several steps ahead: direct or recursive", horizon.layout())),
+        part("compare", card("Runs", [downloads.layout(), runs.layout()])),
+        part("compare", card("Sweeps: seeds and window lengths", sweep.layout())),
+    ]
 
 
 def make_layout(services: Services):
     """The page; a function, so that every page load gets a session id of its own."""
 
-    def layout() -> dbc.Container:
-        return dbc.Container(
-            [
-                dcc.Store(id=ids.SESSION, data=services.signer.new_tab()),
-                dcc.Store(id=ids.TAB_WATCH),
-                dcc.Interval(id=ids.HEARTBEAT, interval=5000),
-                html.Div(
-                    [
-                        html.H3("Gatelab", className="mb-0 me-3"),
-                        html.Span("Watch LSTM and GRU forecasters learn, in NumPy and in PyTorch.",
-                                  className="text-muted"),
-                    ],
-                    className="d-flex align-items-baseline my-2",
-                ),
-                dbc.Row(
-                    [
-                        dbc.Col(card("Experiment", controls.layout(services.settings)), lg=3, md=4,
-                                className="controls-col"),
-                        dbc.Col(
+    def layout() -> html.Div:
+        return html.Div(
+            dbc.Container(
+                [
+                    dcc.Store(id=ids.SESSION, data=services.signer.new_tab()),
+                    dcc.Store(id=ids.TAB_WATCH),
+                    dcc.Interval(id=ids.HEARTBEAT, interval=5000),
+                    html.Header(
+                        [
+                            html.Div(
+                                [
+                                    html.H1("Gatelab", className="h4 mb-0 me-3"),
+                                    html.Span("Watch LSTM and GRU forecasters learn, in NumPy and in PyTorch.",
+                                              className="text-muted small me-3 d-none d-xxl-inline"),
+                                    lessons.switcher(),
+                                ],
+                                className="d-flex flex-wrap align-items-center gap-1 mb-1 top-lessons",
+                            ),
+                            html.Div(training.bar_layout(services), className="train-bar"),
+                        ],
+                        className="top-bar py-1",
+                    ),
+                    html.Main(
+                        dbc.Row(
                             [
-                                card("Series", controls.preview_layout()),
-                                card("Training", training.layout(services)),
-                                card("Results", results.layout()),
-                                card("Inside the cell",
-                                     dbc.Row([dbc.Col(results.gates_layout(), xl=8),
-                                              dbc.Col(explain.equations_layout(), xl=4)])),
-                                card("Gradient flow through time", gradflow.layout(results.EMPTY)),
-                                card("Several steps ahead: direct or recursive", horizon.layout()),
-                                card("Sweeps: seeds and window lengths", sweep.layout()),
-                                card("Runs", [downloads.layout(), runs.layout()]),
-                                card("Why gates, and what to try", explain.layout()),
+                                dbc.Col(card("Experiment", controls.layout(services.settings)), lg=3, md=4,
+                                        className="controls-col"),
+                                dbc.Col(views(), lg=9, md=8),
                             ],
-                            lg=9, md=8,
+                            className="g-2",
                         ),
-                    ]
-                ),
-            ],
-            fluid=True,
+                    ),
+                ],
+                fluid=True,
+            ),
+            id=ids.PAGE,
+            className=lessons.page_class(),
         )
 
     return layout
@@ -129,10 +162,13 @@ def create_app(settings: Settings | None = None) -> Dash:
     services.manager.accepting = True  # it takes this app's background functions, and no other app's
     try:
         controls.register(app, settings)
+        lessons.register(app)
+        share.register(app)
         training.register(app, services)
         library = services.library
         runs.register(app, settings, library)
         results.register(app, library)
+        results.register_paused(app, library)
         explain.register(app, library)
         gradflow.register(app, results.EMPTY, library)
         horizon.register(app, library)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components import ids, links, upload
+from components.lessons import all_only, part
 from components.presets import PRESETS
 from components.figures import make_series_figure
 from components.settings import Settings
@@ -35,11 +36,21 @@ MESSAGE_IDS = [k.key for k in PAGE_KNOBS if k.kind in ("choice", "switch", "name
 SYNTHETIC_KEYS = ("series-periods", "series-amplitudes", "series-phases", "series-noise", "series-trend",
                   "series-length", "series-seed", "series-holidays")
 EXOGENOUS_KEYS = ("calendar-features", "covariates")  # inputs beside the series, for every data set
+# The form in lessons (``components.lessons``): each field, where it is, and the lessons it shows in.
+# On the whole page the headings show too, and the training settings beyond epochs and rate are open.
 SECTIONS = {
-    "Series": ("dataset", *SYNTHETIC_KEYS, *EXOGENOUS_KEYS),
-    "Model": ("backend", "cell", "transform", "seq-len", "hidden-size", "dropout", "horizon", "horizon-method",
-              "scheduled-sampling"),
-    "Training": ("epochs", "learning-rate", "batch-size", "clip-norm", "seed", "val-fraction", "patience"),
+    "Model": ("backend", "cell", "seq-len", "hidden-size"),
+    "Training": ("epochs", "learning-rate"),
+    "Several steps ahead": ("dropout", "horizon", "horizon-method", "scheduled-sampling"),
+    "Series": ("dataset", *SYNTHETIC_KEYS, *EXOGENOUS_KEYS, "transform"),
+}
+MORE_TRAINING_KEYS = ("batch-size", "clip-norm", "seed", "val-fraction", "patience")  # behind "More training settings"
+FIELD_LESSONS = {
+    "backend": "basics", "cell": "basics inside why-gates", "seq-len": "basics why-gates", "hidden-size": "basics",
+    "epochs": "basics why-gates", "learning-rate": "basics", **dict.fromkeys(MORE_TRAINING_KEYS, "basics"),
+    "dropout": "ahead", "horizon": "ahead", "horizon-method": "ahead", "scheduled-sampling": "ahead",
+    "dataset": "basics data", **dict.fromkeys(SYNTHETIC_KEYS, "data"), "series-periods": "data why-gates",
+    **dict.fromkeys(EXOGENOUS_KEYS, "data"), "transform": "data",
 }
 REFERENCE = ExperimentConfig()
 EXOGENOUS_NOTE = ("Inputs beside the series: each window step then holds the series' value and these. One known "
@@ -188,19 +199,39 @@ def presets_layout() -> html.Div:
     )
 
 
+def _placed(key: str, settings: Settings) -> html.Div:
+    """A field in the lessons it belongs to."""
+    return part(FIELD_LESSONS[key], _field(key, settings))
+
+
+def more_training(settings: Settings) -> html.Div:
+    """The training settings a first run can leave alone, one click away (open on the whole page)."""
+    return html.Div(
+        [
+            part("basics", html.Button("More training settings", id=ids.MORE_TRAINING, type="button",
+                                       className="btn btn-link btn-sm p-0 mb-1 gl-lessons-only",
+                                       **{"aria-expanded": "false", "aria-controls": ids.MORE_TRAINING_FIELDS})),
+            dbc.Collapse([_placed(k, settings) for k in MORE_TRAINING_KEYS], id=ids.MORE_TRAINING_FIELDS,
+                         is_open=False, className="gl-more"),
+        ]
+    )
+
+
 def layout(settings: Settings) -> html.Div:
-    children: list = [presets_layout()]
+    children: list = [part("basics", presets_layout())]
     for title, keys in SECTIONS.items():
-        children.append(html.H6(title, className="mt-3" if len(children) > 1 else "mt-1"))
+        children.append(all_only(html.H6(title, className="mt-3")))
         if title == "Series":  # the data set first; its own fields follow, shown while they apply
-            children += [_field("dataset", settings),
-                         html.P(id=ids.DATASET_NOTE, className="small text-muted mb-2"),
-                         html.Div(upload.layout(), id=ids.UPLOAD_FIELDS, hidden=True),
-                         html.Div([_field(k, settings) for k in SYNTHETIC_KEYS], id=ids.SYNTHETIC_FIELDS),
-                         html.P(EXOGENOUS_NOTE, className="small text-muted mb-1"),
-                         *[_field(k, settings) for k in EXOGENOUS_KEYS]]
+            children += [_placed("dataset", settings),
+                         part("basics data", html.P(id=ids.DATASET_NOTE, className="small text-muted mb-2")),
+                         part("data", html.Div(upload.layout(), id=ids.UPLOAD_FIELDS, hidden=True)),
+                         html.Div([_placed(k, settings) for k in SYNTHETIC_KEYS], id=ids.SYNTHETIC_FIELDS),
+                         part("data", html.P(EXOGENOUS_NOTE, className="small text-muted mb-1")),
+                         *[_placed(k, settings) for k in (*EXOGENOUS_KEYS, "transform")]]
             continue
-        children += [_field(k, settings) for k in keys]
+        children += [_placed(k, settings) for k in keys]
+        if title == "Training":
+            children.append(more_training(settings))
     return html.Div(children)
 
 
@@ -275,53 +306,69 @@ def register(app: Dash, settings: Settings) -> None:
         return dataset != SYNTHETIC, dataset != UPLOAD, note
 
     @app.callback(
-        [Output(i, "value") for i in FIELD_IDS] + [Output(ids.PRESET_NOTE, "children"),
-                                                   Output(ids.URL_NOTICE, "children"), Output(ids.PRESET, "value")],
+        [Output(i, "value") for i in FIELD_IDS] + [Output(ids.PRESET_NOTE, "children"), Output(ids.URL_NOTICE, "children"),
+                                                   Output(ids.PRESET, "value"), Output(ids.LESSON, "value")],
         Input(ids.URL, "search"),
         Input(ids.PRESET, "value"),
         Input("dataset", "value"),
         Input(ids.UPLOAD_RUN, "last_modified"),  # not its contents: the file need not travel twice
     )
     def fill_form(search, preset, dataset, _record):
-        """The one writer of the form's values: a link when the page opens (with the preset it names), a
-        preset, or a data set's own settings. A person's typing is never overwritten otherwise. The link's
-        notice goes once the page shows something else: a preset, another data set, a run record."""
+        """The one writer of the form's values: a link when the page opens (with the preset and lesson it
+        names), a preset (which opens its lesson), or a data set's own settings. A person's typing is never
+        overwritten otherwise. The link's notice goes once the page shows something else: a preset, another
+        data set, a run record."""
         keep = [no_update] * len(FIELD_IDS)
         if ctx.triggered_id == ids.UPLOAD_RUN:
-            return keep + [no_update, "", no_update]
+            return keep + [no_update, "", no_update, no_update]
         if ctx.triggered_id == "dataset":
             if dataset not in DATASETS and dataset != SYNTHETIC:  # a file: its own columns, none picked yet
-                return [[] if k == "covariates" else no_update for k in FIELD_IDS] + [no_update, "", no_update]
+                return [[] if k == "covariates" else no_update for k in FIELD_IDS] + [no_update, "", no_update,
+                                                                                       no_update]
             values = dataset_defaults(dataset)
-            return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update, "", no_update]
+            return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update, "", no_update, no_update]
         if ctx.triggered_id == ids.PRESET:
             if preset not in PRESETS:
-                return keep + ["", no_update, no_update]
+                return keep + ["", no_update, no_update, no_update]
             values = preset_values(preset)
-            return [_to_field(k, values[k]) for k in FIELD_IDS] + [PRESETS[preset].look_for, "", no_update]
+            return [_to_field(k, values[k]) for k in FIELD_IDS] + [PRESETS[preset].look_for, "", no_update,
+                                                                   PRESETS[preset].lesson]
         values, notice = links.read_query(search, settings.form_limits())  # the page opened
-        if not values and not notice:
-            return keep + [no_update, no_update, no_update]
+        lesson = values.pop(links.LESSON_KEY, None)
         named = values.pop(links.PRESET_KEY, None)
+        if not values and not notice and not named:
+            return keep + [no_update, no_update, no_update, lesson or no_update]
         base = preset_values(named) if named else preset_values(None) | dataset_defaults(values.get("dataset", SYNTHETIC))
         filled = base | values
         return [_to_field(k, filled[k]) for k in FIELD_IDS] + [PRESETS[named].look_for if named else "", notice,
-                                                               named or no_update]
+                                                               named or no_update,
+                                                               lesson or (PRESETS[named].lesson if named else no_update)]
 
     @app.callback(Output(ids.URL_QUERY, "data"), Output(ids.PRESET_DRIFT, "children"), inputs,
-                  Input(ids.PRESET, "value"), prevent_initial_call=True)
+                  Input(ids.PRESET, "value"), Input(ids.LESSON, "value"), prevent_initial_call=True)
     def follow_form(*raw: Any):
-        """The query the address bar shows (the form as it stands, with its preset while the form is still
-        on it), and which fields have left the chosen preset."""
-        *raw, preset = raw
+        """The query the address bar shows (the lesson, and the form as it stands, with its preset while the
+        form is still on it), and which fields have left the chosen preset."""
+        *raw, preset, lesson = raw
         values = form_values(*raw)
         if preset not in PRESETS:
-            return links.query_string(values), ""
+            return links.query_string(values, lesson=lesson), ""
         changed = links.changed_fields(values, preset_values(preset))
         if not changed:
-            return links.query_string(values, preset), ""
-        return links.query_string(values), (f"Changed since the preset \u201c{PRESETS[preset].label}\u201d: "
-                                            f"{', '.join(changed)}. The link carries these settings, not the preset.")
+            return links.query_string(values, preset, lesson), ""
+        return links.query_string(values, lesson=lesson), (
+            f"Changed since the preset \u201c{PRESETS[preset].label}\u201d: {', '.join(changed)}. "
+            "The link carries these settings, not the preset.")
+
+    @app.callback(Output(ids.MORE_TRAINING_FIELDS, "is_open"), Output(ids.MORE_TRAINING, "aria-expanded"),
+                  Input(ids.MORE_TRAINING, "n_clicks"), Input(ids.PRESET, "value"),
+                  State(ids.MORE_TRAINING_FIELDS, "is_open"), prevent_initial_call=True)
+    def show_more_training(_n, preset, is_open):
+        """One click shows or hides them; a preset that sets one of them shows them."""
+        if ctx.triggered_id == ids.PRESET:
+            opened = preset in PRESETS and any(k in PRESETS[preset].values for k in MORE_TRAINING_KEYS)
+            return (True, "true") if opened else (no_update, no_update)
+        return not is_open, "false" if is_open else "true"
 
     app.clientside_callback(links.REPLACE_QUERY, Output(ids.URL_WRITTEN, "data"), Input(ids.URL_QUERY, "data"),
                             prevent_initial_call=True)

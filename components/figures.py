@@ -44,6 +44,12 @@ UNBOUNDED = ("c", "a")  # their scale follows the data
 
 LEGEND = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
 TOOLBAR_PX = 40  # the upright toolbar's strip at a figure's right edge
+GATES_HEIGHT = 560  # the gate heatmaps, whatever the cell: beside the equations on one 1440x900 screen
+# Every chart's toolbar: save as PNG and reset the axes, shown on hover; no logo, and nothing that
+# sends a chart anywhere (Plotly's "Share chart" would upload it, and a student's CSV with it).
+GRAPH_CONFIG = {"displayModeBar": "hover", "displaylogo": False, "showSendToCloud": False,
+                "showEditInChartStudio": False, "showLink": False, "modeBarButtons": [["toImage", "resetScale2d"]],
+                "toImageButtonOptions": {"format": "png", "filename": "gatelab"}}
 
 
 def plain(text: str) -> str:
@@ -229,7 +235,7 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
     """One heatmap per gate, hidden unit x time step, gates in [0, 1] or [-1, 1] on fixed scales;
     ``first_step``: the window step the first column is (when only the last steps are shown)."""
     names = HEATMAP_GATES[cell]
-    height, top, bottom = 150 * len(names) + 90, 60, 40
+    height, top, bottom = GATES_HEIGHT, 60, 40
     fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True,
                         vertical_spacing=28 / (height - top - bottom),  # room for each gate's title
                         subplot_titles=[GATE_TITLES[k] for k in names])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, dcc, html
 
 from components import ids
-from components.figures import make_gradflow_figure
+from components.figures import GRAPH_CONFIG, make_gradflow_figure
 from components.runcache import RunLibrary
 
 EXPLAIN = ("How much of the loss's gradient reaches the hidden state at each step of the window, through "
@@ -31,7 +31,7 @@ def layout(empty: dict) -> html.Div:
         [
             html.P(EXPLAIN, className="small text-muted mb-1"),
             html.P(id=ids.GRADFLOW_NOTE, className="small mb-1"),
-            dcc.Graph(id=ids.GRADFLOW_GRAPH, figure=empty, config={"displaylogo": False}),
+            dcc.Graph(id=ids.GRADFLOW_GRAPH, figure=empty, config=GRAPH_CONFIG),
         ]
     )
 

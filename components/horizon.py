@@ -10,7 +10,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, dcc, html
 
 from components import ids
-from components.figures import make_horizon_figure
+from components.figures import GRAPH_CONFIG, make_horizon_figure
 from components.runcache import RunLibrary
 from models.horizon import METHOD_NAMES
 
@@ -46,7 +46,7 @@ def layout() -> html.Div:
         [
             html.P(EXPLAIN, id=ids.HORIZON_EXPLAIN, className="small text-muted mb-1"),
             html.P(id=ids.HORIZON_NOTE, className="small mb-1"),
-            dcc.Graph(id=ids.HORIZON_GRAPH, figure=WAITING, config={"displaylogo": False}),
+            dcc.Graph(id=ids.HORIZON_GRAPH, figure=WAITING, config=GRAPH_CONFIG),
         ]
     )
 

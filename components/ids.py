@@ -10,10 +10,23 @@ SESSION = "session-id"  # per page load: a tab id the server issued and signed (
 TAB_WATCH = "tab-watch"  # the tab id the page-hide beacon sends
 HEARTBEAT = "heartbeat"  # training.py: tells running jobs the page is open
 
+# the lessons (lessons.py)
+PAGE = "page"  # the root: its class names the lesson shown
+LESSON = "lesson"  # the switcher; each lesson's button is "lesson-<value>"
+ALL_SETTINGS = "all-settings"  # every setting and view on one page
+
 # Train, Cancel and the live view of a job (training.py)
 TRAIN = "train-button"
 TRAIN_ALL = "train-all-button"
 CANCEL = "cancel-button"
+PAUSE = "pause-button"  # Pause, then Resume (control.py)
+STEP = "step-button"  # while paused: one more epoch
+SPEED = "speed"  # full, or slow (about one epoch a second)
+PAUSED_RUN = "paused-run"  # the run as it stands at a pause: the views show it (training.py writes it)
+PAUSED_FEED = "paused-feed"  # the same, as each of the job's progress reports has it
+SHARE = "share-link"  # copies the experiment's link (share.py)
+SHARE_URL = "share-url"  # the link it copies
+SHARE_NOTE = "share-note"
 PROGRESS = "progress-bar"
 STATUS = "job-status"
 QUEUE_NOTE = "queue-note"
@@ -77,6 +90,8 @@ SWEEP_SERIES = "sweep-series"
 SWEEP_BUTTON = "sweep-button"
 SWEEP_NOTE = "sweep-note"
 SWEEP_GRAPH = "sweep-graph"
+SWEEP_PROGRESS = "sweep-progress"  # a sweep's progress beside its button
+SWEEP_BAR = "sweep-bar"
 
 # upload.py
 UPLOAD_DATA = "upload-data"
@@ -99,6 +114,8 @@ SERIES_PREVIEW = "series-preview"
 SYNTHETIC_FIELDS = "synthetic-fields"  # hidden while a real data set is chosen
 UPLOAD_FIELDS = "upload-fields"  # shown while "my CSV file" is chosen
 DATASET_NOTE = "dataset-note"
+MORE_TRAINING = "more-training"  # the button that shows the training settings beyond epochs and rate
+MORE_TRAINING_FIELDS = "more-training-fields"
 
 # explain.py
 EQUATIONS = "equations"

@@ -10,7 +10,9 @@ handler, which sleeps and retries, starved one writer for a full minute. The
 kernel queues ``flock`` waiters and wakes them on release.)
 
 Cancel is a request on the board (``cancel``): the job looks for it several times
-a second, ends its run and says "cancelled", keeping the epochs it finished. A
+a second, ends its run and says "cancelled", keeping the epochs it finished. Pause,
+Step and the slow speed are requests of the same kind (``pause``, ``step``,
+``set_slow``): the job holds at the end of an epoch while its pause stands. A
 second job of the same tab asks the first to stop the same way, and the first
 says it was replaced. A job can still die at any moment (a worker may vanish),
 so no ``finally`` block is relied on. An entry counts only while its lease is fresh and, when
@@ -35,7 +37,8 @@ import psutil
 
 Board = dict  # {"next": int, "slots": int, "waiting": {ticket: entry}, "running": {ticket: entry}}
 HOST = socket.gethostname()
-CANCEL_TTL_S = 3600.0  # a cancel request is kept this long
+CANCEL_TTL_S = 3600.0  # a cancel request (and a pause, a step, a speed) is kept this long
+CONTROLS = ("cancel-", "replaced-", "pause-", "step-", "slow-")  # what a page asks of its job
 SWEEP_EVERY_S = 30.0  # how often a heartbeat may look for files of pages long gone
 ALIVE_KEEP_S = 600.0  # a page's heartbeat file is forgotten this long after its last beat
 
@@ -108,7 +111,7 @@ class FileStore:
             pass
         marker.touch()
         for f in (self.folder / "alive").iterdir():
-            keep = CANCEL_TTL_S if f.name.startswith(("cancel-", "replaced-")) else ALIVE_KEEP_S
+            keep = CANCEL_TTL_S if f.name.startswith(CONTROLS) else ALIVE_KEEP_S
             try:
                 if f.stat().st_mtime < now - keep:
                     f.unlink()
@@ -180,6 +183,41 @@ class JobBoard:
 
     def cancelled(self, request_id: str) -> bool:
         return self.store.touched(f"cancel-{_safe(request_id)}", CANCEL_TTL_S)
+
+    def pause(self, request_id: str, paused: bool = True) -> None:
+        """Ask the job of ``request_id`` to hold at the end of its epoch (``paused``), or to go on."""
+        name = f"pause-{_safe(request_id)}"
+        if paused:
+            self.store.touch(name, CANCEL_TTL_S)
+        else:
+            self.store.forget(name)
+            self.store.forget(f"step-{_safe(request_id)}")
+
+    def paused(self, request_id: str) -> bool:
+        return self.store.touched(f"pause-{_safe(request_id)}", CANCEL_TTL_S)
+
+    def step(self, request_id: str) -> None:
+        """Ask the paused job of ``request_id`` for one more epoch (it then holds again)."""
+        self.store.touch(f"step-{_safe(request_id)}", CANCEL_TTL_S)
+
+    def take_step(self, request_id: str) -> bool:
+        """Whether a step was asked for since the last look; the request is used up."""
+        name = f"step-{_safe(request_id)}"
+        if not self.store.touched(name, CANCEL_TTL_S):
+            return False
+        self.store.forget(name)
+        return True
+
+    def set_slow(self, request_id: str, slow: bool) -> None:
+        """Train the job of ``request_id`` at about an epoch a second (``slow``), or at full speed."""
+        name = f"slow-{_safe(request_id)}"
+        if slow:
+            self.store.touch(name, CANCEL_TTL_S)
+        else:
+            self.store.forget(name)
+
+    def slow(self, request_id: str) -> bool:
+        return self.store.touched(f"slow-{_safe(request_id)}", CANCEL_TTL_S)
 
     def replaced(self, request_id: str) -> bool:
         """Whether a newer job of the same tab asked the job of ``request_id`` to stop."""

@@ -5,7 +5,8 @@
 The address bar follows the form as a person edits it (only settings that differ from
 the defaults are written), so copying it shares the experiment; opening it fills the
 form again. A form still on the preset it was filled from carries ``preset=<name>``
-first, so whoever opens the link also reads the preset's "what to look for" line. A key Gatelab does not know, or a value out of range or of the wrong
+first, so whoever opens the link also reads the preset's "what to look for" line, and the lesson
+shown (``lesson=<value>``) before them, so the link opens where its sender was. A key Gatelab does not know, or a value out of range or of the wrong
 type, falls back to that field's default, and a notice names the fields. An uploaded
 CSV file stays in its page: a link cannot carry it, and says so.
 """
@@ -15,11 +16,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from components.lessons import LESSONS
 from components.presets import PRESETS
 from data.datasets import UPLOAD
 from models.knobs import BY_KEY, PAGE_KNOBS
 
 PRESET_KEY = "preset"
+LESSON_KEY = "lesson"
 
 # The address bar is written in the browser: no round trip, and no loop through the form.
 REPLACE_QUERY = """
@@ -54,10 +57,11 @@ def changed_fields(values: dict[str, Any], target: dict[str, str]) -> list[str]:
     return [k.label for k in PAGE_KNOBS if k.key in target and not same_value(k.key, values.get(k.key), target[k.key])]
 
 
-def query_string(values: dict[str, Any], preset: str | None = None) -> str:
-    """The query for form ``values`` (knob key -> text): ``preset`` first (a form on that preset), then the
-    settings that differ from the defaults."""
-    pairs = [(PRESET_KEY, preset)] if preset in PRESETS else []
+def query_string(values: dict[str, Any], preset: str | None = None, lesson: str | None = None) -> str:
+    """The query for form ``values`` (knob key -> text): the ``lesson`` shown, ``preset`` (a form on that
+    preset), then the settings that differ from the defaults."""
+    pairs = [(LESSON_KEY, lesson)] if lesson in LESSONS else []
+    pairs += [(PRESET_KEY, preset)] if preset in PRESETS else []
     for knob in PAGE_KNOBS:
         value = values.get(knob.key)
         text = _text(knob.key, value)
@@ -67,8 +71,8 @@ def query_string(values: dict[str, Any], preset: str | None = None) -> str:
 
 
 def read_query(search: str | None, limits: dict[str, float]) -> tuple[dict[str, str], str]:
-    """(knob key -> text for every field the link sets, and ``PRESET_KEY`` -> the preset it names; a notice
-    naming what fell back to its default)."""
+    """(knob key -> text for every field the link sets, ``PRESET_KEY`` -> the preset it names and
+    ``LESSON_KEY`` -> the lesson; a notice naming what fell back to its default)."""
     values: dict[str, str] = {}
     unknown, bad, twice, seen = [], [], [], set()
     for key, text in parse_qsl((search or "").lstrip("?"), keep_blank_values=True):
@@ -77,6 +81,12 @@ def read_query(search: str | None, limits: dict[str, float]) -> tuple[dict[str, 
                 twice.append(key)
             continue
         seen.add(key)
+        if key == LESSON_KEY:
+            if text in LESSONS:
+                values[key] = text
+            else:
+                bad.append(f"Lesson (there is no lesson {text[:40]!r}; these are: {', '.join(LESSONS)})")
+            continue
         if key == PRESET_KEY:
             if text in PRESETS:
                 values[key] = text

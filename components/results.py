@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
 from components import ids, replay
-from components.figures import (forecast_patch, gates_patch, make_forecast_figure, make_gates_figure,
+from components.figures import (GRAPH_CONFIG, forecast_patch, gates_patch, make_forecast_figure, make_gates_figure,
                                 make_loss_figure, make_rollout_figure, rollout_patch)
 from components.replay import epoch_of
 from components.runcache import PageRuns, RunLibrary
@@ -31,12 +31,11 @@ EMPTY = {"data": [], "layout": {"template": "plotly_white", "height": 300,
                                 "xaxis": {"visible": False}, "yaxis": {"visible": False},
                                 "annotations": [{"text": "Press Train to see this view", "showarrow": False,
                                                  "font": {"color": "#888"}}]}}
-GRAPH_CONFIG = {"displaylogo": False}
 DROPOUT_PASSES = 30
 MAX_GATE_STEPS = 120  # the last steps of a window the gate heatmaps show: 5 gates x 120 x 256 units at most
 VIEW_MACS = 2e9  # multiply-adds a view may spend on one run's rollout in the web process (about a second)
 ROLLOUT_LABEL = "Rollout length (steps)"
-GATE_LABEL = "Test window to look inside (shaded on the forecasts above)"
+GATE_LABEL = "Test window to look inside (shaded on the one-step forecasts)"
 MASE_HELP = ("mean absolute scaled error: the MAE divided by the MAE that 'the next value is the last one' "
              "had on the train part; below 1 beats it")
 BASELINE_TEXT = "; ".join(f"{BASELINE_NAMES[k]}: {v}" for k, v in BASELINE_HELP.items())
@@ -97,7 +96,8 @@ def parity_note(runs: list[RunRecord]) -> str:
             "backpropagation and PyTorch's autograd compute the same numbers.")
 
 
-def layout() -> html.Div:
+def metrics_layout() -> html.Div:
+    """The test errors of the shown runs beside the baselines'."""
     return html.Div(
         [
             dbc.Table(make_metrics_table([]), id=ids.METRICS_TABLE, size="sm", bordered=False, responsive=True,
@@ -106,10 +106,20 @@ def layout() -> html.Div:
                    f"MASE is the {MASE_HELP}.",
                    className="small text-muted mb-1"),
             html.P(id=ids.PARITY_NOTE, className="small text-muted mb-1"),
-            dcc.Graph(id=ids.FORECAST_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
+        ]
+    )
+
+
+def forecast_layout() -> dcc.Graph:
+    return dcc.Graph(id=ids.FORECAST_GRAPH, figure=EMPTY, config=GRAPH_CONFIG)
+
+
+def rollout_layout() -> html.Div:
+    return html.Div(
+        [
             slider_with_box(ids.ROLLOUT_STEPS, ROLLOUT_LABEL, min=10, max=500, step=10, value=200,
                             marks={v: str(v) for v in (10, 100, 200, 300, 400, 500)}),
-            html.P(id=ids.ROLLOUT_NOTE, className="small text-muted"),
+            html.P(id=ids.ROLLOUT_NOTE, className="small text-muted mb-1"),
             dcc.Graph(id=ids.ROLLOUT_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
         ]
     )
@@ -296,6 +306,45 @@ def register(app: Dash, library: RunLibrary) -> None:
         if ctx.triggered_id == ids.REPLAY_SLIDER:  # a replay step: the same window's heatmaps, as they were
             return no_update, no_update, gates_patch(gates, run.config.cell, title)
         return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step)
+
+
+def register_paused(app: Dash, library: RunLibrary) -> None:
+    """A paused job's run as it stands, in the forecast, metrics, rollout and gate views.
+
+    Dash holds back every callback that reads (even as State) what a running job's outputs
+    lead to, such as the runs store, until the job ends; this one reads only the paused run's name
+    (from the job's progress) and the views' own settings, so it draws while the job waits. The
+    finished run replaces its pictures when the job ends."""
+
+    # allow_duplicate: the callbacks above draw finished runs; this one only a paused job's run
+    @app.callback(
+        Output(ids.FORECAST_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.METRICS_TABLE, "children", allow_duplicate=True),
+        Output(ids.ROLLOUT_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.ROLLOUT_NOTE, "children", allow_duplicate=True),
+        Output(ids.GATES_GRAPH, "figure", allow_duplicate=True),
+        Input(ids.PAUSED_RUN, "data"),
+        State(ids.GATE_WINDOW, "value"),
+        State(ids.ROLLOUT_STEPS, "value"),
+        State(ids.SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    def show_paused(marker, window, steps, tab):
+        page = library.page(tab, [])
+        held = page.paused(marker)
+        if held is None:
+            return [no_update] * 5
+        k = int(min(max(window or 0, 0), len(held.forecast.index) - 1))
+        steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
+        preds, bands, _ = rollouts([held], steps, [lambda: page.rollout(held, None, steps,
+                                                                        DROPOUT_PASSES * (held.config.dropout > 0))])
+        rollout = make_rollout_figure(held.series, held.split, [(held.label, preds[0].tolist())], bands=bands,
+                                      axis=held.axis)
+        with page.model(held) as model:
+            _, _, gates, title, first_step = gate_window(held, k, model)
+        return (make_forecast_figure([held], held.window_span(k)), make_metrics_table([held]), rollout,
+                rollout_note([held], preds, steps), make_gates_figure(gates, held.config.cell, title,
+                                                                      first_step=first_step))
 
 
 def rollouts(shown: list[RunRecord], steps: int, made: list | None = None

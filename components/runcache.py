@@ -115,6 +115,19 @@ class PageRuns:
         lib = self.library
         return lib.cache.get(("run", self.tab, run_id), lambda: lib.shelf.get(self.tab, run_id), record_bytes)
 
+    def paused(self, marker: Any) -> RunRecord | None:
+        """The run of this page's paused job as it stands (``marker``: {"request", "epoch"}, the page's
+        ``paused-run``), while the shelf holds that epoch's."""
+        if not self.tab or not isinstance(marker, dict):
+            return None
+        request, epoch = marker.get("request"), marker.get("epoch")
+        if not isinstance(request, str) or not isinstance(epoch, int):
+            return None
+        lib = self.library
+        record = lib.cache.get(("paused", self.tab, request, epoch), lambda: lib.shelf.paused(self.tab, request),
+                               record_bytes)
+        return record if record is not None and record.epochs_done == epoch else None
+
     def all(self) -> list[RunRecord]:
         """Every run the page lists and the shelf still has, newest first."""
         return [r for r in (self.find(i) for i in self.ids) if r is not None]

@@ -10,7 +10,9 @@ its turn, trains every config of the request in turn, reports each epoch through
 word for the page's status line. It knows no page; ``components.training`` binds
 it to a Dash background callback, and tests call it directly.
 
-A job stops early when its page asks it to (Cancel, through the board), when a newer
+Pause holds a job at the end of an epoch (``holder``), with its run as it stands for the
+page's views; Step trains one more epoch; the slow speed makes an epoch last about a
+second. A job stops early when its page asks it to (Cancel, through the board), when a newer
 run of its tab replaces it, when its page has sent no heartbeat for a while (a closed
 tab), when it passes the server's time limit and when its process passes the memory
 bound. A stopped run keeps the epochs it finished, if its evaluation takes less than
@@ -191,6 +193,9 @@ class Watch:
         self.process = psutil.Process()  # this job's process, for its memory
         self.reason = ""
         self.since = 0.0  # when the reason was first seen (monotonic)
+        self.paused = False  # the page asked the job to hold at the end of its epoch
+        self.steps = 0  # epochs asked for by Step while paused, not yet trained
+        self.slow = False  # about one epoch a second
 
     def __call__(self) -> bool:
         return bool(self.reason)
@@ -211,12 +216,57 @@ class Watch:
                 reason = "stopped: a newer run from this tab replaced it"
             elif not self.board.watched(self.session):
                 reason = "stopped: its page was closed"
-            elif self.ticket is not None and now >= self.next_renew:
-                self.next_renew = now + RENEW_EVERY_S
-                self.board.renew(self.ticket)
+            else:
+                self._controls()
+                if self.ticket is not None and now >= self.next_renew:
+                    self.next_renew = now + RENEW_EVERY_S
+                    self.board.renew(self.ticket)
         if reason:
             self.reason, self.since = reason, now
         return bool(self.reason)
+
+
+    def _controls(self) -> None:
+        """Pause, Step and the speed, as the page last set them."""
+        board, request_id = self.board, self.request_id
+        self.paused = board.paused(request_id)
+        if self.paused and board.take_step(request_id):
+            self.steps += 1
+        self.slow = board.slow(request_id)
+
+
+SLOW_EPOCH_S = 1.0  # at the slow speed, an epoch takes at least this long
+HOLD_POLL_S = 0.05
+
+
+def holder(report: Callable[[tuple], None], watch: Watch, on_pause: Callable[[Any], None] | None = None):
+    """The training loop's ``hold`` (``models.experiment.run_experiment``): after an epoch, wait out the
+    slow speed, and hold while the job is paused, until Resume, a Step or a stop. At each hold the run
+    as it stands goes to ``on_pause`` (for the page's views), and the status says so. A pause counts
+    against the job's time limit like any other second, so a forgotten one ends with the limit."""
+
+    def hold(log, now: Callable[[], RunRecord], percent: float = 0.0, prefix: str = "",
+             curve: Callable[[], dict] = lambda: Patch().to_plotly_json()) -> None:
+        end = time.monotonic() + max(0.0, SLOW_EPOCH_S - log.seconds)
+        while watch.slow and not watch() and time.monotonic() < end:
+            time.sleep(HOLD_POLL_S)
+        if not watch.paused or watch():
+            return
+        record = now()
+        if on_pause is not None:
+            on_pause(record)
+        words = (f"paused at epoch {log.epoch}: the views show the model as it is now; Step trains one more "
+                 "epoch, Resume goes on")
+        report((percent, f"{prefix}paused at epoch {log.epoch}", curve(), words, True))  # the curve up to here
+        while watch.paused and not watch() and not watch.steps:
+            time.sleep(HOLD_POLL_S)
+        if watch.steps:
+            watch.steps -= 1
+        if on_pause is not None:
+            on_pause(None)
+        report((percent, f"{prefix}epoch {log.epoch}", curve(), "running", True))
+
+    return hold
 
 
 @dataclass
@@ -229,11 +279,12 @@ class _Shared:
     epochs_done: int = 0
     outcome: JobOutcome | None = None
     closed: bool = False
+    on_pause: Callable[[Any], None] | None = None  # hears of the run as it stands at each pause, and None after
 
 
 def run_request(set_progress: Callable[[tuple], None], request: Any, board: JobBoard | None = None,
                 max_seconds: float = 600.0, served: Served | None = None, signer: Signer | None = None,
-                max_per_client: int = 0) -> JobOutcome:
+                max_per_client: int = 0, on_pause: Callable[[RunRecord | None], None] | None = None) -> JobOutcome:
     """Check ``request`` and train every config of it in turn; runs in the background job's process.
 
     Progress goes out as one tuple: (percent, label, a patch of the live loss figure, status,
@@ -257,7 +308,7 @@ def run_request(set_progress: Callable[[tuple], None], request: Any, board: JobB
         except QueueFull as e:
             return JobOutcome(job.id, (), f"not started: {e}")
     watch = Watch(board, ticket, job.id, job.session or job.id, max_seconds, (served or Served()).max_job_mb)
-    shared = _Shared()
+    shared = _Shared(on_pause=on_pause)
 
     def report(progress: tuple) -> None:
         if not shared.closed:  # a thread that was left says nothing more
@@ -318,6 +369,7 @@ def _wait_for_slot(set_progress, board: JobBoard, ticket: int, watch: Watch) -> 
 def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutcome:
     """Every config in turn. A sweep keeps a point per finished run (``models.sweep.point``), not the run."""
     configs, sweep, runs, points = job.configs, job.sweep, shared.runs, shared.points
+    hold = holder(set_progress, watch, shared.on_pause)
 
     def outcome(status: str) -> JobOutcome:
         if sweep is not None:
@@ -358,7 +410,10 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
 
         try:
             record = run_experiment(config, series=job.data, on_epoch_end=on_epoch_end, should_stop=watch,
-                                    on_phase=on_phase)
+                                    on_phase=on_phase, hold=lambda log, now, k=k, prefix=prefix, total=total: hold(
+                                        log, lambda: now().with_(id=f"{job.id}-{k}-paused-{log.epoch}"),
+                                        100.0 * (k + log.epoch / total) / len(configs), prefix,
+                                        lambda: loss_progress_patch(history)))
         except (TrainingDiverged, ValueError) as e:
             return outcome(f"{name}: {e}")
         except NoEpoch:  # stopped before a single epoch: nothing to show, nothing to evaluate

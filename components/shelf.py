@@ -156,6 +156,13 @@ class Shelf:
     def first(self, tab: str, request_id: str) -> Any:
         return self.backend.get(f"first:{tab}:{request_id}") if isinstance(request_id, str) else None
 
+    def put_paused(self, tab: str, request_id: str, record: Any) -> None:
+        """The run of a paused job as it stands (one per job, replaced at each pause), for its page's views."""
+        self.backend.set(f"paused:{tab}:{request_id}", record, self.ttl_s)
+
+    def paused(self, tab: str, request_id: Any) -> Any:
+        return self.backend.get(f"paused:{tab}:{request_id}") if isinstance(request_id, str) else None
+
     def keep(self, tab: str) -> None:
         """The tab's page is open (its heartbeat): its runs last ``ttl_s`` more (renewed once a minute)."""
         now = time.monotonic()

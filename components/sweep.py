@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html, no_update
 
 from components import ids
-from components.figures import make_sweep_figure
+from components.figures import GRAPH_CONFIG, make_sweep_figure
 from models.base import CELL_NAMES, CELLS
 from models.sweep import DEFAULT_CELLS, DEFAULT_VALUES, OVER, summary
 
@@ -64,7 +64,7 @@ def layout() -> html.Div:
             dcc.Graph(id=ids.SWEEP_GRAPH, figure={"data": [], "layout": {"height": 80, "template": "plotly_white",
                                                                         "xaxis": {"visible": False},
                                                                         "yaxis": {"visible": False}}},
-                      config={"displaylogo": False}),
+                      config=GRAPH_CONFIG),
         ]
     )
 

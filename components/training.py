@@ -31,9 +31,9 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from plotly.utils import PlotlyJSONEncoder
 
-from components import ids
+from components import ids, share
 from components.controls import FIELD_IDS, form_values, page_config
-from components.figures import make_live_loss_figure
+from components.figures import GRAPH_CONFIG, make_live_loss_figure
 from components.runner import DONE, make_request, run_request
 from components.services import Services
 from models.base import CELLS, NUMPY_ONLY
@@ -62,6 +62,16 @@ function(wait, _table, _rollout, _gates, _sweep, left) {
     return pending.length ? [nu, nu, pending] : ['done', 'done', null];
 }
 """
+# The run a paused job shows, named by its request and epoch (the views read it from the shelf): the job's
+# progress carries it (``paused-feed``: every progress, paused or not), and this passes on only a change,
+# so that the views redraw at a pause and at its end, not at every epoch.
+PAUSED = """
+function(feed, current) {
+    const same = (feed || null) === (current || null) ||
+        (feed && current && feed.request === current.request && feed.epoch === current.epoch);
+    return same ? window.dash_clientside.no_update : (feed || null);
+}
+"""
 LOST = "no result: this run was lost on its way back from the server; press Train to try again"
 # A job's callback that ends without its final word (the job died, or a request for its
 # result failed) leaves the status at a word of a job in flight while Train is enabled
@@ -78,38 +88,72 @@ function(_tick, trainDisabled, status, request, watch) {
 """ % repr(LOST)
 
 
-def layout(services: Services) -> html.Div:
+SPEEDS = {"full": "full speed", "slow": "slow (an epoch a second)"}
+
+
+def bar_layout(services: Services) -> html.Div:
+    """What stays in view on every lesson: Train, Train all, Cancel, Pause, Step, Speed, Share, the
+    progress bar and the status line."""
     s = services.settings
+    button = dict(size="sm", className="me-1")
     return html.Div(
         [
-            dbc.Button("Train", id=ids.TRAIN, color="primary", className="me-2"),
-            dbc.Button("Train all", id=ids.TRAIN_ALL, color="secondary", outline=True, className="me-2",
-                       title="Every backend with every cell on these settings: "
-                             + ", ".join(c.model_name for c in all_configs(ExperimentConfig()))),
-            dbc.Button("Cancel", id=ids.CANCEL, color="danger", outline=True, disabled=True),
-            dbc.Progress(id=ids.PROGRESS, value=0, label="", className="mt-2", style={"height": "1.3rem"}),
-            html.Div(["Status: ", html.Span(READY, id=ids.STATUS, className="fw-semibold")],
-                     className="mt-1 small", role="status"),
+            html.Div(
+                [
+                    dbc.Button("Train", id=ids.TRAIN, color="primary", **button),
+                    dbc.Button("Train all", id=ids.TRAIN_ALL, color="secondary", outline=True, **button,
+                               title="Every backend with every cell on these settings: "
+                                     + ", ".join(c.model_name for c in all_configs(ExperimentConfig()))),
+                    dbc.Button("Cancel", id=ids.CANCEL, color="danger", outline=True, disabled=True, **button),
+                    dbc.Button("Pause", id=ids.PAUSE, color="secondary", outline=True, disabled=True, **button,
+                               title="Stop at the end of this epoch and look; Resume goes on"),
+                    dbc.Button("Step", id=ids.STEP, color="secondary", outline=True, disabled=True, **button,
+                               title="While paused: train one more epoch, then pause again"),
+                    dbc.Label("Speed", html_for=ids.SPEED, className="small mb-0 ms-2 me-1"),
+                    dbc.Select(id=ids.SPEED, value="full", size="sm", style={"width": "12.5rem"}, className="me-2",
+                               options=[{"label": label, "value": k} for k, label in SPEEDS.items()]),
+                    share.layout(),
+                ],
+                className="d-flex flex-wrap align-items-center gap-1",
+            ),
+            html.Div(
+                [
+                    dbc.Progress(id=ids.PROGRESS, value=0, label="", className="flex-grow-1 me-2 bar-progress",
+                                 style={"height": "1.1rem", "minWidth": "8rem"}),
+                    html.Div(["Status: ", html.Span(READY, id=ids.STATUS, className="fw-semibold")],
+                             className="small bar-status", role="status"),
+                ],
+                className="d-flex flex-wrap align-items-center mt-1",
+            ),
             html.Div(f"This server trains at most {s.max_jobs} runs at once; yours starts when a place frees. "
                      "One run per browser tab: Train after a reload replaces the tab's old run.",
                      id=ids.QUEUE_NOTE, hidden=True, className="small text-muted"),
+            html.Div(id=ids.SHARE_NOTE, className="small text-success", role="status"),
             dcc.Store(id=ids.JOB_REQUEST),
             dcc.Store(id=ids.RUN_RESULT),
+            dcc.Store(id=ids.PAUSED_RUN),
+            dcc.Store(id=ids.PAUSED_FEED),
             dcc.Store(id=ids.STATUS_WATCH),
             dcc.Store(id=ids.DRAW_WAIT),
             dcc.Store(id=ids.DRAW_LEFT),
             dcc.Interval(id=ids.FIRST_POINT_TICK, interval=FIRST_POINT_MS, disabled=True, max_intervals=1),
+        ]
+    )
+
+
+def loss_layout() -> html.Div:
+    """The loss chart: live while a job runs, the finished runs' curves after."""
+    return html.Div(
+        [
             dcc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": " log scale", "value": "log"},
                                                         {"label": " gradient norm", "value": "grad"}],
-                          value=[], inline=True, className="small mt-2", inputClassName="ms-3"),
-            html.P("The loss is the mean squared error of the standardized series the network reads "
-                   "(model units); the Results table gives errors in the series' own units.",
-                   className="small text-muted mb-0"),
-            dcc.Graph(id=ids.LOSS_GRAPH, figure=make_live_loss_figure(1)),
-            html.P("Early stopping: give a validation fraction, and that last part of the train part is held "
-                   "out (never the test part). Its loss (dash-dot) ends training once Patience epochs bring "
-                   "no better one; the star marks the best epoch, whose weights the run keeps. The test "
-                   "loss plays no part in that choice: it is only shown.",
+                          value=[], inline=True, className="small", inputClassName="ms-2"),
+            html.P("Mean squared error of the standardized series the network reads (model units); the "
+                   "table gives errors in the series' own units.", className="small text-muted mb-0"),
+            dcc.Graph(id=ids.LOSS_GRAPH, figure=make_live_loss_figure(1), config=GRAPH_CONFIG),
+            html.P("Early stopping (More training settings): that last part of the train part is held out; its "
+                   "loss (dash-dot) ends training once Patience epochs bring no better one, and the star marks "
+                   "the epoch whose weights the run keeps.",
                    className="small text-muted mb-0"),
         ]
     )
@@ -158,10 +202,11 @@ def register(app: Dash, services: Services) -> None:
         State(ids.VALUE_COLUMN, "value"),
         State(ids.MISSING_CELLS, "value"),
         State(ids.TIME_COLUMN, "value"),
+        State(ids.SPEED, "value"),
         prevent_initial_call=True,
     )
     def start_run(_train, _all, _sweep, *args):
-        *raw, session, options, over, values, cells, series, store, column, missing, time_column = args
+        *raw, session, options, over, values, cells, series, store, column, missing, time_column, speed = args
         config, data, errors = page_config(form_values(*raw), settings, (store, column, missing, time_column))
         if config is None:
             first = next(iter(errors.values()))
@@ -183,6 +228,8 @@ def register(app: Dash, services: Services) -> None:
             configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
         request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None,
                                None if data is None else data.to_json())
+        if speed == "slow":
+            board.set_slow(request["id"], True)
         options = options or []
         live = live_figure(config.train.epochs, "log" in options, "grad" in options, config.train.val_fraction > 0)
         return request, STARTING, live, 0, STARTING
@@ -203,23 +250,32 @@ def register(app: Dash, services: Services) -> None:
             (Output(ids.CANCEL, "disabled"), False, True),
             (Output(ids.QUEUE_NOTE, "hidden"), True, True),
             (Output(ids.FIRST_POINT_TICK, "disabled"), False, True),
+            (Output(ids.PAUSE, "disabled"), False, True),
+            (Output(ids.PAUSE, "children"), "Pause", "Pause"),
+            (Output(ids.STEP, "disabled"), True, True),
         ],
         progress=[Output(ids.PROGRESS, "value"), Output(ids.PROGRESS, "label"), Output(ids.LOSS_GRAPH, "figure"),
-                  Output(ids.STATUS, "children"), Output(ids.QUEUE_NOTE, "hidden")],
+                  Output(ids.STATUS, "children"), Output(ids.QUEUE_NOTE, "hidden"), Output(ids.PAUSED_FEED, "data")],
         interval=settings.poll_ms,
         prevent_initial_call=True,
     )
     def run_job(set_progress, request):
-        first = []
+        first, paused = [], [None]
 
         def progress(p: tuple) -> None:
-            set_progress(p)
+            set_progress((*p, paused[0]))
             if not first and p[2].get("operations"):  # the first loss point: on the shelf for ``first_point``
                 first.append(p)
                 services.shelf.put_first(request["session"], request["id"], p)
 
+        def on_pause(record) -> None:
+            """The run as it stands at a pause goes on the shelf, and the progress names it until the job goes on."""
+            if record is not None:
+                services.shelf.put_paused(request["session"], request["id"], record)
+            paused[0] = None if record is None else {"request": request["id"], "epoch": record.epochs_done}
+
         outcome = run_request(progress, request, board, settings.max_job_seconds, settings.served,
-                              services.signer, settings.max_queued_per_client)
+                              services.signer, settings.max_queued_per_client, on_pause)
         # the runs wait on the shelf, under the tab the request was checked for; the page gets their ids
         numbered, _ = services.shelf.add(request["session"], outcome.runs) if outcome.runs else ((), [])
         done = outcome.status == DONE
@@ -286,7 +342,7 @@ def register(app: Dash, services: Services) -> None:
             found = services.shelf.first(tab, request.get("id"))
         if found is None:  # a queued job, or a slow first epoch: its polls will bring the point
             return no_update, no_update, no_update, True, 0
-        percent, label, patch, _status, _hide = found
+        percent, label, patch = found[:3]
         return patch, percent, label, True, 0
 
     @app.callback(Input(ids.CANCEL, "n_clicks"), State(ids.JOB_REQUEST, "data"), prevent_initial_call=True)
@@ -294,6 +350,31 @@ def register(app: Dash, services: Services) -> None:
         """The job sees this within a fraction of a second, ends its run and says "cancelled"."""
         if request:
             board.cancel(request["id"])
+
+    @app.callback(Output(ids.PAUSE, "children"), Output(ids.STEP, "disabled"), Input(ids.PAUSE, "n_clicks"),
+                  State(ids.JOB_REQUEST, "data"), prevent_initial_call=True)
+    def pause_run(_n, request):
+        """Pause, or Resume: the job holds at the end of its epoch while paused (``runner.holder``)."""
+        if not isinstance(request, dict) or not isinstance(request.get("id"), str):
+            return no_update, no_update
+        paused = not board.paused(request["id"])
+        board.pause(request["id"], paused)
+        return ("Resume", False) if paused else ("Pause", True)
+
+    @app.callback(Input(ids.STEP, "n_clicks"), State(ids.JOB_REQUEST, "data"), prevent_initial_call=True)
+    def step_run(_n, request):
+        """One more epoch of the paused job, which then holds again."""
+        if isinstance(request, dict) and isinstance(request.get("id"), str):
+            board.step(request["id"])
+
+    @app.callback(Input(ids.SPEED, "value"), State(ids.JOB_REQUEST, "data"), prevent_initial_call=True)
+    def set_speed(speed, request):
+        """The speed applies to the job running now too, from its next epoch."""
+        if isinstance(request, dict) and isinstance(request.get("id"), str):
+            board.set_slow(request["id"], speed == "slow")
+
+    app.clientside_callback(PAUSED, Output(ids.PAUSED_RUN, "data"), Input(ids.PAUSED_FEED, "data"),
+                            State(ids.PAUSED_RUN, "data"), prevent_initial_call=True)
 
     @app.callback(Output(ids.HEARTBEAT, "disabled"), Input(ids.HEARTBEAT, "n_intervals"), State(ids.SESSION, "data"))
     def heartbeat(_n, session):

@@ -44,11 +44,15 @@ def run_experiment(
     on_epoch_end: Callable[[EpochLog], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_phase: Callable[[str], None] | None = None,
+    hold: Callable[[EpochLog, Callable[[], RunRecord]], None] | None = None,
 ) -> RunRecord:
     """Train and evaluate; ``series`` (n,) replaces the synthetic one when given, or an ``Uploaded``
     file's part, with its time labels and covariate columns.
     ``on_phase`` hears of each phase after the last epoch (forecasts, rollout, the direct model of a
     horizon, baselines), so that a page can say what is being drawn.
+    ``hold(log, now)`` is called after each epoch, with a function that makes the run's record as it
+    stands (evaluated with the weights of that epoch): a job that pauses there shows it, and training
+    goes on when ``hold`` returns.
 
     A run that ``should_stop`` ends early keeps what it learned so far, with
     ``stopped`` saying "stopped at epoch k"; the caller may reword why.
@@ -70,62 +74,88 @@ def run_experiment(
                        t.clip_norm, t.seed, config.dtype, t.val_fraction, t.patience, config.dropout)
     every = snapshot_every(config)
     snapshots: list[tuple[int, dict]] = []
+    logs: list[EpochLog] = []
+    run = _Scoring(config, prep, model, upload, covariates, snapshots)
 
     def at_epoch_end(log: EpochLog) -> None:
+        logs.append(log)
         if log.epoch == 1 or log.epoch % every == 0:  # for the replay: the weights as they were
             snapshots.append((log.epoch, model.model_.state_dict()))
         if on_epoch_end is not None:
             on_epoch_end(log)
+        if hold is not None:
+            hold(log, lambda: run.record(list(logs), f"paused at epoch {log.epoch}"))
 
     phase = on_phase or (lambda what: None)
     model.fit(prep, on_epoch_end=at_epoch_end, should_stop=should_stop)
     if not model.history_:
         raise NoEpoch("stopped before its first epoch ended: there is nothing to evaluate")
-
-    target = prep.test.target_index
-    truth = prep.series[target]
-    phase(f"forecasting the {target.shape[0]} test windows")
-    pred = model.predict_test()
-    phase(f"rolling out {config.rollout_steps} steps")
-    rolled = model.rollout(config.rollout_steps)  # shorter where a covariate ends with the data
-    roll_index = np.arange(prep.split, prep.split + rolled.shape[0])
     h = model.history_
     val_loss = tuple(e.val_loss for e in h if e.val_loss is not None)
-    scale = naive_scale(prep.series, prep.split)
-    # a file's season comes from its time column's spacing; none known, no seasonal naive baseline
-    season = config.season if config.dataset != UPLOAD else season_of(upload.times if upload else None)[0]
     best = best_epoch(val_loss)
     early = bool(best) and len(h) - best >= t.patience  # what made train() stop before its last epoch
     stopped = "" if len(h) == t.epochs else (f"early stop at epoch {len(h)}, best epoch {best}" if early
                                              else f"stopped at epoch {len(h)}")
-    horizon = None
-    if config.horizon > 1 and (len(h) == t.epochs or early):  # a run stopped from outside ends here
-        phase(f"training the direct {config.horizon}-step model ({t.epochs} epochs)")
-        horizon = measure(prep, model.model_, config, scale, should_stop)
-    phase("scoring the baselines")
-    baselines = {name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()
-                 if season is not None or name != "seasonal_naive"}
-    return RunRecord(
-        config=config,
-        series=tuple(prep.series.tolist()),
-        split=prep.split,
-        history=History(tuple(e.train_loss for e in h), tuple(e.test_loss for e in h),
-                        tuple(e.grad_norm for e in h), tuple(e.seconds for e in h), val_loss),
-        metrics=Scores.of(truth, pred, scale),
-        baselines=baselines,
-        forecast=Curve(tuple(target.tolist()), tuple(truth.tolist()), tuple(pred.tolist())),
-        rollout=Curve(tuple(roll_index.tolist()), tuple(prep.series[roll_index[roll_index < series.shape[0]]].tolist()),
-                      tuple(rolled.tolist())),
-        weights=model.model_.state_dict(),
-        grad_flow=tuple((e.epoch, e.grad_flow) for e in h if e.grad_flow is not None),
-        horizon=horizon,
-        snapshots=tuple(snapshots),
-        best_epoch=best,
-        stopped=stopped,
-        covariates=covariates,
-        source=upload.name if upload is not None else "",
-        times=tuple(times) if len(times := series_times(config, upload)) == series.shape[0] else (),
-    )
+
+    def horizon(scale: float):
+        if config.horizon > 1 and (len(h) == t.epochs or early):  # a run stopped from outside ends here
+            phase(f"training the direct {config.horizon}-step model ({t.epochs} epochs)")
+            return measure(prep, model.model_, config, scale, should_stop)
+        return None
+
+    return run.record(h, stopped, phase, horizon)
+
+
+class _Scoring:
+    """What a run's record is made from: its data, its model as it stands, and its snapshots."""
+
+    def __init__(self, config: ExperimentConfig, prep, model: Forecaster, upload: Uploaded | None,
+                 covariates: tuple[Covariate, ...], snapshots: list) -> None:
+        self.config, self.prep, self.model, self.upload = config, prep, model, upload
+        self.covariates, self.snapshots = covariates, snapshots
+
+    def record(self, h: list[EpochLog], stopped: str, phase: Callable[[str], None] = lambda what: None,
+               horizon: Callable[[float], object] = lambda scale: None) -> RunRecord:
+        """The record of the model with its weights now, after the epochs ``h``: its forecasts, rollout
+        and metrics, the baselines, and (``horizon``) its k-step model."""
+        config, prep, model, upload = self.config, self.prep, self.model, self.upload
+        target = prep.test.target_index
+        truth = prep.series[target]
+        n = prep.series.shape[0]
+        phase(f"forecasting the {target.shape[0]} test windows")
+        pred = model.predict_test()
+        phase(f"rolling out {config.rollout_steps} steps")
+        rolled = model.rollout(config.rollout_steps)  # shorter where a covariate ends with the data
+        roll_index = np.arange(prep.split, prep.split + rolled.shape[0])
+        val_loss = tuple(e.val_loss for e in h if e.val_loss is not None)
+        scale = naive_scale(prep.series, prep.split)
+        # a file's season comes from its time column's spacing; none known, no seasonal naive baseline
+        season = config.season if config.dataset != UPLOAD else season_of(upload.times if upload else None)[0]
+        k_step = horizon(scale)
+        phase("scoring the baselines")
+        baselines = {name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()
+                     if season is not None or name != "seasonal_naive"}
+        return RunRecord(
+            config=config,
+            series=tuple(prep.series.tolist()),
+            split=prep.split,
+            history=History(tuple(e.train_loss for e in h), tuple(e.test_loss for e in h),
+                            tuple(e.grad_norm for e in h), tuple(e.seconds for e in h), val_loss),
+            metrics=Scores.of(truth, pred, scale),
+            baselines=baselines,
+            forecast=Curve(tuple(target.tolist()), tuple(truth.tolist()), tuple(pred.tolist())),
+            rollout=Curve(tuple(roll_index.tolist()), tuple(prep.series[roll_index[roll_index < n]].tolist()),
+                          tuple(rolled.tolist())),
+            weights=model.model_.state_dict(),
+            grad_flow=tuple((e.epoch, e.grad_flow) for e in h if e.grad_flow is not None),
+            horizon=k_step,
+            snapshots=tuple(self.snapshots),
+            best_epoch=best_epoch(val_loss),
+            stopped=stopped,
+            covariates=self.covariates,
+            source=upload.name if upload is not None else "",
+            times=tuple(times) if len(times := series_times(config, upload)) == n else (),
+        )
 
 
 def series_times(config: ExperimentConfig, upload: Uploaded | None = None) -> list[str]:

@@ -289,7 +289,7 @@ def test_made_up_tabs_leave_no_heartbeat_file(gatelab, settings):
 
 def test_every_page_load_gets_a_tab_id_of_its_own_signed_by_the_server(gatelab):
     layout = gatelab.layout
-    first, second = (next(c for c in layout().children if getattr(c, "id", None) == "session-id")
+    first, second = (next(c for c in layout().children.children if getattr(c, "id", None) == "session-id")
                      for _ in range(2))
     assert first.data != second.data
     assert gatelab.gatelab.signer.valid_tab(first.data) and gatelab.gatelab.signer.valid_tab(second.data)

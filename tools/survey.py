@@ -1,0 +1,106 @@
+"""``python tools/survey.py``: what a newcomer meets, lesson by lesson.
+
+Serves Gatelab from this process, opens it in headless Chromium at 1440x900, 800x900
+and 390x844, and for each lesson (or the whole page, on a release before the lessons)
+counts the controls a person can reach (inputs, buttons, selects, links and sliders
+that are shown; plot toolbars apart) and the page's height. Prints a Markdown table
+(``--json`` too). ``--shots DIR`` saves a screenshot of each lesson at each width.
+
+    python tools/survey.py
+    python tools/survey.py --shots docs
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WIDTHS = ((1440, 900), (800, 900), (390, 844))
+# What counts as a control: what a person can type into, press, pick or drag, where it is shown.
+COUNT = """
+const sel = 'input:not([type=hidden]), button, select, textarea, a[href], [role=slider], [role=combobox]';
+const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+const all = [...document.querySelectorAll(sel)].filter(e => shown(e));
+const controls = all.filter(e => !e.closest('.modebar'));
+const seen = new Set();
+const unique = controls.filter(e => { const key = e.closest('[role=combobox]') || e; if (seen.has(key)) return false;
+                                     seen.add(key); return true; });
+return {controls: unique.length, toolbar: all.length - controls.length,
+        height: document.documentElement.scrollHeight};
+"""
+
+
+def survey(url: str, shots: Path | None) -> list[dict]:
+    from selenium.webdriver.common.by import By
+
+    from tests.helpers import browser
+
+    rows = []
+    for width, height in WIDTHS:
+        d = browser(width, height)
+        try:
+            d.get(url)
+            _wait(lambda: d.find_element(By.ID, "job-status").text == "ready")
+            lessons = [e.get_attribute("id")[len("lesson-"):]
+                       for e in d.find_elements(By.CSS_SELECTOR, "#lesson label[id^=lesson-]")] or ["(one page)"]
+            for lesson in lessons:
+                if lesson != "(one page)":
+                    d.find_element(By.ID, f"lesson-{lesson}").click()
+                time.sleep(1.0)  # the lesson's graphs take their size
+                row = d.execute_script(COUNT) | {"lesson": lesson, "width": width}
+                rows.append(row)
+                if shots is not None:
+                    d.set_window_size(width, height)
+                    d.save_screenshot(str(shots / f"lesson-{lesson}-{width}.png"))
+        finally:
+            d.quit()
+    return rows
+
+
+def _wait(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except Exception:  # noqa: BLE001 - the page is still loading
+            pass
+        time.sleep(0.1)
+    raise TimeoutError("the page did not get ready")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--shots", type=Path)
+    args = parser.parse_args(argv)
+    from app import create_app
+    from components.settings import Settings
+    from tests.helpers import serve
+
+    app = create_app(Settings(cache_dir=Path(tempfile.mkdtemp())))
+    url, stop = serve(app)
+    try:
+        if args.shots:
+            args.shots.mkdir(parents=True, exist_ok=True)
+        rows = survey(url, args.shots)
+    finally:
+        stop()
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    print("| lesson | width | controls | plot-toolbar icons | page height (px) |\n|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['lesson']} | {r['width']} | {r['controls']} | {r['toolbar']} | {r['height']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
