@@ -65,7 +65,8 @@ def views() -> list:
         dbc.Row(
             [
                 dbc.Col(part("basics why-gates", card("Loss", training.loss_layout())), xl=6),
-                dbc.Col(part("basics data", card("One-step forecasts on the test part", results.forecast_layout())),
+                dbc.Col([part("basics data", card("One-step forecasts on the test part", results.forecast_layout())),
+                         part("why-gates", card("Gradient flow through time", gradflow.layout(results.EMPTY)))],
                         xl=6),
             ],
             className="g-2",
@@ -81,7 +82,6 @@ def views() -> list:
         part("inside", card("Inside the cell", dbc.Row([dbc.Col(results.gates_layout(), lg=8),
                                                         dbc.Col(explain.equations_layout(), lg=4,
                                                                 className="equations-col")]))),
-        part("why-gates", card("Gradient flow through time", gradflow.layout(results.EMPTY))),
         part("why-gates", card("Why gates, and what to try", explain.layout())),
         part("ahead", card("Several steps ahead: direct or recursive", horizon.layout())),
         part("compare", card("Runs", [downloads.layout(), runs.layout()])),
@@ -158,6 +158,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     # compress: flask-compress sends the page's scripts and every callback's answer compressed
     app = Dash(__name__, title="Gatelab", background_callback_manager=services.manager, update_title=None,
                compress=True)
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # what a screen reader speaks
     app.layout = make_layout(services)
     services.manager.accepting = True  # it takes this app's background functions, and no other app's
     try:

@@ -183,16 +183,19 @@ def _field(key: str, settings: Settings) -> html.Div:
 
 
 def presets_layout() -> html.Div:
+    """The presets (in the first lesson), and on every lesson what the link or the preset says."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.URL_QUERY),
             dcc.Store(id=ids.URL_WRITTEN),
             html.Div(id=ids.URL_NOTICE, className="small text-warning-emphasis mb-1", role="status"),
-            dbc.Label("Presets: ready-made experiments", className="mb-0 small fw-semibold d-block"),
-            # a list, not a drop-down: every name shows whole, and a class sees all of them at once
-            dbc.RadioItems(id=ids.PRESET, options=[{"label": p.label, "value": k} for k, p in PRESETS.items()],
-                           value=None, className="small mb-1 preset-list"),
+            part("basics", [
+                dbc.Label("Presets: ready-made experiments", className="mb-0 small fw-semibold d-block"),
+                # a list, not a drop-down: every name shows whole, and a class sees all of them at once
+                dbc.RadioItems(id=ids.PRESET, options=[{"label": p.label, "value": k} for k, p in PRESETS.items()],
+                               value=None, className="small mb-1 preset-list"),
+            ]),
             html.P(id=ids.PRESET_NOTE, className="small text-muted mb-1"),
             html.P(id=ids.PRESET_DRIFT, className="small text-warning-emphasis mb-1", role="status"),
         ]
@@ -218,7 +221,7 @@ def more_training(settings: Settings) -> html.Div:
 
 
 def layout(settings: Settings) -> html.Div:
-    children: list = [part("basics", presets_layout())]
+    children: list = [presets_layout()]
     for title, keys in SECTIONS.items():
         children.append(all_only(html.H6(title, className="mt-3")))
         if title == "Series":  # the data set first; its own fields follow, shown while they apply

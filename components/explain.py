@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, dcc
+from dash import Dash, Input, Output, State, dcc, html
 
 from components import ids
 from components.runcache import RunLibrary
@@ -123,8 +123,14 @@ path that is not squashed at every step.
 """
 
 
-def layout() -> dcc.Markdown:
-    return dcc.Markdown(WHY_GATES, id=ids.WHY_GATES, mathjax=True, className="small")
+def layout() -> html.Div:
+    """Why gates, and the pitfalls to try one click away (a lesson fits its screen)."""
+    why, pitfalls = WHY_GATES.split("**Pitfalls worth trying here.**")
+    return html.Div([
+        dcc.Markdown(why, id=ids.WHY_GATES, mathjax=True, className="small"),
+        html.Details([html.Summary("Pitfalls worth trying here", className="small fw-semibold"),
+                      dcc.Markdown(pitfalls, id=ids.PITFALLS, mathjax=True, className="small")]),
+    ])
 
 
 def equations_layout() -> dcc.Markdown:

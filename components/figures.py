@@ -22,7 +22,13 @@ from plotly.subplots import make_subplots
 from data.timeaxis import STEPS, TimeAxis, time_axis
 from models.baselines import BASELINE_NAMES as BASELINE_LABELS
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+# Okabe and Ito's colours, told apart with every common kind of colour blindness. A run's colour is
+# its cell's, and its backend is its line's style (``run_styles``); a second run of the same cell and
+# backend takes the next free colour.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+CELL_COLORS = {"lstm": "#0072B2", "gru": "#E69F00", "rnn": "#009E73", "gru_cho": "#CC79A7"}
+BACKEND_DASH = {"numpy": "solid", "torch": "dash"}
+BACKEND_WORDS = "solid: NumPy, dashed: PyTorch"
 TRUTH = "#444444"
 GATE_TITLES = {
     "i": "input gate i",
@@ -44,7 +50,7 @@ UNBOUNDED = ("c", "a")  # their scale follows the data
 
 LEGEND = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
 TOOLBAR_PX = 40  # the upright toolbar's strip at a figure's right edge
-GATES_HEIGHT = 560  # the gate heatmaps, whatever the cell: beside the equations on one 1440x900 screen
+GATES_HEIGHT = 520  # the gate heatmaps, whatever the cell: beside the equations on one 1440x900 screen
 # Every chart's toolbar: save as PNG and reset the axes, shown on hover; no logo, and nothing that
 # sends a chart anywhere (Plotly's "Share chart" would upload it, and a student's CSV with it).
 GRAPH_CONFIG = {"displayModeBar": "hover", "displaylogo": False, "showSendToCloud": False,
@@ -57,7 +63,7 @@ def plain(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _base(title: str, height: int = 340) -> go.Figure:
+def _base(title: str, height: int = 280) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15)),
@@ -72,6 +78,26 @@ def _base(title: str, height: int = 340) -> go.Figure:
 
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
+
+
+def model_style(cell: str, backend: str, taken: set[str]) -> tuple[str, str]:
+    """(colour, dash) of a model: its cell's colour unless ``taken`` (then the next free one), its
+    backend's line style. The colour joins ``taken``."""
+    c = CELL_COLORS.get(cell, PALETTE[0])
+    if c in taken:
+        c = next((p for p in PALETTE if p not in taken), PALETTE[len(taken) % len(PALETTE)])
+    taken.add(c)
+    return c, BACKEND_DASH.get(backend, "solid")
+
+
+def run_styles(runs: Sequence) -> list[tuple[str, str]]:
+    """(colour, dash) per run: NumPy and PyTorch runs of one cell share a colour, and a solid line
+    under a dashed one shows both where they agree."""
+    styles, taken_by = [], {}
+    for run in runs:
+        taken = taken_by.setdefault(run.config.backend, set())
+        styles.append(model_style(run.config.cell, run.config.backend, taken))
+    return styles
 
 
 def make_series_figure(values: Sequence[float], split: int, times: Sequence | None = None,
@@ -92,6 +118,12 @@ def make_series_figure(values: Sequence[float], split: int, times: Sequence | No
     return fig
 
 
+def legend_rows(fig: go.Figure, per_row: int = 3) -> int:
+    """Rows the legend below a figure takes: the entries it shows, ``per_row`` to a row."""
+    entries = sum(1 for t in fig.data if t.showlegend is not False and t.visible is not False)
+    return (entries + per_row - 1) // per_row
+
+
 def _loss_layout(fig: go.Figure, log_y: bool, show_grad: bool, epochs: int) -> go.Figure:
     fig.update_layout(
         xaxis=dict(title="epoch", tickformat="d", dtick=1 if epochs <= 10 else None),
@@ -99,51 +131,68 @@ def _loss_layout(fig: go.Figure, log_y: bool, show_grad: bool, epochs: int) -> g
         # its own ticks, not the loss axis' (a log loss axis would lend it a dozen crowded ones)
         yaxis2=dict(title="gradient norm", overlaying="y", side="right", showgrid=False, visible=show_grad,
                     tickmode="auto", nticks=5, tickformat=".2~g", rangemode="tozero"),
-        margin=dict(r=60 + TOOLBAR_PX, b=40 + 22 * ((len(fig.data) + 2) // 3)),
-        height=340 + 22 * ((len(fig.data) + 2) // 3),
+        margin=dict(r=60 + TOOLBAR_PX, b=40 + 22 * legend_rows(fig)),
+        height=290 + 22 * legend_rows(fig),
     )
     return fig
 
 
 def _loss_traces(history: dict, label: str, c: str, show_grad: bool, epochs: list[int] | None = None,
-                 validation: bool = False, best: int = 0):
-    """Train, test and gradient-norm traces; with ``validation``, the validation loss too, and a
-    star at the ``best`` epoch (the one whose weights an early-stopped run kept)."""
+                 validation: bool = False, best: int = 0, dash: str = "solid"):
+    """Train (thick), test (thin, with rings) and gradient-norm (dotted) traces; with ``validation``, the
+    validation loss too (dash-dot), and a star at the ``best`` epoch (the one whose weights an early-stopped
+    run kept). With a ``label`` (runs compared), the legend names the run once, and clicking it shows or
+    hides all of its traces."""
     x = epochs if epochs is not None else list(range(1, len(history["train_loss"]) + 1))
     prefix = f"{label}: " if label else ""
+    group = dict(legendgroup=label, showlegend=False) if label else {}
     extra = []
     if validation:
         extra.append(go.Scatter(x=x, y=history.get("val_loss", []), name=f"{prefix}validation loss", mode="lines",
-                                line=dict(color=c, dash="dashdot", width=2), meta="val"))
+                                line=dict(color=c, dash="dashdot", width=2), meta="val", **group))
         if best:
             extra.append(go.Scatter(x=[best], y=[history["val_loss"][best - 1]], name=f"{prefix}best epoch {best}",
                                     mode="markers", marker=dict(color=c, size=13, symbol="star",
-                                                                line=dict(color="white", width=1)), meta="best"))
+                                                                line=dict(color="white", width=1)), meta="best",
+                                    **group))
+    train = dict(legendgroup=label, name=label) if label else dict(name="train loss")
     return [
-        go.Scatter(x=x, y=history["train_loss"], name=f"{prefix}train loss", mode="lines+markers",
-                   line=dict(color=c), marker=dict(size=4), meta="train"),
-        go.Scatter(x=x, y=history["test_loss"], name=f"{prefix}test loss", mode="lines",
-                   line=dict(color=c, dash="dash"), meta="test"),
+        go.Scatter(x=x, y=history["train_loss"], mode="lines+markers", line=dict(color=c, dash=dash, width=2.5),
+                   marker=dict(size=4), meta="train", **train),
+        go.Scatter(x=x, y=history["test_loss"], name=f"{prefix}test loss", mode="lines+markers",
+                   line=dict(color=c, dash=dash, width=1), marker=dict(size=5, symbol="circle-open"), opacity=0.75,
+                   meta="test", **group),
         go.Scatter(x=x, y=history["grad_norm"], name=f"{prefix}grad norm", mode="lines", yaxis="y2",
-                   line=dict(color=c, dash="dot", width=1), visible=show_grad, meta="grad"),
+                   line=dict(color=c, dash="dot", width=1), visible=show_grad, meta="grad", **group),
         *extra,
     ]
 
 
+def live_traces(validation: bool) -> int:
+    """How many traces a run has in the live figure: train, test, gradient norm (and validation)."""
+    return 4 if validation else 3
+
+
 def make_live_loss_figure(total_epochs: int, log_y: bool = False, show_grad: bool = False,
-                          validation: bool = False) -> go.Figure:
+                          validation: bool = False, models: Sequence[tuple[str, str, str]] = ()) -> go.Figure:
     """The figure a running job fills in: empty traces (train, test, gradient norm, and the
-    validation loss with early stopping), the x axis already at full length."""
-    fig = _base("Loss, live")
-    fig.add_traces(_loss_traces({"train_loss": [], "test_loss": [], "grad_norm": [], "val_loss": []}, "", color(0),
-                                show_grad, [], validation=validation))
+    validation loss with early stopping), the x axis already at full length. With ``models``
+    ((name, cell, backend) of each run of Train all), a set of traces per run, so that each run's curve
+    stays as the next one trains."""
+    fig = _base("Loss, live" + (f"<br><sup>{BACKEND_WORDS}; thin with rings: test loss</sup>" if models else ""))
+    empty = {"train_loss": [], "test_loss": [], "grad_norm": [], "val_loss": []}
+    taken: dict[str, set] = {}
+    for name, cell, backend in models or [("", "lstm", "numpy")]:
+        c, dash = model_style(cell, backend, taken.setdefault(backend, set()))
+        fig.add_traces(_loss_traces(empty, name, c, show_grad, [], validation=validation, dash=dash))
     _loss_layout(fig, log_y, show_grad, total_epochs)
     fig.update_xaxes(range=[0.5, total_epochs + 0.5])
     return fig
 
 
-def loss_progress_patch(history: dict) -> dict:
-    """A ``dash.Patch`` (as JSON) that sets the live figure's arrays to the whole history so far.
+def loss_progress_patch(history: dict, first: int = 0) -> dict:
+    """A ``dash.Patch`` (as JSON) that sets the live figure's arrays to the whole history so far, in the
+    traces from ``first`` on (a run of Train all has a set of its own).
 
     Polling samples progress: a patch that only appended the newest point would lose
     every epoch that finished between two polls. Setting whole arrays loses none.
@@ -154,21 +203,22 @@ def loss_progress_patch(history: dict) -> dict:
     x = list(range(1, len(history["train_loss"]) + 1))
     keys = ("train_loss", "test_loss", "grad_norm") + (("val_loss",) if history.get("val_loss") else ())
     for i, key in enumerate(keys):
-        patch["data"][i]["x"] = x
-        patch["data"][i]["y"] = list(history[key])
+        patch["data"][first + i]["x"] = x
+        patch["data"][first + i]["y"] = list(history[key])
     return patch.to_plotly_json()
 
 
 def make_loss_figure(runs: Iterable, log_y: bool = False, show_grad: bool = False) -> go.Figure:
     """Loss curves of finished runs, overlaid, one colour per run."""
     runs = list(runs)
-    fig = _base("Loss" if len(runs) == 1 else "Loss, runs compared")
-    for i, run in enumerate(runs):
+    fig = _base("Loss" if len(runs) == 1 else
+                f"Loss, runs compared<br><sup>{BACKEND_WORDS}; thin with rings: test loss</sup>")
+    for run, (c, dash) in zip(runs, run_styles(runs)):
         h = run.history
         history = {"train_loss": list(h.train_loss), "test_loss": list(h.test_loss), "grad_norm": list(h.grad_norm),
                    "val_loss": list(h.val_loss)}
-        fig.add_traces(_loss_traces(history, run.label if len(runs) > 1 else "", color(i), show_grad,
-                                    validation=bool(h.val_loss), best=run.best_epoch))
+        fig.add_traces(_loss_traces(history, run.label if len(runs) > 1 else "", c, show_grad,
+                                    validation=bool(h.val_loss), best=run.best_epoch, dash=dash))
     return _loss_layout(fig, log_y, show_grad, max((r.epochs_done for r in runs), default=1))
 
 
@@ -176,16 +226,16 @@ def make_forecast_figure(runs: Sequence, window: tuple[int, int] | None = None) 
     """One-step forecasts on the test part against the truth (original units), against the first run's
     years, dates or steps. ``window`` (first, target) shades the steps the gate view reads and marks the
     step it predicts."""
-    fig = _base("One-step forecasts on the test part")
+    fig = _base("One-step forecasts on the test part", height=260)
     axis = runs[0].axis if runs else STEPS
     if runs:
         f = runs[0].forecast
         fig.add_trace(go.Scatter(x=axis.xs(f.index), y=list(f.truth), name="truth", mode="lines",
                                  line=dict(color=TRUTH, width=1)))
-    for i, run in enumerate(runs):
+    for run, (c, dash) in zip(runs, run_styles(runs)):
         f = run.forecast
         fig.add_trace(go.Scatter(x=axis.xs(f.index), y=list(f.pred), name=run.label, mode="lines",
-                                 line=dict(color=color(i), width=1.5)))
+                                 line=dict(color=c, width=1.5, dash=dash)))
     if window is not None:
         first, target = window
         fig.add_vrect(x0=axis.edge(first), x1=axis.edge(target), fillcolor="#9467bd", opacity=0.12, line_width=0,
@@ -197,25 +247,27 @@ def make_forecast_figure(runs: Sequence, window: tuple[int, int] | None = None) 
 
 def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tuple[str, Sequence[float]]],
                         context: int = 120, bands: dict[int, np.ndarray] | None = None,
-                        axis: TimeAxis = STEPS) -> go.Figure:
+                        axis: TimeAxis = STEPS, styles: Sequence[tuple[str, str]] = ()) -> go.Figure:
     """Recursive rollouts from the end of the train part, with the truth around them; ``bands``
     (prediction number -> (2, steps) low and high) shade a run's Monte-Carlo dropout rollouts; ``axis``:
-    the series' years, dates or steps (``models.run.RunRecord.axis``)."""
+    the series' years, dates or steps (``models.run.RunRecord.axis``); ``styles``: (colour, dash) per
+    prediction (``run_styles``), else the palette's colours in turn."""
     steps = max((len(p) for _, p in preds), default=0)
-    fig = _base(f"Recursive rollout, {steps} steps")
+    fig = _base(f"Recursive rollout, {steps} steps", height=260)
     lo, hi = max(0, split - context), min(len(series), split + steps)
     fig.add_trace(go.Scatter(x=axis.xs(range(lo, hi)), y=list(series[lo:hi]), name="truth", mode="lines",
                              line=dict(color=TRUTH, width=1)))
     for i, (label, pred) in enumerate(preds):
+        c, dash = styles[i] if i < len(styles) else (color(i), "solid")
         x = axis.xs(range(split, split + len(pred)))
         if bands and i in bands:
             low, high = bands[i]
             fig.add_trace(go.Scatter(x=x, y=list(high), mode="lines", line=dict(width=0), showlegend=False,
                                      hoverinfo="skip", meta="band-high"))
             fig.add_trace(go.Scatter(x=x, y=list(low), mode="lines", line=dict(width=0), fill="tonexty",
-                                     fillcolor=color(i), opacity=0.25, meta="band",
+                                     fillcolor=c, opacity=0.25, meta="band",
                                      name=f"{label}: 90 % of 30 rollouts with dropout on"))
-        fig.add_trace(go.Scatter(x=x, y=list(pred), name=label, mode="lines", line=dict(color=color(i), width=2)))
+        fig.add_trace(go.Scatter(x=x, y=list(pred), name=label, mode="lines", line=dict(color=c, width=2, dash=dash)))
     fig.add_vline(x=axis.edge(split), line=dict(color="#999", dash="dot"))
     if split + steps > len(series):  # past here there is no truth to compare with
         fig.add_vline(x=axis.edge(len(series)), line=dict(color="#d62728", dash="dot"),
@@ -245,7 +297,7 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
         fig.add_trace(
             go.Heatmap(
                 z=z, x0=first_step, dx=1,
-                colorscale="RdBu" if signed else "Viridis", zmin=zmin,
+                colorscale="RdBu" if signed else "Viridis", zmin=zmin,  # both read with colour blindness
                 zmax=zmax, name=k, showscale=row == 1 or signed,
                 colorbar=dict(len=0.9 / len(names), y=1 - (row - 0.5) / len(names), thickness=10,
                               title=dict(text=k, side="right")),
@@ -327,14 +379,14 @@ def make_gradflow_figure(runs: Sequence, current) -> go.Figure:
     fig.add_trace(go.Heatmap(z=z.tolist(), x=steps, y=epochs, colorscale="Viridis", name="flow", zmin=zmin, zmax=zmax,
                              colorbar=dict(title=dict(text=scale, side="right"), len=0.42, y=0.79, thickness=10),
                              hovertemplate="epoch %{y}, step %{x}: 10^%{z:.2f}<extra></extra>"), row=1, col=1)
-    for i, run in enumerate(runs):
+    for run, (c, dash) in zip(runs, run_styles(runs)):
         last = run.grad_flow[-1][1]
         fig.add_trace(go.Scatter(x=list(range(1, len(last) + 1)), y=list(last), name=run.label, mode="lines",
-                                 line=dict(color=color(i))), row=2, col=1)
+                                 line=dict(color=c, dash=dash)), row=2, col=1)
     fig.update_xaxes(title_text="step t in the window", row=2, col=1)
     fig.update_yaxes(title_text="epoch", row=1, col=1)
     fig.update_yaxes(title_text="||dL/dh_t||", type="log", exponentformat="power", row=2, col=1)
-    fig.update_layout(height=600, margin=dict(l=60, r=95 + TOOLBAR_PX, t=70, b=40), template="plotly_white",
+    fig.update_layout(height=540, margin=dict(l=60, r=95 + TOOLBAR_PX, t=70, b=40), template="plotly_white",
                       legend=dict(LEGEND, y=-0.12), modebar=dict(orientation="v"),
                       title=dict(text="Gradient flow through time", x=0.01, xanchor="left", font=dict(size=15)))
     return fig
@@ -347,16 +399,16 @@ def make_horizon_figure(runs: Sequence) -> go.Figure:
     k = max(r.horizon.k for r in runs)
     fig = _base(f"Error per step ahead, up to k = {k}", height=360)
     symbols = {"direct": "circle", "seq2seq": "square"}
-    for i, run in enumerate(runs):
+    for run, (c, _) in zip(runs, run_styles(runs)):
         h, steps = run.horizon, list(range(1, run.horizon.k + 1))
         prefix = f"{run.label}: " if len(runs) > 1 else ""
         for method, symbol in symbols.items():
             if method in h.mse:
                 fig.add_trace(go.Scatter(x=steps, y=list(h.mse[method]), name=f"{prefix}{method}",
-                                         mode="lines+markers", line=dict(color=color(i)),
+                                         mode="lines+markers", line=dict(color=c),
                                          marker=dict(size=5, symbol=symbol), meta=method))
         fig.add_trace(go.Scatter(x=steps, y=list(h.mse["recursive"]), name=f"{prefix}recursive", mode="lines",
-                                 line=dict(color=color(i), dash="dash"), meta="recursive"))
+                                 line=dict(color=c, dash="dash"), meta="recursive"))
     h, steps = runs[0].horizon, list(range(1, runs[0].horizon.k + 1))
     fig.add_trace(go.Scatter(x=steps, y=list(h.mse["persistence"]), name="persistence", mode="lines",
                              line=dict(color="#999999", dash="dot"), meta="persistence"))

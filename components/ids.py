@@ -120,6 +120,7 @@ MORE_TRAINING_FIELDS = "more-training-fields"
 # explain.py
 EQUATIONS = "equations"
 WHY_GATES = "why-gates"
+PITFALLS = "pitfalls"  # under "Pitfalls worth trying here", one click away
 
 
 def feedback(field: str) -> str:

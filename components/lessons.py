@@ -26,23 +26,17 @@ class Lesson:
 
 LESSONS: dict[str, Lesson] = {
     "basics": Lesson("1 Train and watch",
-                     "Choose a series and a model, press Train, and watch the loss fall and the forecast "
-                     "take shape. A model worth having beats the baselines in the table."),
+                     "Choose a series and a model, press Train, and watch the loss fall and the forecast form."),
     "inside": Lesson("2 Inside the cell",
-                     "Each heatmap is one gate of the cell for one test window: a row per unit, a column per "
-                     "step. Replay the training to see the gates form."),
+                     "Each heatmap is one gate for one test window, a row per unit: replay training to see it form."),
     "why-gates": Lesson("3 Why gates",
-                        "A plain RNN against the LSTM and GRU: train one of each and tick both in the runs "
-                        "table. Gradient flow shows how much of the gradient reaches the window's start."),
+                        "Train a plain RNN and an LSTM, tick both runs: how much gradient reaches the window's start?"),
     "ahead": Lesson("4 Several steps ahead",
-                    "A forecast fed back in as the next input drifts. Compare a direct k-step model, seq2seq "
-                    "with scheduled sampling, and dropout's uncertainty bands."),
+                    "Fed its own forecasts, a model drifts: compare direct, seq2seq and dropout's bands."),
     "data": Lesson("5 Real data",
-                   "The bundled data sets, or a CSV of your own (it stays in this page): missing cells, "
-                   "inputs beside the series, calendar features and transforms."),
+                   "Bundled data sets or your own CSV (it stays in this page), with inputs beside the series."),
     "compare": Lesson("6 Runs compared",
-                      "Every run of this page, side by side: tick runs to overlay them, sweep seeds or window "
-                      "lengths, and download what you made."),
+                      "Every run of this page: tick runs to overlay them, sweep seeds or windows, download."),
 }
 DEFAULT = "basics"
 ALL = "all"  # the page's class while "Everything on one page" is on

@@ -49,8 +49,9 @@ def layout() -> html.Div:
                 [
                     dbc.Col(dbc.Button("Play", id=ids.REPLAY_PLAY, color="secondary", outline=True, size="sm"),
                             width="auto"),
-                    dbc.Col(dcc.Slider(id=ids.REPLAY_SLIDER, min=0, max=0, step=1, value=0, marks={0: "end"},
-                                       updatemode="mouseup", allow_direct_input=False),
+                    dbc.Col(html.Div(dcc.Slider(id=ids.REPLAY_SLIDER, min=0, max=0, step=1, value=0, marks={0: "end"},
+                                                updatemode="mouseup", allow_direct_input=False),
+                                     **{"data-label": "Replay: the epoch shown"}),
                             className="replay-slider-col"),
                     dbc.Col([dbc.Label("Speed", html_for=ids.REPLAY_SPEED, className="small mb-0 me-1"),
                              dbc.Select(id=ids.REPLAY_SPEED, value="normal", size="sm",

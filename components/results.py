@@ -16,7 +16,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
 from components import ids, replay
 from components.figures import (GRAPH_CONFIG, forecast_patch, gates_patch, make_forecast_figure, make_gates_figure,
-                                make_loss_figure, make_rollout_figure, rollout_patch)
+                                make_loss_figure, make_rollout_figure, rollout_patch, run_styles)
 from components.replay import epoch_of
 from components.runcache import PageRuns, RunLibrary
 from components.sliders import register_box, slider_with_box
@@ -102,9 +102,9 @@ def metrics_layout() -> html.Div:
         [
             dbc.Table(make_metrics_table([]), id=ids.METRICS_TABLE, size="sm", bordered=False, responsive=True,
                       className="mb-1"),
-            html.P(f"Baselines on the same test windows: {BASELINE_TEXT}. A model worth having beats them all. "
-                   f"MASE is the {MASE_HELP}.",
-                   className="small text-muted mb-1"),
+            html.P("Baselines on the same test windows (point at a row for what it does): a model worth having "
+                   "beats them all. MASE below 1 beats 'the next value is the last one'.",
+                   className="small text-muted mb-1", title=f"{BASELINE_TEXT}. MASE is the {MASE_HELP}."),
             html.P(id=ids.PARITY_NOTE, className="small text-muted mb-1"),
         ]
     )
@@ -144,9 +144,9 @@ def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> 
     for run, pred in zip(runs, preds):
         truth = np.asarray(run.series[run.split : run.split + have])
         parts.append(f"{run.label} {np.mean((pred[:have] - truth) ** 2):.4f}" if have else f"{run.label}: no truth")
-    note = (f"Rollout: each forecast is fed back in as the next input, {steps} steps from the end of the train "
-            f"part. MSE over the {have} steps with known truth: {'; '.join(parts)}. Errors compound: compare "
-            "with the one-step MSE in the table.")
+    note = (f"Each forecast is fed back in as the next input, {steps} steps from the end of the train part. "
+            f"MSE over the {have} steps with known truth: {'; '.join(parts)}. Errors compound: compare with the "
+            "one-step MSE.")
     if have < steps:
         note += f" The series ends {have} steps after the train part; the rest of the rollout has no truth."
     for run, pred in zip(runs, preds):
@@ -275,7 +275,10 @@ def register(app: Dash, library: RunLibrary) -> None:
         else:
             lines = [(run.label, p.tolist()) for run, p in zip(shown, preds)]
             lines += [(f"{run.label}: seq2seq, {run.horizon.k} at a time", p.tolist()) for run, p in chained]
-            figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands, axis=shown[0].axis)
+            styles = run_styles(shown)
+            styles += [(styles[shown.index(run)][0], "dot") for run, _ in chained]
+            figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands, axis=shown[0].axis,
+                                         styles=styles)
         if heavy:
             note += (f" {', '.join(shown[i].label for i in sorted(heavy))}: too large to roll out again in the page, "
                      "so the rollout its run made is shown (its own length, without a dropout band).")
@@ -339,7 +342,7 @@ def register_paused(app: Dash, library: RunLibrary) -> None:
         preds, bands, _ = rollouts([held], steps, [lambda: page.rollout(held, None, steps,
                                                                         DROPOUT_PASSES * (held.config.dropout > 0))])
         rollout = make_rollout_figure(held.series, held.split, [(held.label, preds[0].tolist())], bands=bands,
-                                      axis=held.axis)
+                                      axis=held.axis, styles=run_styles([held]))
         with page.model(held) as model:
             _, _, gates, title, first_step = gate_window(held, k, model)
         return (make_forecast_figure([held], held.window_span(k)), make_metrics_table([held]), rollout,

@@ -30,7 +30,7 @@ from typing import Any, Callable
 import psutil
 from dash import Patch
 
-from components.figures import loss_progress_patch
+from components.figures import live_traces, loss_progress_patch
 from components.jobs import JobBoard, QueueFull
 from components.signing import Signer
 from data.datasets import UPLOAD
@@ -318,6 +318,7 @@ def run_request(set_progress: Callable[[tuple], None], request: Any, board: JobB
         if board is not None and not _wait_for_slot(report, board, ticket, watch):
             return JobOutcome(job.id, (), watch.reason)
         report((0, "preparing the data", Patch().to_plotly_json(), "running", True))
+        watch.poll()  # the speed and a pause asked for already: a short run may end before the next look
         worker = threading.Thread(target=_work, args=(report, job, watch, shared), name="gatelab-run", daemon=True)
         worker.start()
         while worker.is_alive():
@@ -378,6 +379,8 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
 
     for k, config in enumerate(configs):
         name = config.model_name
+        # Train all draws each run in traces of its own (``figures.make_live_loss_figure``); a sweep, in one set
+        first = 0 if sweep is not None or len(configs) == 1 else k * live_traces(config.train.val_fraction > 0)
         total = config.train.epochs
         prefix = f"run {k + 1} of {len(configs)}, {name}: " if len(configs) > 1 else ""
         if sweep is not None:
@@ -387,7 +390,7 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
         last_sent = 0.0
         shared.phase, shared.epochs_done = "training", 0
 
-        def on_epoch_end(log, history=history, total=total, prefix=prefix, k=k) -> None:
+        def on_epoch_end(log, history=history, total=total, prefix=prefix, k=k, first=first) -> None:
             nonlocal last_sent
             history["train_loss"].append(log.train_loss)
             history["test_loss"].append(log.test_loss)
@@ -399,21 +402,22 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
             if now - last_sent >= PROGRESS_EVERY_S or log.epoch == total:
                 last_sent = now
                 percent = 100.0 * (k + log.epoch / total) / len(configs)
-                set_progress((percent, f"{prefix}epoch {log.epoch} of {total}", loss_progress_patch(history),
+                set_progress((percent, f"{prefix}epoch {log.epoch} of {total}", loss_progress_patch(history, first),
                               "running", True))
 
-        def on_phase(what: str, prefix=prefix, k=k, history=history) -> None:
+        def on_phase(what: str, prefix=prefix, k=k, history=history, first=first) -> None:
             # the whole curve again: a page sees only the latest progress, and this one follows the last epoch's
             shared.phase = what
-            set_progress((100.0 * (k + 1) / len(configs), f"{prefix}{what}", loss_progress_patch(history), "running",
-                          True))
+            set_progress((100.0 * (k + 1) / len(configs), f"{prefix}{what}", loss_progress_patch(history, first),
+                          "running", True))
+
+        def at_hold(log, now, k=k, prefix=prefix, total=total, history=history, first=first) -> None:
+            hold(log, lambda: now().with_(id=f"{job.id}-{k}-paused-{log.epoch}"),
+                 100.0 * (k + log.epoch / total) / len(configs), prefix, lambda: loss_progress_patch(history, first))
 
         try:
             record = run_experiment(config, series=job.data, on_epoch_end=on_epoch_end, should_stop=watch,
-                                    on_phase=on_phase, hold=lambda log, now, k=k, prefix=prefix, total=total: hold(
-                                        log, lambda: now().with_(id=f"{job.id}-{k}-paused-{log.epoch}"),
-                                        100.0 * (k + log.epoch / total) / len(configs), prefix,
-                                        lambda: loss_progress_patch(history)))
+                                    on_phase=on_phase, hold=at_hold)
         except (TrainingDiverged, ValueError) as e:
             return outcome(f"{name}: {e}")
         except NoEpoch:  # stopped before a single epoch: nothing to show, nothing to evaluate

@@ -26,7 +26,7 @@ def slider_with_box(slider_id: str, label: str, **slider_kwargs) -> html.Div:
             html.Div(
                 [
                     html.Div(dcc.Slider(id=slider_id, allow_direct_input=False, **slider_kwargs),
-                             className="flex-grow-1"),
+                             className="flex-grow-1", **{"data-label": label}),  # the handle's name (assets/a11y.js)
                     html.Div(
                         [
                             dbc.Input(id=box_id(slider_id), type="text", inputmode="numeric", value=str(value),

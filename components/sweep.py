@@ -60,6 +60,9 @@ def layout() -> html.Div:
                 ],
                 className="g-2 mt-1",
             ),
+            # the sweep's progress, where its button is (the job's progress writes both)
+            dbc.Progress(id=ids.SWEEP_BAR, value=0, className="mt-1", style={"height": "0.4rem"}),
+            html.Div(id=ids.SWEEP_PROGRESS, className="small text-muted", role="status"),
             html.P(id=ids.SWEEP_NOTE, className="small mb-1 mt-1"),
             dcc.Graph(id=ids.SWEEP_GRAPH, figure={"data": [], "layout": {"height": 80, "template": "plotly_white",
                                                                         "xaxis": {"visible": False},

@@ -145,30 +145,26 @@ def loss_layout() -> html.Div:
     """The loss chart: live while a job runs, the finished runs' curves after."""
     return html.Div(
         [
-            dcc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": " log scale", "value": "log"},
-                                                        {"label": " gradient norm", "value": "grad"}],
-                          value=[], inline=True, className="small", inputClassName="ms-2"),
-            html.P("Mean squared error of the standardized series the network reads (model units); the "
-                   "table gives errors in the series' own units.", className="small text-muted mb-0"),
-            dcc.Graph(id=ids.LOSS_GRAPH, figure=make_live_loss_figure(1), config=GRAPH_CONFIG),
-            html.P("Early stopping (More training settings): that last part of the train part is held out; its "
-                   "loss (dash-dot) ends training once Patience epochs bring no better one, and the star marks "
-                   "the epoch whose weights the run keeps.",
+            dbc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": "log scale", "value": "log"},
+                                                        {"label": "gradient norm", "value": "grad"}],
+                          value=[], inline=True, className="small"),
+            html.P("Model units: the standardized series the network reads; the table gives the series' own.",
                    className="small text-muted mb-0"),
+            dcc.Graph(id=ids.LOSS_GRAPH, figure=make_live_loss_figure(1), config=GRAPH_CONFIG),
         ]
     )
 
 
 @lru_cache(maxsize=64)
-def _live_figure(epochs: int, log_y: bool, grad: bool, validation: bool) -> str:
-    return json.dumps(make_live_loss_figure(epochs, log_y, grad, validation=validation).to_plotly_json(),
-                      cls=PlotlyJSONEncoder)
+def _live_figure(epochs: int, log_y: bool, grad: bool, validation: bool, models: tuple) -> str:
+    return json.dumps(make_live_loss_figure(epochs, log_y, grad, validation=validation, models=models)
+                      .to_plotly_json(), cls=PlotlyJSONEncoder)
 
 
-def live_figure(epochs: int, log_y: bool, grad: bool, validation: bool) -> dict:
+def live_figure(epochs: int, log_y: bool, grad: bool, validation: bool, models: tuple = ()) -> dict:
     """The empty live loss figure a run starts from, built once per shape (a Plotly figure takes
-    about 15 ms to build, and Train waits for it)."""
-    return json.loads(_live_figure(epochs, log_y, grad, validation))
+    about 15 ms to build, and Train waits for it); ``models``: Train all's (name, cell, backend)."""
+    return json.loads(_live_figure(epochs, log_y, grad, validation, tuple(models)))
 
 
 def all_configs(config):
@@ -231,7 +227,9 @@ def register(app: Dash, services: Services) -> None:
         if speed == "slow":
             board.set_slow(request["id"], True)
         options = options or []
-        live = live_figure(config.train.epochs, "log" in options, "grad" in options, config.train.val_fraction > 0)
+        models = tuple((c.model_name, c.cell, c.backend) for c in configs) if spec is None and len(configs) > 1 else ()
+        live = live_figure(config.train.epochs, "log" in options, "grad" in options, config.train.val_fraction > 0,
+                           models)
         return request, STARTING, live, 0, STARTING
 
     @app.callback(
@@ -255,15 +253,18 @@ def register(app: Dash, services: Services) -> None:
             (Output(ids.STEP, "disabled"), True, True),
         ],
         progress=[Output(ids.PROGRESS, "value"), Output(ids.PROGRESS, "label"), Output(ids.LOSS_GRAPH, "figure"),
-                  Output(ids.STATUS, "children"), Output(ids.QUEUE_NOTE, "hidden"), Output(ids.PAUSED_FEED, "data")],
+                  Output(ids.STATUS, "children"), Output(ids.QUEUE_NOTE, "hidden"), Output(ids.PAUSED_FEED, "data"),
+                  Output(ids.SWEEP_PROGRESS, "children"), Output(ids.SWEEP_BAR, "value")],
         interval=settings.poll_ms,
         prevent_initial_call=True,
     )
     def run_job(set_progress, request):
         first, paused = [], [None]
+        sweep = isinstance(request, dict) and request.get("sweep") is not None
 
         def progress(p: tuple) -> None:
-            set_progress((*p, paused[0]))
+            # a sweep's progress shows beside its button too
+            set_progress((*p, paused[0], p[1] if sweep else "", p[0] if sweep else 0))
             if not first and p[2].get("operations"):  # the first loss point: on the shelf for ``first_point``
                 first.append(p)
                 services.shelf.put_first(request["session"], request["id"], p)

@@ -197,7 +197,8 @@ KNOBS: tuple[Knob, ...] = (
     Knob("val-fraction", "train.val_fraction", "Validation fraction", "float", 0.0, MAX_VAL_FRACTION,
          help="the end of the train part held out to stop early and keep the best epoch; 0 turns it off"),
     Knob("patience", "train.patience", "Patience (epochs)", "int", 1, MAX_PATIENCE,
-         help="with a validation part: stop after this many epochs without a better validation loss"),
+         help="with a validation part: stop after this many epochs without a better validation loss (the "
+              "star on the loss chart marks the epoch whose weights are kept)"),
     Knob("horizon", "horizon", "Horizon k (steps ahead)", "int", 1, MAX_HORIZON,
          help="above 1, a direct model with k outputs is trained too and compared with the recursive "
               "use of the one-step model, step by step"),

@@ -40,8 +40,22 @@ def served(gatelab):
 
 @pytest.fixture
 def page(dash_duo, served):
-    """``dash_duo`` on this test's own app, its page open and ready."""
+    """``dash_duo`` on this test's own app, its page open and ready, with every setting and view shown
+    ("Everything on one page"): the tests of the views reach each control where it is. The lessons'
+    own tests (``test_browser_page.py``) start from a lesson (``lesson_page``)."""
+    from tests.helpers import everything
+
     dash_duo.server_url = served  # opens the page
+    dash_duo.wait_for_text_to_equal("#job-status", "ready")
+    everything(dash_duo.driver)
+    yield dash_duo
+    assert dash_duo.get_logs() == []
+
+
+@pytest.fixture
+def lesson_page(dash_duo, served):
+    """``dash_duo`` on this test's own app, its page open and ready, as a newcomer finds it: the first lesson."""
+    dash_duo.server_url = served
     dash_duo.wait_for_text_to_equal("#job-status", "ready")
     yield dash_duo
     assert dash_duo.get_logs() == []

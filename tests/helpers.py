@@ -86,6 +86,58 @@ def browser(width: int = 1400, height: int = 1000):
     return webdriver.Chrome(options=options)
 
 
+# What counts as a control: a thing a person types into, presses, picks or drags, where it is shown. A
+# group of radio buttons is one control (one setting); a file's input counts as the button or drop zone
+# that opens it; a plot's toolbar is counted apart.
+CONTROLS_JS = """
+const sel = 'input:not([type=hidden]):not([type=file]), button, select, textarea, a[href], [role=slider], ' +
+            '[role=combobox], .upload-box';
+const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+const all = [...document.querySelectorAll(sel)].filter(shown);
+const controls = all.filter(e => !e.closest('.modebar'));
+const seen = new Set();
+const unique = controls.filter(e => {
+    const group = e.type === 'radio' ? (e.name || (e.parentElement.closest('[id]') || {}).id) : null;
+    const key = group ? 'radio:' + group : (e.closest('[role=combobox]') || e);
+    if (seen.has(key)) { return false; }
+    seen.add(key);
+    return true;
+});
+return {controls: unique.length, toolbar: all.length - controls.length,
+        height: document.documentElement.scrollHeight, viewport: window.innerHeight};
+"""
+
+
+def survey(driver) -> dict:
+    """{"controls", "toolbar" (plot-toolbar buttons), "height" (the page's), "viewport"} as the page is now."""
+    return driver.execute_script(CONTROLS_JS)
+
+
+def viewport(driver, width: int, height: int) -> None:
+    """Size the window so that the page itself (not the window with its frame) is ``width`` x ``height``."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight];")
+    driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+
+
+def everything(driver) -> None:
+    """Turn on "Everything on one page": every setting and view shown, as tests of the views expect."""
+    from selenium.webdriver.common.by import By
+
+    switch = driver.find_element(By.ID, "all-settings")
+    if not switch.is_selected():
+        switch.click()
+    until(lambda: "gl-all" in driver.find_element(By.ID, "page").get_attribute("class"), timeout=5)
+
+
+def lesson(driver, name: str) -> None:
+    """Open lesson ``name`` with its button, as a person would."""
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.ID, f"lesson-{name}").click()
+    until(lambda: f"gl-on-{name}" in driver.find_element(By.ID, "page").get_attribute("class"), timeout=5)
+
+
 def figure(driver, graph_id: str):
     """The traces a graph shows in the page, or None before it has drawn."""
     return driver.execute_script(

@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.helpers import browser, click, figure, set_value, text, until
+from tests.helpers import browser, click, everything, figure, set_value, text, until
 
 pytestmark = pytest.mark.browser
 
@@ -196,6 +196,7 @@ def test_two_browsers_with_the_same_settings_each_get_their_own_run(page):
     try:
         other.get(page.server_url)
         until(lambda: other.find_elements(By.ID, "job-status") and text(other, "job-status") == "ready", timeout=20)
+        everything(other)
         for driver in (page.driver, other):
             el = driver.find_element(By.ID, "epochs")
             el.send_keys("\b\b\b8")
@@ -278,6 +279,7 @@ def test_layout_holds_at_two_widths(dash_duo, served, width):
     dash_duo.driver.set_window_size(width, 1000)
     dash_duo.server_url = served
     dash_duo.wait_for_text_to_equal("#job-status", "ready")
+    everything(dash_duo.driver)
     set_value(dash_duo, "epochs", 3)
     pick(dash_duo, "cell", "GRU")
     dash_duo.find_element("#train-button").click()

@@ -12,7 +12,7 @@ import torch
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.helpers import click, figure, pick, run_labels as labels, set_value, text, until
+from tests.helpers import click, everything, figure, pick, run_labels as labels, set_value, text, until
 
 pytestmark = pytest.mark.browser
 
@@ -224,6 +224,7 @@ def test_a_csv_longer_than_the_servers_length_is_refused_and_one_at_it_trains(da
     try:
         dash_duo.server_url = url
         dash_duo.wait_for_text_to_equal("#job-status", "ready")
+        everything(dash_duo.driver)
         pick(dash_duo, "dataset", "my CSV file")
         t = np.arange(1001)
         long = tmp_path / "long.csv"

@@ -46,7 +46,8 @@ def test_dropout_is_a_field_and_a_column_and_is_explained(page):
     cell = "#runs-table td[data-dash-column='{}']"
     until(lambda: d.find_elements(By.CSS_SELECTOR, cell.format("dropout")), timeout=10)
     assert d.find_element(By.CSS_SELECTOR, cell.format("dropout")).text == "0.3"
-    assert "at prediction time nothing is dropped" in text(d, "why-gates")
+    d.find_element(By.CSS_SELECTOR, "details summary").click()  # "Pitfalls worth trying here"
+    assert "at prediction time nothing is dropped" in text(d, "pitfalls")
     until(lambda: any("90 % of 30 rollouts with dropout on" in (t.get("name") or "")
                       for t in figure(d, "rollout-graph") or []), timeout=15)
     assert "Monte-Carlo dropout" in text(d, "rollout-note")

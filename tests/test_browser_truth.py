@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from components.presets import PRESETS
-from tests.helpers import click, pick, run_labels as labels, set_value, text, until
+from tests.helpers import click, lesson, pick, run_labels as labels, set_value, text, until
 
 pytestmark = pytest.mark.browser
 
@@ -58,11 +58,14 @@ def test_a_preset_travels_in_the_link_and_the_form_says_when_it_has_left_it(dash
     until(lambda: "preset=notebook" in d.current_url and "epochs=80" in d.current_url, timeout=5)
     assert text(d, "preset-drift") == ""
     set_value(page, "epochs", 40)
+    lesson(d, "ahead")  # the horizon is a setting of its own lesson; the drift line shows on every lesson
     set_value(page, "horizon", 10)
     page.wait_for_contains_text("#preset-drift", "Changed since the preset \u201cThe original notebook\u201d: "
                                 "Epochs, Horizon k (steps ahead).", timeout=5)
     until(lambda: "preset=" not in d.current_url and "horizon=10" in d.current_url, timeout=5)
+    lesson(d, "basics")
     set_value(page, "epochs", 80)
+    lesson(d, "ahead")
     set_value(page, "horizon", 1)
     until(lambda: text(d, "preset-drift") == "" and "preset=notebook" in d.current_url, timeout=5)
     # a student opens the teacher's link: the preset is chosen and its "what to look for" line shows

@@ -2,6 +2,7 @@
 own process on a free port, driven by headless Chromium as in ``test_browser``."""
 
 import os
+import time
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ from dash.testing import errors
 
 from selenium.webdriver.common.by import By
 
-from tests.helpers import browser, figure, free_port, redis_server, text, until, wait_for_port
+from tests.helpers import browser, everything, figure, free_port, redis_server, text, until, wait_for_port
 from components.jobs import JobBoard, RedisStore
 
 pytestmark = pytest.mark.browser
@@ -79,6 +80,7 @@ def two_pages(server):
         for d in pages:
             d.get(server)
             until(lambda d=d: d.find_elements(By.ID, "job-status") and text(d, "job-status") == "ready", timeout=30)
+            everything(d)
         yield pages
         for d in pages:
             assert d.get_log("browser") == []
@@ -93,12 +95,20 @@ def type_into(d, element_id, value):
 
 
 def test_celery_progress_queue_cancel_and_isolation(two_pages):
-    """One slot: A trains with live progress, B waits its turn and says so, A cancels, B finishes."""
+    """One slot: A trains with live progress, pauses and resumes, B waits its turn and says so, A cancels,
+    B finishes."""
     a, b = two_pages
     type_into(a, "epochs", 400)
     a.find_element(By.ID, "train-button").click()
-    waited(two_pages, lambda: text(a, "job-status") == "running"
-           and len((figure(a, "loss-graph") or [{}])[0].get("x", [])) >= 2, timeout=30)
+    epochs = lambda d: len((figure(d, "loss-graph") or [{}])[0].get("x", []))
+    waited(two_pages, lambda: text(a, "job-status") == "running" and epochs(a) >= 2, timeout=30)
+    a.find_element(By.ID, "pause-button").click()  # the worker holds the job, on the Redis board
+    waited(two_pages, lambda: text(a, "job-status").startswith("paused at epoch"), timeout=10)
+    held = epochs(a)
+    time.sleep(1.5)
+    assert epochs(a) == held and text(a, "pause-button") == "Resume"
+    a.find_element(By.ID, "pause-button").click()
+    waited(two_pages, lambda: text(a, "job-status") == "running" and epochs(a) > held, timeout=10)
     type_into(b, "epochs", 5)
     b.find_element(By.ID, "train-button").click()
     waited(two_pages, lambda: text(b, "job-status") == "queued, position 1", timeout=30)

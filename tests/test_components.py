@@ -145,7 +145,9 @@ def test_job_reports_progress_and_returns_its_runs(job):
     assert status == "running" and hide_queue_note is True
     assert percent == pytest.approx(100.0) and label == "run 2 of 2, PyTorch GRU: epoch 3 of 3"
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
-    assert ops[("data", 0, "y")] == pytest.approx(outcome.runs[1].history.train_loss)
+    # the second run of two draws into its own traces (3 a run), so the first run's curve stays
+    assert ops[("data", 3, "y")] == pytest.approx(outcome.runs[1].history.train_loss)
+    assert ("data", 0, "y") not in ops
     again = JobOutcome.from_json(json.loads(json.dumps(outcome.to_json())))
     assert again == outcome
 
@@ -225,7 +227,10 @@ def test_figures_and_tables_of_finished_runs(job):
     _, outcome = job
     runs = [r.with_(number=i + 1) for i, r in enumerate(outcome.runs)]
     loss = make_loss_figure(runs, show_grad=True)
-    assert len(loss.data) == 6 and loss.data[0].name == "#1 NumPy LSTM: train loss" and loss.data[2].visible
+    assert len(loss.data) == 6 and loss.data[0].name == "#1 NumPy LSTM" and loss.data[2].visible
+    # the legend names each run once; its test and gradient traces follow its entry
+    assert [t.showlegend for t in loss.data] == [None, False, False, None, False, False]
+    assert {t.legendgroup for t in loss.data[:3]} == {"#1 NumPy LSTM"}
     assert loss.layout.legend.y < 0  # below the plot, not over the title
     rollout = make_rollout_figure(runs[0].series, runs[0].split, [("a", [0.0] * 30)])
     assert rollout.data[1].x[0] == runs[0].split and len(rollout.data[1].y) == 30

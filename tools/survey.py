@@ -2,8 +2,9 @@
 
 Serves Gatelab from this process, opens it in headless Chromium at 1440x900, 800x900
 and 390x844, and for each lesson (or the whole page, on a release before the lessons)
-counts the controls a person can reach (inputs, buttons, selects, links and sliders
-that are shown; plot toolbars apart) and the page's height. Prints a Markdown table
+counts the controls a person can reach (``tests.helpers.CONTROLS_JS``: inputs, buttons,
+selects, links and sliders that are shown, a radio group as one; plot toolbars apart) and
+the page's height, with the page itself (the viewport) at that size. Prints a Markdown table
 (``--json`` too). ``--shots DIR`` saves a screenshot of each lesson at each width.
 
     python tools/survey.py
@@ -23,29 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 WIDTHS = ((1440, 900), (800, 900), (390, 844))
-# What counts as a control: what a person can type into, press, pick or drag, where it is shown.
-COUNT = """
-const sel = 'input:not([type=hidden]), button, select, textarea, a[href], [role=slider], [role=combobox]';
-const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
-const all = [...document.querySelectorAll(sel)].filter(e => shown(e));
-const controls = all.filter(e => !e.closest('.modebar'));
-const seen = new Set();
-const unique = controls.filter(e => { const key = e.closest('[role=combobox]') || e; if (seen.has(key)) return false;
-                                     seen.add(key); return true; });
-return {controls: unique.length, toolbar: all.length - controls.length,
-        height: document.documentElement.scrollHeight};
-"""
-
-
 def survey(url: str, shots: Path | None) -> list[dict]:
     from selenium.webdriver.common.by import By
 
-    from tests.helpers import browser
+    from tests.helpers import browser, survey as measure, viewport
 
     rows = []
     for width, height in WIDTHS:
         d = browser(width, height)
         try:
+            viewport(d, width, height)
             d.get(url)
             _wait(lambda: d.find_element(By.ID, "job-status").text == "ready")
             lessons = [e.get_attribute("id")[len("lesson-"):]
@@ -54,10 +42,9 @@ def survey(url: str, shots: Path | None) -> list[dict]:
                 if lesson != "(one page)":
                     d.find_element(By.ID, f"lesson-{lesson}").click()
                 time.sleep(1.0)  # the lesson's graphs take their size
-                row = d.execute_script(COUNT) | {"lesson": lesson, "width": width}
+                row = measure(d) | {"lesson": lesson, "width": width}
                 rows.append(row)
                 if shots is not None:
-                    d.set_window_size(width, height)
                     d.save_screenshot(str(shots / f"lesson-{lesson}-{width}.png"))
         finally:
             d.quit()
@@ -96,9 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    print("| lesson | width | controls | plot-toolbar icons | page height (px) |\n|---|---|---|---|---|")
+    print("| lesson | width | controls | plot-toolbar buttons | page height (px) | screens |\n|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['lesson']} | {r['width']} | {r['controls']} | {r['toolbar']} | {r['height']} |")
+        print(f"| {r['lesson']} | {r['width']} | {r['controls']} | {r['toolbar']} | {r['height']} | "
+              f"{r['height'] / r['viewport']:.1f} |")
     return 0
 
 
