@@ -23,6 +23,7 @@ from models.knobs import BY_KEY, PAGE_KNOBS
 
 PRESET_KEY = "preset"
 LESSON_KEY = "lesson"
+NAMED = {LESSON_KEY: ("Lesson", LESSONS), PRESET_KEY: ("Preset", PRESETS)}  # keys a link gives by name
 
 # The address bar is written in the browser: no round trip, and no loop through the form.
 REPLACE_QUERY = """
@@ -81,17 +82,12 @@ def read_query(search: str | None, limits: dict[str, float]) -> tuple[dict[str, 
                 twice.append(key)
             continue
         seen.add(key)
-        if key == LESSON_KEY:
-            if text in LESSONS:
+        if key in NAMED:  # a lesson or a preset, by its name
+            what, names = NAMED[key]
+            if text in names:
                 values[key] = text
             else:
-                bad.append(f"Lesson (there is no lesson {text[:40]!r}; these are: {', '.join(LESSONS)})")
-            continue
-        if key == PRESET_KEY:
-            if text in PRESETS:
-                values[key] = text
-            else:
-                bad.append(f"Preset (there is no preset {text[:40]!r})")
+                bad.append(f"{what} (there is no {what.lower()} {text[:40]!r}; these are: {', '.join(names)})")
             continue
         knob = BY_KEY.get(key)
         if knob is None or not knob.on_page:

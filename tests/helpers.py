@@ -134,6 +134,7 @@ def lesson(driver, name: str) -> None:
     """Open lesson ``name`` with its button, as a person would."""
     from selenium.webdriver.common.by import By
 
+    driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'});")  # the lessons sit at the top of the page
     driver.find_element(By.ID, f"lesson-{name}").click()
     until(lambda: f"gl-on-{name}" in driver.find_element(By.ID, "page").get_attribute("class"), timeout=5)
 

@@ -87,9 +87,9 @@ def test_everything_the_page_loads_comes_from_the_app_itself(page):
     urls = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert urls and all(u.startswith(page.server_url) for u in urls), [u for u in urls if not u.startswith(page.server_url)]
     assert any("bootstrap.min.css" in u for u in urls)
-    # Bootstrap's secondary colour on an untouched outline button, so the stylesheet did apply
-    colour = d.execute_script("return getComputedStyle(document.getElementById('train-all-button')).borderColor")
-    assert colour == "rgb(108, 117, 125)"
+    # Bootstrap's danger colour on the (disabled) Cancel button, so the stylesheet did apply
+    colour = d.execute_script("return getComputedStyle(document.getElementById('cancel-button')).borderColor")
+    assert colour == "rgb(220, 53, 69)"
     assert d.find_elements(By.CSS_SELECTOR, "#equations mjx-container, #equations .MathJax")
     assert text(d, "job-status") == "done"
 

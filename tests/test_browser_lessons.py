@@ -46,7 +46,9 @@ def test_dropout_is_a_field_and_a_column_and_is_explained(page):
     cell = "#runs-table td[data-dash-column='{}']"
     until(lambda: d.find_elements(By.CSS_SELECTOR, cell.format("dropout")), timeout=10)
     assert d.find_element(By.CSS_SELECTOR, cell.format("dropout")).text == "0.3"
-    d.find_element(By.CSS_SELECTOR, "details summary").click()  # "Pitfalls worth trying here"
+    summary = d.find_element(By.CSS_SELECTOR, "details summary")  # "Pitfalls worth trying here"
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'});", summary)
+    summary.click()
     assert "at prediction time nothing is dropped" in text(d, "pitfalls")
     until(lambda: any("90 % of 30 rollouts with dropout on" in (t.get("name") or "")
                       for t in figure(d, "rollout-graph") or []), timeout=15)
@@ -99,8 +101,14 @@ def test_a_seed_sweep_draws_a_strip_per_cell_and_a_window_sweep_a_line_per_cell(
     for box in d.find_elements(By.CSS_SELECTOR, "#sweep-cells input"):
         if box.get_attribute("value") == "gru" and box.is_selected():
             d.execute_script("arguments[0].click();", box)  # LSTM and RNN only
+    d.execute_script("""window.sweepSeen = []; const e = document.getElementById('sweep-progress');
+        new MutationObserver(() => window.sweepSeen.push(e.textContent)).observe(e, {childList: true,
+            subtree: true, characterData: true});""")
     click(page, "sweep-button")
     page.wait_for_text_to_equal("#job-status", "done", timeout=90)
+    # its progress showed beside its button, not only on the status line at the top
+    assert any(t.startswith("sweep, run ") for t in d.execute_script("return window.sweepSeen")), \
+        d.execute_script("return window.sweepSeen")
     until(lambda: [t["name"] for t in figure(d, "sweep-graph") or []] == ["LSTM", "RNN"], timeout=10)
     strips = figure(d, "sweep-graph")
     assert strips[0]["x"] == ["LSTM"] * 3 and len(strips[1]["y"]) == 3

@@ -101,3 +101,23 @@ def test_train_all_draws_each_run_in_traces_of_its_own():
     patch = loss_progress_patch({"train_loss": [1.0, 0.5], "test_loss": [1.1, 0.6], "grad_norm": [2.0, 1.0]}, per)
     touched = {op["location"][1] for op in patch["operations"]}
     assert touched == {per, per + 1, per + 2}  # the second run's traces; the first run's curve stays
+
+
+def test_a_forgotten_pause_ends_with_the_jobs_time_limit_and_keeps_its_epochs(tmp_path):
+    from components.runner import make_request, run_request
+    from models.config import SeriesConfig, TrainConfig
+
+    config = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5,
+                              train=TrainConfig(epochs=50), rollout_steps=30)
+    board = JobBoard(tmp_path, slots=2)
+    board.beat("tab")
+    board.pause("req")  # paused before it starts: it holds at the end of its first epoch
+    held = []
+    start = time.monotonic()
+    outcome = run_request(lambda p: None, make_request("req", "tab", [config]), board, max_seconds=1.5,
+                          on_pause=held.append)
+    assert 1.5 <= time.monotonic() - start < 5
+    assert outcome.status.startswith("stopped after 1.5 s") and outcome.runs[0].epochs_done == 1
+    # the run as it stood at the pause went to the page, and nothing after it
+    assert [r.epochs_done for r in held if r is not None] == [1] and held[-1] is None
+    assert held[0].stopped == "paused at epoch 1" and held[0].metrics.mse > 0

@@ -8,7 +8,7 @@ the page's height, with the page itself (the viewport) at that size. Prints a Ma
 (``--json`` too). ``--shots DIR`` saves a screenshot of each lesson at each width.
 
     python tools/survey.py
-    python tools/survey.py --shots docs
+    python tools/survey.py --train --shots docs   # the README's screenshots
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 WIDTHS = ((1440, 900), (800, 900), (390, 844))
-def survey(url: str, shots: Path | None) -> list[dict]:
+def survey(url: str, shots: Path | None, train: bool = False) -> list[dict]:
     from selenium.webdriver.common.by import By
 
     from tests.helpers import browser, survey as measure, viewport
@@ -36,6 +36,9 @@ def survey(url: str, shots: Path | None) -> list[dict]:
             viewport(d, width, height)
             d.get(url)
             _wait(lambda: d.find_element(By.ID, "job-status").text == "ready")
+            if train:  # the views drawn, as after a first run
+                d.find_element(By.ID, "train-button").click()
+                _wait(lambda: d.find_element(By.ID, "job-status").text == "done", timeout=120)
             lessons = [e.get_attribute("id")[len("lesson-"):]
                        for e in d.find_elements(By.CSS_SELECTOR, "#lesson label[id^=lesson-]")] or ["(one page)"]
             for lesson in lessons:
@@ -67,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--shots", type=Path)
+    parser.add_argument("--train", action="store_true", help="press Train first, so that the views are drawn")
     args = parser.parse_args(argv)
     from app import create_app
     from components.settings import Settings
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.shots:
             args.shots.mkdir(parents=True, exist_ok=True)
-        rows = survey(url, args.shots)
+        rows = survey(url, args.shots, args.train)
     finally:
         stop()
     if args.json:

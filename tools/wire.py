@@ -126,7 +126,7 @@ def main(argv=None) -> int:
 
     from app import create_app
     from components.settings import Settings
-    from tests.helpers import browser, text, until
+    from tests.helpers import browser, everything, text, until
 
     app = create_app(Settings(cache_dir=Path(tempfile.mkdtemp(prefix="gatelab-wire-")) / "cache"))
     url, meter, server = serve_metered(app)
@@ -144,6 +144,7 @@ def main(argv=None) -> int:
 
     def ready():
         until(lambda: d.find_elements(By.ID, "job-status") and text(d, "job-status") == "ready", 60)
+        everything(d)  # every view on the page, as before the lessons: the same interactions, comparable
 
     def train(button: str = "train-all-button"):
         d.execute_script(f"document.getElementById('{button}').click()")
