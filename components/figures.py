@@ -108,7 +108,9 @@ def make_series_figure(values: Sequence[float], split: int, times: Sequence | No
     fig = _base(f"{plain(title)}: train | test", height=230)
     axis = time_axis(times, len(values) + 1)  # one past the end: the test part's right edge
     labels = [plain(str(t)) for t in times] if times is not None and axis.is_steps else None
-    fig.add_trace(go.Scatter(x=axis.xs(range(len(values))), y=list(values), mode="lines", name="series",
+    # six significant digits: more than a line on a screen shows, and half the bytes of a float's seventeen
+    shown = [float(f"{v:.6g}") for v in np.asarray(values, dtype=float)]
+    fig.add_trace(go.Scatter(x=axis.xs(range(len(values))), y=shown, mode="lines", name="series",
                              line=dict(color=TRUTH, width=1), text=labels,
                              hovertemplate=f"{axis.title} %{{x}}" + (" (%{text})" if labels else "")
                              + ": %{y}<extra></extra>"))
