@@ -402,3 +402,19 @@ def test_gate_titles_get_room_and_the_toolbar_keeps_its_strip():
     plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     assert (top[0] - bottom[1]) * plot_px >= 27  # a subplot title (about 16 px) fits between two heatmaps
     assert fig.layout.margin.r >= 60 + TOOLBAR_PX
+
+
+def test_every_lesson_has_its_rule_and_every_part_names_lessons_there_are():
+    from pathlib import Path
+
+    from components.controls import FIELD_LESSONS
+    from components.lessons import LESSONS, part
+    from models.knobs import PAGE_KNOBS
+
+    css = (Path(__file__).parent.parent / "assets" / "gatelab.css").read_text()
+    for name in LESSONS:  # the stylesheet hides what is not of the lesson shown
+        assert f'.gl-on-{name} [data-lessons]:not([data-lessons~="{name}"])' in css
+    assert set(FIELD_LESSONS) == {k.key for k in PAGE_KNOBS}  # every field is in some lesson
+    assert part("basics inside", "x").to_plotly_json()["props"]["data-lessons"] == "basics inside"
+    with pytest.raises(ValueError, match="no lesson"):
+        part("basics nowhere", "x")

@@ -64,4 +64,20 @@ def test_a_form_on_its_preset_links_with_the_preset_and_one_that_left_it_names_t
     assert len(changed_fields(moved, preset_values("notebook"))) == 3
     assert query_string(values, "no-such-preset") == query_string(values)
     values, notice = read_query("?preset=nope&epochs=5", LIMITS)
-    assert values == {"epochs": "5"} and "Preset (there is no preset 'nope')" in notice
+    assert values == {"epochs": "5"} and "Preset (there is no preset 'nope'; these are: notebook, " in notice
+
+
+def test_a_link_carries_its_lesson_first_and_an_unknown_lesson_is_named():
+    values = preset_values(None) | {"epochs": "80"}
+    query = query_string(values, "notebook", "inside")
+    assert query.startswith("lesson=inside&preset=notebook&") and "epochs=80" in query
+    back, notice = read_query("?" + query, LIMITS)
+    assert back["lesson"] == "inside" and back["preset"] == "notebook" and notice == ""
+    assert query_string(values, lesson="nowhere") == query_string(values)  # only a lesson there is
+    back, notice = read_query("?lesson=nowhere&epochs=5", LIMITS)
+    assert back == {"epochs": "5"} and "Lesson (there is no lesson 'nowhere'; these are: basics, inside" in notice
+    # every preset opens a lesson there is
+    from components.lessons import LESSONS
+    from components.presets import PRESETS
+
+    assert {p.lesson for p in PRESETS.values()} <= set(LESSONS) and PRESETS["horizon"].lesson == "ahead"
