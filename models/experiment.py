@@ -68,7 +68,8 @@ def run_experiment(
         series = check_series(series)
         config.check_fits(series.shape[0])
     covariates = covariates_for(config, series.shape[0], upload)
-    prep = prepare(series, config.seq_len, config.train_fraction, config.transform, covariates=covariates)
+    prep = prepare(series, config.seq_len, config.train_fraction, config.transform, dtype=np.dtype(config.dtype),
+                   covariates=covariates)  # windows in the run's own precision
     t = config.train
     model = Forecaster(config.backend, config.cell, config.hidden_size, t.epochs, t.learning_rate, t.batch_size,
                        t.clip_norm, t.seed, config.dtype, t.val_fraction, t.patience, config.dropout)

@@ -344,9 +344,11 @@ def unpack_weights(packed: Mapping[str, Any]) -> dict[str, np.ndarray]:
 
 
 def prepared(record: RunRecord):
-    """The run's data as it trained on it: ``data.windows.prepare`` on its own series and settings."""
+    """The run's data as it trained on it: ``data.windows.prepare`` on its own series and settings, in its
+    own precision."""
     c = record.config
-    return prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform, covariates=record.covariates)
+    return prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform, dtype=np.dtype(c.dtype),
+                   covariates=record.covariates)
 
 
 def restore(record: RunRecord, backend: str = "numpy", prep=None) -> Forecaster:
