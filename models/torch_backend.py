@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from models.base import backend_cell_problem, check_model_args, check_state_dict, eval_chunk, init_parameters, param_shapes
+from models.cells import cell_gates
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}  # nn.RNN: tanh
@@ -126,36 +127,12 @@ class TorchRecurrentRegressor:
         self.net.load_state_dict({k: torch.as_tensor(np.asarray(v), dtype=self._tdtype) for k, v in state.items()})
 
     def gate_activations(self, x_one: np.ndarray) -> dict[str, np.ndarray]:
-        """Gates of one window ``x_one`` (T, D), each (T, H), from the layer's own weights."""
-        x = self._tensor(np.asarray(x_one)[None])[0]
-        rnn, H = self.net.rnn, self.hidden_size
-        gi = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0  # (T, kH)
-        h = torch.zeros(H, dtype=self._tdtype)
-        c = torch.zeros(H, dtype=self._tdtype)
-        rows: dict[str, list[torch.Tensor]] = {}
-        with torch.no_grad():
-            for t in range(x.shape[0]):
-                gh = rnn.weight_hh_l0 @ h + rnn.bias_hh_l0
-                if self.cell == "lstm":
-                    i, f, g, o = (gi[t] + gh).chunk(4)
-                    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
-                    c = f * c + i * g
-                    h = o * c.tanh()
-                    step = {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
-                elif self.cell == "rnn":
-                    a = gi[t] + gh
-                    h = a.tanh()
-                    step = {"a": a, "h": h}
-                else:
-                    xr, xz, xn = gi[t].chunk(3)
-                    hr, hz, hn = gh.chunk(3)
-                    r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
-                    n = (xn + r * hn).tanh()
-                    h = (1 - z) * n + z * h
-                    step = {"r": r, "z": z, "n": n, "h": h}
-                for k, v in step.items():
-                    rows.setdefault(k, []).append(v)
-        return {k: torch.stack(v).numpy() for k, v in rows.items()}
+        """Gates of one window ``x_one`` (T, D), each (T, H): the lesson's steps (``models.cells``) on the
+        layer's own weights."""
+        state = self.state_dict()
+        params = {k: state[f"rnn.{k}_l0"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+        x = np.asarray(x_one, dtype=self.dtype)[None]
+        return cell_gates(self.cell, x, params)
 
     def optimizer(self, learning_rate: float, clip_norm: float | None) -> "TorchAdamStep":
         return TorchAdamStep(self, learning_rate, clip_norm)

@@ -125,3 +125,33 @@ def test_a_run_restores_in_its_own_precision_bit_for_bit(dtype):
     again = restore(record)
     assert again.predict_test().tolist() == list(record.forecast.pred)  # bit for bit
     assert again.rollout(20).tolist() == list(record.rollout.pred)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_torchs_own_cell_kernels_take_the_lessons_step(cell):
+    """The PyTorch backend's unrolled layer (gradient flow, rollouts) uses torch's cell kernels: one
+    step of each is the lesson's step."""
+    from models.torch_backend import _CELL_KERNELS
+
+    N, D, H = 3, 2, 4
+    rng = np.random.default_rng(5)
+    p, x = params(cell, D, H, rng), rng.normal(size=(N, D))
+    state = tuple(rng.normal(size=(N, H)) for _ in range(CELLS[cell].STATES))
+    plain, _ = CELLS[cell].step(x, state, p)
+    weights = [torch.from_numpy(p[k]) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    ts = tuple(torch.from_numpy(s) for s in state)
+    out = _CELL_KERNELS[cell](torch.from_numpy(x), ts if cell == "lstm" else ts[0], *weights)
+    out = out if isinstance(out, tuple) else (out,)
+    for a, b in zip(plain, out):
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_both_backends_show_the_same_gates(cell):
+    x = np.random.default_rng(6).normal(size=(9, 2))
+    numpy_model = create_model("numpy", cell, input_size=2, hidden_size=3, seed=7, dtype="float64")
+    torch_model = create_model("torch", cell, input_size=2, hidden_size=3, seed=7, dtype="float64")
+    a, b = numpy_model.gate_activations(x), torch_model.gate_activations(x)
+    assert a.keys() == b.keys()
+    for k in a:
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-12, atol=1e-12, err_msg=k)

@@ -45,10 +45,21 @@ def layer(cell: str, x: np.ndarray, params: dict[str, np.ndarray], state: tuple 
     return np.stack(hs, axis=1), state, caches
 
 
-def layer_back(cell: str, dhs: np.ndarray, caches: list, dlast: tuple | None = None):
+def cell_gates(cell: str, x_one: np.ndarray, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every gate of ``cell`` (and its state) at every step of one window ``x_one`` (1, T, D): {name: (T, H)}."""
+    _, _, caches = layer(cell, x_one, params)
+    gates = CELLS[cell].gates
+    names = gates(caches[0])
+    return {k: np.stack([gates(c)[k][0] for c in caches]) for k in names}
+
+
+def layer_back(cell: str, dhs: np.ndarray, caches: list, dlast: tuple | None = None,
+               dh_norms: np.ndarray | None = None):
     """Back through ``layer``: ``dhs`` (N, T, H) the loss's gradient with respect to every step's h,
     ``dlast`` with respect to the last state (beyond its h). Returns (dx (N, T, D), the gradient with
-    respect to the first state, the gradient of every parameter)."""
+    respect to the first state, the gradient of every parameter). ``dh_norms`` (T,), when given,
+    receives ||dLoss/dh_t|| of every step through every path, averaged over the batch (the gradient
+    flow through time)."""
     step_back = CELLS[cell].step_back
     dstate = tuple(np.zeros_like(dhs[:, 0]) for _ in range(CELLS[cell].STATES))
     if dlast is not None:
@@ -56,6 +67,8 @@ def layer_back(cell: str, dhs: np.ndarray, caches: list, dlast: tuple | None = N
     grads, dxs = None, []
     for t in reversed(range(dhs.shape[1])):
         dstate = (dstate[0] + dhs[:, t], *dstate[1:])
+        if dh_norms is not None:
+            dh_norms[t] = float(np.mean(np.linalg.norm(dstate[0], axis=1)))
         dx, dstate, g = step_back(dstate, caches[t])
         grads = g if grads is None else {k: grads[k] + g[k] for k in g}
         dxs.append(dx)
