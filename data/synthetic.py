@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+MIN_LENGTH = 50  # the page, the command and a config all start here (a config once allowed 10)
 MAX_LENGTH = 100_000
 MAX_COMPONENTS = 8  # seasonal components of one series
 
@@ -55,8 +56,8 @@ class SeriesConfig:
     holidays: float = 0.0  # the height of a holiday spike; 0 = none
 
     def __post_init__(self) -> None:
-        if not isinstance(self.length, int) or not 10 <= self.length <= MAX_LENGTH:
-            raise ValueError(f"length must be an integer in [10, {MAX_LENGTH}], got {self.length!r}")
+        if not isinstance(self.length, int) or not MIN_LENGTH <= self.length <= MAX_LENGTH:
+            raise ValueError(f"length must be an integer in [{MIN_LENGTH}, {MAX_LENGTH}], got {self.length!r}")
         _check_finite("trend", self.trend)
         _check_finite("noise", self.noise)
         _check_finite("holidays", self.holidays)

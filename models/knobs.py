@@ -17,13 +17,13 @@ from typing import Any, Callable, Mapping
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import exogenous_problems
-from data.synthetic import MAX_COMPONENTS, MAX_LENGTH, SeriesConfig
+from data.synthetic import MAX_COMPONENTS, MAX_LENGTH, MIN_LENGTH, SeriesConfig
 from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN, backend_cell_problem
 from models.config import BACKEND_NAMES, DATASET_NAMES, MAX_ROLLOUT, ExperimentConfig
 from models.horizon import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method_problems
 from models.registry import BACKENDS
-from models.train import MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
+from models.train import MAX_BATCH, MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
 
 MAX_LIST = MAX_COMPONENTS  # the longest list a field takes: one number per seasonal component
 HORIZON_METHOD_LABELS = {"direct": "direct (k outputs)", "recursive": "none (recursive only)",
@@ -172,7 +172,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("series-noise", "series.noise", "Noise σ", "float", 0.0, 10.0, flag="--noise",
          help="standard deviation of the Gaussian noise"),
     Knob("series-trend", "series.trend", "Trend per step", "float", -1.0, 1.0, flag="--trend"),
-    Knob("series-length", "series.length", "Length n", "int", 50, MAX_LENGTH, flag="--length",
+    Knob("series-length", "series.length", "Length n", "int", MIN_LENGTH, MAX_LENGTH, flag="--length",
          help="points in the series; the first 70 % are train"),
     Knob("series-seed", "series.seed", "Series seed", "int", 0, 999_999, help="seed of the noise"),
     Knob("series-holidays", "series.holidays", "Holiday spikes", "float", -1e5, 1e5, flag="--holidays",
@@ -191,7 +191,7 @@ KNOBS: tuple[Knob, ...] = (
          help="while training, each unit of the last hidden state is dropped with this probability"),
     Knob("epochs", "train.epochs", "Epochs", "int", 1, MAX_EPOCHS),
     Knob("learning-rate", "train.learning_rate", "Learning rate", "float", 1e-5, 1.0),
-    Knob("batch-size", "train.batch_size", "Batch size", "int", 1, 1024),
+    Knob("batch-size", "train.batch_size", "Batch size", "int", 1, MAX_BATCH),
     Knob("clip-norm", "train.clip_norm", "Clip gradient norm at", "float", 0.0, 100.0, help="0 turns clipping off"),
     Knob("seed", "train.seed", "Training seed", "int", 0, 999_999, help="initial weights and batch order"),
     Knob("val-fraction", "train.val_fraction", "Validation fraction", "float", 0.0, MAX_VAL_FRACTION,

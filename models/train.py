@@ -21,6 +21,7 @@ from models.base import RecurrentRegressor
 MAX_EPOCHS = 10_000
 MAX_VAL_FRACTION = 0.5
 MAX_PATIENCE = 1000
+MAX_BATCH = 1024  # the page, the command and a config all stop here (a config once allowed 4096)
 GRAD_FLOW_EVERY = 5  # epochs between two measurements of the gradient flow (also the first and last)
 GRAD_FLOW_BATCH = 64  # the first training windows: the same batch every time
 
@@ -42,8 +43,8 @@ class TrainConfig:
             raise ValueError(f"epochs must be an integer in [1, {MAX_EPOCHS}], got {self.epochs!r}")
         if not isinstance(self.learning_rate, (int, float)) or not 0 < self.learning_rate <= 1:
             raise ValueError(f"learning_rate must be in (0, 1], got {self.learning_rate!r}")
-        if not isinstance(self.batch_size, int) or not 1 <= self.batch_size <= 4096:
-            raise ValueError(f"batch_size must be an integer in [1, 4096], got {self.batch_size!r}")
+        if not isinstance(self.batch_size, int) or not 1 <= self.batch_size <= MAX_BATCH:
+            raise ValueError(f"batch_size must be an integer in [1, {MAX_BATCH}], got {self.batch_size!r}")
         if self.clip_norm is not None and not (isinstance(self.clip_norm, (int, float)) and self.clip_norm > 0):
             raise ValueError(f"clip_norm must be > 0 or None (no clipping), got {self.clip_norm!r}")
         if not isinstance(self.seed, int) or self.seed < 0:

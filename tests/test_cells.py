@@ -155,3 +155,30 @@ def test_both_backends_show_the_same_gates(cell):
     assert a.keys() == b.keys()
     for k in a:
         np.testing.assert_allclose(a[k], b[k], rtol=1e-12, atol=1e-12, err_msg=k)
+
+
+def test_the_page_the_command_and_a_config_refuse_the_same_batch_sizes_and_lengths():
+    """Two bounds that had drifted apart: batch size (the form said 1024, a config 4096) and the series'
+    length (the form said 50, a config 10). Each is now one constant that all three read."""
+    from components.controls import form_config
+    from components.settings import Settings
+    from data.synthetic import MIN_LENGTH, SeriesConfig
+    from models.config import ExperimentConfig
+    from models.train import MAX_BATCH, TrainConfig
+    from models.knobs import parse_values
+    from components.controls import preset_values
+
+    assert (MAX_BATCH, MIN_LENGTH) == (1024, 50)
+    for field, bad, good in (("batch-size", MAX_BATCH + 1, MAX_BATCH), ("series-length", MIN_LENGTH - 1, MIN_LENGTH)):
+        values = preset_values(None) | {field: str(bad)}
+        config, errors = parse_values(values)  # the command reads its options through the same knobs
+        assert config is None and field in errors
+        _, page_errors = form_config(values, Settings())
+        assert field in page_errors
+        config, errors = parse_values(values | {field: str(good), "seq-len": "20"})
+        assert config is not None, errors
+    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, 1024\]"):
+        TrainConfig(batch_size=MAX_BATCH + 1)
+    with pytest.raises(ValueError, match=r"length must be an integer in \[50, "):
+        SeriesConfig(length=MIN_LENGTH - 1)
+    assert ExperimentConfig(series=SeriesConfig(length=MIN_LENGTH), seq_len=20).series.length == MIN_LENGTH

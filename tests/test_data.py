@@ -75,7 +75,8 @@ def test_diff_inputs_are_scaled_differences():
     [
         (lambda: SeriesConfig(components=(Seasonal(0.0),)), "period must be > 0, got 0.0"),
         (lambda: SeriesConfig(noise=-0.1), "noise must be >= 0, got -0.1"),
-        (lambda: SeriesConfig(length=5), "length must be an integer in [10, 100000], got 5"),
+        (lambda: SeriesConfig(length=5), "length must be an integer in [50, 100000], got 5"),
+        (lambda: SeriesConfig(length=49), "length must be an integer in [50, 100000], got 49"),
         (lambda: SeriesConfig(trend=float("nan")), "trend must be a finite number"),
     ],
 )

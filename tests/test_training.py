@@ -93,7 +93,7 @@ def test_divergence_is_reported_clearly(small):
     [
         (dict(epochs=0), "epochs must be an integer in [1, 10000], got 0"),
         (dict(learning_rate=-1.0), "learning_rate must be in (0, 1], got -1.0"),
-        (dict(batch_size=0), "batch_size must be an integer in [1, 4096], got 0"),
+        (dict(batch_size=0), "batch_size must be an integer in [1, 1024], got 0"),
         (dict(clip_norm=-2.0), "clip_norm must be > 0 or None (no clipping), got -2.0"),
     ],
 )
