@@ -17,7 +17,7 @@ from data.exogenous import exogenous_problems
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
-from models.horizon import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method_problems
+from models.rules import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method_problems
 from models.registry import BACKENDS
 from models.train import TrainConfig
 

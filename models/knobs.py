@@ -21,7 +21,7 @@ from data.synthetic import MAX_COMPONENTS, MAX_LENGTH, MIN_LENGTH, SeriesConfig
 from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN, backend_cell_problem
 from models.config import BACKEND_NAMES, DATASET_NAMES, MAX_ROLLOUT, ExperimentConfig
-from models.horizon import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method_problems
+from models.rules import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method_problems
 from models.registry import BACKENDS
 from models.train import MAX_BATCH, MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
 

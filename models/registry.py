@@ -1,4 +1,5 @@
-"""The explicit registry of backends behind ``create_model``."""
+"""The explicit registry of backends behind ``create_model`` and ``create_seq2seq``: the one place that
+knows which module builds which model (so a model's base module never imports its backends)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,17 @@ def create_model(backend: str = "numpy", cell: str = "lstm", input_size: int = 1
         raise ValueError(f"backend must be one of {tuple(BACKENDS)}, got {backend!r}")
     return BACKENDS[backend](cell=cell, input_size=input_size, hidden_size=hidden_size, seed=seed, dtype=dtype,
                              dropout=dropout, outputs=outputs)
+
+
+def create_seq2seq(backend: str, cell: str, input_size: int, hidden_size: int, horizon: int, covariates: int = 0,
+                   seed: int = 0, dtype: str = "float32"):
+    """The seq2seq forecaster on ``backend``; the same arguments give the same first weights on both."""
+    if backend == "numpy":
+        from models.numpy_seq2seq import NumpySeq2Seq
+
+        return NumpySeq2Seq(cell, input_size, hidden_size, horizon, covariates, seed, dtype)
+    if backend == "torch":
+        from models.torch_seq2seq import TorchSeq2Seq
+
+        return TorchSeq2Seq(cell, input_size, hidden_size, horizon, covariates, seed, dtype)
+    raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")

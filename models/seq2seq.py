@@ -147,20 +147,6 @@ def pack(X: np.ndarray, future: np.ndarray | None) -> np.ndarray:
     return np.concatenate([X, tail], axis=1)
 
 
-def create_seq2seq(backend: str, cell: str, input_size: int, hidden_size: int, horizon: int, covariates: int = 0,
-                   seed: int = 0, dtype: str = "float32"):
-    """The seq2seq forecaster on ``backend``; the same arguments give the same first weights on both."""
-    if backend == "numpy":
-        from models.numpy_seq2seq import NumpySeq2Seq
-
-        return NumpySeq2Seq(cell, input_size, hidden_size, horizon, covariates, seed, dtype)
-    if backend == "torch":
-        from models.torch_seq2seq import TorchSeq2Seq
-
-        return TorchSeq2Seq(cell, input_size, hidden_size, horizon, covariates, seed, dtype)
-    raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
-
-
 def schedule_hook(model, epochs: int, final: float) -> Callable[[int], None]:
     """A ``before_epoch`` hook for ``models.train.train`` that sets the model's sampling probability."""
 

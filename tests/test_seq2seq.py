@@ -10,7 +10,8 @@ from models.config import ExperimentConfig
 from models.experiment import run_experiment
 from models.horizon import chained_rollout, direct_windows
 from models.knobs import parse_values
-from models.seq2seq import Sampler, create_seq2seq, pack, sampling_schedule, seq2seq_shapes
+from models.registry import create_seq2seq
+from models.seq2seq import Sampler, pack, sampling_schedule, seq2seq_shapes
 from models.train import TrainConfig, train
 from tests.helpers import finite_difference_grads
 
