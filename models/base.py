@@ -55,10 +55,11 @@ MAX_DROPOUT = 0.9
 
 
 def backend_cell_problem(backend: str, cell: str) -> str | None:
-    """Why ``cell`` cannot run on ``backend``, as a sentence; None when it can."""
+    """Why ``cell`` cannot run on ``backend``, as the end of a sentence that starts with the cell's field
+    ("cell" in a config and a model, "Cell" on the page and the command); None when it can."""
     if backend == "torch" and cell in NUMPY_ONLY:
-        return (f"cell {cell!r} ({CELL_NAMES[cell]}, the textbook GRU) runs on the NumPy backend only: PyTorch's "
-                "nn.GRU applies the reset gate after the matrix product, not before; choose backend 'numpy'")
+        return (f"{CELL_NAMES[cell]}, the textbook GRU, runs on the NumPy backend only: PyTorch's nn.GRU applies "
+                "the reset gate after the matrix product, not before; choose the NumPy backend")
     return None
 
 

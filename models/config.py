@@ -54,7 +54,7 @@ class ExperimentConfig:
         check_model_args(self.cell, 1, self.hidden_size, self.dtype, self.dropout)
         problem = backend_cell_problem(self.backend, self.cell)
         if problem:
-            raise ValueError(problem)
+            raise ValueError(f"cell {problem}")
         if self.transform not in TRANSFORMS:
             raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}")
         if self.dataset not in DATASET_NAMES:

@@ -249,10 +249,9 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
     if periods and phases and len(phases) > len(periods):
         errors["series-phases"] = (f"{name(BY_KEY['series-phases'])} may have at most one value per period "
                                    f"({len(periods)}), got {len(phases)}")
-    if values["backend"] and values["cell"] and backend_cell_problem(values["backend"], values["cell"]):
-        errors["cell"] = (f"{name(BY_KEY['cell'])} {CELL_NAMES[values['cell']]} (the textbook GRU) runs on the "
-                          "NumPy backend only: PyTorch's nn.GRU applies the reset gate after the matrix product; "
-                          "choose the NumPy backend")
+    problem = values["backend"] and values["cell"] and backend_cell_problem(values["backend"], values["cell"])
+    if problem:  # the config's sentence, under the field's name on the page
+        errors["cell"] = f"{name(BY_KEY['cell'])} {problem}"
     if values["dataset"] is not None and values["calendar-features"] is not None:
         for field_name, problem in exogenous_problems(values["dataset"], values["calendar-features"],
                                                       values["covariates"], columns, value_column).items():

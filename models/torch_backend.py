@@ -51,7 +51,7 @@ class TorchRecurrentRegressor:
         check_model_args(cell, input_size, hidden_size, dtype, dropout, outputs)
         problem = backend_cell_problem("torch", cell)
         if problem:
-            raise ValueError(problem)
+            raise ValueError(f"cell {problem}")
         self.cell, self.input_size, self.hidden_size, self.dtype = cell, int(input_size), int(hidden_size), dtype
         self.dropout, self.outputs = float(dropout), int(outputs)
         self._tdtype = _DTYPES[dtype]

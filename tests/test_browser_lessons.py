@@ -63,7 +63,7 @@ def test_the_textbook_gru_trains_in_numpy_and_pytorch_refuses_it(page):
     pick(page, "cell", "GRU (Cho)")
     pick(page, "backend", "PyTorch")
     page.find_element("#train-button").click()
-    page.wait_for_contains_text("#job-status", "not started: Cell GRU (Cho) (the textbook GRU) runs on the NumPy "
+    page.wait_for_contains_text("#job-status", "not started: Cell GRU (Cho), the textbook GRU, runs on the NumPy "
                                 "backend only", timeout=5)
     assert labels(d) == []
     pick(page, "backend", "NumPy")

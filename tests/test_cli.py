@@ -69,7 +69,7 @@ def test_train_prints_a_summary_with_baselines_named_as_on_the_page():
         (["--backend", "jax"], "--backend must be one of numpy, torch, got 'jax'"),
         (["--threads", "0"], "--threads must be a whole number from 1 to 64, got '0'"),
         (["--bogus"], "unrecognized arguments: --bogus"),
-        (["--backend", "torch", "--cell", "gru_cho"], "--cell GRU (Cho) (the textbook GRU) runs on the NumPy backend"),
+        (["--backend", "torch", "--cell", "gru_cho"], "--cell GRU (Cho), the textbook GRU, runs on the NumPy backend"),
         (["--dropout", "1"], "--dropout must be a number from 0 to 0.9, got 1"),
         (["--val-fraction", "0.9"], "--val-fraction must be a number from 0 to 0.5, got 0.9"),
         (["--patience", "0"], "--patience must be a whole number from 1 to 1000, got 0"),
