@@ -115,14 +115,20 @@ class Prepared:
         """Model outputs (N, 1) with their reference values -> original units (N,)."""
         return self.scaler.inverse(ref + self.target_scale * pred).reshape(-1)
 
-    def rollout_to_original(self, out: np.ndarray) -> np.ndarray:
-        """Recursive forecasts (steps,) in model units, starting at ``split`` -> original units."""
-        z = np.asarray(out, dtype=np.float64) * self.target_scale
+    def paths_to_original(self, P: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Forecast paths (N, k) in model units whose first targets are the steps ``t`` (N,) -> original
+        units (N, k): the inverse of the transform, step after step along each path."""
+        z = np.asarray(P, dtype=np.float64) * self.target_scale
+        t = np.asarray(t)
         if self.transform == "diff":  # forecasts are changes: add them up from the last known level
-            z = self.scaler.transform(self.series[self.split - 1]) + np.cumsum(z)
+            z = self.scaler.transform(self.series[t - 1])[:, None] + np.cumsum(z, axis=1)
         elif self.transform == "detrend":
-            z = z + self.line[0] + self.line[1] * np.arange(self.split, self.split + z.shape[0])
+            z = z + self.line[0] + self.line[1] * (t[:, None] + np.arange(z.shape[1])[None, :])
         return self.scaler.inverse(z)
+
+    def rollout_to_original(self, out: np.ndarray) -> np.ndarray:
+        """Recursive forecasts (steps,) in model units, starting at ``split`` -> original units: one path."""
+        return self.paths_to_original(np.asarray(out)[None, :], np.array([self.split]))[0]
 
 
 def check_series(x: np.ndarray, name: str = "series") -> np.ndarray:

@@ -16,12 +16,6 @@ import numpy as np
 from data.windows import Prepared, make_windows
 
 
-def _level_windows(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    z = prep.scaler.transform(prep.series)
-    X, t = make_windows(z, prep.seq_len)
-    return X[:, :, 0], z[t], t < prep.split
-
-
 def persistence(prep: Prepared, season: int = 1) -> np.ndarray:
     """Forecasts for the test windows, original units (N_test,)."""
     return prep.series[prep.test.target_index - 1]
@@ -41,12 +35,23 @@ def drift(prep: Prepared, season: int = 1) -> np.ndarray:
     return x[prep.test.target_index - 1] + step
 
 
+def linear_ar_paths(prep: Prepared, k: int, test_t: np.ndarray) -> np.ndarray:
+    """Least squares from the L standardized lags (and an intercept) to each of the next k values,
+    fit on the windows whose k targets are train points; original units (N_test, k)."""
+    z = prep.scaler.transform(prep.series)
+    X, t = make_windows(z, prep.seq_len)
+    A = np.hstack([X[:, :, 0], np.ones((X.shape[0], 1))])
+    fit = t + k <= prep.split
+    Y = np.stack([z[t[fit] + j] for j in range(k)], axis=1)
+    coef, *_ = np.linalg.lstsq(A[fit], Y, rcond=None)
+    rows = np.searchsorted(t, test_t)
+    return prep.scaler.inverse(A[rows] @ coef)
+
+
 def linear_ar(prep: Prepared, season: int = 1) -> np.ndarray:
-    """Least-squares AR(L) forecasts for the test windows, original units (N_test,)."""
-    X, y, train = _level_windows(prep)
-    A = np.hstack([X, np.ones((X.shape[0], 1))])
-    coef, *_ = np.linalg.lstsq(A[train], y[train], rcond=None)
-    return prep.scaler.inverse(A[~train] @ coef)
+    """Least-squares AR(L) forecasts for the test windows, original units (N_test,): the direct AR one
+    step ahead."""
+    return linear_ar_paths(prep, 1, prep.test.target_index)[:, 0]
 
 
 BASELINES = {"persistence": persistence, "seasonal_naive": seasonal_naive, "drift": drift, "linear_ar": linear_ar}

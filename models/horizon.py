@@ -27,6 +27,7 @@ import numpy as np
 
 from data.windows import Prepared, make_windows
 from models.base import RecurrentRegressor
+from models.baselines import linear_ar_paths
 from models.metrics import Scores
 from models.registry import create_model, create_seq2seq
 from models.seq2seq import pack, schedule_hook
@@ -93,19 +94,6 @@ def direct_windows(prep: Prepared, k: int) -> tuple[DirectWindows, DirectWindows
     return every.subset(t + k <= prep.split), every.subset(t >= prep.split)
 
 
-def paths_to_original(prep: Prepared, P: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Forecast paths (N, k) in model units, first target ``t`` (N,) -> original units (N, k)."""
-    P = np.asarray(P, dtype=np.float64) * prep.target_scale
-    steps = t[:, None] + np.arange(P.shape[1])[None, :]
-    if prep.transform == "diff":  # forecasts are changes: add them up from the last known level
-        z = prep.scaler.transform(prep.series[t - 1])[:, None] + np.cumsum(P, axis=1)
-    elif prep.transform == "detrend":
-        z = prep.line[0] + prep.line[1] * steps + P
-    else:
-        z = P
-    return prep.scaler.inverse(z)
-
-
 def recursive_paths(model: RecurrentRegressor, X: np.ndarray, k: int, appended: np.ndarray | None = None) -> np.ndarray:
     """k forecasts (N, k) in model units after each window of ``X`` (N, L, D), by the one-step
     model fed its own forecasts, the whole window re-run from the zero state at every step;
@@ -119,19 +107,6 @@ def recursive_paths(model: RecurrentRegressor, X: np.ndarray, k: int, appended: 
         if window.shape[2] > 1:
             window[:, -1, 1:] = appended[:, j]
     return out
-
-
-def linear_ar_paths(prep: Prepared, k: int, test_t: np.ndarray) -> np.ndarray:
-    """Least squares from the L standardized lags (and an intercept) to each of the next k values,
-    fit on the windows whose k targets are train points; original units (N_test, k)."""
-    z = prep.scaler.transform(prep.series)
-    X, t = make_windows(z, prep.seq_len)
-    A = np.hstack([X[:, :, 0], np.ones((X.shape[0], 1))])
-    fit = t + k <= prep.split
-    Y = np.stack([z[t[fit] + j] for j in range(k)], axis=1)
-    coef, *_ = np.linalg.lstsq(A[fit], Y, rcond=None)
-    rows = np.searchsorted(t, test_t)
-    return prep.scaler.inverse(A[rows] @ coef)
 
 
 def measure(prep: Prepared, one_step: RecurrentRegressor, config: "ExperimentConfig", scale: float,
@@ -150,12 +125,12 @@ def measure(prep: Prepared, one_step: RecurrentRegressor, config: "ExperimentCon
                         should_stop=should_stop, before_epoch=before)
         if len(history) < t.epochs:
             return None
-        paths[method] = paths_to_original(prep, model.predict(X_test), test.t)
+        paths[method] = prep.paths_to_original(model.predict(X_test), test.t)
         if method == "seq2seq":
             rolled = tuple(prep.rollout_to_original(chained_rollout(model, prep, config.rollout_steps)).tolist())
     truth = prep.series[test.t[:, None] + np.arange(k)[None, :]]
     paths.update({
-        "recursive": paths_to_original(prep, recursive_paths(one_step, test.X, k, test.appended()), test.t),
+        "recursive": prep.paths_to_original(recursive_paths(one_step, test.X, k, test.appended()), test.t),
         "persistence": np.repeat(prep.series[test.t - 1][:, None], k, axis=1),
         "linear_ar": linear_ar_paths(prep, k, test.t),
     })

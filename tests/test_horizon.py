@@ -8,7 +8,8 @@ from models import create_model
 from models.baselines import linear_ar
 from models.config import ExperimentConfig
 from models.experiment import run_experiment
-from models.horizon import direct_windows, linear_ar_paths, measure, paths_to_original, recursive_paths
+from models.baselines import linear_ar_paths
+from models.horizon import direct_windows, measure, recursive_paths
 from models.knobs import parse_values
 from models.metrics import naive_scale
 from models.rollout import rollout_slow
@@ -26,7 +27,7 @@ def prep():
 def test_true_future_inputs_map_back_to_the_truth(transform):
     p = prepare(make_series(SeriesConfig(length=300)), seq_len=20, transform=transform, dtype=np.float64)
     _, test = direct_windows(p, 7)
-    np.testing.assert_allclose(paths_to_original(p, test.Y, test.t),
+    np.testing.assert_allclose(p.paths_to_original(test.Y, test.t),
                                p.series[test.t[:, None] + np.arange(7)], atol=1e-9)
 
 
