@@ -292,18 +292,12 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
 
 
 def build_config(values: Mapping[str, Any]) -> ExperimentConfig:
-    """An ``ExperimentConfig`` from parsed knob values (key -> value)."""
-    v = values
-    series = SeriesConfig.from_lists(v["series-periods"], v["series-amplitudes"], v["series-phases"],
-                                     length=v["series-length"], trend=v["series-trend"], noise=v["series-noise"],
-                                     seed=v["series-seed"], holidays=v["series-holidays"])
-    train = TrainConfig(epochs=v["epochs"], learning_rate=v["learning-rate"], batch_size=v["batch-size"],
-                        clip_norm=v["clip-norm"] or None, seed=v["seed"], val_fraction=v["val-fraction"],
-                        patience=v["patience"])
-    return ExperimentConfig(series=series, dataset=v["dataset"], seq_len=v["seq-len"], train_fraction=v["train-fraction"],
-                            transform=v["transform"], backend=v["backend"], cell=v["cell"],
-                            hidden_size=v["hidden-size"], dropout=v["dropout"], dtype=v["dtype"], train=train,
-                            rollout_steps=v["rollout-steps"], horizon=v["horizon"],
-                            horizon_method=v["horizon-method"], scheduled_sampling=v["scheduled-sampling"],
-                            calendar=v["calendar-features"], covariates=v["covariates"])
-
+    """An ``ExperimentConfig`` from parsed knob values (key -> value), each put where its ``Knob.path`` says."""
+    parts: dict[str, dict[str, Any]] = {"": {}, "train": {}, "series": {}}
+    for knob in KNOBS:
+        head, _, name = knob.path.rpartition(".")
+        parts[head][name] = values[knob.key]
+    s, t = parts["series"], parts["train"]
+    series = SeriesConfig.from_lists(s.pop("periods"), s.pop("amplitudes"), s.pop("phases"), **s)
+    t["clip_norm"] = t["clip_norm"] or None  # 0 turns clipping off
+    return ExperimentConfig(series=series, train=TrainConfig(**t), **parts[""])
