@@ -344,10 +344,9 @@ def register_paused(app: Dash, library: RunLibrary) -> None:
         rollout = make_rollout_figure(held.series, held.split, [(held.label, preds[0].tolist())], bands=bands,
                                       axis=held.axis, styles=run_styles([held]))
         with page.model(held) as model:
-            _, _, gates, title, first_step = gate_window(held, k, model)
+            gates = gates_view(held, k, model)[2]
         return (make_forecast_figure([held], held.window_span(k)), make_metrics_table([held]), rollout,
-                rollout_note([held], preds, steps), make_gates_figure(gates, held.config.cell, title,
-                                                                      first_step=first_step))
+                rollout_note([held], preds, steps), gates)
 
 
 def rollouts(shown: list[RunRecord], steps: int, made: list | None = None

@@ -124,9 +124,12 @@ class PageRuns:
         if not isinstance(request, str) or not isinstance(epoch, int):
             return None
         lib = self.library
-        record = lib.cache.get(("paused", self.tab, request, epoch), lambda: lib.shelf.paused(self.tab, request),
-                               record_bytes)
-        return record if record is not None and record.epochs_done == epoch else None
+
+        def read():  # a newer pause may have replaced it on the shelf: that one is not kept under this epoch
+            record = lib.shelf.paused(self.tab, request)
+            return record if record is not None and record.epochs_done == epoch else None
+
+        return lib.cache.get(("paused", self.tab, request, epoch), read, record_bytes)
 
     def all(self) -> list[RunRecord]:
         """Every run the page lists and the shelf still has, newest first."""

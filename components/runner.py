@@ -225,7 +225,6 @@ class Watch:
             self.reason, self.since = reason, now
         return bool(self.reason)
 
-
     def _controls(self) -> None:
         """Pause, Step and the speed, as the page last set them."""
         board, request_id = self.board, self.request_id

@@ -1,6 +1,7 @@
 """The page as a class meets it: lessons that fit a screen, a training bar that stays, Pause, Step
 and Speed, a plot toolbar that sends nothing away, and axe-core's accessibility rules."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,6 @@ def test_pause_holds_step_adds_one_epoch_and_resume_finishes(lesson_page):
     # paused, the forecast and the metrics show the model as it is at that epoch
     until(lambda: f"(paused at epoch {epoch})" in text(d, "metrics-table"), timeout=10)
     assert any(t.get("name", "").startswith("NumPy LSTM") for t in figure(d, "forecast-graph"))
-    import time
-
     time.sleep(3)
     assert loss_epochs(d) == held  # no epoch in 3 s
     d.find_element(By.ID, "step-button").click()
@@ -116,8 +115,6 @@ def test_pause_holds_step_adds_one_epoch_and_resume_finishes(lesson_page):
 
 
 def test_slow_trains_about_an_epoch_a_second(lesson_page):
-    import time
-
     d = lesson_page.driver
     Select(d.find_element(By.ID, "speed")).select_by_value("slow")
     d.find_element(By.ID, "train-button").click()

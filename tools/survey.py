@@ -27,7 +27,7 @@ WIDTHS = ((1440, 900), (800, 900), (390, 844))
 def survey(url: str, shots: Path | None, train: bool = False) -> list[dict]:
     from selenium.webdriver.common.by import By
 
-    from tests.helpers import browser, survey as measure, viewport
+    from tests.helpers import browser, lesson as open_lesson, survey as measure, text, until, viewport
 
     rows = []
     for width, height in WIDTHS:
@@ -35,15 +35,15 @@ def survey(url: str, shots: Path | None, train: bool = False) -> list[dict]:
         try:
             viewport(d, width, height)
             d.get(url)
-            _wait(lambda: d.find_element(By.ID, "job-status").text == "ready")
+            until(lambda: text(d, "job-status") == "ready", timeout=30)
             if train:  # the views drawn, as after a first run
                 d.find_element(By.ID, "train-button").click()
-                _wait(lambda: d.find_element(By.ID, "job-status").text == "done", timeout=120)
+                until(lambda: text(d, "job-status") == "done", timeout=120)
             lessons = [e.get_attribute("id")[len("lesson-"):]
                        for e in d.find_elements(By.CSS_SELECTOR, "#lesson label[id^=lesson-]")] or ["(one page)"]
             for lesson in lessons:
                 if lesson != "(one page)":
-                    d.find_element(By.ID, f"lesson-{lesson}").click()
+                    open_lesson(d, lesson)
                 time.sleep(1.0)  # the lesson's graphs take their size
                 row = measure(d) | {"lesson": lesson, "width": width}
                 rows.append(row)
@@ -52,18 +52,6 @@ def survey(url: str, shots: Path | None, train: bool = False) -> list[dict]:
         finally:
             d.quit()
     return rows
-
-
-def _wait(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except Exception:  # noqa: BLE001 - the page is still loading
-            pass
-        time.sleep(0.1)
-    raise TimeoutError("the page did not get ready")
 
 
 def main(argv: list[str] | None = None) -> int:
