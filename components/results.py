@@ -22,7 +22,7 @@ from components.runcache import PageRuns, RunLibrary
 from components.sliders import register_box, slider_with_box
 from data.exogenous import NO_SEASON
 from models.baselines import BASELINE_HELP, BASELINE_NAMES
-from models.config import MAX_ROLLOUT
+from models.rules import MAX_ROLLOUT
 from models.horizon import METHOD_HELP, METHOD_NAMES
 from models.rollout import rollout_macs
 from models.run import RunRecord, restore

@@ -1,6 +1,7 @@
 """Series and windows: pure functions with an explicit random generator and dtype."""
 
-from data.synthetic import MAX_LENGTH, Seasonal, SeriesConfig, make_series
+from data.bounds import MAX_LENGTH
+from data.synthetic import Seasonal, SeriesConfig, make_series
 from data.windows import (
     TRANSFORMS,
     Prepared,

@@ -13,13 +13,12 @@ so the same seed always gives the same series.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-MIN_LENGTH = 50  # the page, the command and a config all start here (a config once allowed 10)
-MAX_LENGTH = 100_000
+from data.bounds import AMPLITUDE, HOLIDAYS, LENGTH, NOISE, PERIOD, PHASE, SEED, TREND, count_problems
+
 MAX_COMPONENTS = 8  # seasonal components of one series
 
 
@@ -32,11 +31,9 @@ class Seasonal:
     phase: float = 0.0
 
     def __post_init__(self) -> None:
-        _check_finite("period", self.period)
-        _check_finite("amplitude", self.amplitude)
-        _check_finite("phase", self.phase)
-        if self.period <= 0:
-            raise ValueError(f"period must be > 0, got {self.period}")
+        PERIOD.check("period", self.period)
+        AMPLITUDE.check("amplitude", self.amplitude)
+        PHASE.check("phase", self.phase)
 
 
 def _default_components() -> tuple[Seasonal, ...]:
@@ -56,15 +53,11 @@ class SeriesConfig:
     holidays: float = 0.0  # the height of a holiday spike; 0 = none
 
     def __post_init__(self) -> None:
-        if not isinstance(self.length, int) or not MIN_LENGTH <= self.length <= MAX_LENGTH:
-            raise ValueError(f"length must be an integer in [{MIN_LENGTH}, {MAX_LENGTH}], got {self.length!r}")
-        _check_finite("trend", self.trend)
-        _check_finite("noise", self.noise)
-        _check_finite("holidays", self.holidays)
-        if self.noise < 0:
-            raise ValueError(f"noise must be >= 0, got {self.noise}")
-        if not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        LENGTH.check("length", self.length)
+        TREND.check("trend", self.trend)
+        NOISE.check("noise", self.noise)
+        HOLIDAYS.check("holidays", self.holidays)
+        SEED.check("seed", self.seed)
         object.__setattr__(self, "components", tuple(self.components))
         if len(self.components) > MAX_COMPONENTS:
             raise ValueError(f"a series has at most {MAX_COMPONENTS} seasonal components, got {len(self.components)}")
@@ -102,18 +95,11 @@ class SeriesConfig:
         fewer than periods, and the missing ones are 0."""
         amplitudes = list(amplitudes) if amplitudes is not None else [1.0] * len(periods)
         phases = list(phases) if phases is not None else []
-        if len(amplitudes) != len(periods):
-            raise ValueError(f"amplitudes must have one value per period ({len(periods)}), got {len(amplitudes)}")
-        if len(phases) > len(periods):
-            raise ValueError(f"phases may have at most one value per period ({len(periods)}), got {len(phases)}")
+        for name, problem in count_problems(len(periods), len(amplitudes), len(phases)).items():
+            raise ValueError(f"{name} {problem}")
         phases += [0.0] * (len(periods) - len(phases))
         comps = tuple(Seasonal(float(p), float(a), float(f)) for p, a, f in zip(periods, amplitudes, phases))
         return cls(components=comps, **kwargs)
-
-
-def _check_finite(name: str, value: float) -> None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
 
 
 def make_series(config: SeriesConfig, rng: np.random.Generator | None = None, dtype=np.float64) -> np.ndarray:

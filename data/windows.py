@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from data.bounds import TRAIN_FRACTION
+
 TRANSFORMS = ("none", "diff", "detrend")
 
 
@@ -144,8 +146,7 @@ def check_series(x: np.ndarray, name: str = "series") -> np.ndarray:
 
 def split_index(n: int, train_fraction: float) -> int:
     """Index of the first test point: ``floor(n * train_fraction)``."""
-    if not 0.1 <= train_fraction <= 0.95:
-        raise ValueError(f"train_fraction must be in [0.1, 0.95], got {train_fraction}")
+    TRAIN_FRACTION.check("train_fraction", train_fraction)
     return int(np.floor(n * train_fraction))
 
 

@@ -24,6 +24,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from models.rules import DROPOUT, HIDDEN, INPUTS, OUTPUTS
+
 CELLS = ("lstm", "gru", "rnn", "gru_cho")
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN", "gru_cho": "GRU (Cho)"}
 NUMPY_ONLY = ("gru_cho",)  # the textbook GRU: no PyTorch layer computes it
@@ -31,10 +33,6 @@ GATES = {"lstm": ("i", "f", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h"), "r
          "gru_cho": ("r", "z", "n", "h")}
 GATE_COUNT = {"lstm": 4, "gru": 3, "rnn": 1, "gru_cho": 3}
 DTYPES = ("float32", "float64")
-MAX_HIDDEN = 1024
-
-
-MAX_OUTPUTS = 100
 
 
 def param_shapes(cell: str, input_size: int, hidden_size: int, outputs: int = 1) -> dict[str, tuple[int, ...]]:
@@ -51,9 +49,6 @@ def param_shapes(cell: str, input_size: int, hidden_size: int, outputs: int = 1)
     }
 
 
-MAX_DROPOUT = 0.9
-
-
 def backend_cell_problem(backend: str, cell: str) -> str | None:
     """Why ``cell`` cannot run on ``backend``, as the end of a sentence that starts with the cell's field
     ("cell" in a config and a model, "Cell" on the page and the command); None when it can."""
@@ -67,16 +62,17 @@ def check_model_args(cell: str, input_size: int, hidden_size: int, dtype: str, d
                      outputs: int = 1) -> None:
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
-    if not isinstance(input_size, (int, np.integer)) or not 1 <= input_size <= 64:
-        raise ValueError(f"input_size must be an integer in [1, 64], got {input_size!r}")
-    if not isinstance(hidden_size, (int, np.integer)) or not 1 <= hidden_size <= MAX_HIDDEN:
-        raise ValueError(f"hidden_size must be an integer in [1, {MAX_HIDDEN}], got {hidden_size!r}")
+    INPUTS.check("input_size", plain_int(input_size))
+    HIDDEN.check("hidden_size", plain_int(hidden_size))
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
-    if not isinstance(outputs, (int, np.integer)) or not 1 <= outputs <= MAX_OUTPUTS:
-        raise ValueError(f"outputs must be an integer in [1, {MAX_OUTPUTS}], got {outputs!r}")
-    if not isinstance(dropout, (int, float)) or not 0 <= dropout <= MAX_DROPOUT:
-        raise ValueError(f"dropout must be a number in [0, {MAX_DROPOUT}], got {dropout!r}")
+    OUTPUTS.check("outputs", plain_int(outputs))
+    DROPOUT.check("dropout", dropout)
+
+
+def plain_int(value: Any) -> Any:
+    """A NumPy integer as a Python one (a model may be built from an array's shape)."""
+    return int(value) if isinstance(value, np.integer) else value
 
 
 def init_parameters(cell: str, input_size: int, hidden_size: int, seed: int,
@@ -127,6 +123,8 @@ class RecurrentRegressor(Protocol):
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]: ...
 
     def grad_flow(self, X: np.ndarray, y: np.ndarray) -> np.ndarray: ...  # ||dL/dh_t||, t = 1..T, (T,)
+
+    def input_gradient(self, X: np.ndarray, output: int = 0) -> np.ndarray: ...  # d yhat / d X, (N, T, D)
 
     def state_dict(self) -> dict[str, np.ndarray]: ...
 

@@ -17,11 +17,10 @@ from data.exogenous import exogenous_problems
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
-from models.rules import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method_problems
+from models.rules import HORIZON, HORIZON_METHODS, ROLLOUT, SAMPLING, SEQ_LEN, horizon_problem, method_problems
 from models.registry import BACKENDS
 from models.train import TrainConfig
 
-MAX_ROLLOUT = 5_000
 DATASET_NAMES = (SYNTHETIC, *DATASETS, UPLOAD)
 BACKEND_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
 
@@ -62,14 +61,11 @@ class ExperimentConfig:
         split_index(self.series.length, self.train_fraction)  # checks the fraction
         if self.length is not None:
             self.check_seq_len(self.length)
-        if not isinstance(self.rollout_steps, int) or not 1 <= self.rollout_steps <= MAX_ROLLOUT:
-            raise ValueError(f"rollout_steps must be an integer in [1, {MAX_ROLLOUT}], got {self.rollout_steps!r}")
-        if not isinstance(self.horizon, int) or not 1 <= self.horizon <= MAX_HORIZON:
-            raise ValueError(f"horizon must be an integer in [1, {MAX_HORIZON}], got {self.horizon!r}")
+        ROLLOUT.check("rollout_steps", self.rollout_steps)
+        HORIZON.check("horizon", self.horizon)
         if self.horizon_method not in HORIZON_METHODS:
             raise ValueError(f"horizon_method must be one of {HORIZON_METHODS}, got {self.horizon_method!r}")
-        if not isinstance(self.scheduled_sampling, (int, float)) or not 0 <= self.scheduled_sampling <= 1:
-            raise ValueError(f"scheduled_sampling must be a number in [0, 1], got {self.scheduled_sampling!r}")
+        SAMPLING.check("scheduled_sampling", self.scheduled_sampling)
         for name, problem in method_problems(self.horizon_method, self.horizon, self.cell,
                                              self.scheduled_sampling).items():
             raise ValueError(f"{name} {problem}")
@@ -83,8 +79,7 @@ class ExperimentConfig:
 
     def check_seq_len(self, length: int) -> None:
         """``ValueError`` unless the window fits a series of ``length`` points."""
-        if not isinstance(self.seq_len, int) or self.seq_len < 1:
-            raise ValueError(f"seq_len must be a positive integer, got {self.seq_len!r}")
+        SEQ_LEN.check("seq_len", self.seq_len)
         problem = seq_len_problem(self.seq_len, length, self.train_fraction)
         if problem:
             raise ValueError(f"seq_len {problem}")

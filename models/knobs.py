@@ -17,13 +17,14 @@ from typing import Any, Callable, Mapping
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import exogenous_problems
-from data.synthetic import MAX_COMPONENTS, MAX_LENGTH, MIN_LENGTH, SeriesConfig
-from data.windows import TRANSFORMS, max_seq_len, seq_len_problem, split_index, val_problem
-from models.base import CELL_NAMES, CELLS, DTYPES, MAX_DROPOUT, MAX_HIDDEN, backend_cell_problem
-from models.config import BACKEND_NAMES, DATASET_NAMES, MAX_ROLLOUT, ExperimentConfig
-from models.rules import HORIZON_METHODS, MAX_HORIZON, horizon_problem, method_problems
+from data.bounds import Bound, count_problems
+from data.synthetic import MAX_COMPONENTS, SeriesConfig
+from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
+from models.base import CELL_NAMES, CELLS, DTYPES, backend_cell_problem
+from models.config import BACKEND_NAMES, DATASET_NAMES, ExperimentConfig
+from models.rules import BOUNDS, HORIZON_METHODS, horizon_problem, method_problems
 from models.registry import BACKENDS
-from models.train import MAX_BATCH, MAX_EPOCHS, MAX_PATIENCE, MAX_VAL_FRACTION, TrainConfig
+from models.train import TrainConfig
 
 MAX_LIST = MAX_COMPONENTS  # the longest list a field takes: one number per seasonal component
 HORIZON_METHOD_LABELS = {"direct": "direct (k outputs)", "recursive": "none (recursive only)",
@@ -39,14 +40,20 @@ class Knob:
     path: str
     label: str
     kind: str  # "int", "float", "list" (of floats), "choice", "switch" (on or off) or "names" (of columns)
-    low: float = 0.0
-    high: float = 0.0
     help: str = ""
     flag: str = ""  # the command's option; "--" + key unless given
     choices: tuple[tuple[str, str], ...] = ()  # (value, label)
     example: str = ""  # for lists
-    low_open: bool = False  # the low end itself is not allowed
     on_page: bool = True
+
+    @property
+    def bound(self) -> Bound:
+        """The range of a number's or a list's values: the config's own (``models.rules.BOUNDS``)."""
+        return BOUNDS[self.path]
+
+    @property
+    def high(self) -> float:
+        return self.bound.high
 
     @property
     def option(self) -> str:
@@ -85,24 +92,19 @@ class Knob:
         return text
 
     def range_text(self, high: float | None = None) -> str:
-        high = self.high if high is None else high
-        if self.kind == "int":
-            return f"a whole number from {int(self.low)} to {int(high)}"
-        if self.kind == "float":
-            return f"a number from {self.low:g} to {high:g}"
+        if self.kind in ("int", "float"):
+            return self.bound.text(high)
         if self.kind == "choice":
             return "one of " + ", ".join(v for v, _ in self.choices)
         if self.kind == "switch":
             return "on or off"
         if self.kind == "names":
             return "column names separated by commas, or none"
-        low = f"greater than {self.low:g}" if self.low_open else f"from {self.low:g}"
-        return f"up to {MAX_LIST} numbers {low} {'and at most' if self.low_open else 'to'} {high:g}, " \
-               f"separated by commas, such as {self.example}"
+        each = self.bound.text(high).removeprefix("a number ")  # "from 0 to 10", "greater than 2 and at most 1e5"
+        return f"up to {MAX_LIST} numbers {each}, separated by commas, such as {self.example}"
 
     def parse(self, raw: Any, name: str, high: float | None = None) -> tuple[Any, str | None]:
         """(value, None), or (None, a message that starts with ``name``)."""
-        high = self.high if high is None else high
         must = f"{name} must be {self.range_text(high)}"
         if self.kind == "switch" and isinstance(raw, bool):
             return raw, None
@@ -120,16 +122,13 @@ class Knob:
             return (words[text.lower()], None) if text.lower() in words else (None, f"{must}, got {text!r}")
         if self.kind == "list":
             return self._parse_list(text, must, high)
-        value = _finite(text)
-        if value is None:
-            return None, f"{must}; {text!r} is not a number"
-        if self.kind == "int" and not value.is_integer():
-            return None, f"{must}; {text} is not a whole number"
-        if not self.low <= value <= high:
-            return None, f"{must}, got {value:g}"
+        problem = self.bound.problem(text, high)
+        if problem:
+            return None, f"{name} {problem}"
+        value = float(text)
         return (int(value) if self.kind == "int" else value), None
 
-    def _parse_list(self, text: str, must: str, high: float) -> tuple[list[float] | None, str | None]:
+    def _parse_list(self, text: str, must: str, high: float | None) -> tuple[list[float] | None, str | None]:
         parts = [p.strip() for p in text.replace(";", ",").split(",")]
         if len(parts) > MAX_LIST:
             return None, f"{must}; got {len(parts)} numbers"
@@ -140,7 +139,7 @@ class Knob:
             v = _finite(part)
             if v is None:
                 return None, f"{must}; {part!r} is not a number"
-            if (v <= self.low if self.low_open else v < self.low) or v > high:
+            if not self.bound.holds(v, high):
                 return None, f"{must}, got {v:g}"
             values.append(v)
         return values, None
@@ -163,19 +162,19 @@ DATASET_LABELS = {SYNTHETIC: "synthetic", **{k: d.title for k, d in DATASETS.ite
 KNOBS: tuple[Knob, ...] = (
     Knob("dataset", "dataset", "Data", "choice", choices=_choices(DATASET_NAMES, DATASET_LABELS),
          help="a synthetic series, a bundled public series, or a CSV file of your own"),
-    Knob("series-periods", "series.periods", "Seasonal periods", "list", 2.0, 1e5, flag="--periods", low_open=True,
+    Knob("series-periods", "series.periods", "Seasonal periods", "list", flag="--periods",
          example="50, 17", help="time steps per cycle; at one sample a step, a period of 2 or less is flat or a zig-zag"),
-    Knob("series-amplitudes", "series.amplitudes", "Amplitudes", "list", -1e5, 1e5, flag="--amplitudes",
+    Knob("series-amplitudes", "series.amplitudes", "Amplitudes", "list", flag="--amplitudes",
          example="1.2, 0.6", help="one per period"),
-    Knob("series-phases", "series.phases", "Phases (radians)", "list", -10.0, 10.0, flag="--phases",
+    Knob("series-phases", "series.phases", "Phases (radians)", "list", flag="--phases",
          example="0, 0.8", help="one per period; missing ones are 0"),
-    Knob("series-noise", "series.noise", "Noise σ", "float", 0.0, 10.0, flag="--noise",
+    Knob("series-noise", "series.noise", "Noise σ", "float", flag="--noise",
          help="standard deviation of the Gaussian noise"),
-    Knob("series-trend", "series.trend", "Trend per step", "float", -1.0, 1.0, flag="--trend"),
-    Knob("series-length", "series.length", "Length n", "int", MIN_LENGTH, MAX_LENGTH, flag="--length",
+    Knob("series-trend", "series.trend", "Trend per step", "float", flag="--trend"),
+    Knob("series-length", "series.length", "Length n", "int", flag="--length",
          help="points in the series; the first 70 % are train"),
-    Knob("series-seed", "series.seed", "Series seed", "int", 0, 999_999, help="seed of the noise"),
-    Knob("series-holidays", "series.holidays", "Holiday spikes", "float", -1e5, 1e5, flag="--holidays",
+    Knob("series-seed", "series.seed", "Series seed", "int", help="seed of the noise"),
+    Knob("series-holidays", "series.holidays", "Holiday spikes", "float", flag="--holidays",
          help="added to the series on 'holiday' steps, 15 to 45 steps apart; 0 for none. The covariate "
               "'holidays' lets the model see them"),
     Knob("backend", "backend", "Backend", "choice", choices=_choices(BACKENDS, BACKEND_NAMES)),
@@ -184,22 +183,22 @@ KNOBS: tuple[Knob, ...] = (
     Knob("transform", "transform", "Inputs", "choice", choices=_choices(TRANSFORMS[::-1], TRANSFORM_LABELS),
          help="detrended: a line fit to the train part is taken away; differences: predict the change "
               "from the last value; levels: plain standardized values"),
-    Knob("seq-len", "seq_len", "Window length L", "int", 1, max_seq_len(MAX_LENGTH, 0.7),
+    Knob("seq-len", "seq_len", "Window length L", "int",
          help="values the model reads to predict the next"),
-    Knob("hidden-size", "hidden_size", "Hidden size H", "int", 1, MAX_HIDDEN),
-    Knob("dropout", "dropout", "Dropout", "float", 0.0, MAX_DROPOUT,
+    Knob("hidden-size", "hidden_size", "Hidden size H", "int"),
+    Knob("dropout", "dropout", "Dropout", "float",
          help="while training, each unit of the last hidden state is dropped with this probability"),
-    Knob("epochs", "train.epochs", "Epochs", "int", 1, MAX_EPOCHS),
-    Knob("learning-rate", "train.learning_rate", "Learning rate", "float", 1e-5, 1.0),
-    Knob("batch-size", "train.batch_size", "Batch size", "int", 1, MAX_BATCH),
-    Knob("clip-norm", "train.clip_norm", "Clip gradient norm at", "float", 0.0, 100.0, help="0 turns clipping off"),
-    Knob("seed", "train.seed", "Training seed", "int", 0, 999_999, help="initial weights and batch order"),
-    Knob("val-fraction", "train.val_fraction", "Validation fraction", "float", 0.0, MAX_VAL_FRACTION,
+    Knob("epochs", "train.epochs", "Epochs", "int"),
+    Knob("learning-rate", "train.learning_rate", "Learning rate", "float"),
+    Knob("batch-size", "train.batch_size", "Batch size", "int"),
+    Knob("clip-norm", "train.clip_norm", "Clip gradient norm at", "float", help="0 turns clipping off"),
+    Knob("seed", "train.seed", "Training seed", "int", help="initial weights and batch order"),
+    Knob("val-fraction", "train.val_fraction", "Validation fraction", "float",
          help="the end of the train part held out to stop early and keep the best epoch; 0 turns it off"),
-    Knob("patience", "train.patience", "Patience (epochs)", "int", 1, MAX_PATIENCE,
+    Knob("patience", "train.patience", "Patience (epochs)", "int",
          help="with a validation part: stop after this many epochs without a better validation loss (the "
               "star on the loss chart marks the epoch whose weights are kept)"),
-    Knob("horizon", "horizon", "Horizon k (steps ahead)", "int", 1, MAX_HORIZON,
+    Knob("horizon", "horizon", "Horizon k (steps ahead)", "int",
          help="above 1, a direct model with k outputs is trained too and compared with the recursive "
               "use of the one-step model, step by step"),
     Knob("calendar-features", "calendar", "Calendar features", "switch", flag="--calendar",
@@ -212,12 +211,12 @@ KNOBS: tuple[Knob, ...] = (
          choices=_choices(HORIZON_METHODS, HORIZON_METHOD_LABELS),
          help="with k above 1, the second model trained for k steps ahead; the recursive use of the one-step "
               "model is always measured"),
-    Knob("scheduled-sampling", "scheduled_sampling", "Scheduled sampling", "float", 0.0, 1.0,
+    Knob("scheduled-sampling", "scheduled_sampling", "Scheduled sampling", "float",
          help="seq2seq only: the probability, reached at the last epoch, that the decoder reads its own "
               "previous output instead of the truth while training; 0 is teacher forcing"),
     Knob("dtype", "dtype", "Precision", "choice", choices=_choices(DTYPES, {}), on_page=False),
-    Knob("train-fraction", "train_fraction", "Train fraction", "float", 0.1, 0.95, on_page=False),
-    Knob("rollout-steps", "rollout_steps", "Rollout steps", "int", 1, MAX_ROLLOUT, on_page=False),
+    Knob("train-fraction", "train_fraction", "Train fraction", "float", on_page=False),
+    Knob("rollout-steps", "rollout_steps", "Rollout steps", "int", on_page=False),
 )
 BY_KEY = {k.key: k for k in KNOBS}
 PAGE_KNOBS = tuple(k for k in KNOBS if k.on_page)
@@ -243,12 +242,10 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
         if err:
             errors[knob.key] = err
     periods, amplitudes, phases = (values.get(k) for k in ("series-periods", "series-amplitudes", "series-phases"))
-    if periods and amplitudes and len(amplitudes) != len(periods):
-        errors["series-amplitudes"] = (f"{name(BY_KEY['series-amplitudes'])} need one value per period "
-                                       f"({len(periods)}), got {len(amplitudes)}")
-    if periods and phases and len(phases) > len(periods):
-        errors["series-phases"] = (f"{name(BY_KEY['series-phases'])} may have at most one value per period "
-                                   f"({len(periods)}), got {len(phases)}")
+    if periods and amplitudes is not None and phases is not None:  # the series' own rule, in its words
+        for field_name, problem in count_problems(len(periods), len(amplitudes), len(phases)).items():
+            key = f"series-{field_name}"
+            errors[key] = f"{name(BY_KEY[key])} {problem}"
     problem = values["backend"] and values["cell"] and backend_cell_problem(values["backend"], values["cell"])
     if problem:  # the config's sentence, under the field's name on the page
         errors["cell"] = f"{name(BY_KEY['cell'])} {problem}"

@@ -12,20 +12,21 @@ from typing import Any, Callable
 import numpy as np
 
 from models.base import check_model_args, check_state_dict, eval_chunk, init_parameters, param_shapes
-from models.numpy_gru import gru_backward, gru_forward, gru_gates, gru_step, gru_weights
-from models.numpy_gru_cho import ChoLanes, gru_cho_backward, gru_cho_forward, gru_cho_gates
-from models.numpy_lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step, lstm_weights, step_views
-from models.numpy_rnn import rnn_backward, rnn_forward, rnn_gates, rnn_step, rnn_weights
+from models.cells import cell_gates
+from models.numpy_gru import gru_backward, gru_forward, gru_step, gru_weights
+from models.numpy_gru_cho import ChoLanes, gru_cho_backward, gru_cho_forward
+from models.numpy_lstm import lstm_backward, lstm_forward, lstm_step, lstm_weights, step_views
+from models.numpy_rnn import rnn_backward, rnn_forward, rnn_step, rnn_weights
 from models.optim import FlatAdamStep, flat_parameters
 from models.workspace import Workspace
 
 RNN_KEYS = ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0")
 
-_CELLS: dict[str, tuple[Callable, Callable, Callable]] = {
-    "lstm": (lstm_forward, lstm_backward, lstm_gates),
-    "gru": (gru_forward, gru_backward, gru_gates),
-    "rnn": (rnn_forward, rnn_backward, rnn_gates),
-    "gru_cho": (gru_cho_forward, gru_cho_backward, gru_cho_gates),
+_CELLS: dict[str, tuple[Callable, Callable]] = {
+    "lstm": (lstm_forward, lstm_backward),
+    "gru": (gru_forward, gru_backward),
+    "rnn": (rnn_forward, rnn_backward),
+    "gru_cho": (gru_cho_forward, gru_cho_backward),
 }
 _WEIGHTS = {"lstm": lstm_weights, "gru": gru_weights, "rnn": rnn_weights}
 _SLAB_ROWS = {"lstm": 5, "gru": 4, "rnn": 1}  # a step's slab, in units of H
@@ -45,7 +46,7 @@ class NumpyRecurrentRegressor:
         self._shapes = param_shapes(cell, self.input_size, self.hidden_size, self.outputs)
         self._flat, self._grad, self._params, self._grads = flat_parameters(self._shapes, dtype)
         self.load_state_dict(init_parameters(cell, self.input_size, self.hidden_size, seed, self.outputs))
-        self._forward, self._backward, self._gates = _CELLS[cell]
+        self._forward, self._backward = _CELLS[cell]
         self._ws = Workspace()  # for training steps and evaluation; results never outlive a call
 
     # -- the interface -------------------------------------------------------
@@ -73,6 +74,18 @@ class NumpyRecurrentRegressor:
         loss = self._loss_and_flat_grad(X, y, mask=mask)
         return loss, {k: v.copy() for k, v in self._grads.items()}
 
+    def input_gradient(self, X: np.ndarray, output: int = 0) -> np.ndarray:
+        """The gradient of each window's forecast ``output`` with respect to every input of the window,
+        d yhat / d X (N, T, D), from the backward pass (its ``dx``)."""
+        step = eval_chunk(X, self.hidden_size, bytes_per=48)
+        if np.shape(X)[0] > step:
+            return np.concatenate([self.input_gradient(X[lo:lo + step], output) for lo in range(0, len(X), step)])
+        h_last, cache = self._run(X, ws=self._ws)
+        dx = np.empty(np.shape(X), dtype=self.dtype)
+        dh_last = np.repeat(self._params["head.weight"][output : output + 1], len(h_last), axis=0)
+        self._backward(dh_last, cache, ws=self._ws, dx=dx)
+        return dx
+
     def dropout_mask(self, n: int) -> np.ndarray:
         """A fresh training mask (n, H): each unit dropped with probability ``dropout``, the rest
         scaled by 1 / (1 - dropout), so that the head sees the same mean as without dropout."""
@@ -88,9 +101,9 @@ class NumpyRecurrentRegressor:
             self._params[name][...] = np.asarray(value, dtype=self.dtype)
 
     def gate_activations(self, x_one: np.ndarray) -> dict[str, np.ndarray]:
-        """Gates of one window ``x_one`` (T, D), each (T, H)."""
-        _, cache = self._run(np.asarray(x_one)[None])
-        return self._gates(cache)
+        """Gates of one window ``x_one`` (T, D), each (T, H): the lesson's steps (``models.cells``)."""
+        params = {k[4:-3]: v for k, v in zip(RNN_KEYS, self._rnn_params())}
+        return cell_gates(self.cell, np.asarray(x_one, dtype=self.dtype)[None], params)
 
     def optimizer(self, learning_rate: float, clip_norm: float | None) -> FlatAdamStep:
         return FlatAdamStep(self, learning_rate, clip_norm)
@@ -137,7 +150,11 @@ class NumpyRecurrentRegressor:
 
 
 class NumpyLanes:
-    """``lanes`` recurrent states advanced together, one input row for all of them (gate-major)."""
+    """``lanes`` recurrent states advanced together, one input row for all of them (gate-major).
+
+    A rollout takes L + steps of these steps, so they are the fast kernels' own (``lstm_step`` and its
+    kin, the steps of the training forward): the lesson's step (``models.cells``) costs 1.4-1.8x as
+    much at the defaults (60 lanes, H = 32), measured. ``tests/test_cells.py`` holds them to it."""
 
     def __init__(self, model: NumpyRecurrentRegressor, lanes: int) -> None:
         if model.outputs != 1:

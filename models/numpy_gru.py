@@ -95,11 +95,12 @@ def gru_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
 
 
 def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = None,
-                 dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                 dh_norms: np.ndarray | None = None, dx: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
 
     ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
     for the hidden state after each step t, through every path, averaged over the batch.
+    ``dx`` (N, T, D), when given, receives dLoss/dx_t for every input of the window.
     """
     get = buffers(ws)
     zin, s, w = cache
@@ -133,6 +134,10 @@ def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = No
         dh *= z_t
         dh += np.matmul(w.w_h_t, da_t, out=tmp)
 
+    if dx is not None:  # dx_t = W_x^T da_t over the rows r | z | hn | xn (hn has no x part)
+        w_x = w.w_s[:, H:-1].copy()
+        w_x[: 2 * H] *= 2.0  # undo the r and z rows' halving
+        dx[...] = np.matmul(w_x.T, da.transpose(1, 0, 2)).transpose(2, 0, 1)
     K = zin.shape[0]
     dw = da.reshape(4 * H, T * N) @ zin[:, :T].reshape(K, T * N).T  # (4H, K), rows r | z | hn | xn
     rz, nh, nx = dw[: 2 * H], dw[2 * H : 3 * H], dw[3 * H :]
@@ -141,16 +146,4 @@ def gru_backward(dh_last: np.ndarray, cache: GRUCache, ws: Workspace | None = No
         "weight_hh": np.concatenate([rz[:, :H], nh[:, :H]]),
         "bias_ih": np.concatenate([rz[:, -1], nx[:, -1]]),
         "bias_hh": np.concatenate([rz[:, -1], nh[:, -1]]),
-    }
-
-
-def gru_gates(cache: GRUCache, sample: int = 0) -> dict[str, np.ndarray]:
-    """Gate activations of one sample, each (T, H): r, z, candidate n, hidden h."""
-    H = cache.weights.H
-    s = cache.s[:, :, sample]  # (T, 4H)
-    return {
-        "r": s[:, :H].copy(),
-        "z": s[:, H : 2 * H].copy(),
-        "n": s[:, 3 * H :].copy(),
-        "h": cache.z[:H, 1:, sample].T.copy(),
     }

@@ -4,7 +4,7 @@ Its equations are written once, in ``models.cells.gru_cho``: the reset gate mult
 the state before the product with ``W_hn``, which PyTorch's ``nn.GRU`` does not, so
 this cell has no PyTorch twin and no fast kernel of its own. This module adapts the
 plain layer (``models.cells.layer`` and ``layer_back``) to the backend's kernel
-interface: forward, backward with the gradient flow, gates, and rollout lanes.
+interface: forward, backward (with the gradient flow and dx), and rollout lanes.
 N batch, T time steps, D input size, H hidden size.
 """
 
@@ -27,19 +27,18 @@ def gru_cho_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_
 
 
 def gru_cho_backward(dh_last: np.ndarray, caches: list, ws: Workspace | None = None,
-                     dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                     dh_norms: np.ndarray | None = None, dx: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H); ``dh_norms`` (T,), when
-    given, receives ||dLoss/dh_t|| for every step, through every path, averaged over the batch."""
+    given, receives ||dLoss/dh_t|| for every step, through every path, averaged over the batch;
+    ``dx`` (N, T, D), when given, dLoss/dx_t for every input of the window."""
     dh_last = np.asarray(dh_last, dtype=caches[0][1].dtype)
     dhs = np.zeros((dh_last.shape[0], len(caches), dh_last.shape[1]), dtype=dh_last.dtype)
     dhs[:, -1] = dh_last
-    return layer_back("gru_cho", dhs, caches, dh_norms=dh_norms)[2]
+    dxs, _, grads = layer_back("gru_cho", dhs, caches, dh_norms=dh_norms)
+    if dx is not None:
+        dx[...] = dxs
+    return grads
 
-
-def gru_cho_gates(caches: list, sample: int = 0) -> dict[str, np.ndarray]:
-    """Reset gate r, update gate z, candidate n and hidden state h of one sample, each (T, H)."""
-    steps = [gru_cho.gates(c) for c in caches]
-    return {k: np.stack([s[k][sample] for s in steps]) for k in ("r", "z", "n", "h")}
 
 
 class ChoLanes:

@@ -165,7 +165,7 @@ def chunk_factors(s: np.ndarray, tanh_c: np.ndarray, p: np.ndarray, r: np.ndarra
 
 
 def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = None,
-                  dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                  dh_norms: np.ndarray | None = None, dx: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
 
     Returns PyTorch's names and layout: ``weight_ih``, ``weight_hh``, ``bias_ih``,
@@ -173,6 +173,7 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
 
     ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
     for the hidden state after each step t, through every path, averaged over the batch.
+    ``dx`` (N, T, D), when given, receives dLoss/dx_t for every input of the window.
     """
     get = buffers(ws)
     z, s, tanh_c, w = cache
@@ -188,6 +189,9 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
     dh = np.ascontiguousarray(np.asarray(dh_last, dtype=dt).T)  # (H, N)
     dc = np.zeros((H, N), dtype=dt)
     tmp = np.empty((H, N), dtype=dt)
+    if dx is not None:  # W_ih^T in internal order, the sigmoid rows' halving undone: dx_t = W_x^T da_t
+        w_x_t = w.w_s[:, H:-1].T.copy()
+        w_x_t[:, : 3 * H] *= 2.0
     views, forget = memo(ws, ("lstm-back", id(da), id(r), id(p), id(s)), lambda: (
         [(da[c], p[c], *((da[c, k * H : (k + 1) * H], r[c, k * H : (k + 1) * H]) for k in range(4)))
          for c in range(C)], list(s[:T, 2 * H : 3 * H])))  # made once: a chunk's slots, and f of every step
@@ -207,22 +211,10 @@ def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = 
             np.multiply(dc, r_g, da_g)
             np.multiply(dc, forget[t], dc)
             np.matmul(w.w_hh_t, da_t, dh)
+        if dx is not None:
+            dx[:, lo:hi] = np.matmul(w_x_t, da[:n]).transpose(2, 0, 1)
         z_t[:n] = z[:, lo:hi].transpose(1, 2, 0)
         dw += np.matmul(da[:n], z_t[:n], out=da_z[:n]).sum(axis=0)
     dw = dw[np.argsort(w.perm)]
     db = dw[:, -1].copy()
     return {"weight_ih": dw[:, H:-1].copy(), "weight_hh": dw[:, :H].copy(), "bias_ih": db, "bias_hh": db.copy()}
-
-
-def lstm_gates(cache: LSTMCache, sample: int = 0) -> dict[str, np.ndarray]:
-    """Gate activations of one sample, each (T, H): i, f, g, o, cell state c, hidden h."""
-    H = cache.tanh_c.shape[1]
-    s = cache.s[:, :, sample]  # (T + 1, 5H)
-    return {
-        "i": s[:-1, H : 2 * H].copy(),
-        "f": s[:-1, 2 * H : 3 * H].copy(),
-        "g": s[:-1, 3 * H : 4 * H].copy(),
-        "o": s[:-1, :H].copy(),
-        "c": s[1:, 4 * H :].copy(),
-        "h": cache.z[:H, 1:, sample].T.copy(),
-    }

@@ -64,11 +64,12 @@ def rnn_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
 
 
 def rnn_backward(dh_last: np.ndarray, cache: RNNCache, ws: Workspace | None = None,
-                 dh_norms: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                 dh_norms: np.ndarray | None = None, dx: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
 
     ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
     for the hidden state after each step t, through every path, averaged over the batch.
+    ``dx`` (N, T, D), when given, receives dLoss/dx_t for every input of the window.
     """
     get = buffers(ws)
     z, a, w = cache
@@ -82,12 +83,8 @@ def rnn_backward(dh_last: np.ndarray, cache: RNNCache, ws: Workspace | None = No
             dh_norms[t] = mean_column_norm(dh)
         np.multiply(dh, q[t], out=da[t])
         np.matmul(w.w_hh_t, da[t], out=dh)
+    if dx is not None:  # dx_t = W_ih^T da_t
+        dx[...] = np.matmul(w.w_s[:, H:-1].T, da).transpose(2, 0, 1)
     dw = np.tensordot(da, z[:, :T], axes=([0, 2], [1, 2]))  # (H, K) = sum_t da_t z_t^T
     db = dw[:, -1].copy()
     return {"weight_ih": dw[:, H:-1].copy(), "weight_hh": dw[:, :H].copy(), "bias_ih": db, "bias_hh": db.copy()}
-
-
-def rnn_gates(cache: RNNCache, sample: int = 0) -> dict[str, np.ndarray]:
-    """Pre-activation a and hidden state h of one sample, each (T, H)."""
-    H = cache.a.shape[1]
-    return {"a": cache.a[:, :, sample].copy(), "h": cache.z[:H, 1:, sample].T.copy()}

@@ -1,17 +1,49 @@
-"""The rules between a run's settings that more than one layer checks: one home for each.
+"""Every rule on a run's settings, once: the range of each field and the rules between fields.
 
-The config (``models.config``), the knobs of the page and the command (``models.knobs``)
-and the k-step models (``models.horizon``) all read them here, so that a value refused in
-one place is refused in every place, with the same sentence. Each problem is the end of a
-sentence that starts with the setting's name.
+The config (``models.config``, ``models.train``, ``models.base``), the knobs of the page and
+the command (``models.knobs``) and the k-step models (``models.horizon``) all read them
+here, so that a value refused in one place is refused in every place, with the same
+sentence. Each problem is the end of a sentence that starts with the setting's name. The
+bounds of a synthetic series and of the train part live in ``data.bounds``, below this
+package, and the window's rules in ``data.windows``; ``BOUNDS`` gathers every bound under
+its path in ``ExperimentConfig``.
 """
 
 from __future__ import annotations
 
-from models.seq2seq import SEQ2SEQ_CELLS
+from data.bounds import SEED, SERIES_BOUNDS, TRAIN_FRACTION, Bound, MAX_LENGTH
+from data.windows import max_seq_len
 
-MAX_HORIZON = 100
+HIDDEN = Bound("int", 1, 1024)
+DROPOUT = Bound("float", 0.0, 0.9)
+SEQ_LEN = Bound("int", 1, max_seq_len(MAX_LENGTH, 0.7))  # and it must fit the series (data.windows)
+EPOCHS = Bound("int", 1, 10_000)
+LEARNING_RATE = Bound("float", 1e-5, 1.0)
+BATCH = Bound("int", 1, 1024)
+CLIP_NORM = Bound("float", 0.0, 100.0)  # 0: no clipping
+VAL_FRACTION = Bound("float", 0.0, 0.5)  # 0: no validation part
+PATIENCE = Bound("int", 1, 1000)
+HORIZON = Bound("int", 1, 100)
+SAMPLING = Bound("float", 0.0, 1.0)
+ROLLOUT = Bound("int", 1, 5_000)
+INPUTS = Bound("int", 1, 64)  # a model's inputs per step
+OUTPUTS = Bound("int", 1, 100)  # a direct model's outputs, one per step ahead
+SEQ2SEQ_HORIZON = Bound("int", 2, 100)  # a seq2seq model forecasts k steps at once
+COVARIATES = Bound("int", 0, 63)  # a seq2seq decoder's inputs beside its own output
+
+BOUNDS: dict[str, Bound] = {
+    **{f"series.{k}": b for k, b in SERIES_BOUNDS.items()},
+    "train_fraction": TRAIN_FRACTION, "seq_len": SEQ_LEN, "hidden_size": HIDDEN, "dropout": DROPOUT,
+    "train.epochs": EPOCHS, "train.learning_rate": LEARNING_RATE, "train.batch_size": BATCH,
+    "train.clip_norm": CLIP_NORM, "train.seed": SEED, "train.val_fraction": VAL_FRACTION,
+    "train.patience": PATIENCE, "horizon": HORIZON, "scheduled_sampling": SAMPLING, "rollout_steps": ROLLOUT,
+}
+MAX_HIDDEN, MAX_DROPOUT, MAX_EPOCHS, MAX_BATCH = int(HIDDEN.high), DROPOUT.high, int(EPOCHS.high), int(BATCH.high)
+MAX_HORIZON, MAX_ROLLOUT, MAX_OUTPUTS = int(HORIZON.high), int(ROLLOUT.high), int(OUTPUTS.high)
+MAX_VAL_FRACTION, MAX_PATIENCE = VAL_FRACTION.high, int(PATIENCE.high)
+
 HORIZON_METHODS = ("direct", "recursive", "seq2seq")  # what a run may train for k steps ahead
+SEQ2SEQ_CELLS = ("lstm", "gru", "rnn")  # cuDNN's cells: the seq2seq model has a PyTorch twin
 
 
 def horizon_problem(seq_len: int, n: int, split: int, k: int) -> str | None:

@@ -36,7 +36,8 @@ from data.exogenous import Covariate
 from data.timeaxis import TimeAxis, time_axis
 from data.windows import prepare, split_index
 from models.base import check_state_dict, param_shapes
-from models.config import MAX_ROLLOUT, ExperimentConfig
+from models.config import ExperimentConfig
+from models.rules import MAX_ROLLOUT
 from models.cost import Served, served_problems
 from models.forecaster import Forecaster
 from models.horizon import Horizon

@@ -40,9 +40,8 @@ from typing import Callable
 
 import numpy as np
 
-from models.base import CELL_NAMES, GATE_COUNT, MAX_HIDDEN, MAX_OUTPUTS, check_state_dict, uniform_parameters
-
-SEQ2SEQ_CELLS = ("lstm", "gru", "rnn")
+from models.base import CELL_NAMES, GATE_COUNT, plain_int, check_state_dict, uniform_parameters
+from models.rules import COVARIATES, HIDDEN, INPUTS, SEQ2SEQ_CELLS, SEQ2SEQ_HORIZON
 
 
 def seq2seq_shapes(cell: str, input_size: int, hidden_size: int, covariates: int = 0) -> dict[str, tuple[int, ...]]:
@@ -66,10 +65,9 @@ def check_seq2seq_args(cell: str, input_size: int, hidden_size: int, horizon: in
     if cell not in SEQ2SEQ_CELLS:
         raise ValueError(f"a seq2seq model's cell must be one of {SEQ2SEQ_CELLS}, got {cell!r}"
                          + (f" ({CELL_NAMES[cell]} has no PyTorch cell to be its twin)" if cell in CELL_NAMES else ""))
-    for name, value, low, high in (("input_size", input_size, 1, 64), ("hidden_size", hidden_size, 1, MAX_HIDDEN),
-                                   ("horizon", horizon, 2, MAX_OUTPUTS), ("covariates", covariates, 0, 63)):
-        if not isinstance(value, (int, np.integer)) or not low <= value <= high:
-            raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+    for name, value, bound in (("input_size", input_size, INPUTS), ("hidden_size", hidden_size, HIDDEN),
+                               ("horizon", horizon, SEQ2SEQ_HORIZON), ("covariates", covariates, COVARIATES)):
+        bound.check(name, plain_int(value))
 
 
 def init_seq2seq(cell: str, input_size: int, hidden_size: int, covariates: int, seed: int) -> dict[str, np.ndarray]:

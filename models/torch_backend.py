@@ -106,6 +106,13 @@ class TorchRecurrentRegressor:
         self.net.zero_grad(set_to_none=True)
         return norms
 
+    def input_gradient(self, X: np.ndarray, output: int = 0) -> np.ndarray:
+        """d yhat / d X (N, T, D) for forecast ``output`` of each window, by autograd."""
+        x = self._tensor(X).clone().requires_grad_(True)
+        self.net(x)[:, output].sum().backward()
+        self.net.zero_grad(set_to_none=True)
+        return x.grad.numpy().copy()
+
     def _training_loss(self, X: np.ndarray, y: np.ndarray) -> torch.Tensor:
         """A training step's loss (``TorchAdamStep``): nn.Dropout draws a mask here; everywhere else
         the net stays in eval mode."""

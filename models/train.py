@@ -17,11 +17,7 @@ from typing import Callable
 import numpy as np
 
 from models.base import RecurrentRegressor
-
-MAX_EPOCHS = 10_000
-MAX_VAL_FRACTION = 0.5
-MAX_PATIENCE = 1000
-MAX_BATCH = 1024  # the page, the command and a config all stop here (a config once allowed 4096)
+from models.rules import BATCH, CLIP_NORM, EPOCHS, LEARNING_RATE, PATIENCE, SEED, VAL_FRACTION
 GRAD_FLOW_EVERY = 5  # epochs between two measurements of the gradient flow (also the first and last)
 GRAD_FLOW_BATCH = 64  # the first training windows: the same batch every time
 
@@ -33,27 +29,22 @@ class TrainConfig:
     epochs: int = 60
     learning_rate: float = 2e-3
     batch_size: int = 64
-    clip_norm: float | None = 1.0
+    clip_norm: float | None = 1.0  # None (or 0): no clipping
     seed: int = 0
     val_fraction: float = 0.0  # the end of the train part held out for early stopping; 0 = off
     patience: int = 10  # epochs without a better validation loss before training stops
 
     def __post_init__(self) -> None:
-        if not isinstance(self.epochs, int) or not 1 <= self.epochs <= MAX_EPOCHS:
-            raise ValueError(f"epochs must be an integer in [1, {MAX_EPOCHS}], got {self.epochs!r}")
-        if not isinstance(self.learning_rate, (int, float)) or not 0 < self.learning_rate <= 1:
-            raise ValueError(f"learning_rate must be in (0, 1], got {self.learning_rate!r}")
-        if not isinstance(self.batch_size, int) or not 1 <= self.batch_size <= MAX_BATCH:
-            raise ValueError(f"batch_size must be an integer in [1, {MAX_BATCH}], got {self.batch_size!r}")
-        if self.clip_norm is not None and not (isinstance(self.clip_norm, (int, float)) and self.clip_norm > 0):
-            raise ValueError(f"clip_norm must be > 0 or None (no clipping), got {self.clip_norm!r}")
-        if not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
-        if not isinstance(self.val_fraction, (int, float)) or not 0 <= self.val_fraction <= MAX_VAL_FRACTION:
-            raise ValueError(f"val_fraction must be in [0, {MAX_VAL_FRACTION}] (0 = no early stopping), "
-                             f"got {self.val_fraction!r}")
-        if not isinstance(self.patience, int) or not 1 <= self.patience <= MAX_PATIENCE:
-            raise ValueError(f"patience must be an integer in [1, {MAX_PATIENCE}], got {self.patience!r}")
+        EPOCHS.check("epochs", self.epochs)
+        LEARNING_RATE.check("learning_rate", self.learning_rate)
+        BATCH.check("batch_size", self.batch_size)
+        if self.clip_norm is not None:
+            CLIP_NORM.check("clip_norm", self.clip_norm)
+            if self.clip_norm == 0:
+                object.__setattr__(self, "clip_norm", None)
+        SEED.check("seed", self.seed)
+        VAL_FRACTION.check("val_fraction", self.val_fraction)
+        PATIENCE.check("patience", self.patience)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from models import create_model
-from models.cells import CELLS, layer, layer_back
+from models.cells import CELLS, layer, layer_back, zero_state
 
 SHAPES = [(2, 1, 1, 1), (3, 13, 2, 4), (2, 23, 3, 1)]  # N, T, D, H
 GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1, "gru_cho": 3}
@@ -84,8 +84,8 @@ def test_every_gradient_and_dx_match_finite_differences(cell):
 @pytest.mark.parametrize("cell", list(CELLS))
 @pytest.mark.parametrize("shape", SHAPES)
 def test_the_fast_kernels_compute_what_the_lesson_says(cell, shape):
-    """The trained NumPy models (their chunked, fused layouts) against ``models.cells``: every gate of
-    a window, and the loss and every gradient of a batch."""
+    """The trained NumPy models (their chunked, fused layouts) against ``models.cells``: the forecasts,
+    the loss and every gradient of a batch, and dx."""
     N, T, D, H = shape
     rng = np.random.default_rng(3)
     model = create_model("numpy", cell, input_size=D, hidden_size=H, seed=4, dtype="float64")
@@ -93,13 +93,10 @@ def test_the_fast_kernels_compute_what_the_lesson_says(cell, shape):
     p = {k: state[f"rnn.{k}_l0"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
     x, y = rng.normal(size=(N, T, D)), rng.normal(size=(N, 1))
     hs, last, caches = layer(cell, x, p)
-    plain = {k: np.stack([CELLS[cell].gates(c)[k][0] for c in caches]) for k in CELLS[cell].gates(caches[0])}
-    fast = model.gate_activations(x[0])
-    for name, value in fast.items():
-        np.testing.assert_allclose(value, plain[name], rtol=1e-10, atol=1e-12, err_msg=name)
     # the head reads the last h; the loss is the mean squared error
     w, b = state["head.weight"], state["head.bias"]
     pred = last[0] @ w.T + b
+    np.testing.assert_allclose(model.predict(x), pred, rtol=1e-11, atol=1e-13)
     loss = float(np.mean((pred - y) ** 2))
     dpred = 2.0 * (pred - y) / y.size
     dhs = np.zeros_like(hs)
@@ -110,6 +107,10 @@ def test_the_fast_kernels_compute_what_the_lesson_says(cell, shape):
     np.testing.assert_allclose(fast_grads["head.weight"], dpred.T @ last[0], rtol=1e-10, atol=1e-12)
     for name, g in grads.items():
         np.testing.assert_allclose(fast_grads[f"rnn.{name}_l0"], g, rtol=1e-9, atol=1e-12, err_msg=name)
+    # dx: the forecast's gradient with respect to every input, from the fast backward pass
+    dhs[:, -1] = w[0]
+    dx, _, _ = layer_back(cell, dhs, caches)
+    np.testing.assert_allclose(model.input_gradient(x), dx, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -157,28 +158,42 @@ def test_both_backends_show_the_same_gates(cell):
         np.testing.assert_allclose(a[k], b[k], rtol=1e-12, atol=1e-12, err_msg=k)
 
 
-def test_the_page_the_command_and_a_config_refuse_the_same_batch_sizes_and_lengths():
-    """Two bounds that had drifted apart: batch size (the form said 1024, a config 4096) and the series'
-    length (the form said 50, a config 10). Each is now one constant that all three read."""
-    from components.controls import form_config
-    from components.settings import Settings
-    from data.synthetic import MIN_LENGTH, SeriesConfig
-    from models.config import ExperimentConfig
-    from models.train import MAX_BATCH, TrainConfig
-    from models.knobs import parse_values
-    from components.controls import preset_values
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("shape", [(2, 1, 3, 1), (3, 23, 3, 5), (1, 12, 1, 1)])  # N, T, D, H
+def test_both_backends_give_the_same_input_gradient(cell, shape):
+    """d yhat / d X: NumPy's backward pass against PyTorch's autograd, and against finite differences."""
+    N, T, D, H = shape
+    x = np.random.default_rng(5).normal(size=(N, T, D))
+    models = [create_model(b, cell, input_size=D, hidden_size=H, seed=6, dtype="float64", outputs=2)
+              for b in ("numpy", "torch")]
+    got = [m.input_gradient(x, output=1) for m in models]
+    np.testing.assert_allclose(got[0], got[1], rtol=1e-10, atol=1e-13)
+    eps, numeric = 1e-6, np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[idx] += eps
+        down[idx] -= eps
+        n = idx[0]
+        numeric[idx] = (models[0].predict(up)[n, 1] - models[0].predict(down)[n, 1]) / (2 * eps)
+    np.testing.assert_allclose(got[0], numeric, rtol=1e-6, atol=1e-9)
 
-    assert (MAX_BATCH, MIN_LENGTH) == (1024, 50)
-    for field, bad, good in (("batch-size", MAX_BATCH + 1, MAX_BATCH), ("series-length", MIN_LENGTH - 1, MIN_LENGTH)):
-        values = preset_values(None) | {field: str(bad)}
-        config, errors = parse_values(values)  # the command reads its options through the same knobs
-        assert config is None and field in errors
-        _, page_errors = form_config(values, Settings())
-        assert field in page_errors
-        config, errors = parse_values(values | {field: str(good), "seq-len": "20"})
-        assert config is not None, errors
-    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, 1024\]"):
-        TrainConfig(batch_size=MAX_BATCH + 1)
-    with pytest.raises(ValueError, match=r"length must be an integer in \[50, "):
-        SeriesConfig(length=MIN_LENGTH - 1)
-    assert ExperimentConfig(series=SeriesConfig(length=MIN_LENGTH), seq_len=20).series.length == MIN_LENGTH
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_the_rollout_lanes_take_the_lessons_step(cell):
+    """The NumPy rollout lanes (the fast kernels' own step) against the lesson's step, lane by lane, and
+    a lane reset to the zero state starting over."""
+    lanes, H, D = 5, 3, 2
+    model = create_model("numpy", cell, input_size=D, hidden_size=H, seed=7, dtype="float64")
+    state = model.state_dict()
+    p = {k: state[f"rnn.{k}_l0"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    w, b = state["head.weight"][0], state["head.bias"][0]
+    rows = np.random.default_rng(8).normal(size=(6, D))
+    fast, plain = model.rollout_lanes(lanes), zero_state(cell, lanes, H)
+    for t, row in enumerate(rows):
+        if t == 3:
+            fast.reset(2)
+            plain = tuple(np.where(np.arange(lanes)[:, None] == 2, 0.0, s) for s in plain)
+        fast.step(row)
+        plain, _ = CELLS[cell].step(np.repeat(row[None], lanes, axis=0), plain, p)
+        for lane in range(lanes):
+            assert fast.readout(lane) == pytest.approx(float(plain[0][lane] @ w + b), rel=1e-12, abs=1e-14)

@@ -84,7 +84,7 @@ def test_a_run_typed_into_the_page_is_reproduced_by_the_command():
         ("series-amplitudes", "1", "Amplitudes need one value per period (2), got 1"),
         ("series-amplitudes", "1e9, 1", "such as 1.2, 0.6, got 1e+09"),
         ("seq-len", "629", "Window length L must be at most 628 for a series of 900 points (630 of them train"),
-        ("series-length", "4000000", "Length n must be a whole number from 50 to 5000, got 4e+06"),
+        ("series-length", "4000000", "Length n must be a whole number from 50 to 5000, got 4000000"),
     ],
 )
 def test_each_bad_field_gets_its_own_message_starting_with_its_label(field, raw, message):

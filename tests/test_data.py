@@ -73,11 +73,11 @@ def test_diff_inputs_are_scaled_differences():
 @pytest.mark.parametrize(
     "build, message",
     [
-        (lambda: SeriesConfig(components=(Seasonal(0.0),)), "period must be > 0, got 0.0"),
-        (lambda: SeriesConfig(noise=-0.1), "noise must be >= 0, got -0.1"),
-        (lambda: SeriesConfig(length=5), "length must be an integer in [50, 100000], got 5"),
-        (lambda: SeriesConfig(length=49), "length must be an integer in [50, 100000], got 49"),
-        (lambda: SeriesConfig(trend=float("nan")), "trend must be a finite number"),
+        (lambda: SeriesConfig(components=(Seasonal(0.0),)), "period must be a number greater than 2 and at most 100000, got 0"),
+        (lambda: SeriesConfig(noise=-0.1), "noise must be a number from 0 to 10, got -0.1"),
+        (lambda: SeriesConfig(length=5), "length must be a whole number from 50 to 100000, got 5"),
+        (lambda: SeriesConfig(length=49), "length must be a whole number from 50 to 100000, got 49"),
+        (lambda: SeriesConfig(trend=float("nan")), "trend must be a number from -1 to 1, got nan"),
     ],
 )
 def test_series_config_names_the_bad_field(build, message):
@@ -87,7 +87,7 @@ def test_series_config_names_the_bad_field(build, message):
 
 
 def test_from_lists_checks_lengths():
-    with pytest.raises(ValueError, match=r"amplitudes must have one value per period \(2\), got 1"):
+    with pytest.raises(ValueError, match=r"amplitudes need one value per period \(2\), got 1"):
         SeriesConfig.from_lists([50, 17], [1.0])
 
 
@@ -107,7 +107,7 @@ def test_nan_and_inf_are_refused_with_their_position():
 
 
 def test_too_few_test_windows():
-    with pytest.raises(ValueError, match="train_fraction must be in"):
+    with pytest.raises(ValueError, match="train_fraction must be a number from 0.1 to 0.95"):
         prepare(np.arange(100.0), seq_len=5, train_fraction=0.99)
 
 

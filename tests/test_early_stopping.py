@@ -52,8 +52,8 @@ def test_a_run_with_early_stopping_says_so_and_records_its_validation_curve():
 @pytest.mark.parametrize(
     "changes, message",
     [
-        (dict(val_fraction=0.6), "val_fraction must be in [0, 0.5] (0 = no early stopping), got 0.6"),
-        (dict(patience=0), "patience must be an integer in [1, 1000], got 0"),
+        (dict(val_fraction=0.6), "val_fraction must be a number from 0 to 0.5, got 0.6"),
+        (dict(patience=0), "patience must be a whole number from 1 to 1000, got 0"),
     ],
 )
 def test_train_config_names_the_bad_field(changes, message):

@@ -116,8 +116,8 @@ def test_config_round_trips_through_a_dict():
                             "training windows at least), got 700; a window of 700 needs 1003 points"),
         (dict(backend="tf"), "backend must be one of ('numpy', 'torch'), got 'tf'"),
         (dict(transform="log"), "transform must be one of ('none', 'diff', 'detrend'), got 'log'"),
-        (dict(rollout_steps=0), "rollout_steps must be an integer in [1, 5000], got 0"),
-        (dict(train_fraction=1.0), "train_fraction must be in [0.1, 0.95], got 1.0"),
+        (dict(rollout_steps=0), "rollout_steps must be a whole number from 1 to 5000, got 0"),
+        (dict(train_fraction=1.0), "train_fraction must be a number from 0.1 to 0.95, got 1"),
     ],
 )
 def test_experiment_config_names_the_bad_field(changes, message):

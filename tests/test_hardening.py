@@ -47,7 +47,7 @@ def tiny_dict(**changes) -> dict:
     ({"series.length": 20000, "seq_len": 10000}, "the series has 20000 points; this server trains on at most 5000"),
     ({"hidden_size": 256, "series.length": 5000, "seq_len": 3000, "train.batch_size": 1024},
      "and this server gives one run at most 2,048 MB (GATELAB_MAX_JOB_MB)"),
-    ({"train.epochs": 1e9}, "epochs must be an integer"),
+    ({"train.epochs": 1e9}, "epochs must be a whole number from 1 to 10000, got 1000000000"),
     ({"hidden_size": "NaN"}, "hidden_size must be"),
 ])
 def test_a_forged_request_is_checked_against_the_served_bounds(changes, sentence):

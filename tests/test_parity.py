@@ -94,8 +94,8 @@ def test_bad_state_dict_is_refused():
     [
         (dict(backend="jax"), "backend must be one of ('numpy', 'torch'), got 'jax'"),
         (dict(cell="elman"), "cell must be one of ('lstm', 'gru', 'rnn', 'gru_cho'), got 'elman'"),
-        (dict(hidden_size=0), "hidden_size must be an integer in [1, 1024], got 0"),
-        (dict(hidden_size=100000), "hidden_size must be an integer in [1, 1024], got 100000"),
+        (dict(hidden_size=0), "hidden_size must be a whole number from 1 to 1024, got 0"),
+        (dict(hidden_size=100000), "hidden_size must be a whole number from 1 to 1024, got 100000"),
         (dict(dtype="float16"), "dtype must be one of ('float32', 'float64'), got 'float16'"),
     ],
 )

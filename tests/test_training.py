@@ -91,10 +91,10 @@ def test_divergence_is_reported_clearly(small):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(epochs=0), "epochs must be an integer in [1, 10000], got 0"),
-        (dict(learning_rate=-1.0), "learning_rate must be in (0, 1], got -1.0"),
-        (dict(batch_size=0), "batch_size must be an integer in [1, 1024], got 0"),
-        (dict(clip_norm=-2.0), "clip_norm must be > 0 or None (no clipping), got -2.0"),
+        (dict(epochs=0), "epochs must be a whole number from 1 to 10000, got 0"),
+        (dict(learning_rate=-1.0), "learning_rate must be a number from 1e-05 to 1, got -1"),
+        (dict(batch_size=0), "batch_size must be a whole number from 1 to 1024, got 0"),
+        (dict(clip_norm=-2.0), "clip_norm must be a number from 0 to 100, got -2"),
     ],
 )
 def test_train_config_names_the_bad_field(kwargs, message):
