@@ -146,8 +146,8 @@ def _threads(text: str) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from models.baselines import BASELINE_NAMES
-    from models.horizon import METHOD_NAMES
+    from components.wording import BASELINE_NAMES
+    from components.wording import METHOD_NAMES
     from models.experiment import run_experiment
     from models.threads import limit_threads
 
@@ -238,7 +238,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _datasets() -> int:
     from data.datasets import DATASETS
-    from models.findings import verdict
+    from components.findings import verdict
 
     for name, d in DATASETS.items():
         print(f"{name:<10} {d.title} ({d.length} points, {d.unit}; season {d.season})\n{'':<10} {d.note}"

@@ -27,7 +27,7 @@ from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import HOLIDAYS, calendar_problem
 from data.upload import Table, UploadError
 from models.cost import served_problems
-from models.findings import verdict
+from components.findings import verdict
 from models.knobs import BY_KEY, PAGE_KNOBS, Knob, parse_values
 
 FIELD_IDS = [k.key for k in PAGE_KNOBS]  # every control's id, in the order callbacks receive them

@@ -20,7 +20,7 @@ from dash import Patch
 from plotly.subplots import make_subplots
 
 from data.timeaxis import STEPS, TimeAxis, time_axis
-from models.baselines import BASELINE_NAMES as BASELINE_LABELS
+from components.wording import BASELINE_NAMES as BASELINE_LABELS
 
 # Okabe and Ito's colours, told apart with every common kind of colour blindness. A run's colour is
 # its cell's, and its backend is its line's style (``run_styles``); a second run of the same cell and

@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from components import ids
 from components.figures import GRAPH_CONFIG, make_horizon_figure
 from components.runcache import RunLibrary
-from models.horizon import METHOD_NAMES
+from components.wording import METHOD_NAMES
 
 EXPLAIN = ("Set a horizon k above 1 to forecast k steps ahead. The recursive way feeds the one-step model its own "
            "forecasts k - 1 times: errors compound, since every step builds on the last forecast. The Horizon "

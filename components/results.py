@@ -20,10 +20,9 @@ from components.figures import (GRAPH_CONFIG, forecast_patch, gates_patch, make_
 from components.replay import epoch_of
 from components.runcache import PageRuns, RunLibrary
 from components.sliders import register_box, slider_with_box
+from components.wording import BASELINE_HELP, BASELINE_NAMES, METHOD_HELP, METHOD_NAMES
 from data.exogenous import NO_SEASON
-from models.baselines import BASELINE_HELP, BASELINE_NAMES
 from models.rules import MAX_ROLLOUT
-from models.horizon import METHOD_HELP, METHOD_NAMES
 from models.rollout import rollout_macs
 from models.run import RunRecord, restore
 

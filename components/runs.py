@@ -23,7 +23,7 @@ from components.settings import Settings
 from components.shelf import MAX_RUNS
 from models.cost import Served
 from data.datasets import SYNTHETIC
-from models.baselines import BASELINE_NAMES
+from components.wording import BASELINE_NAMES
 from models.run import RunRecord, RunRecordError
 
 

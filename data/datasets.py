@@ -34,7 +34,7 @@ class DataSet:
     value_column: str
     unit: str
     season: int  # steps per season for the seasonal naive baseline; 1 = none
-    note: str  # one line for the page: what the data is like (claims about results: ``models.findings``)
+    note: str  # one line for the page: what the data is like (claims about results: ``components.findings``)
     defaults: dict[str, Any] = field(default_factory=dict)
 
     def load(self) -> tuple[list[str], np.ndarray]:

@@ -55,11 +55,3 @@ def linear_ar(prep: Prepared, season: int = 1) -> np.ndarray:
 
 
 BASELINES = {"persistence": persistence, "seasonal_naive": seasonal_naive, "drift": drift, "linear_ar": linear_ar}
-BASELINE_NAMES = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
-                  "linear_ar": "linear AR"}  # as the page and the command show them
-BASELINE_HELP = {
-    "persistence": "the next value is the last one seen",
-    "seasonal_naive": "the next value is the one a season (the longest period) earlier",
-    "drift": "the last value plus the train part's mean step",
-    "linear_ar": "least squares on the same window of past values, fit on the train part",
-}

@@ -37,13 +37,6 @@ if TYPE_CHECKING:
     from models.config import ExperimentConfig
 
 METHODS = ("direct", "seq2seq", "recursive", "persistence", "linear_ar")
-METHOD_NAMES = {"direct": "direct", "seq2seq": "seq2seq", "recursive": "recursive", "persistence": "persistence",
-                "linear_ar": "linear AR (direct)"}
-METHOD_HELP = {"direct": "a model with k outputs, trained on the next k values",
-               "seq2seq": "an encoder reads the window, a decoder cell unrolls k steps feeding its own outputs",
-               "recursive": "the one-step model fed its own forecasts",
-               "persistence": "the last value, for every step ahead",
-               "linear_ar": "least squares from the window to each of the next k values"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,19 @@
+"""The words the page and the command use for the baselines and the k-step methods: their names and
+one line on each. The computations live in ``models.baselines`` and ``models.horizon``."""
+
+BASELINE_NAMES = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
+                  "linear_ar": "linear AR"}
+BASELINE_HELP = {
+    "persistence": "the next value is the last one seen",
+    "seasonal_naive": "the next value is the one a season (the longest period) earlier",
+    "drift": "the last value plus the train part's mean step",
+    "linear_ar": "least squares on the same window of past values, fit on the train part",
+}
+
+METHOD_NAMES = {"direct": "direct", "seq2seq": "seq2seq", "recursive": "recursive", "persistence": "persistence",
+                "linear_ar": "linear AR (direct)"}
+METHOD_HELP = {"direct": "a model with k outputs, trained on the next k values",
+               "seq2seq": "an encoder reads the window, a decoder cell unrolls k steps feeding its own outputs",
+               "recursive": "the one-step model fed its own forecasts",
+               "persistence": "the last value, for every step ahead",
+               "linear_ar": "least squares from the window to each of the next k values"}
