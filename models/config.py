@@ -17,8 +17,7 @@ from data.exogenous import exogenous_problems
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
-from models.rules import HORIZON, HORIZON_METHODS, ROLLOUT, SAMPLING, SEQ_LEN, horizon_problem, method_problems
-from models.registry import BACKENDS
+from models.rules import BACKEND_CHOICES, HORIZON, HORIZON_METHODS, ROLLOUT, SAMPLING, SEQ_LEN, horizon_problem, method_problems
 from models.train import TrainConfig
 
 DATASET_NAMES = (SYNTHETIC, *DATASETS, UPLOAD)
@@ -48,8 +47,8 @@ class ExperimentConfig:
     covariates: tuple[str, ...] = ()  # more inputs: an upload's columns, or the synthetic series' "holidays"
 
     def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise ValueError(f"backend must be one of {tuple(BACKENDS)}, got {self.backend!r}")
+        if self.backend not in BACKEND_CHOICES:
+            raise ValueError(f"backend must be one of {BACKEND_CHOICES}, got {self.backend!r}")
         check_model_args(self.cell, 1, self.hidden_size, self.dtype, self.dropout)
         problem = backend_cell_problem(self.backend, self.cell)
         if problem:

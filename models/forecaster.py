@@ -13,9 +13,12 @@ from typing import Callable
 import numpy as np
 
 from data.windows import Prepared, carve_validation
+from models.config import ExperimentConfig
 from models.registry import create_model
 from models.rollout import rollout, rollout_mc_dropout
 from models.train import EpochLog, TrainConfig, train
+
+RUN, TRAIN = ExperimentConfig(), TrainConfig()  # the defaults, read from the settings' one home
 
 
 class NotFittedError(RuntimeError):
@@ -23,10 +26,11 @@ class NotFittedError(RuntimeError):
 
 
 class Forecaster:
-    def __init__(self, backend: str = "numpy", cell: str = "lstm", hidden_size: int = 32, epochs: int = 60,
-                 learning_rate: float = 2e-3, batch_size: int = 64, clip_norm: float | None = 1.0, seed: int = 0,
-                 dtype: str = "float32", val_fraction: float = 0.0, patience: int = 10,
-                 dropout: float = 0.0) -> None:
+    def __init__(self, backend: str = RUN.backend, cell: str = RUN.cell, hidden_size: int = RUN.hidden_size,
+                 epochs: int = TRAIN.epochs, learning_rate: float = TRAIN.learning_rate,
+                 batch_size: int = TRAIN.batch_size, clip_norm: float | None = TRAIN.clip_norm,
+                 seed: int = TRAIN.seed, dtype: str = RUN.dtype, val_fraction: float = TRAIN.val_fraction,
+                 patience: int = TRAIN.patience, dropout: float = RUN.dropout) -> None:
         self.backend = backend
         self.cell = cell
         self.hidden_size = hidden_size
@@ -57,7 +61,7 @@ class Forecaster:
 
     @classmethod
     def restore(cls, prep: Prepared, state_dict: dict, cell: str, hidden_size: int,
-                backend: str = "numpy", dtype: str = "float32", dropout: float = 0.0) -> "Forecaster":
+                backend: str = RUN.backend, dtype: str = RUN.dtype, dropout: float = RUN.dropout) -> "Forecaster":
         """A fitted forecaster from trained weights, without training: for gates and rollouts
         of a finished run. Weights move between backends unchanged, so any backend will do."""
         f = cls(backend=backend, cell=cell, hidden_size=hidden_size, dtype=dtype, dropout=dropout)

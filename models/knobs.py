@@ -22,8 +22,7 @@ from data.synthetic import MAX_COMPONENTS, SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, backend_cell_problem
 from models.config import BACKEND_NAMES, DATASET_NAMES, ExperimentConfig
-from models.rules import BOUNDS, HORIZON_METHODS, horizon_problem, method_problems
-from models.registry import BACKENDS
+from models.rules import BACKEND_CHOICES, BOUNDS, HORIZON_METHODS, horizon_problem, method_problems
 from models.train import TrainConfig
 
 MAX_LIST = MAX_COMPONENTS  # the longest list a field takes: one number per seasonal component
@@ -177,7 +176,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("series-holidays", "series.holidays", "Holiday spikes", "float", flag="--holidays",
          help="added to the series on 'holiday' steps, 15 to 45 steps apart; 0 for none. The covariate "
               "'holidays' lets the model see them"),
-    Knob("backend", "backend", "Backend", "choice", choices=_choices(BACKENDS, BACKEND_NAMES)),
+    Knob("backend", "backend", "Backend", "choice", choices=_choices(BACKEND_CHOICES, BACKEND_NAMES)),
     Knob("cell", "cell", "Cell", "choice", choices=_choices(CELLS, CELL_NAMES),
          help="GRU (Cho) is the textbook GRU, in NumPy only"),
     Knob("transform", "transform", "Inputs", "choice", choices=_choices(TRANSFORMS[::-1], TRANSFORM_LABELS),

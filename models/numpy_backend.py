@@ -37,8 +37,9 @@ class NumpyRecurrentRegressor:
 
     backend = "numpy"
 
-    def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 32, seed: int = 0,
-                 dtype: str = "float32", dropout: float = 0.0, outputs: int = 1) -> None:
+    def __init__(self, cell: str, input_size: int, hidden_size: int, seed: int, dtype: str, dropout: float,
+                 outputs: int) -> None:
+        """Built by ``models.registry.create_model``, whose defaults are ``ExperimentConfig``'s."""
         check_model_args(cell, input_size, hidden_size, dtype, dropout, outputs)
         self.cell, self.input_size, self.hidden_size, self.dtype = cell, int(input_size), int(hidden_size), dtype
         self.dropout, self.outputs = float(dropout), int(outputs)

@@ -41,8 +41,8 @@ class NumpySeq2Seq(Seq2SeqBase):
 
     backend = "numpy"
 
-    def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 16, horizon: int = 10,
-                 covariates: int = 0, seed: int = 0, dtype: str = "float32") -> None:
+    def __init__(self, cell: str, input_size: int, hidden_size: int, horizon: int, covariates: int, seed: int,
+                 dtype: str) -> None:
         super().__init__(cell, input_size, hidden_size, horizon, covariates, seed)
         self.dtype = dtype
         self._flat, self._grad, self._params, self._grads = flat_parameters(self.shapes, dtype)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Callable
 
 from models.base import RecurrentRegressor
+from models.config import ExperimentConfig
+
+RUN = ExperimentConfig()  # the defaults, read from the settings' one home
 
 
 def _numpy(**kwargs) -> RecurrentRegressor:
@@ -23,9 +26,9 @@ def _torch(**kwargs) -> RecurrentRegressor:
 BACKENDS: dict[str, Callable[..., RecurrentRegressor]] = {"numpy": _numpy, "torch": _torch}
 
 
-def create_model(backend: str = "numpy", cell: str = "lstm", input_size: int = 1, hidden_size: int = 32,
-                 seed: int = 0, dtype: str = "float32", dropout: float = 0.0,
-                 outputs: int = 1) -> RecurrentRegressor:
+def create_model(backend: str = RUN.backend, cell: str = RUN.cell, input_size: int = 1,
+                 hidden_size: int = RUN.hidden_size, seed: int = RUN.train.seed, dtype: str = RUN.dtype,
+                 dropout: float = RUN.dropout, outputs: int = 1) -> RecurrentRegressor:
     """A recurrent layer plus linear head on ``backend`` ("numpy" or "torch").
 
     The same arguments give the same initial weights on both backends. ``outputs`` > 1 makes a
@@ -38,7 +41,7 @@ def create_model(backend: str = "numpy", cell: str = "lstm", input_size: int = 1
 
 
 def create_seq2seq(backend: str, cell: str, input_size: int, hidden_size: int, horizon: int, covariates: int = 0,
-                   seed: int = 0, dtype: str = "float32"):
+                   seed: int = RUN.train.seed, dtype: str = RUN.dtype):
     """The seq2seq forecaster on ``backend``; the same arguments give the same first weights on both."""
     if backend == "numpy":
         from models.numpy_seq2seq import NumpySeq2Seq

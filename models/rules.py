@@ -42,6 +42,7 @@ MAX_HIDDEN, MAX_DROPOUT, MAX_EPOCHS, MAX_BATCH = int(HIDDEN.high), DROPOUT.high,
 MAX_HORIZON, MAX_ROLLOUT, MAX_OUTPUTS = int(HORIZON.high), int(ROLLOUT.high), int(OUTPUTS.high)
 MAX_VAL_FRACTION, MAX_PATIENCE = VAL_FRACTION.high, int(PATIENCE.high)
 
+BACKEND_CHOICES = ("numpy", "torch")  # models.registry builds each
 HORIZON_METHODS = ("direct", "recursive", "seq2seq")  # what a run may train for k steps ahead
 SEQ2SEQ_CELLS = ("lstm", "gru", "rnn")  # cuDNN's cells: the seq2seq model has a PyTorch twin
 

@@ -327,7 +327,7 @@ def _curve(d: dict[str, list]) -> Curve:
     return c
 
 
-def pack_weights(state: Mapping[str, Any], dtype: str = "float32") -> dict[str, Any]:
+def pack_weights(state: Mapping[str, Any], dtype: str) -> dict[str, Any]:
     """A state_dict as {"dtype", "tensors": {name: {"shape", "b64"}}}: little-endian bytes, base64.
     A hidden size of 256 is then about 1 MB of JSON in float32 rather than 5 MB of numbers."""
     code = _BYTES[dtype]

@@ -46,8 +46,9 @@ class TorchRecurrentRegressor:
 
     backend = "torch"
 
-    def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 32, seed: int = 0,
-                 dtype: str = "float32", dropout: float = 0.0, outputs: int = 1) -> None:
+    def __init__(self, cell: str, input_size: int, hidden_size: int, seed: int, dtype: str, dropout: float,
+                 outputs: int) -> None:
+        """Built by ``models.registry.create_model``, whose defaults are ``ExperimentConfig``'s."""
         check_model_args(cell, input_size, hidden_size, dtype, dropout, outputs)
         problem = backend_cell_problem("torch", cell)
         if problem:

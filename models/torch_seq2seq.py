@@ -64,8 +64,8 @@ class TorchSeq2Seq(Seq2SeqBase):
 
     backend = "torch"
 
-    def __init__(self, cell: str = "lstm", input_size: int = 1, hidden_size: int = 16, horizon: int = 10,
-                 covariates: int = 0, seed: int = 0, dtype: str = "float32") -> None:
+    def __init__(self, cell: str, input_size: int, hidden_size: int, horizon: int, covariates: int, seed: int,
+                 dtype: str) -> None:
         super().__init__(cell, input_size, hidden_size, horizon, covariates, seed)
         self.dtype, self._tdtype = dtype, _DTYPES[dtype]
         self.net = _Net(cell, self.input_size, self.hidden_size, self.covariates).to(self._tdtype)

@@ -119,3 +119,31 @@ def test_the_bounds_that_had_drifted_now_stand_at_one_value():
     assert TrainConfig(batch_size=1024).batch_size == 1024
     for knob in KNOBS:
         assert knob.default == knob.value_in(ExperimentConfig())
+
+
+def test_the_defaults_are_read_from_the_config_and_typed_nowhere_else():
+    """create_model, create_seq2seq and Forecaster default to ExperimentConfig's values (hidden size,
+    cell, backend, precision, dropout, the training settings); the backends' and seq2seq classes'
+    constructors have no defaults of their own; the registry builds exactly the backends a config allows."""
+    import inspect
+
+    from models.forecaster import Forecaster
+    from models.numpy_backend import NumpyRecurrentRegressor
+    from models.numpy_seq2seq import NumpySeq2Seq
+    from models.registry import BACKENDS, create_model, create_seq2seq
+    from models.rules import BACKEND_CHOICES
+    from models.torch_backend import TorchRecurrentRegressor
+    from models.torch_seq2seq import TorchSeq2Seq
+
+    run = ExperimentConfig()
+    assert tuple(BACKENDS) == BACKEND_CHOICES
+    wanted = {"backend": run.backend, "cell": run.cell, "hidden_size": run.hidden_size, "dtype": run.dtype,
+              "dropout": run.dropout, "seed": run.train.seed, **dataclasses.asdict(run.train)}
+    for f in (create_model, create_seq2seq, Forecaster):
+        for name, p in inspect.signature(f).parameters.items():
+            if name in wanted and p.default is not inspect.Parameter.empty:
+                assert p.default == wanted[name], (f, name)
+    assert create_model().hidden_size == run.hidden_size == Forecaster().hidden_size
+    for cls in (NumpyRecurrentRegressor, TorchRecurrentRegressor, NumpySeq2Seq, TorchSeq2Seq):
+        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        assert all(p.default is inspect.Parameter.empty for p in params), cls
