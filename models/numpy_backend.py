@@ -13,12 +13,12 @@ import numpy as np
 
 from models.base import check_model_args, check_state_dict, eval_chunk, init_parameters, param_shapes
 from models.cells import cell_gates
-from models.numpy_gru import gru_backward, gru_forward, gru_step, gru_weights
-from models.numpy_gru_cho import ChoLanes, gru_cho_backward, gru_cho_forward
-from models.numpy_lstm import lstm_backward, lstm_forward, lstm_step, lstm_weights, step_views
-from models.numpy_rnn import rnn_backward, rnn_forward, rnn_step, rnn_weights
+from models.kernels.gru import gru_backward, gru_forward, gru_step, gru_weights
+from models.kernels.gru_cho import ChoLanes, gru_cho_backward, gru_cho_forward
+from models.kernels.lstm import lstm_backward, lstm_forward, lstm_step, lstm_weights, step_views
+from models.kernels.rnn import rnn_backward, rnn_forward, rnn_step, rnn_weights
 from models.optim import FlatAdamStep, flat_parameters
-from models.workspace import Workspace
+from models.kernels.workspace import Workspace
 
 RNN_KEYS = ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0")
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from models import GATES, create_model
-from models.numpy_lstm import CHUNK
+from models.kernels.lstm import CHUNK
 
 SHAPES = [(4, 6, 1, 5), (1, 9, 1, 3), (3, 1, 1, 4), (5, 4, 3, 8)]  # N, T, D, H
 TOL = {"float64": dict(rtol=1e-6, atol=1e-9), "float32": dict(rtol=1e-4, atol=1e-5)}

@@ -3,7 +3,7 @@
 float64, a dict of weights in the ``x @ W`` orientation, a list of per-step caches,
 one ``exp`` per sigmoid, and Adam and clipping per parameter. Correct (the
 benchmark checks its loss goes down), but with none of the layout work of
-``models/numpy_lstm.py``. ``make bench`` times it beside Gatelab's cells.
+``models/kernels/lstm.py``. ``make bench`` times it beside Gatelab's cells.
 """
 
 from __future__ import annotations

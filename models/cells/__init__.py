@@ -12,7 +12,7 @@ gate blocks in PyTorch's order (LSTM i | f | g | o, GRU r | z | n). ``layer`` an
 ``layer_back`` loop a cell over a window, and the backward returns ``dx`` (N, T, D): the
 gradient with respect to every input of the window.
 
-The fast NumPy kernels (``models.numpy_lstm`` and its kin) compute the same numbers in
+The fast NumPy kernels (``models.kernels.lstm`` and its kin) compute the same numbers in
 another layout; the tests hold them, and PyTorch, to these.
 """
 

@@ -8,7 +8,7 @@ PyTorch's ``nn.RNN`` with tanh, layout ``weight_ih (H, D)``, ``weight_hh (H, H)`
 
 The gradient reaching step t goes back through ``diag(1 - h_t^2) W_hh`` once per
 step; over a long window it shrinks or grows geometrically, which is the lesson
-that motivates gates. Laid out like ``numpy_lstm`` (gate-major: the batch last,
+that motivates gates. Laid out like ``models.kernels.lstm`` (gate-major: the batch last,
 one fused product per step with ``Z_t = [h; x; 1]``, the weight gradients in one
 contraction after the loop). Shapes: N batch, T time steps, D input size, H hidden
 size, K = H + D + 1.
@@ -20,8 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.steps import feed, last_slot, mean_column_norm, slots, step_blocks
-from models.workspace import Workspace, buffers, memo, one_minus_square
+from models.kernels.steps import feed, last_slot, mean_column_norm, slots, step_blocks
+from models.kernels.workspace import Workspace, buffers, memo, one_minus_square
 
 
 class RNNWeights(NamedTuple):

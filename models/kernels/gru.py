@@ -11,7 +11,7 @@ r | z | n, the reset gate applied after the recurrent product:
 (The textbook GRU of Cho et al. puts r inside the product, W_hn (r * h); its
 weights do not carry over to PyTorch, which is why this file follows PyTorch.)
 
-As in ``numpy_lstm`` (gate-major: the batch is the last, contiguous axis), each
+As in ``models.kernels.lstm`` (gate-major: the batch is the last, contiguous axis), each
 step multiplies one fused matrix by the block ``Z_t = [h; x; 1]`` (K, N). Its four
 row blocks are r | z (both parts and biases) | hn = W_hn h + b_hn | xn = W_in x + b_in.
 The product lands in the step's slab, which then becomes ``[r; z; hn; n]`` in
@@ -26,8 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.steps import feed, last_slot, mean_column_norm, slots, step_blocks
-from models.workspace import Workspace, buffers, dsigmoid, memo, one_minus_square
+from models.kernels.steps import feed, last_slot, mean_column_norm, slots, step_blocks
+from models.kernels.workspace import Workspace, buffers, dsigmoid, memo, one_minus_square
 
 
 class GRUWeights(NamedTuple):

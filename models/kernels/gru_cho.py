@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.cells import gru_cho, layer, layer_back
-from models.workspace import Workspace
+from models.kernels.workspace import Workspace
 
 NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 

@@ -41,8 +41,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from models.steps import feed, last_slot, mean_column_norm, slots, step_blocks
-from models.workspace import Workspace, buffers, dsigmoid, memo, one_minus_square
+from models.kernels.steps import feed, last_slot, mean_column_norm, slots, step_blocks
+from models.kernels.workspace import Workspace, buffers, dsigmoid, memo, one_minus_square
 
 ORDER = (3, 0, 1, 2)  # internal block k holds PyTorch's block ORDER[k] (i=0, f=1, g=2, o=3)
 CHUNK = 10  # time steps per chunk of the backward pass (measured best between 5 and 15 at H = 32, N = 64)
