@@ -107,9 +107,11 @@ def test_the_replay_pauses_at_every_press_plays_at_the_chosen_speed_and_marks_it
     for _ in range(4):  # Play, then Pause as soon as it has moved: it stays where it paused
         before = replay_note(d)
         click(page, "replay-play")
-        until(lambda: replay_note(d) != before and "as it was after epoch" in replay_note(d), timeout=10)
+        until(lambda: replay_note(d) != before, timeout=10)
+        if "after training" in replay_note(d):  # a short replay may play out before Pause is pressed
+            break
         click(page, "replay-play")
-        until(lambda: page.find_element("#replay-play").text == "Play", timeout=5)
+        until(lambda: page.find_element("#replay-play").text == "Play", timeout=10)
         time.sleep(0.3)  # a step already on its way may still land
         paused = replay_note(d)
         time.sleep(1.0)  # four steps at the fast speed
@@ -118,7 +120,7 @@ def test_the_replay_pauses_at_every_press_plays_at_the_chosen_speed_and_marks_it
             break
         epoch = int(paused.split("after epoch ")[1].split()[0])
         until(lambda: [(m["x0"], m["label"]["text"]) for m in shapes(d)] == [(epoch, f"replay: epoch {epoch}")],
-              timeout=5)
+              timeout=10)
     # the fast speed: the rest of the replay plays out in a few seconds (normal takes 0.6 s a step)
     click(page, "replay-play")
     until(lambda: "after training" in replay_note(d), timeout=15)
