@@ -47,11 +47,8 @@ class Bound:
             text = value.strip()
             if text == "":
                 return f"{must}; it is empty"
-            try:
-                value = float(text)
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value):
+            value = number(text)
+            if value is None:
                 return f"{must}; {text!r} is not a number"
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return f"{must}, got {value!r}"
@@ -69,6 +66,15 @@ class Bound:
             problem = f"must be {self.text()}, got {value!r}"  # a config holds ints, not 3.0
         if problem:
             raise ValueError(f"{name} {problem}")
+
+
+def number(text: str) -> float | None:
+    """The finite number a person typed, or None (not a number, or infinite, or NaN)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 LENGTH = Bound("int", 50, 100_000)  # points in a synthetic series

@@ -17,7 +17,8 @@ from data.exogenous import exogenous_problems
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
-from models.rules import BACKEND_CHOICES, HORIZON, HORIZON_METHODS, ROLLOUT, SAMPLING, SEQ_LEN, horizon_problem, method_problems
+from models.rules import (BACKEND_CHOICES, HORIZON, HORIZON_METHODS, ROLLOUT, SAMPLING, SEQ_LEN, horizon_problem,
+                          method_problems)
 from models.train import TrainConfig
 
 DATASET_NAMES = (SYNTHETIC, *DATASETS, UPLOAD)

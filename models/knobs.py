@@ -11,13 +11,12 @@ per bad knob, whoever typed it: the page names a knob by its label
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import exogenous_problems
-from data.bounds import Bound, count_problems
+from data.bounds import Bound, count_problems, number
 from data.synthetic import MAX_COMPONENTS, SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, backend_cell_problem
@@ -49,10 +48,6 @@ class Knob:
     def bound(self) -> Bound:
         """The range of a number's or a list's values: the config's own (``models.rules.BOUNDS``)."""
         return BOUNDS[self.path]
-
-    @property
-    def high(self) -> float:
-        return self.bound.high
 
     @property
     def option(self) -> str:
@@ -135,21 +130,13 @@ class Knob:
         for i, part in enumerate(parts, start=1):
             if part == "":
                 return None, f"{must}; number {i} is missing"
-            v = _finite(part)
+            v = number(part)
             if v is None:
                 return None, f"{must}; {part!r} is not a number"
             if not self.bound.holds(v, high):
                 return None, f"{must}, got {v:g}"
             values.append(v)
         return values, None
-
-
-def _finite(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _choices(values, labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
