@@ -183,7 +183,8 @@ class NumpyLanes:
         self.blocks[cur, self.H : self.H + self.D] = np.reshape(row, (self.D, 1))
         h_out = self.blocks[nxt, : self.H]
         if self.cell == "lstm":
-            lstm_step(self.w.w_s, self.views[cur])
+            with np.errstate(over="ignore", under="ignore"):  # a gate's exp may overflow: see kernels.lstm
+                lstm_step(self.w.w_s, self.views[cur])
         elif self.cell == "gru":
             gru_step(self.blocks[cur], self.slabs[cur], self.w, h_out, self.tmp)
         else:
