@@ -28,8 +28,8 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from components import (controls, downloads, explain, gradflow, horizon, ids, lessons, replay, results, runs,
-                        share, sweep, training)
+from components import (arithmetic, controls, cursor, downloads, explain, gradflow, horizon, ids, lessons, replay,
+                        results, runs, saliency, share, sweep, training, whatif)
 from components.guard import GatelabHandler, guard
 from components.lessons import part
 from components.services import Services, init_services
@@ -79,9 +79,12 @@ def views() -> list:
             ],
             className="g-2",
         ),
-        part("inside", card("Inside the cell", dbc.Row([dbc.Col(results.gates_layout(), lg=8),
+        part("inside", card("Inside the cell", dbc.Row([dbc.Col([results.gates_layout(), arithmetic.layout()], lg=8),
                                                         dbc.Col(explain.equations_layout(), lg=4,
                                                                 className="equations-col")]))),
+        part("inside", dbc.Row([dbc.Col(card("What if: edit the test window", whatif.layout()), xl=5),
+                                dbc.Col(card("What the forecast looks at", saliency.layout()), xl=7)],
+                               className="g-2")),
         part("why-gates", card("Why gates, and what to try", explain.layout())),
         part("ahead", card("Several steps ahead: direct or recursive", horizon.layout())),
         part("compare", card("Runs", [downloads.layout(), runs.layout()])),
@@ -98,6 +101,7 @@ def make_layout(services: Services):
                 [
                     dcc.Store(id=ids.SESSION, data=services.signer.new_tab()),
                     dcc.Store(id=ids.TAB_WATCH),
+                    cursor.layout(),
                     dcc.Interval(id=ids.HEARTBEAT, interval=5000),
                     html.Header(
                         [
@@ -164,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     try:
         controls.register(app, settings)
         lessons.register(app)
+        cursor.register(app)
         share.register(app)
         training.register(app, services)
         library = services.library
@@ -171,6 +176,9 @@ def create_app(settings: Settings | None = None) -> Dash:
         results.register(app, library)
         results.register_paused(app, library)
         explain.register(app, library)
+        arithmetic.register(app, library)
+        whatif.register(app, library)
+        saliency.register(app, library, results.EMPTY)
         gradflow.register(app, results.EMPTY, library)
         horizon.register(app, library)
         sweep.register(app)

@@ -285,9 +285,11 @@ def _gate_z(k: str, a: np.ndarray) -> tuple[list, float, float]:
     return np.round(a.T, 4).tolist(), (-zmax if k in SIGNED else 0.0), zmax
 
 
-def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", first_step: int = 0) -> go.Figure:
+def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", first_step: int = 0,
+                      columns: Sequence | None = None) -> go.Figure:
     """One heatmap per gate, hidden unit x time step, gates in [0, 1] or [-1, 1] on fixed scales;
-    ``first_step``: the window step the first column is (when only the last steps are shown)."""
+    ``first_step``: the window step the first column is (when only the last steps are shown);
+    ``columns``: each column's place on the series' time axis, for the page's one cursor."""
     names = HEATMAP_GATES[cell]
     height, top, bottom = GATES_HEIGHT, 60, 40
     fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True,
@@ -311,7 +313,8 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
     fig.update_xaxes(title_text="time step in the window", row=len(names), col=1)
     fig.update_layout(height=height, margin=dict(l=50, r=60 + TOOLBAR_PX, t=top, b=bottom), template="plotly_white",
                       title=dict(text=title or "Inside the cell", x=0.01, xanchor="left", font=dict(size=14)),
-                      modebar=dict(orientation="v"))
+                      modebar=dict(orientation="v"),
+                      meta={"cursor": list(columns or []), "first_step": first_step})
     return fig
 
 

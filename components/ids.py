@@ -38,6 +38,7 @@ DRAW_LEFT = "draw-left"  # those of them not yet redrawn
 FIRST_POINT_TICK = "first-point-tick"  # while a job starts: asks for its first loss point (training.py)
 LOSS_OPTIONS = "loss-options"
 LOSS_GRAPH = "loss-graph"  # live: training.py; finished runs: results.py
+PARITY_METER = "parity-meter"  # during Train all: NumPy against PyTorch, epoch by epoch (parity.py; training.py)
 
 # finished runs (runs.py)
 RUNS_STORE = "runs-store"  # RunRecord JSON, oldest first
@@ -72,6 +73,29 @@ ROLLOUT_STEPS = "rollout-steps"
 ROLLOUT_GRAPH = "rollout-graph"
 GATE_WINDOW = "gate-window"
 GATES_GRAPH = "gates-graph"
+
+# arithmetic.py: one unit's equation with the model's numbers (the heatmaps' clicks choose it)
+CELL_EXPLAIN = "cell-explain"
+EXPLAIN_GATE = "explain-gate"
+EXPLAIN_UNIT = "explain-unit"
+EXPLAIN_STEP = "explain-step"
+
+# cursor.py: the time step hovered on the forecasts, the rollout or the gates (a line on the others)
+CURSOR = "cursor"
+
+# saliency.py
+SALIENCY_GRAPH = "saliency-graph"
+SALIENCY_NOTE = "saliency-note"
+
+# whatif.py: the chosen test window, edited (gates, arithmetic and saliency read the edits)
+WHATIF = "whatif"  # the window's graph; a click on a point chooses its step
+WHATIF_STEP = "whatif-step"
+WHATIF_VALUE = "whatif-value"
+WHATIF_SET = "whatif-set"
+WHATIF_RESET = "whatif-reset"
+WHATIF_EDITS = "whatif-edits"  # {run, window, points: {step: value}}, original units
+WHATIF_FEEDBACK = "whatif-feedback"
+WHATIF_NOTE = "whatif-note"
 
 # gradflow.py
 GRADFLOW_GRAPH = "gradflow-graph"

@@ -20,6 +20,7 @@ from components.figures import (GRAPH_CONFIG, forecast_patch, gates_patch, make_
 from components.replay import epoch_of
 from components.runcache import PageRuns, RunLibrary
 from components.sliders import register_box, slider_with_box
+from components.whatif import edited_window
 from components.wording import BASELINE_HELP, BASELINE_NAMES, METHOD_HELP, METHOD_NAMES
 from data.exogenous import NO_SEASON
 from models.rules import MAX_ROLLOUT
@@ -175,6 +176,12 @@ def seq2seq_rollout_note(chained: list[tuple[RunRecord, np.ndarray]], steps: int
             "0 with one at 0.5.")
 
 
+def only(*inputs: str) -> bool:
+    """Whether every input that set this callback off is one of ``inputs`` (the figure shown is then
+    the same run's, window's and cell's, and a patch will do)."""
+    return bool(ctx.triggered_prop_ids) and all(v in inputs for v in ctx.triggered_prop_ids.values())
+
+
 def as_replayed(page: PageRuns, runs: list[RunRecord], current_id: str | None,
                 position: int | None) -> list[RunRecord]:
     """``runs`` with the current one as it stood at the replay slider's epoch."""
@@ -294,9 +301,10 @@ def register(app: Dash, library: RunLibrary) -> None:
         Input(ids.CURRENT_RUN, "data"),
         Input(ids.GATE_WINDOW, "value"),
         Input(ids.REPLAY_SLIDER, "value"),
+        Input(ids.WHATIF_EDITS, "data"),
         State(ids.SESSION, "data"),
     )
-    def show_gates(store, current_id, window, position, tab):
+    def show_gates(store, current_id, window, position, edits, tab):
         page = library.page(tab, store)
         run = page.find(current_id)
         if run is None:
@@ -304,10 +312,12 @@ def register(app: Dash, library: RunLibrary) -> None:
         epoch = epoch_of(run, position)
         replayed = page.at(run, epoch)
         with page.model(run, epoch) as model:
-            last, marks, gates, title, first_step = gate_window(replayed, window, model)
-        if ctx.triggered_id == ids.REPLAY_SLIDER:  # a replay step: the same window's heatmaps, as they were
+            last, marks, gates, title, first_step = gate_window(replayed, window, model, edits)
+        if only(ids.REPLAY_SLIDER, ids.WHATIF_EDITS):  # a replay step or an edit: the same window's heatmaps
             return no_update, no_update, gates_patch(gates, run.config.cell, title)
-        return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step)
+        k = int(min(max(window or 0, 0), last))
+        return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step,
+                                              columns=gate_columns(run, k, first_step))
 
 
 def register_paused(app: Dash, library: RunLibrary) -> None:
@@ -373,19 +383,28 @@ def rollouts(shown: list[RunRecord], steps: int, made: list | None = None
     return preds, bands, heavy
 
 
-def gate_window(run: RunRecord, window: int | None, model=None) -> tuple[int, dict, dict, str, int]:
+def gate_columns(run: RunRecord, window: int, first_step: int) -> list:
+    """Where each heatmap column of test window ``window`` lies on the series' time axis (the cursor's)."""
+    first, target = run.window_span(window)
+    return run.axis.xs(range(first + first_step, target))
+
+
+def gate_window(run: RunRecord, window: int | None, model=None, edits=None) -> tuple[int, dict, dict, str, int]:
     """(the last test window, the slider's marks, the activations of test window ``window``, the title,
     the window step their first column is): at most the window's last ``MAX_GATE_STEPS`` steps, so
     that a long window's figure stays small enough to send. ``model``: the run's restored model, if at
-    hand."""
+    hand; ``edits``: the what-if view's, shown instead of the data where they are for this window."""
     last = len(run.forecast.index) - 1
     k = int(min(max(window or 0, 0), last))
     first, target = run.window_span(k)
-    gates = (model or restore(run)).gate_activations(k)
+    model = model or restore(run)
+    changed = edited_window(run, model.prep_, k, edits)
+    gates = model.gate_activations(k) if changed is None else model.model_.gate_activations(changed[0])
     shown = min(run.config.seq_len, MAX_GATE_STEPS)
     cut = "" if shown == run.config.seq_len else f"; its last {shown} steps (a figure of every step is too large to send)"
-    title = (f"Inside {run.label}<br><sup>test window {k}: steps {first} to {target - 1}, predicting step {target}"
-             f"{cut}</sup>")
+    what = ", as edited in the what-if view" if changed is not None else ""
+    title = (f"Inside {run.label}<br><sup>test window {k}{what}: steps {first} to {target - 1}, predicting step "
+             f"{target}{cut}</sup>")
     marks = {v: str(v) for v in sorted({0, last // 4, last // 2, 3 * last // 4, last})}
     return last, marks, {name: a[-shown:] for name, a in gates.items()}, title, run.config.seq_len - shown
 
@@ -393,4 +412,6 @@ def gate_window(run: RunRecord, window: int | None, model=None) -> tuple[int, di
 def gates_view(run: RunRecord, window: int | None, model=None) -> tuple[int, dict, go.Figure]:
     """(the last test window, the slider's marks, the heatmaps of test window ``window``; see ``gate_window``)."""
     last, marks, gates, title, first_step = gate_window(run, window, model)
-    return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step)
+    k = int(min(max(window or 0, 0), last))
+    return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step,
+                                          columns=gate_columns(run, k, first_step))

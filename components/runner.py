@@ -31,6 +31,7 @@ import psutil
 from dash import Patch
 
 from components.figures import live_traces, loss_progress_patch
+from components.parity import ParityMeter
 from components.jobs import JobBoard, QueueFull
 from components.signing import Signer
 from data.datasets import UPLOAD
@@ -371,12 +372,21 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
     configs, sweep, runs, points = job.configs, job.sweep, shared.runs, shared.points
     hold = holder(set_progress, watch, shared.on_pause)
 
+    meter = ParityMeter(configs) if sweep is None and len(configs) > 1 else None
+    meter = meter if meter is not None and meter.cells else None  # a cell on both backends, or no meter
+
     def outcome(status: str) -> JobOutcome:
         if sweep is not None:
             return JobOutcome(job.id, (), status, {**sweep, "points": points})
+        if meter is not None:  # the forecasts' differences, with the job's result (Dash sends both at once)
+            meter.finish(runs)
+            set_progress((100.0, "comparing the backends' forecasts", Patch().to_plotly_json(), "running", True,
+                          meter.rows()))
         return JobOutcome(job.id, tuple(runs), status)
 
     for k, config in enumerate(configs):
+        if meter is not None:
+            meter.begin(config)
         name = config.model_name
         # Train all draws each run in traces of its own (``figures.make_live_loss_figure``); a sweep, in one set
         first = 0 if sweep is not None or len(configs) == 1 else k * live_traces(config.train.val_fraction > 0)
@@ -402,7 +412,7 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
                 last_sent = now
                 percent = 100.0 * (k + log.epoch / total) / len(configs)
                 set_progress((percent, f"{prefix}epoch {log.epoch} of {total}", loss_progress_patch(history, first),
-                              "running", True))
+                              "running", True, *([meter.rows()] if meter is not None else [])))
 
         def on_phase(what: str, prefix=prefix, k=k, history=history, first=first) -> None:
             # the whole curve again: a page sees only the latest progress, and this one follows the last epoch's
@@ -416,7 +426,8 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
 
         try:
             record = run_experiment(config, series=job.data, on_epoch_end=on_epoch_end, should_stop=watch,
-                                    on_phase=on_phase, hold=at_hold)
+                                    on_phase=on_phase, hold=at_hold,
+                                    on_weights=meter.epoch if meter is not None else None)
         except (TrainingDiverged, ValueError) as e:
             return outcome(f"{name}: {e}")
         except NoEpoch:  # stopped before a single epoch: nothing to show, nothing to evaluate

@@ -31,7 +31,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from plotly.utils import PlotlyJSONEncoder
 
-from components import ids, share
+from components import ids, parity, share
 from components.controls import FIELD_IDS, form_values, page_config
 from components.figures import GRAPH_CONFIG, make_live_loss_figure
 from components.runner import DONE, make_request, run_request
@@ -151,6 +151,7 @@ def loss_layout() -> html.Div:
             html.P("Model units: the standardized series the network reads; the table gives the series' own.",
                    className="small text-muted mb-0"),
             dcc.Graph(id=ids.LOSS_GRAPH, figure=make_live_loss_figure(1), config=GRAPH_CONFIG),
+            parity.layout(),
         ]
     )
 
@@ -254,17 +255,20 @@ def register(app: Dash, services: Services) -> None:
         ],
         progress=[Output(ids.PROGRESS, "value"), Output(ids.PROGRESS, "label"), Output(ids.LOSS_GRAPH, "figure"),
                   Output(ids.STATUS, "children"), Output(ids.QUEUE_NOTE, "hidden"), Output(ids.PAUSED_FEED, "data"),
-                  Output(ids.SWEEP_PROGRESS, "children"), Output(ids.SWEEP_BAR, "value")],
+                  Output(ids.SWEEP_PROGRESS, "children"), Output(ids.SWEEP_BAR, "value"),
+                  Output(ids.PARITY_METER, "children")],
         interval=settings.poll_ms,
         prevent_initial_call=True,
     )
     def run_job(set_progress, request):
-        first, paused = [], [None]
+        first, paused, meter = [], [None], [None]
         sweep = isinstance(request, dict) and request.get("sweep") is not None
 
         def progress(p: tuple) -> None:
-            # a sweep's progress shows beside its button too
-            set_progress((*p, paused[0], p[1] if sweep else "", p[0] if sweep else 0))
+            # a sweep's progress shows beside its button too; Train all's parity meter rides along (p[5])
+            if len(p) > 5:
+                meter[0] = p[5]
+            set_progress((*p[:5], paused[0], p[1] if sweep else "", p[0] if sweep else 0, parity.view(meter[0])))
             if not first and p[2].get("operations"):  # the first loss point: on the shelf for ``first_point``
                 first.append(p)
                 services.shelf.put_first(request["session"], request["id"], p)

@@ -107,6 +107,21 @@ class Prepared:
             return np.asarray(x, dtype=np.float64)[:, None]
         return np.column_stack([x, self.features[start:stop]])
 
+    def window_of(self, values: np.ndarray, target: int) -> tuple[np.ndarray, float]:
+        """The window that forecasts step ``target`` if the series read ``values`` (n,) (an edited copy,
+        original units), with this preparation's scaler and transform: (its rows (L, D), the standardized
+        value its forecast is measured from, as ``ref``)."""
+        z = self.scaler.transform(np.asarray(values, dtype=np.float64))
+        if self.transform == "none":
+            inputs, ref = z, 0.0
+        elif self.transform == "diff":
+            inputs, ref = np.concatenate([[0.0], np.diff(z)]) / self.target_scale, float(z[target - 1])
+        else:
+            base = self.line[0] + self.line[1] * np.arange(len(z))
+            inputs, ref = (z - base) / self.target_scale, float(base[target])
+        start = target - self.seq_len
+        return self.rows(start, target, inputs[start:target]), ref
+
     def future_features(self, steps: int) -> np.ndarray:
         """The covariates (steps, C) of the rows a rollout of ``steps`` from ``split`` appends."""
         if self.features is None:

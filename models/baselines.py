@@ -35,17 +35,30 @@ def drift(prep: Prepared, season: int = 1) -> np.ndarray:
     return x[prep.test.target_index - 1] + step
 
 
-def linear_ar_paths(prep: Prepared, k: int, test_t: np.ndarray) -> np.ndarray:
-    """Least squares from the L standardized lags (and an intercept) to each of the next k values,
-    fit on the windows whose k targets are train points; original units (N_test, k)."""
+def _ar_design(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the standardized series z, each window's L lags and an intercept (N, L + 1), its target index)."""
     z = prep.scaler.transform(prep.series)
     X, t = make_windows(z, prep.seq_len)
-    A = np.hstack([X[:, :, 0], np.ones((X.shape[0], 1))])
+    return z, np.hstack([X[:, :, 0], np.ones((X.shape[0], 1))]), t
+
+
+def linear_ar_coefficients(prep: Prepared, k: int = 1) -> np.ndarray:
+    """Least squares from the L standardized lags (and an intercept) to each of the next k values,
+    fit on the windows whose k targets are train points: (L + 1, k), row j the window's step j (lag
+    L - j from the first target), the last row the intercept."""
+    z, A, t = _ar_design(prep)
     fit = t + k <= prep.split
     Y = np.stack([z[t[fit] + j] for j in range(k)], axis=1)
     coef, *_ = np.linalg.lstsq(A[fit], Y, rcond=None)
+    return coef
+
+
+def linear_ar_paths(prep: Prepared, k: int, test_t: np.ndarray) -> np.ndarray:
+    """The AR's forecasts of the next k values from the test windows at ``test_t``
+    (``linear_ar_coefficients``); original units (N_test, k)."""
+    _, A, t = _ar_design(prep)
     rows = np.searchsorted(t, test_t)
-    return prep.scaler.inverse(A[rows] @ coef)
+    return prep.scaler.inverse(A[rows] @ linear_ar_coefficients(prep, k))
 
 
 def linear_ar(prep: Prepared, season: int = 1) -> np.ndarray:

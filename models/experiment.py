@@ -45,6 +45,7 @@ def run_experiment(
     should_stop: Callable[[], bool] | None = None,
     on_phase: Callable[[str], None] | None = None,
     hold: Callable[[EpochLog, Callable[[], RunRecord]], None] | None = None,
+    on_weights: Callable[[EpochLog, Callable[[], dict]], None] | None = None,
 ) -> RunRecord:
     """Train and evaluate; ``series`` (n,) replaces the synthetic one when given, or an ``Uploaded``
     file's part, with its time labels and covariate columns.
@@ -52,7 +53,8 @@ def run_experiment(
     horizon, baselines), so that a page can say what is being drawn.
     ``hold(log, now)`` is called after each epoch, with a function that makes the run's record as it
     stands (evaluated with the weights of that epoch): a job that pauses there shows it, and training
-    goes on when ``hold`` returns.
+    goes on when ``hold`` returns. ``on_weights(log, weights)`` is called after each epoch too, with a
+    function that gives the model's weights as they stand (the live parity meter compares them).
 
     A run that ``should_stop`` ends early keeps what it learned so far, with
     ``stopped`` saying "stopped at epoch k"; the caller may reword why.
@@ -82,6 +84,8 @@ def run_experiment(
         logs.append(log)
         if log.epoch == 1 or log.epoch % every == 0:  # for the replay: the weights as they were
             snapshots.append((log.epoch, model.model_.state_dict()))
+        if on_weights is not None:
+            on_weights(log, model.model_.state_dict)
         if on_epoch_end is not None:
             on_epoch_end(log)
         if hold is not None:
