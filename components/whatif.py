@@ -76,7 +76,7 @@ def edited_window(run: RunRecord, prep: Prepared, window: int, edits: Any) -> tu
 
 
 def layout() -> html.Div:
-    field = {"size": "sm", "debounce": True}
+    field = {"size": "sm"}  # read as State when Set is pressed (or Enter in the value field)
     return html.Div(
         [
             html.Div("What if: edit the chosen test window", className="small fw-semibold"),
@@ -158,6 +158,7 @@ def register(app: Dash, library: RunLibrary) -> None:
         Output(ids.WHATIF, "figure"),
         Output(ids.WHATIF_NOTE, "children"),
         Input(ids.WHATIF_SET, "n_clicks"),
+        Input(ids.WHATIF_VALUE, "n_submit"),
         Input(ids.WHATIF_RESET, "n_clicks"),
         Input(ids.WHATIF, "clickData"),
         Input(ids.GATE_WINDOW, "value"),
@@ -169,7 +170,7 @@ def register(app: Dash, library: RunLibrary) -> None:
         State(ids.RUNS_STORE, "data"),
         State(ids.SESSION, "data"),
     )
-    def edit(_set, _reset, click, window, position, current_id, step, value, edits, store, tab):
+    def edit(_set, _enter, _reset, click, window, position, current_id, step, value, edits, store, tab):
         """Set puts the typed value at the step, and the answer comes back in the same round trip; a click
         on a point chooses its step and shows its value; Reset, another window or another run clears
         the edits. The gates, the arithmetic and the saliency follow the edits store."""
@@ -188,7 +189,7 @@ def register(app: Dash, library: RunLibrary) -> None:
         k = int(min(max(window or 0, 0), len(run.forecast.index) - 1))
         points = {} if trigger in (ids.WHATIF_RESET, ids.GATE_WINDOW, ids.CURRENT_RUN) else parse_edits(edits, run, k)
         feedback = ""
-        if trigger == ids.WHATIF_SET:
+        if trigger in (ids.WHATIF_SET, ids.WHATIF_VALUE):
             problem = Bound("int", 0, L - 1).problem(step)
             problem = f"Step {problem}." if problem else None
             if problem is None and value_bound(run.series).problem(value):
