@@ -82,7 +82,7 @@ def views() -> list:
         part("inside", card("Inside the cell", dbc.Row([dbc.Col([results.gates_layout(), arithmetic.layout()], lg=8),
                                                         dbc.Col(explain.equations_layout(), lg=4,
                                                                 className="equations-col")]))),
-        part("inside", dbc.Row([dbc.Col(card("What if: edit the test window", whatif.layout()), xl=5),
+        part("looks", dbc.Row([dbc.Col(card("What if: edit the test window", whatif.layout()), xl=5),
                                 dbc.Col(card("What the forecast looks at", saliency.layout()), xl=7)],
                                className="g-2")),
         part("why-gates", card("Why gates, and what to try", explain.layout())),

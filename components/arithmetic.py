@@ -110,13 +110,15 @@ def update_lines(u: Update) -> list:
 
 def explain_lines(arithmetic: dict, chosen: str, unit: int) -> list:
     """The chosen gate in full, then one short block for each other gate and state, in the step's order."""
-    order = [chosen] + [name for name in arithmetic if name != chosen]
-    blocks = []
-    for name in order:
+    def block(name: str) -> html.Div:
         item = arithmetic[name]
         body = gate_lines(item, unit, name == chosen) if isinstance(item, GateSum) else update_lines(item)
-        blocks.append(html.Div(body, className="gl-explain-chosen mb-2" if name == chosen else "mb-1 text-muted"))
-    return blocks
+        return html.Div(body, className="mb-2" if name == chosen else "mb-1 text-muted")
+
+    others = [block(name) for name in arithmetic if name != chosen]
+    return [block(chosen), html.Details([html.Summary(f"The unit's other gates and states at this step "
+                                                      f"({', '.join(n for n in arithmetic if n != chosen)})",
+                                                      className="small"), *others])]
 
 
 def layout() -> html.Div:

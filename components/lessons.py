@@ -31,12 +31,15 @@ LESSONS: dict[str, Lesson] = {
                      "Each heatmap is one gate for one test window, a row per unit: replay training to see it form."),
     "why-gates": Lesson("3 Why gates",
                         "Train a plain RNN and an LSTM, tick both runs: how much gradient reaches the window's start?"),
-    "ahead": Lesson("4 Several steps ahead",
+    "ahead": Lesson("4 Steps ahead",
                     "Fed its own forecasts, a model drifts: compare direct, seq2seq and dropout's bands."),
     "data": Lesson("5 Real data",
                    "Bundled data sets or your own CSV (it stays in this page), with inputs beside the series."),
-    "compare": Lesson("6 Runs compared",
+    "compare": Lesson("6 Compare runs",
                       "Every run of this page: tick runs to overlay them, sweep seeds or windows, download."),
+    "looks": Lesson("7 What if",
+                    "Edit a test window and watch the forecast answer; which past values does it read, "
+                    "and are they the lags the statistics point at?"),
 }
 DEFAULT = "basics"
 ALL = "all"  # the page's class while "Everything on one page" is on

@@ -46,7 +46,7 @@ def test_dropout_is_a_field_and_a_column_and_is_explained(page):
     cell = "#runs-table td[data-dash-column='{}']"
     until(lambda: d.find_elements(By.CSS_SELECTOR, cell.format("dropout")), timeout=10)
     assert d.find_element(By.CSS_SELECTOR, cell.format("dropout")).text == "0.3"
-    summary = d.find_element(By.CSS_SELECTOR, "details summary")  # "Pitfalls worth trying here"
+    summary = d.find_element(By.XPATH, "//details[.//*[@id='pitfalls']]/summary")  # "Pitfalls worth trying here"
     d.execute_script("arguments[0].scrollIntoView({block: 'center'});", summary)
     summary.click()
     assert "at prediction time nothing is dropped" in text(d, "pitfalls")
