@@ -38,6 +38,7 @@ test-fast: install
 bench: install browser
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python tools/bench.py
 	$(BIN)/python tools/bench_ui.py --repeats 5
+	$(BIN)/python tools/bench_whatif.py
 
 # Builds and runs the Dockerfile with podman (no Docker engine needed), trains over HTTP, cleans up.
 container-test: install

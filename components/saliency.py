@@ -28,7 +28,7 @@ MEANING = ("Peaks in the top row are the lags whose value moves this forecast mo
 
 def make_figure(sal: Saliency, stats, title: str, edited: bool) -> go.Figure:
     lags = sal.lags.tolist()
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.14,
                         subplot_titles=["what the network looks at: |d forecast / d input|",
                                         "what statistics points at (train part)"])
     for d, name in enumerate(sal.inputs):
@@ -47,7 +47,7 @@ def make_figure(sal: Saliency, stats, title: str, edited: bool) -> go.Figure:
         fig.add_hline(y=sign * stats.band, line=dict(dash="dash", color="#888", width=1), row=2, col=1)
     fig.update_xaxes(title_text="lag: steps before the forecast step", row=2, col=1)
     fig.update_layout(height=HEIGHT, barmode="group", template="plotly_white", legend=LEGEND,
-                      margin=dict(l=50, r=20, t=60, b=40),
+                      margin=dict(l=50, r=20, t=80, b=40),
                       title=dict(text=title, x=0.01, xanchor="left", font=dict(size=14)))
     return fig
 

@@ -79,7 +79,8 @@ def layout() -> html.Div:
     field = {"size": "sm"}  # read as State when Set is pressed (or Enter in the value field)
     return html.Div(
         [
-            html.Div("What if: edit the chosen test window", className="small fw-semibold"),
+            html.P("The test window chosen under Inside the cell, in the series' units: click a point or type its "
+                   "step, type a value, press Set.", className="small text-muted mb-1"),
             dbc.Row(
                 [
                     dbc.Col([dbc.Label("Step", html_for=ids.WHATIF_STEP, className="small mb-0"),
@@ -142,8 +143,7 @@ def make_figure(data: list, points: dict[int, float], pred_data: float, pred_edi
 
 def note(k: int, target: int, points: dict[int, float], pred_data: float, pred_edited: float) -> str:
     if not points:
-        return (f"Test window {k}: its forecast of step {target} is {pred_data:.4f}. Click a point or type a step, "
-                "type a value and press Set.")
+        return f"Test window {k}: its forecast of step {target} is {pred_data:.4f}."
     moved = ", ".join(f"step {s} to {v:g}" for s, v in sorted(points.items()))
     return (f"With {moved}: the forecast is {pred_edited:.4f} instead of {pred_data:.4f} (a change of "
             f"{pred_edited - pred_data:+.4f}). The gates, the arithmetic and the saliency show the edited window.")

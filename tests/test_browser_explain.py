@@ -142,7 +142,8 @@ def test_hovering_a_step_on_the_forecasts_marks_it_on_the_gates_and_back(page):
         return [fl.xaxis._offset + fl.xaxis.l2p(700) - box.width / 2,
                 fl.yaxis._offset + fl.yaxis.l2p(gd.data[0].y[i]) - box.height / 2];""", graph)
     ActionChains(d).move_to_element(graph).move_by_offset(round(x), round(y)).perform()
-    cursor = "return (document.querySelector('#%s .js-plotly-plot').layout.shapes || []).filter(s => s.name === 'cursor')"
+    cursor = ("return (document.querySelector('#%s .js-plotly-plot').layout.shapes || [])"
+              ".filter(s => s.name === 'cursor')")
     until(lambda: len(d.execute_script(cursor % "gates-graph")) == 1, timeout=5)
     assert d.execute_script(cursor % "gates-graph")[0]["x0"] == 30  # step 700 is step 30 of window 100
     assert d.execute_script(cursor % "rollout-graph")[0]["x0"] == 700  # the rollout runs from step 630 on
