@@ -16,10 +16,12 @@ from components.replay import epoch_of
 from components.results import only
 from components.runcache import RunLibrary
 from components.whatif import edited_window
+from models.rollout import GATES
 from models.saliency import Saliency, input_names, lag_saliency, lag_statistics, peaks, window_saliency
 
 HEIGHT = 420
 MAX_WINDOWS = 400  # the average is over at most this many test windows, evenly spaced (a view stays quick)
+VIEW_MACS = 2e9  # and over no more than this many multiply-adds, forward and back (about a second)
 MEANING = ("Peaks in the top row are the lags whose value moves this forecast most; in the bottom row, bars "
            "outside the dashed band are lags where the series itself is correlated (ACF) or still adds "
            "something once the nearer lags are known (PACF), and large AR coefficients are the lags a linear "
@@ -85,22 +87,33 @@ def register(app: Dash, library: RunLibrary, empty: dict) -> None:
         edit = only(ids.WHATIF_EDITS)  # the same run and window, edited: only its own lines change
         with page.model(run, epoch_of(run, position)) as model:
             prep = model.prep_
-            k = int(min(max(window or 0, 0), prep.test.X.shape[0] - 1))
+            n = prep.test.X.shape[0]
+            k = int(min(max(window or 0, 0), n - 1))
             changed = edited_window(run, prep, k, edits)
             rows = prep.test.X[k] if changed is None else changed[0]
+            title = title_of(run, k, changed is not None, n)
             if edit:
-                return chosen_patch(window_saliency(model.model_, rows), input_names(prep),
-                                    changed is not None, title_of(run, k, changed is not None)), no_update
-            sal = lag_saliency(model.model_, prep, k, max_windows=MAX_WINDOWS)
+                return chosen_patch(window_saliency(model.model_, rows), input_names(prep), changed is not None,
+                                    title), no_update
+            sal = lag_saliency(model.model_, prep, k, max_windows=windows_within(run.config))
             if changed is not None:
                 sal = Saliency(sal.inputs, window_saliency(model.model_, rows), sal.mean)
         stats = lag_statistics(prep)
-        return make_figure(sal, stats, title_of(run, k, changed is not None), changed is not None), note(sal, stats)
+        return make_figure(sal, stats, title, changed is not None), note(sal, stats)
 
 
-def title_of(run, k: int, edited: bool) -> str:
+def windows_within(config) -> int:
+    """How many test windows the average may read: ``MAX_WINDOWS``, fewer for a large model (a window's
+    forward and backward pass cost about three forward passes of L steps)."""
+    per_window = 3 * config.seq_len * GATES[config.cell] * config.hidden_size * (config.hidden_size + config.inputs)
+    return int(max(1, min(MAX_WINDOWS, VIEW_MACS // per_window)))
+
+
+def title_of(run, k: int, edited: bool, total: int) -> str:
     which = "the edited window" if edited else f"test window {k}"
-    return f"Where {run.label}'s forecast looks<br><sup>{which}, and the mean over the test windows</sup>"
+    used = min(total, windows_within(run.config))
+    over = "the test windows" if used == total else f"{used} of the {total} test windows, evenly spaced"
+    return f"Where {run.label}'s forecast looks<br><sup>{which}, and the mean over {over}</sup>"
 
 
 def chosen_patch(chosen: np.ndarray, inputs: tuple[str, ...], edited: bool, title: str) -> Patch:

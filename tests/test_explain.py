@@ -154,3 +154,13 @@ def test_saliency_of_a_real_model_matches_its_backward_pass_per_window():
     np.testing.assert_allclose(sal.chosen, np.abs(dx[2])[::-1])
     rows = np.linspace(0, len(dx) - 1, 7).astype(int)
     np.testing.assert_allclose(sal.mean, np.abs(dx[rows]).mean(axis=0)[::-1])
+
+
+def test_a_large_models_saliency_averages_fewer_windows_within_the_views_budget():
+    from components.saliency import MAX_WINDOWS, VIEW_MACS, windows_within
+    from models.config import ExperimentConfig
+
+    assert windows_within(ExperimentConfig()) == MAX_WINDOWS  # the defaults: 400 windows, well within
+    big = ExperimentConfig().with_(hidden_size=256, seq_len=600)
+    used = windows_within(big)
+    assert 1 <= used < MAX_WINDOWS and used * 3 * 600 * 4 * 256 * 257 <= VIEW_MACS
