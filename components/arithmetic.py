@@ -19,6 +19,7 @@ from components.figures import HEATMAP_GATES
 from components.replay import epoch_of
 from components.runcache import RunLibrary
 from components.whatif import edited_window
+from data.bounds import Bound
 from models.cells.arithmetic import GateSum, Update, unit_arithmetic
 from models.run import RunRecord
 
@@ -202,11 +203,12 @@ def register(app: Dash, library: RunLibrary) -> None:
         if run is None:
             return "Train a run to see its arithmetic."
         H, L = run.config.hidden_size, run.config.seq_len
-        problems = [f"{name} must be a whole number from 0 to {top}" for name, value, top in
-                    (("Unit", unit, H - 1), ("Step in the window", step, L - 1))
-                    if not isinstance(value, int) or not 0 <= value <= top]
+        checks = (("Unit", Bound("int", 0, H - 1).problem(unit)),
+                  ("Step in the window", Bound("int", 0, L - 1).problem(step)))
+        problems = [f"{name} {problem}" for name, problem in checks if problem]
         if problems:
             return html.Span("; ".join(problems) + ".", className="text-danger")
+        unit, step = int(unit), int(step)  # whole numbers by now (3.0 is 3)
         epoch = epoch_of(run, position)
         with page.model(run, epoch) as model:
             k = int(min(max(window or 0, 0), model.prep_.test.X.shape[0] - 1))
