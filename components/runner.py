@@ -39,6 +39,7 @@ from data.upload import Uploaded
 from data.windows import check_series
 from models.config import ExperimentConfig
 from models.cost import Served, check_served
+from models.ensemble import combine, member_configs
 from models.experiment import NoEpoch, run_experiment
 from models.run import RunRecord
 from models.sweep import MAX_RUNS as MAX_SWEEP_RUNS
@@ -131,6 +132,8 @@ def check_request(request: Any, served: Served, signer: Signer | None = None) ->
         configs = tuple(ExperimentConfig.from_dict(c) for c in raw)
     except (TypeError, ValueError, KeyError, AttributeError) as e:
         raise RequestError(f"the settings are not allowed: {e}") from None
+    if len(configs) > 1 and any(c.ensemble > 1 for c in configs):
+        raise RequestError("an ensemble trains on its own: Train all and sweeps take an ensemble of 1")
     data = _request_series(request.get("series"), served)
     sweep = request.get("sweep")
     if sweep is not None and (not isinstance(sweep, dict) or sweep.get("over") not in OVER):
@@ -368,8 +371,12 @@ def _wait_for_slot(set_progress, board: JobBoard, ticket: int, watch: Watch) -> 
 
 
 def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutcome:
-    """Every config in turn. A sweep keeps a point per finished run (``models.sweep.point``), not the run."""
-    configs, sweep, runs, points = job.configs, job.sweep, shared.runs, shared.points
+    """Every config in turn. A sweep keeps a point per finished run (``models.sweep.point``), not the run.
+    An ensemble (alone in its job, ``check_request``) trains its members in turn, as Train all trains its
+    runs, and ends with their ensemble: of those that finished, when it was stopped."""
+    ensemble = job.configs[0] if job.configs[0].ensemble > 1 else None
+    configs = member_configs(ensemble) if ensemble is not None else job.configs
+    sweep, runs, points = job.sweep, shared.runs, shared.points
     hold = holder(set_progress, watch, shared.on_pause)
 
     meter = ParityMeter(configs) if sweep is None and len(configs) > 1 else None
@@ -378,6 +385,14 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
     def outcome(status: str) -> JobOutcome:
         if sweep is not None:
             return JobOutcome(job.id, (), status, {**sweep, "points": points})
+        finished = [r for r in runs if not r.stopped.startswith(watch.reason or "\0")] if watch.reason else runs
+        if ensemble is not None and finished:
+            shared.phase = f"averaging the {len(finished)} members"
+            set_progress((100.0, shared.phase, Patch().to_plotly_json(), "running", True))
+            whole = combine(ensemble, list(finished), watch.reason)
+            runs.append(whole.with_(id=f"{job.id}-ensemble"))
+            if len(finished) < ensemble.ensemble:
+                status += f"; the ensemble averages the {len(finished)} member(s) that finished"
         if meter is not None:  # the forecasts' differences, with the job's result (Dash sends both at once)
             meter.finish(runs)
             set_progress((100.0, "comparing the backends' forecasts", Patch().to_plotly_json(), "running", True,
@@ -392,6 +407,8 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
         first = 0 if sweep is not None or len(configs) == 1 else k * live_traces(config.train.val_fraction > 0)
         total = config.train.epochs
         prefix = f"run {k + 1} of {len(configs)}, {name}: " if len(configs) > 1 else ""
+        if ensemble is not None:
+            prefix = f"member {k + 1} of {len(configs)}, {name} seed {config.train.seed}: "
         if sweep is not None:
             value = point_value(config, sweep["over"])
             prefix = f"sweep, run {k + 1} of {len(configs)}, {name}, {OVER[sweep['over']].lower()} {value}: "
@@ -438,7 +455,8 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
             if not watch.reason:  # a run cut short would be an unfair point
                 points.append(point(record, sweep["over"]))
         else:
-            runs.append(record.with_(id=f"{job.id}-{k}"))
+            role = f"member {k + 1} of {len(configs)}" if ensemble is not None else ""
+            runs.append(record.with_(id=f"{job.id}-{k}", role=role))
         if watch.reason:
             return outcome(record.stopped if len(configs) == 1 else f"{name}: {record.stopped}")
     return outcome(DONE)

@@ -37,6 +37,8 @@ from components.figures import GRAPH_CONFIG, make_live_loss_figure
 from components.runner import DONE, make_request, run_request
 from components.services import Services
 from models.base import CELLS, NUMPY_ONLY
+from models.ensemble import member_configs
+from models.knobs import BY_KEY
 from models.config import BACKEND_NAMES, ExperimentConfig
 from models.sweep import SweepSpec, on_long_season
 
@@ -210,6 +212,9 @@ def register(app: Dash, services: Services) -> None:
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
             return no_update, f"not started: {first}{more}", no_update, no_update, no_update
         spec = None
+        if ctx.triggered_id == ids.SWEEP_BUTTON and config.ensemble > 1:
+            return (no_update, f"not started: a sweep trains one model per value; set {BY_KEY['ensemble'].label} "
+                    "to 1", no_update, no_update, no_update)
         if ctx.triggered_id == ids.SWEEP_BUTTON:
             try:
                 spec = SweepSpec.parse(over, values, cells)
@@ -221,6 +226,9 @@ def register(app: Dash, services: Services) -> None:
                         c.check_seq_len(data.series.shape[0])
             except ValueError as e:
                 return no_update, f"not started: {e}", no_update, no_update, no_update
+        elif ctx.triggered_id == ids.TRAIN_ALL and config.ensemble > 1:
+            return (no_update, f"not started: Train all trains one model per backend and cell; set "
+                    f"{BY_KEY['ensemble'].label} to 1, or press Train for the ensemble", no_update, no_update, no_update)
         else:
             configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
         request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None,
@@ -228,7 +236,9 @@ def register(app: Dash, services: Services) -> None:
         if speed == "slow":
             board.set_slow(request["id"], True)
         options = options or []
-        models = tuple((c.model_name, c.cell, c.backend) for c in configs) if spec is None and len(configs) > 1 else ()
+        drawn = member_configs(config) if config.ensemble > 1 and spec is None else configs
+        models = tuple((c.model_name + (f" seed {c.train.seed}" if config.ensemble > 1 else ""), c.cell, c.backend)
+                       for c in drawn) if spec is None and len(drawn) > 1 else ()
         live = live_figure(config.train.epochs, "log" in options, "grad" in options, config.train.val_fraction > 0,
                            models)
         return request, STARTING, live, 0, STARTING

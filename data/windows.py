@@ -1,5 +1,8 @@
 """From a series to supervised windows: time split, scaling, input transform, windowing.
 
+A variance-stabilizing transform (``data.power``: square root, log, Box-Cox) may come
+first; the scaler carries it, so every map back to original units inverts it too.
+
 The split is by time and never shuffled: the first ``train_fraction`` of the points
 are train. The scaler is fit on the train part only, so nothing about the test part
 leaks into training. A window of length L whose target index is t holds the points
@@ -34,22 +37,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from data.bounds import TRAIN_FRACTION
+from data.power import Power, fit_power
 
 TRANSFORMS = ("none", "diff", "detrend")
 
 
 @dataclass(frozen=True)
 class Scaler:
-    """Standardization ``z = (x - mean) / std`` with statistics of the train part."""
+    """Standardization ``z = (p(x) - mean) / std`` with statistics of the train part, after the
+    variance-stabilizing transform ``p`` (``data.power``; none by default)."""
 
     mean: float
     std: float
+    power: Power = Power()
 
     def transform(self, x: np.ndarray) -> np.ndarray:
-        return (x - self.mean) / self.std
+        return (self.power.forward(x) - self.mean) / self.std
 
     def inverse(self, z: np.ndarray) -> np.ndarray:
-        return z * self.std + self.mean
+        return self.power.inverse(np.asarray(z) * self.std + self.mean)
 
 
 @dataclass(frozen=True)
@@ -223,11 +229,12 @@ def carve_validation(prep: "Prepared", val_fraction: float) -> tuple[Windows, Wi
     return prep.train.subset(~is_val), prep.train.subset(is_val)
 
 
-def fit_scaler(train: np.ndarray) -> Scaler:
-    std = float(np.std(train))
+def fit_scaler(train: np.ndarray, power: Power = Power()) -> Scaler:
+    p = power.forward(train)
+    std = float(np.std(p))
     if not std > 0:
         raise ValueError("series is constant on the train part; there is nothing to learn")
-    return Scaler(float(np.mean(train)), std)
+    return Scaler(float(np.mean(p)), std, power)
 
 
 def make_windows(values: np.ndarray, seq_len: int, features: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -267,21 +274,31 @@ def prepare(
     transform: str = "detrend",
     dtype=np.float32,
     covariates: tuple = (),
+    power: str = "none",
+    split: int | None = None,
 ) -> Prepared:
     """Split, scale, transform and window ``series`` (n,) for a one-step forecaster; ``covariates``
-    (``data.exogenous.Covariate``) widen every window."""
+    (``data.exogenous.Covariate``) widen every window. ``power`` (``data.power``) comes first, fit on
+    the train part; the series and every forecast stay in original units. ``split`` puts the first test
+    point elsewhere than ``train_fraction`` does (a backtest's origin, ``models.backtest``)."""
     x = check_series(series)
     n = x.shape[0]
-    split = split_index(n, train_fraction)
     if not isinstance(seq_len, (int, np.integer)) or seq_len < 1:
         raise ValueError(f"seq_len must be a positive integer, got {seq_len!r}")
-    problem = seq_len_problem(int(seq_len), n, train_fraction)
+    if split is None:
+        split = split_index(n, train_fraction)
+        problem = seq_len_problem(int(seq_len), n, train_fraction)
+    elif not seq_len + 2 <= split < n:
+        problem = (f"must leave two training windows before the origin at step {split} and a test part after "
+                   f"it, in {n} points, got {seq_len}")
+    else:
+        problem = None
     if problem:
         raise ValueError(f"seq_len {problem}")
     if transform not in TRANSFORMS:
         raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
 
-    scaler = fit_scaler(x[:split])
+    scaler = fit_scaler(x[:split], fit_power(power, x, split))
     z = scaler.transform(x)
     line = (0.0, 0.0)
     if transform == "none":

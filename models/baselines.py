@@ -6,14 +6,15 @@
 - drift: the last value plus the train part's mean step (the line from the first
   to the last train point, carried on).
 - linear AR: least squares on the same L lags plus an intercept, fit on the
-  training windows only.
+  training windows only, on the series' levels (whatever power the model reads:
+  the baseline stays the same for every setting of one window length).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from data.windows import Prepared, make_windows
+from data.windows import Prepared, fit_scaler, make_windows
 
 
 def persistence(prep: Prepared, season: int = 1) -> np.ndarray:
@@ -35,9 +36,14 @@ def drift(prep: Prepared, season: int = 1) -> np.ndarray:
     return x[prep.test.target_index - 1] + step
 
 
+def _level_scaler(prep: Prepared):
+    """The series' own standardization: the baselines read levels, whatever power the model reads."""
+    return fit_scaler(prep.series[: prep.split])
+
+
 def _ar_design(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(the standardized series z, each window's L lags and an intercept (N, L + 1), its target index)."""
-    z = prep.scaler.transform(prep.series)
+    z = _level_scaler(prep).transform(prep.series)
     X, t = make_windows(z, prep.seq_len)
     return z, np.hstack([X[:, :, 0], np.ones((X.shape[0], 1))]), t
 
@@ -58,7 +64,7 @@ def linear_ar_paths(prep: Prepared, k: int, test_t: np.ndarray) -> np.ndarray:
     (``linear_ar_coefficients``); original units (N_test, k)."""
     _, A, t = _ar_design(prep)
     rows = np.searchsorted(t, test_t)
-    return prep.scaler.inverse(A[rows] @ linear_ar_coefficients(prep, k))
+    return _level_scaler(prep).inverse(A[rows] @ linear_ar_coefficients(prep, k))
 
 
 def linear_ar(prep: Prepared, season: int = 1) -> np.ndarray:

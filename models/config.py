@@ -14,11 +14,12 @@ from typing import Any
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import exogenous_problems
+from data.power import POWERS
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
-from models.rules import (BACKEND_CHOICES, HORIZON, HORIZON_METHODS, ROLLOUT, SAMPLING, SEQ_LEN, horizon_problem,
-                          method_problems)
+from models.rules import (BACKEND_CHOICES, ENSEMBLE, HORIZON, HORIZON_METHODS, INTERVAL, ROLLOUT, SAMPLING, SEQ_LEN,
+                          ensemble_problem, horizon_problem, interval_problem, method_problems)
 from models.train import TrainConfig
 
 DATASET_NAMES = (SYNTHETIC, *DATASETS, UPLOAD)
@@ -34,6 +35,7 @@ class ExperimentConfig:
     seq_len: int = 60
     train_fraction: float = 0.7
     transform: str = "detrend"
+    power: str = "none"  # before the transform: "sqrt", "log" or "boxcox" (data.power), fit on the train part
     backend: str = "numpy"
     cell: str = "lstm"
     hidden_size: int = 32
@@ -46,6 +48,8 @@ class ExperimentConfig:
     scheduled_sampling: float = 0.0  # seq2seq: the final probability of feeding the decoder its own output
     calendar: bool = False  # sine and cosine of the date's place in its year (or day) as two more inputs
     covariates: tuple[str, ...] = ()  # more inputs: an upload's columns, or the synthetic series' "holidays"
+    ensemble: int = 1  # k > 1: k training seeds (seed, seed + 1, ...), their forecasts averaged (models.ensemble)
+    interval: float = 0.0  # a level such as 0.8: split-conformal prediction intervals (models.conformal); 0: none
 
     def __post_init__(self) -> None:
         if self.backend not in BACKEND_CHOICES:
@@ -56,6 +60,8 @@ class ExperimentConfig:
             raise ValueError(f"cell {problem}")
         if self.transform not in TRANSFORMS:
             raise ValueError(f"transform must be one of {TRANSFORMS}, got {self.transform!r}")
+        if self.power not in POWERS:
+            raise ValueError(f"power must be one of {POWERS}, got {self.power!r}")
         if self.dataset not in DATASET_NAMES:
             raise ValueError(f"dataset must be one of {DATASET_NAMES}, got {self.dataset!r}")
         split_index(self.series.length, self.train_fraction)  # checks the fraction
@@ -69,6 +75,12 @@ class ExperimentConfig:
         for name, problem in method_problems(self.horizon_method, self.horizon, self.cell,
                                              self.scheduled_sampling).items():
             raise ValueError(f"{name} {problem}")
+        ENSEMBLE.check("ensemble", self.ensemble)
+        INTERVAL.check("interval", self.interval)
+        for name, problem in (("ensemble", ensemble_problem(self.ensemble, self.horizon)),
+                              ("interval", interval_problem(self.interval))):
+            if problem:
+                raise ValueError(f"{name} {problem}")
         object.__setattr__(self, "covariates", tuple(self.covariates))
         if not isinstance(self.calendar, bool):
             raise ValueError(f"calendar must be True or False, got {self.calendar!r}")

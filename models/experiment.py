@@ -22,6 +22,7 @@ from data.upload import Uploaded
 from data.windows import check_series, prepare
 from models.base import param_shapes
 from models.baselines import BASELINES
+from models.conformal import Predictor, calibrate
 from models.config import ExperimentConfig
 from models.forecaster import Forecaster
 from models.horizon import measure
@@ -46,6 +47,7 @@ def run_experiment(
     on_phase: Callable[[str], None] | None = None,
     hold: Callable[[EpochLog, Callable[[], RunRecord]], None] | None = None,
     on_weights: Callable[[EpochLog, Callable[[], dict]], None] | None = None,
+    split: int | None = None,
 ) -> RunRecord:
     """Train and evaluate; ``series`` (n,) replaces the synthetic one when given, or an ``Uploaded``
     file's part, with its time labels and covariate columns.
@@ -55,6 +57,7 @@ def run_experiment(
     stands (evaluated with the weights of that epoch): a job that pauses there shows it, and training
     goes on when ``hold`` returns. ``on_weights(log, weights)`` is called after each epoch too, with a
     function that gives the model's weights as they stand (the live parity meter compares them).
+    ``split``: the first test point, in place of the config's train fraction (a backtest's origin).
 
     A run that ``should_stop`` ends early keeps what it learned so far, with
     ``stopped`` saying "stopped at epoch k"; the caller may reword why.
@@ -68,10 +71,11 @@ def run_experiment(
         series = make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]
     else:
         series = check_series(series)
-        config.check_fits(series.shape[0])
+        if split is None:
+            config.check_fits(series.shape[0])
     covariates = covariates_for(config, series.shape[0], upload)
     prep = prepare(series, config.seq_len, config.train_fraction, config.transform, dtype=np.dtype(config.dtype),
-                   covariates=covariates)  # windows in the run's own precision
+                   covariates=covariates, power=config.power, split=split)  # in the run's own precision
     t = config.train
     model = Forecaster(config.backend, config.cell, config.hidden_size, t.epochs, t.learning_rate, t.batch_size,
                        t.clip_norm, t.seed, config.dtype, t.val_fraction, t.patience, config.dropout)
@@ -136,6 +140,11 @@ class _Scoring:
         scale = naive_scale(prep.series, prep.split)
         # a file's season comes from its time column's spacing; none known, no seasonal naive baseline
         season = config.season if config.dataset != UPLOAD else season_of(upload.times if upload else None)[0]
+        intervals = None
+        if config.interval > 0:
+            phase(f"calibrating the {config.interval:.0%} prediction intervals")
+            intervals = calibrate(prep, config.interval, config.train.val_fraction, Predictor.of(model.model_, prep),
+                                  pred, rolled)
         k_step = horizon(scale)
         phase("scoring the baselines")
         baselines = {name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()
@@ -160,6 +169,7 @@ class _Scoring:
             covariates=self.covariates,
             source=upload.name if upload is not None else "",
             times=tuple(times) if len(times := series_times(config, upload)) == n else (),
+            intervals=intervals,
         )
 
 

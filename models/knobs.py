@@ -17,16 +17,19 @@ from typing import Any, Callable, Mapping
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import exogenous_problems
 from data.bounds import Bound, count_problems, number
-from data.synthetic import MAX_COMPONENTS, SeriesConfig
+from data.power import POWERS, power_problem
+from data.synthetic import MAX_COMPONENTS, SeriesConfig, make_series
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, CELLS, DTYPES, backend_cell_problem
 from models.config import BACKEND_NAMES, DATASET_NAMES, ExperimentConfig
-from models.rules import BACKEND_CHOICES, BOUNDS, HORIZON_METHODS, horizon_problem, method_problems
+from models.rules import (BACKEND_CHOICES, BOUNDS, HORIZON_METHODS, ensemble_problem, horizon_problem,
+                          interval_problem, method_problems)
 from models.train import TrainConfig
 
 MAX_LIST = MAX_COMPONENTS  # the longest list a field takes: one number per seasonal component
 HORIZON_METHOD_LABELS = {"direct": "direct (k outputs)", "recursive": "none (recursive only)",
                          "seq2seq": "seq2seq (encoder-decoder)"}
+POWER_LABELS = {"none": "none", "sqrt": "square root", "log": "log", "boxcox": "Box-Cox (λ fit on train)"}
 TRANSFORM_LABELS = {"detrend": "detrended", "diff": "differences (predict the change)", "none": "levels (plain)"}
 
 
@@ -169,6 +172,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("transform", "transform", "Inputs", "choice", choices=_choices(TRANSFORMS[::-1], TRANSFORM_LABELS),
          help="detrended: a line fit to the train part is taken away; differences: predict the change "
               "from the last value; levels: plain standardized values"),
+    Knob("power", "power", "Power transform", "choice", choices=_choices(POWERS, POWER_LABELS),
+         help="before the inputs: the square root, the log or a Box-Cox power of the series, so that swings "
+              "that grow with the level look alike; forecasts and errors are mapped back to the series' units"),
     Knob("seq-len", "seq_len", "Window length L", "int",
          help="values the model reads to predict the next"),
     Knob("hidden-size", "hidden_size", "Hidden size H", "int"),
@@ -200,6 +206,12 @@ KNOBS: tuple[Knob, ...] = (
     Knob("scheduled-sampling", "scheduled_sampling", "Scheduled sampling", "float",
          help="seq2seq only: the probability, reached at the last epoch, that the decoder reads its own "
               "previous output instead of the truth while training; 0 is teacher forcing"),
+    Knob("ensemble", "ensemble", "Ensemble of seeds", "int",
+         help="train this many training seeds (the seed above, then the next ones) and average their forecasts; "
+              "a band shows how far the members spread, and each member is a run of its own in the table"),
+    Knob("interval", "interval", "Prediction interval", "float",
+         help="a level such as 0.8 or 0.95: split-conformal intervals whose width comes from the errors on the "
+              "validation part (or the last fifth of the train part), per step of the rollout; 0 for none"),
     Knob("dtype", "dtype", "Precision", "choice", choices=_choices(DTYPES, {}), on_page=False),
     Knob("train-fraction", "train_fraction", "Train fraction", "float", on_page=False),
     Knob("rollout-steps", "rollout_steps", "Rollout steps", "int", on_page=False),
@@ -245,6 +257,13 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
                                                    values["scheduled-sampling"]).items():
             key = field_name.replace("_", "-")
             errors[key] = f"{name(BY_KEY[key])} {problem}"
+    if values["ensemble"] is not None and values["horizon"] is not None:
+        problem = ensemble_problem(values["ensemble"], values["horizon"])
+        if problem:
+            errors["ensemble"] = f"{name(BY_KEY['ensemble'])} {problem}"
+    problem = values["interval"] is not None and interval_problem(values["interval"])
+    if problem:
+        errors["interval"] = f"{name(BY_KEY['interval'])} {problem}"
     dataset = values["dataset"]
     if dataset in DATASETS:
         length = DATASETS[dataset].length
@@ -269,9 +288,18 @@ def parse_values(raw: Mapping[str, Any], name: Callable[[Knob], str] = lambda k:
     if errors:
         return None, errors
     try:
-        return build_config(values), {}
+        config = build_config(values)
     except ValueError as e:  # anything the checks above did not foresee
         return None, {"form": str(e)}
+    problem = config.power != "none" and dataset != UPLOAD and power_problem(config.power, series_of(config))
+    if problem:  # an upload's series is checked where it is prepared
+        return None, {"power": f"{name(BY_KEY['power'])} {problem}"}
+    return config, {}
+
+
+def series_of(config: ExperimentConfig):
+    """The series a data set's or the synthetic series' config trains on."""
+    return DATASETS[config.dataset].load()[1] if config.dataset in DATASETS else make_series(config.series)
 
 
 def build_config(values: Mapping[str, Any]) -> ExperimentConfig:

@@ -30,6 +30,8 @@ INPUTS = Bound("int", 1, 64)  # a model's inputs per step
 OUTPUTS = Bound("int", 1, 100)  # a direct model's outputs, one per step ahead
 SEQ2SEQ_HORIZON = Bound("int", 2, 100)  # a seq2seq model forecasts k steps at once
 COVARIATES = Bound("int", 0, 63)  # a seq2seq decoder's inputs beside its own output
+ENSEMBLE = Bound("int", 1, 10)  # training seeds of one setting, averaged (models.ensemble)
+INTERVAL = Bound("float", 0.0, 0.99)  # the nominal level of the prediction intervals; 0: none (models.conformal)
 
 BOUNDS: dict[str, Bound] = {
     **{f"series.{k}": b for k, b in SERIES_BOUNDS.items()},
@@ -37,10 +39,12 @@ BOUNDS: dict[str, Bound] = {
     "train.epochs": EPOCHS, "train.learning_rate": LEARNING_RATE, "train.batch_size": BATCH,
     "train.clip_norm": CLIP_NORM, "train.seed": SEED, "train.val_fraction": VAL_FRACTION,
     "train.patience": PATIENCE, "horizon": HORIZON, "scheduled_sampling": SAMPLING, "rollout_steps": ROLLOUT,
+    "ensemble": ENSEMBLE, "interval": INTERVAL,
 }
 MAX_HIDDEN, MAX_DROPOUT, MAX_EPOCHS, MAX_BATCH = int(HIDDEN.high), DROPOUT.high, int(EPOCHS.high), int(BATCH.high)
 MAX_HORIZON, MAX_ROLLOUT, MAX_OUTPUTS = int(HORIZON.high), int(ROLLOUT.high), int(OUTPUTS.high)
 MAX_VAL_FRACTION, MAX_PATIENCE = VAL_FRACTION.high, int(PATIENCE.high)
+MAX_ENSEMBLE = int(ENSEMBLE.high)
 
 BACKEND_CHOICES = ("numpy", "torch")  # models.registry builds each
 HORIZON_METHODS = ("direct", "recursive", "seq2seq")  # what a run may train for k steps ahead
@@ -71,3 +75,19 @@ def method_problems(method: str, k: int, cell: str, sampling: float) -> dict[str
         problems["scheduled_sampling"] = (f"applies to the seq2seq decoder only: choose the horizon method "
                                           f"seq2seq, or set it to 0, got {sampling:g}")
     return problems
+
+
+def ensemble_problem(ensemble: int, horizon: int) -> str | None:
+    """Why an ensemble of ``ensemble`` members does not go with a horizon ``horizon``, as the end of a
+    sentence that starts with "ensemble"; or None."""
+    if ensemble > 1 and horizon > 1:
+        return (f"averages one-step models: set the horizon k to 1, or the ensemble to 1 (one model), got "
+                f"{ensemble} with a horizon of {horizon}")
+    return None
+
+
+def interval_problem(level: float) -> str | None:
+    """Why ``level`` is no interval's level, as the end of a sentence that starts with "interval"; or None."""
+    if 0 < level < 0.5:
+        return f"must be 0 (no intervals) or a level from 0.5 to 0.99, such as 0.8 or 0.95, got {level:g}"
+    return None

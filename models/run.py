@@ -37,15 +37,16 @@ from data.timeaxis import TimeAxis, time_axis
 from data.windows import prepare, split_index
 from models.base import check_state_dict, param_shapes
 from models.config import ExperimentConfig
-from models.rules import MAX_ROLLOUT
+from models.rules import MAX_ENSEMBLE, MAX_ROLLOUT
 from models.cost import Served, served_problems
 from models.forecaster import Forecaster
+from models.conformal import Intervals
 from models.horizon import Horizon
 from models.metrics import Scores, naive_scale
 
 SCHEMA = "gatelab.run"
-VERSION = 3  # 2: MASE and more baselines in the scores; 3: covariates, seq2seq
-READS = (2, 3)  # a version-2 record is a version-3 one without covariates
+VERSION = 4  # 2: MASE and more baselines in the scores; 3: covariates, seq2seq; 4: power, ensembles, intervals
+READS = (2, 3, 4)  # an older record is a newer one without what came later
 _BYTES = {"float32": "<f4", "float64": "<f8"}
 
 
@@ -80,6 +81,29 @@ class Curve:
 
 
 @dataclass(frozen=True)
+class Member:
+    """One training seed of an ensemble (``models.ensemble``): what the ensemble's record keeps of it."""
+
+    seed: int
+    epochs: int
+    metrics: Scores
+    forecast: tuple[float, ...]  # its one-step test forecasts, at the ensemble's forecast.index
+    rollout: tuple[float, ...]
+    weights: Mapping[str, np.ndarray] = field(repr=False, compare=False)
+    stopped: str = ""
+
+    def to_json(self, dtype: str) -> dict[str, Any]:
+        return {"seed": self.seed, "epochs": self.epochs, "metrics": self.metrics.as_dict(),
+                "forecast": list(self.forecast), "rollout": list(self.rollout),
+                "weights": pack_weights(self.weights, dtype), "stopped": self.stopped}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Member":
+        return cls(int(d["seed"]), int(d["epochs"]), Scores(**d["metrics"]), tuple(float(v) for v in d["forecast"]),
+                   tuple(float(v) for v in d["rollout"]), unpack_weights(d["weights"]), str(d.get("stopped", ""))[:200])
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """Everything one run produced. ``weights`` are PyTorch's state_dict keys and shapes."""
 
@@ -103,6 +127,10 @@ class RunRecord:
     covariates: tuple[Covariate, ...] = field(default=(), repr=False)  # the inputs beside the series, as read
     source: str = ""  # what it trained on, for a file: "river.csv: flow" (a data set is named by its config)
     times: tuple[str, ...] = ()  # the series' time labels (a data set's years or dates, a file's time column)
+    role: str = ""  # "member 2 of 5": its place in an ensemble trained by one job
+    intervals: Intervals | None = None  # with an interval level: split-conformal bands (models.conformal)
+    members: tuple[Member, ...] = field(default=(), repr=False, compare=False)
+    # an ensemble's seeds; then forecast and rollout are their mean, and weights, history and gates the first's
 
     @property
     def axis(self) -> TimeAxis:
@@ -137,8 +165,11 @@ class RunRecord:
 
     @property
     def label(self) -> str:
-        """"#3 NumPy LSTM" on a page, "NumPy LSTM" elsewhere."""
-        return f"#{self.number} {self.config.model_name}" if self.number else self.config.model_name
+        """"#3 NumPy LSTM" on a page, "NumPy LSTM" elsewhere; "..., ensemble of 5", "..., member 2 of 5"."""
+        name = f"#{self.number} {self.config.model_name}" if self.number else self.config.model_name
+        if self.members:
+            name += f", ensemble of {len(self.members)}"
+        return f"{name}, {self.role}" if self.role else name
 
     def at_epoch(self, epoch: int, model: Forecaster | None = None) -> "RunRecord":
         """The run as it stood after ``epoch`` (a snapshot's): its weights then, and the one-step
@@ -187,6 +218,13 @@ class RunRecord:
              "its gradient flow does not match its window"),
             (len(self.snapshots) <= epochs + 1, "it has more snapshots than epochs"),
             (len(self.times) in (0, n), f"its time labels must be one per point of its {n}"),
+            (len(self.members) <= c.ensemble and all(len(m.forecast) == tests and len(m.rollout) <= c.rollout_steps
+                                                     for m in self.members),
+             f"its members do not match its ensemble of {c.ensemble}"),
+            (self.intervals is None or (len(self.intervals.forecast_low) == len(self.intervals.forecast_high) == tests
+                                        and len(self.intervals.rollout_low) == len(self.intervals.rollout_high)
+                                        <= c.rollout_steps),
+             "its intervals do not match its forecasts"),
             (len(self.covariates) == len(c.covariates) + 2 * c.calendar
              and all(len(v.values) <= n + MAX_ROLLOUT + c.horizon for v in self.covariates),
              "its covariates do not match its settings"),
@@ -225,6 +263,9 @@ class RunRecord:
             "covariates": [c.as_dict() for c in self.covariates],
             **({"source": self.source} if self.source else {}),  # absent in older records, and they still read
             **({"times": list(self.times)} if self.times else {}),
+            **({"role": self.role} if self.role else {}),
+            **({"intervals": self.intervals.as_dict()} if self.intervals else {}),
+            **({"members": [m.to_json(self.config.dtype) for m in self.members]} if self.members else {}),
         }
         digest = _digest(body)
         return {**body, "digest": digest, **({"seal": _seal(key, digest)} if key else {})}
@@ -266,8 +307,13 @@ class RunRecord:
                 covariates=tuple(Covariate.from_dict(c) for c in data.get("covariates", ())),
                 source=str(data.get("source", ""))[:200],
                 times=tuple(str(t)[:64] for t in data.get("times", ())),
+                role=str(data.get("role", ""))[:80],
+                intervals=Intervals.from_dict(data["intervals"]) if data.get("intervals") else None,
+                members=tuple(Member.from_json(m) for m in data.get("members", ())[:MAX_ENSEMBLE]),
             )
-            check_state_dict(param_shapes(config.cell, config.inputs, config.hidden_size), record.weights)
+            shapes = param_shapes(config.cell, config.inputs, config.hidden_size)
+            for weights in (record.weights, *(m.weights for m in record.members)):
+                check_state_dict(shapes, weights)
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise RunRecordError(f"this run record is malformed ({type(e).__name__}: {e})") from None
         return record
@@ -349,7 +395,7 @@ def prepared(record: RunRecord):
     own precision."""
     c = record.config
     return prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform, dtype=np.dtype(c.dtype),
-                   covariates=record.covariates)
+                   covariates=record.covariates, power=c.power)
 
 
 def restore(record: RunRecord, backend: str = "numpy", prep=None) -> Forecaster:
