@@ -28,8 +28,8 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from components import (arithmetic, controls, cursor, downloads, explain, gradflow, horizon, ids, lessons, replay,
-                        results, runs, saliency, share, sweep, training, whatif)
+from components import (arithmetic, backtest, controls, cursor, downloads, explain, gradflow, horizon, ids, lessons,
+                        replay, results, runs, saliency, share, sweep, training, whatif)
 from components.guard import GatelabHandler, guard
 from components.lessons import part
 from components.services import Services, init_services
@@ -65,7 +65,7 @@ def views() -> list:
         dbc.Row(
             [
                 dbc.Col(part("basics why-gates", card("Loss", training.loss_layout())), xl=6),
-                dbc.Col([part("basics data", card("One-step forecasts on the test part", results.forecast_layout())),
+                dbc.Col([part("basics data trust", card("One-step forecasts on the test part", results.forecast_layout())),
                          part("why-gates", card("Gradient flow through time", gradflow.layout(results.EMPTY)))],
                         xl=6),
             ],
@@ -73,9 +73,9 @@ def views() -> list:
         ),
         dbc.Row(
             [
-                dbc.Col(part("basics ahead data compare", card("Results: test errors", results.metrics_layout())),
+                dbc.Col(part("basics ahead data compare trust", card("Results: test errors", results.metrics_layout())),
                         xl=6),
-                dbc.Col(part("basics ahead", card("Rollout", results.rollout_layout())), xl=6),
+                dbc.Col(part("basics ahead trust", card("Rollout", results.rollout_layout())), xl=6),
             ],
             className="g-2",
         ),
@@ -87,8 +87,9 @@ def views() -> list:
                                className="g-2")),
         part("why-gates", card("Why gates, and what to try", explain.layout())),
         part("ahead", card("Several steps ahead: direct or recursive", horizon.layout())),
-        part("compare", card("Runs", [downloads.layout(), runs.layout()])),
+        part("compare trust", card("Runs", [downloads.layout(), runs.layout()])),
         part("compare", card("Sweeps: seeds and window lengths", sweep.layout())),
+        part("trust", card("Backtest: errors at several forecast origins", backtest.layout())),
     ]
 
 
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         gradflow.register(app, results.EMPTY, library)
         horizon.register(app, library)
         sweep.register(app)
+        backtest.register(app)
         downloads.register(app, library)
         replay.register(app, library)
     finally:

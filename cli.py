@@ -3,6 +3,7 @@
     gatelab train --backend torch --cell gru --epochs 40
     gatelab train --json > run.json      # the run record (models.run.RunRecord) as JSON
     gatelab sweep --over seed --cells lstm,gru,rnn     # the same settings, five training seeds
+    gatelab backtest --dataset sunspots --origins 5    # errors at five forecast origins, baselines beside
     gatelab serve                        # the dashboard
 
 Every option of ``train`` is generated from ``models.knobs``, the same source as
@@ -52,19 +53,23 @@ def _add_knob_options(p: argparse.ArgumentParser) -> None:
                            help=f"{help_text} (default {default})".replace("%", "%%"))
 
 
+def _add_csv_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--csv", metavar="FILE", help="train on a CSV file of your own (read with pandas)")
+    p.add_argument("--column", metavar="NAME", help="the --csv file's value column (default: its last numeric one)")
+    p.add_argument("--missing", choices=("drop", "interpolate"),
+                   help="what to do with the column's empty or non-numeric cells")
+    p.add_argument("--time-column", metavar="NAME",
+                   help="the --csv file's column of dates, for --calendar (default: the first column named date, "
+                        "time, week, month, day or the like, if there is one)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gatelab", description="LSTM and GRU forecasting, in NumPy and PyTorch.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     tr = sub.add_parser("train", help="train and evaluate one model on a series", epilog=LIMITS_NOTE)
     _add_knob_options(tr)
     tr.add_argument("--json", action="store_true", help="print the run record as one JSON object, and nothing else")
-    tr.add_argument("--csv", metavar="FILE", help="train on a CSV file of your own (read with pandas)")
-    tr.add_argument("--column", metavar="NAME", help="the --csv file's value column (default: its last numeric one)")
-    tr.add_argument("--missing", choices=("drop", "interpolate"),
-                    help="what to do with the column's empty or non-numeric cells")
-    tr.add_argument("--time-column", metavar="NAME",
-                    help="the --csv file's column of dates, for --calendar (default: the first column named date, "
-                         "time, week, month, day or the like, if there is one)")
+    _add_csv_options(tr)
     tr.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
     sw = sub.add_parser("sweep", help="train one setting's values for several cells (seed or window length)",
                         epilog="Without --periods, a window-length sweep uses the long-season series "
@@ -76,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_knob_options(sw)
     sw.add_argument("--json", action="store_true", help="print the sweep's points as one JSON object")
     sw.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
+    bt = sub.add_parser("backtest", help="forecast from several origins over the test part, against the baselines",
+                        epilog="The test part is cut into --origins blocks; each block is forecast one step ahead "
+                               "and recursively from its origin. " + LIMITS_NOTE)
+    bt.add_argument("--origins", default="5", help="forecast origins: a whole number from 1 to 20 (default 5)")
+    bt.add_argument("--refit", default="every", choices=("every", "once"),
+                    help="every: train again on everything before each origin; once: train before the first "
+                         "origin and feed the model the new data (default every)")
+    _add_knob_options(bt)
+    _add_csv_options(bt)
+    bt.add_argument("--json", action="store_true", help="print the errors per origin as one JSON object")
+    bt.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
     sub.add_parser("datasets", help="list the bundled data sets")
     sv = sub.add_parser("serve", help="serve the dashboard")
     sv.add_argument("--host", default="127.0.0.1")
@@ -145,46 +161,56 @@ def _threads(text: str) -> int:
     return n
 
 
+def _config_and_series(args: argparse.Namespace):
+    """(the config the options describe, the --csv file's part or None)."""
+    table, column = _csv_table(args)
+    if table is None:
+        return config_from_args(args), None
+    args = argparse.Namespace(**{**vars(args), "dataset": "upload"})
+    config = config_from_args(args, table.series(column, args.missing).shape[0], table.numeric, column)
+    return config, _csv_data(args, table, column, config)
+
+
 def _train(args: argparse.Namespace) -> int:
     from components.wording import BASELINE_NAMES
     from components.wording import METHOD_NAMES
-    from models.experiment import run_experiment
+    from models.ensemble import run_ensemble
     from models.threads import limit_threads
 
-    table, column = _csv_table(args)
-    series = None
-    if table is not None:
-        args = argparse.Namespace(**{**vars(args), "dataset": "upload"})
-        config = config_from_args(args, table.series(column, args.missing).shape[0], table.numeric, column)
-        series = _csv_data(args, table, column, config)
-    else:
-        config = config_from_args(args)
+    config, series = _config_and_series(args)
     limit_threads(_threads(args.threads))
     bar = None
     if not args.json:
         from tqdm import tqdm
 
-        bar = tqdm(total=config.train.epochs, unit="epoch", file=sys.stderr, desc=config.model_name)
+        bar = tqdm(total=config.train.epochs * config.ensemble, unit="epoch", file=sys.stderr,
+                   desc=config.model_name)
 
     def on_epoch_end(log) -> None:
         if bar is not None:
             bar.set_postfix(train=f"{log.train_loss:.4f}", test=f"{log.test_loss:.4f}")
             bar.update(1)
 
-    record = run_experiment(config, series=series, on_epoch_end=on_epoch_end)
+    _, record = run_ensemble(config, series=series, on_epoch_end=on_epoch_end)
     if bar is not None:
         bar.close()
     if args.json:
         print(json.dumps(record.to_json()))
         return 0
     h = record.history
+    power = f", power {config.power}" if config.power != "none" else ""
     print(f"{config.model_name}, hidden {config.hidden_size}, window {config.seq_len}, "
-          f"inputs {config.transform}, {record.epochs_done} epochs")
+          f"inputs {config.transform}{power}, {record.epochs_done} epochs")
     print(f"  final train loss {h.train_loss[-1]:.4f}   test loss {h.test_loss[-1]:.4f} (model units)")
     print("  test error in original units:")
     rows = [("model", record.metrics)] + [(BASELINE_NAMES[k], s) for k, s in record.baselines.items()]
     for name, m in rows:
         print(f"    {name:<14} MSE {m.mse:.4f}   MAE {m.mae:.4f}   RMSE {m.rmse:.4f}   MASE {m.mase:.3f}")
+    if record.members or record.intervals:
+        from components.trust import trust_rows
+
+        for what, sentence in trust_rows([record]):
+            print(f"  {what}: {sentence}")
     if record.covariates:
         print("  inputs beside the series: " + ", ".join(
             f"{c.name} ({'known in advance' if c.known else 'known to the data end only'})" for c in record.covariates))
@@ -236,6 +262,36 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    from components.wording import BASELINE_NAMES
+    from data.bounds import Bound
+    from models.backtest import MAX_ORIGINS, backtest
+    from models.threads import limit_threads
+
+    problem = Bound("int", 1, MAX_ORIGINS).problem(args.origins)
+    if problem:
+        raise ValueError(f"--origins {problem}")
+    origins = int(float(args.origins))
+    config, series = _config_and_series(args)
+    limit_threads(_threads(args.threads))
+    on_origin = None if args.json else (lambda i, o: print(f"origin {i + 1} of {origins}: step {o}", file=sys.stderr))
+    result = backtest(config, origins, args.refit, series, on_origin=on_origin)
+    if args.json:
+        print(json.dumps(result.as_dict()))
+        return 0
+    names = list(result.one_step)
+    print(f"{result.model_name}, refit {result.refit}: one-step test MSE per origin, original units "
+          f"({result.seconds:.1f} s)")
+    print("  origin  " + "".join(f"{('model' if n == 'model' else BASELINE_NAMES[n]):>16}" for n in names)
+          + f"{'rollout':>12}")
+    for i, (o, end) in enumerate(zip(result.origins, result.ends)):
+        print(f"  {o:>6}  " + "".join(f"{result.one_step[n][i]:>16.4f}" for n in names)
+              + f"{result.rollout[i]:>12.4f}")
+    if "linear_ar" in result.one_step:
+        print(f"  the model beats the linear AR at {result.wins()} of {len(result.origins)} origins")
+    return 0
+
+
 def _datasets() -> int:
     from data.datasets import DATASETS
     from components.findings import verdict
@@ -254,6 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _train(args)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "backtest":
+            return _backtest(args)
         if args.command == "datasets":
             return _datasets()
         from app import serve

@@ -42,16 +42,18 @@ SECTIONS = {
     "Model": ("backend", "cell", "seq-len", "hidden-size"),
     "Training": ("epochs", "learning-rate"),
     "Several steps ahead": ("dropout", "horizon", "horizon-method", "scheduled-sampling"),
-    "Series": ("dataset", *SYNTHETIC_KEYS, *EXOGENOUS_KEYS, "transform"),
+    "Series": ("dataset", *SYNTHETIC_KEYS, *EXOGENOUS_KEYS, "transform", "power"),
+    "Forecasts you can trust": ("ensemble", "interval"),
 }
 MORE_TRAINING_KEYS = ("batch-size", "clip-norm", "seed", "val-fraction", "patience")  # behind "More training settings"
 FIELD_LESSONS = {
-    "backend": "basics", "cell": "basics inside why-gates looks", "seq-len": "basics why-gates looks",
+    "backend": "basics", "cell": "basics inside why-gates looks", "seq-len": "basics why-gates looks trust",
     "hidden-size": "basics",
-    "epochs": "basics why-gates", "learning-rate": "basics", **dict.fromkeys(MORE_TRAINING_KEYS, "basics"),
+    "epochs": "basics why-gates trust", "learning-rate": "basics", **dict.fromkeys(MORE_TRAINING_KEYS, "basics"),
     "dropout": "ahead", "horizon": "ahead", "horizon-method": "ahead", "scheduled-sampling": "ahead",
-    "dataset": "basics data", **dict.fromkeys(SYNTHETIC_KEYS, "data"), "series-periods": "data why-gates",
-    **dict.fromkeys(EXOGENOUS_KEYS, "data"), "transform": "data",
+    "dataset": "basics data trust", **dict.fromkeys(SYNTHETIC_KEYS, "data"), "series-periods": "data why-gates",
+    **dict.fromkeys(EXOGENOUS_KEYS, "data"), "transform": "data trust", "power": "data trust",
+    "ensemble": "trust", "interval": "trust",
 }
 REFERENCE = ExperimentConfig()
 EXOGENOUS_NOTE = ("Inputs beside the series: each window step then holds the series' value and these. One known "
@@ -231,7 +233,7 @@ def layout(settings: Settings) -> html.Div:
                          part("data", html.Div(upload.layout(), id=ids.UPLOAD_FIELDS, hidden=True)),
                          html.Div([_placed(k, settings) for k in SYNTHETIC_KEYS], id=ids.SYNTHETIC_FIELDS),
                          part("data", html.P(EXOGENOUS_NOTE, className="small text-muted mb-1")),
-                         *[_placed(k, settings) for k in (*EXOGENOUS_KEYS, "transform")]]
+                         *[_placed(k, settings) for k in (*EXOGENOUS_KEYS, "transform", "power")]]
             continue
         children += [_placed(k, settings) for k in keys]
         if title == "Training":

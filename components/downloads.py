@@ -79,8 +79,14 @@ def file_stem(run: RunRecord) -> str:
 
 
 def weights_npz(run: RunRecord) -> bytes:
+    """PyTorch's state_dict keys; an ensemble's members each under ``member{i}.`` (seed i of the list)."""
     buffer = io.BytesIO()
-    np.savez(buffer, **{k: np.asarray(v) for k, v in run.weights.items()})
+    if run.members:
+        arrays = {f"member{i}.{k}": np.asarray(v) for i, m in enumerate(run.members) for k, v in m.weights.items()}
+        arrays["member_seeds"] = np.array([m.seed for m in run.members])
+    else:
+        arrays = {k: np.asarray(v) for k, v in run.weights.items()}
+    np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
@@ -105,10 +111,21 @@ def forecasts_frame(run: RunRecord):
     one_step = dict(zip(run.forecast.index, run.forecast.pred))
     frame["one_step"] = [one_step.get(t) for t in steps]
     ref = dict(zip(prep.test.target_index.tolist(), prep.test.ref[:, 0].tolist()))
-    frame["offset"] = [prep.scaler.inverse(ref[t]) if t in ref else None for t in steps]
-    frame["gain"] = prep.scaler.std * prep.target_scale
+    sc = prep.scaler  # original = power⁻¹(offset + gain × output); the power is none unless set
+    frame["offset"] = [sc.mean + sc.std * ref[t] if t in ref else None for t in steps]
+    frame["gain"] = sc.std * prep.target_scale
     rollout = dict(zip(run.rollout.index, run.rollout.pred))
     frame["rollout"] = [rollout.get(t) for t in steps]
+    for i, m in enumerate(run.members):  # an ensemble's one-step forecast is the mean of these
+        own = dict(zip(run.forecast.index, m.forecast))
+        frame[f"one_step member {i} (seed {m.seed})"] = [own.get(t) for t in steps]
+    iv = run.intervals
+    if iv is not None:
+        for name, index, values in (("one_step", run.forecast.index, (iv.forecast_low, iv.forecast_high)),
+                                    ("rollout", run.rollout.index, (iv.rollout_low, iv.rollout_high))):
+            for edge, v in zip(("low", "high"), values):
+                at = dict(zip(index, v))
+                frame[f"{name} {iv.level:.0%} {edge}"] = [at.get(t) for t in steps]
     return frame
 
 

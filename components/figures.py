@@ -76,6 +76,11 @@ def _base(title: str, height: int = 280) -> go.Figure:
     return fig
 
 
+def base_figure(title: str, height: int = 280) -> go.Figure:
+    """An empty figure in the page's look, for views that draw their own traces (``components.backtest``)."""
+    return _base(title, height)
+
+
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
@@ -224,10 +229,29 @@ def make_loss_figure(runs: Iterable, log_y: bool = False, show_grad: bool = Fals
     return _loss_layout(fig, log_y, show_grad, max((r.epochs_done for r in runs), default=1))
 
 
-def make_forecast_figure(runs: Sequence, window: tuple[int, int] | None = None) -> go.Figure:
+def add_bands(fig: go.Figure, xs, bands: Sequence[tuple[str, Sequence[float], Sequence[float], str]]) -> None:
+    """Shaded bands (name, low, high, colour) after every other trace, so that the traces before them keep
+    their places (the patches of a replay step count on that): each is its upper edge, then its lower
+    edge filled up to it."""
+    for name, low, high, c in bands:
+        x = xs[: len(low)]
+        fig.add_trace(go.Scatter(x=x, y=list(high), mode="lines", line=dict(width=0), showlegend=False,
+                                 hoverinfo="skip", meta="band-high"))
+        fig.add_trace(go.Scatter(x=x, y=list(low), mode="lines", line=dict(width=0), fill="tonexty",
+                                 fillcolor=c, opacity=0.22, meta="band", name=name))
+
+
+def _coloured(band: Sequence, c: str) -> tuple:
+    """(name, low, high, colour): a band's own colour, else its run's."""
+    return (band[0], band[1], band[2], band[3] if len(band) > 3 else c)
+
+
+def make_forecast_figure(runs: Sequence, window: tuple[int, int] | None = None,
+                         bands: Sequence[Sequence[tuple[str, Sequence[float], Sequence[float]]]] = ()) -> go.Figure:
     """One-step forecasts on the test part against the truth (original units), against the first run's
     years, dates or steps. ``window`` (first, target) shades the steps the gate view reads and marks the
-    step it predicts."""
+    step it predicts; ``bands``, per run, (name, low, high) shaded in its colour (an ensemble's spread,
+    a prediction interval)."""
     fig = _base("One-step forecasts on the test part", height=260)
     axis = runs[0].axis if runs else STEPS
     if runs:
@@ -238,6 +262,8 @@ def make_forecast_figure(runs: Sequence, window: tuple[int, int] | None = None) 
         f = run.forecast
         fig.add_trace(go.Scatter(x=axis.xs(f.index), y=list(f.pred), name=run.label, mode="lines",
                                  line=dict(color=c, width=1.5, dash=dash)))
+    for run, (c, _), run_bands in zip(runs, run_styles(runs), bands):
+        add_bands(fig, axis.xs(run.forecast.index), [_coloured(b, c) for b in run_bands])
     if window is not None:
         first, target = window
         fig.add_vrect(x0=axis.edge(first), x1=axis.edge(target), fillcolor="#9467bd", opacity=0.12, line_width=0,
@@ -249,9 +275,12 @@ def make_forecast_figure(runs: Sequence, window: tuple[int, int] | None = None) 
 
 def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tuple[str, Sequence[float]]],
                         context: int = 120, bands: dict[int, np.ndarray] | None = None,
-                        axis: TimeAxis = STEPS, styles: Sequence[tuple[str, str]] = ()) -> go.Figure:
+                        axis: TimeAxis = STEPS, styles: Sequence[tuple[str, str]] = (),
+                        more_bands: dict[int, Sequence[tuple[str, Sequence[float], Sequence[float]]]] | None = None
+                        ) -> go.Figure:
     """Recursive rollouts from the end of the train part, with the truth around them; ``bands``
-    (prediction number -> (2, steps) low and high) shade a run's Monte-Carlo dropout rollouts; ``axis``:
+    (prediction number -> (2, steps) low and high) shade a run's Monte-Carlo dropout rollouts, and
+    ``more_bands`` (prediction number -> (name, low, high)) an ensemble's spread or an interval; ``axis``:
     the series' years, dates or steps (``models.run.RunRecord.axis``); ``styles``: (colour, dash) per
     prediction (``run_styles``), else the palette's colours in turn."""
     steps = max((len(p) for _, p in preds), default=0)
@@ -270,6 +299,10 @@ def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tup
                                      fillcolor=c, opacity=0.25, meta="band",
                                      name=f"{label}: 90 % of 30 rollouts with dropout on"))
         fig.add_trace(go.Scatter(x=x, y=list(pred), name=label, mode="lines", line=dict(color=c, width=2, dash=dash)))
+    for i, extra in (more_bands or {}).items():
+        c = styles[i][0] if i < len(styles) else color(i)
+        add_bands(fig, axis.xs(range(split, split + max(len(b[1]) for b in extra))) if extra else [],
+                  [_coloured(b, c) for b in extra])
     fig.add_vline(x=axis.edge(split), line=dict(color="#999", dash="dot"))
     if split + steps > len(series):  # past here there is no truth to compare with
         fig.add_vline(x=axis.edge(len(series)), line=dict(color="#d62728", dash="dot"),

@@ -116,6 +116,12 @@ SWEEP_NOTE = "sweep-note"
 SWEEP_GRAPH = "sweep-graph"
 SWEEP_PROGRESS = "sweep-progress"  # a sweep's progress beside its button
 SWEEP_BAR = "sweep-bar"
+BACKTEST_ORIGINS = "backtest-origins"  # how many forecast origins over the test part
+BACKTEST_REFIT = "backtest-refit"  # "every": train again at each origin; "once": train once, then feed the data
+BACKTEST_BUTTON = "backtest-button"
+BACKTEST_GRAPH = "backtest-graph"  # errors per origin, the model's and the baselines'
+BACKTEST_TABLE = "backtest-table"
+BACKTEST_NOTE = "backtest-note"
 
 # upload.py
 UPLOAD_DATA = "upload-data"

@@ -20,6 +20,7 @@ from components.figures import (GRAPH_CONFIG, forecast_patch, gates_patch, make_
 from components.replay import epoch_of
 from components.runcache import PageRuns, RunLibrary
 from components.sliders import register_box, slider_with_box
+from components.trust import forecast_bands, rollout_bands, trust_rows
 from components.whatif import edited_window
 from components.wording import BASELINE_HELP, BASELINE_NAMES, METHOD_HELP, METHOD_NAMES
 from data.exogenous import NO_SEASON
@@ -77,7 +78,7 @@ def make_metrics_table(runs: list[RunRecord]) -> list:
         if m is not None else html.Tr([html.Td(name), html.Td(tip.split(": ", 1)[1], colSpan=4,
                                                                className="text-muted small")])
         for i, (name, m, tip) in enumerate(metrics_rows(runs))
-    ])
+    ] + [html.Tr([html.Td(name), html.Td(text, colSpan=4, className="small")]) for name, text in trust_rows(runs)])
     return [head, body]
 
 
@@ -243,7 +244,8 @@ def register(app: Dash, library: RunLibrary) -> None:
         loss.update_layout(shapes=marker)
         k = int(min(max(window or 0, 0), len(current.forecast.index) - 1))
         return (no_update if idle is False else loss,  # while a job runs, its live curve is on the chart
-                make_forecast_figure(replayed, current.window_span(k)), make_metrics_table(shown), parity_note(shown))
+                make_forecast_figure(replayed, current.window_span(k), [forecast_bands(r) for r in replayed]),
+                make_metrics_table(shown), parity_note(shown))
 
     # allow_duplicate: the figure's writers above draw it; this only restyles what is there
     app.clientside_callback(STYLE_LOSS, Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
@@ -271,6 +273,12 @@ def register(app: Dash, library: RunLibrary) -> None:
         preds, bands, heavy = rollouts(shown, steps, [lambda r=r, e=e: page.rollout(r, e, steps, DROPOUT_PASSES
                                                                                    * (r.config.dropout > 0))
                                                       for r, e in zip(runs, epochs)])
+        spread = {}
+        for i, run in enumerate(shown):  # an ensemble's rollout: its members' mean
+            if run.members and i not in heavy:
+                spread[i] = page.member_paths(run, steps)
+                preds[i] = spread[i].mean(axis=0)
+        more = {i: b for i, run in enumerate(shown) if (b := rollout_bands(run, spread.get(i)))}
         chained = [(run, np.asarray(run.horizon.rollout[:steps])) for run in shown
                    if run.horizon is not None and run.horizon.rollout]
         note = rollout_note(shown, preds, steps) + seq2seq_rollout_note(chained, steps)
@@ -284,7 +292,7 @@ def register(app: Dash, library: RunLibrary) -> None:
             styles = run_styles(shown)
             styles += [(styles[shown.index(run)][0], "dot") for run, _ in chained]
             figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands, axis=shown[0].axis,
-                                         styles=styles)
+                                         styles=styles, more_bands=more)
         if heavy:
             note += (f" {', '.join(shown[i].label for i in sorted(heavy))}: too large to roll out again in the page, "
                      "so the rollout its run made is shown (its own length, without a dropout band).")

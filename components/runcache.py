@@ -172,6 +172,14 @@ class PageRuns:
         key = ("rollout", self.tab, run.id, self._weights_of(run, epoch), steps, band_passes)
         return self.library.cache.get(key, make, lambda _: 24 * steps + 4096)
 
+    def member_paths(self, run: RunRecord, steps: int) -> np.ndarray:
+        """An ensemble's members' rollouts of ``steps`` (k, steps) (``components.trust``); made once."""
+        from components.trust import member_rollouts
+
+        key = ("members", self.tab, run.id, steps)
+        return self.library.cache.get(key, lambda: member_rollouts(run, steps, self._prep(run)),
+                                      lambda a: a.nbytes + 4096)
+
     def at(self, run: RunRecord, epoch: int | None) -> RunRecord:
         """``run`` as it stood after ``epoch``: that epoch's weights and one-step forecasts."""
         if self._weights_of(run, epoch) is None:

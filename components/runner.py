@@ -36,9 +36,10 @@ from components.jobs import JobBoard, QueueFull
 from components.signing import Signer
 from data.datasets import UPLOAD
 from data.upload import Uploaded
-from data.windows import check_series
+from data.windows import check_series, split_index
 from models.config import ExperimentConfig
 from models.cost import Served, check_served
+from models.backtest import REFITS, backtest, origins_problem
 from models.ensemble import combine, member_configs
 from models.experiment import NoEpoch, run_experiment
 from models.run import RunRecord
@@ -65,32 +66,35 @@ class JobOutcome:
     runs: tuple[RunRecord, ...]
     status: str  # "done", "cancelled at epoch 3", or what went wrong
     sweep: dict[str, Any] | None = None  # a sweep's spec and points (``models.sweep``); its runs are not kept
+    backtest: dict[str, Any] | None = None  # a backtest's errors per origin (``models.backtest``); no runs
 
     def to_json(self, key: bytes | None = None) -> dict[str, Any]:
         """JSON for the page; with ``key``, each run record carries this server's seal (``models.run``)."""
         return {"request_id": self.request_id, "runs": [r.to_json(key) for r in self.runs], "status": self.status,
-                "sweep": self.sweep}
+                "sweep": self.sweep, "backtest": self.backtest}
 
     def page_json(self, runs: tuple[RunRecord, ...] | list[RunRecord] | None = None) -> dict[str, Any]:
         """What the page receives: the runs named, not sent (they wait on the shelf, ``components.shelf``);
         ``runs``: this outcome's runs as the shelf numbered them."""
         runs = self.runs if runs is None else runs
-        return {"request_id": self.request_id, "status": self.status, "sweep": self.sweep,
+        return {"request_id": self.request_id, "status": self.status, "sweep": self.sweep, "backtest": self.backtest,
                 "runs": [{"id": r.id, "number": r.number, "label": r.label, "epochs": r.epochs_done} for r in runs]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], key: bytes | None = None) -> "JobOutcome":
         """The inverse of ``to_json``; with ``key``, a record without this server's seal is refused."""
         return cls(data["request_id"], tuple(RunRecord.from_json(r, key) for r in data["runs"]), data["status"],
-                   data.get("sweep"))
+                   data.get("sweep"), data.get("backtest"))
 
 
 def make_request(request_id: str, session: str, configs: list[ExperimentConfig],
-                 sweep: dict[str, Any] | None = None, series: list[float] | dict | None = None) -> dict[str, Any]:
+                 sweep: dict[str, Any] | None = None, series: list[float] | dict | None = None,
+                 backtest: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON a page sends to start a job; with ``sweep`` (a ``SweepSpec`` as JSON), a sweep;
-    with ``series``, what to train on from an uploaded CSV file (``Uploaded.to_json()``, or its values)."""
+    with ``series``, what to train on from an uploaded CSV file (``Uploaded.to_json()``, or its values);
+    with ``backtest`` ({"origins": N, "refit": "every" or "once"}), a backtest of its one config."""
     return {"id": request_id, "session": session, "configs": [c.as_dict() for c in configs], "sweep": sweep,
-            "series": series}
+            "series": series, **({"backtest": backtest} if backtest is not None else {})}
 
 
 class RequestError(ValueError):
@@ -112,6 +116,7 @@ class Job:
     configs: tuple[ExperimentConfig, ...]
     sweep: dict[str, Any] | None
     data: Uploaded | None
+    backtest: dict[str, Any] | None = None
 
 
 def check_request(request: Any, served: Served, signer: Signer | None = None) -> Job:
@@ -148,9 +153,26 @@ def check_request(request: Any, served: Served, signer: Signer | None = None) ->
             check_served(config, n, served)
         except ValueError as e:
             raise RequestError(str(e)) from None
+    backtest = _request_backtest(request.get("backtest"), configs, sweep, data)
     client = request.get("client")
     return Job(request_id, session if isinstance(session, str) else "", client if isinstance(client, str) else "",
-               configs, sweep, data)
+               configs, sweep, data, backtest)
+
+
+def _request_backtest(raw: Any, configs: tuple[ExperimentConfig, ...], sweep, data: Uploaded | None):
+    """A backtest's origins and refit, checked against its one config's data; None for no backtest."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or raw.get("refit") not in REFITS or type(raw.get("origins")) is not int:
+        raise RequestError(f"a backtest has a whole number of origins and a refit of {' or '.join(REFITS)}")
+    if len(configs) != 1 or sweep is not None:
+        raise RequestError("a backtest is of one setting, without a sweep")
+    config = configs[0]
+    n = data.series.shape[0] if data is not None else config.length
+    problem = origins_problem(raw["origins"], n, split_index(n, config.train_fraction), config.horizon)
+    if problem:
+        raise RequestError(f"origins {problem}")
+    return {"origins": raw["origins"], "refit": raw["refit"]}
 
 
 def _request_series(raw: Any, served: Served) -> Uploaded | None:
@@ -343,6 +365,8 @@ def _left(job: Job, watch: Watch, shared: _Shared) -> JobOutcome:
         cut += f" after {shared.epochs_done} epochs; that run could not be finished in time and was not kept"
     if job.sweep is not None:
         return JobOutcome(job.id, (), cut, {**job.sweep, "points": list(shared.points)})
+    if job.backtest is not None:
+        return JobOutcome(job.id, (), cut)
     return JobOutcome(job.id, tuple(shared.runs), cut)
 
 
@@ -374,6 +398,8 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
     """Every config in turn. A sweep keeps a point per finished run (``models.sweep.point``), not the run.
     An ensemble (alone in its job, ``check_request``) trains its members in turn, as Train all trains its
     runs, and ends with their ensemble: of those that finished, when it was stopped."""
+    if job.backtest is not None:
+        return _backtest(set_progress, job, watch, shared)
     ensemble = job.configs[0] if job.configs[0].ensemble > 1 else None
     configs = member_configs(ensemble) if ensemble is not None else job.configs
     sweep, runs, points = job.sweep, shared.runs, shared.points
@@ -460,3 +486,29 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
         if watch.reason:
             return outcome(record.stopped if len(configs) == 1 else f"{name}: {record.stopped}")
     return outcome(DONE)
+
+
+def _backtest(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutcome:
+    """A backtest (``models.backtest``): a training per origin (or one), progress per origin; a stop keeps
+    the origins that finished."""
+    config, origins, refit = job.configs[0], job.backtest["origins"], job.backtest["refit"]
+    name = config.model_name
+
+    def on_origin(i: int, origin: int) -> None:
+        shared.phase, shared.epochs_done = f"training at origin {i + 1} of {origins}", 0
+        set_progress((100.0 * i / origins, f"backtest of {name}, origin {i + 1} of {origins} (step {origin})",
+                      Patch().to_plotly_json(), "running", True))
+
+    def on_epoch_end(log) -> None:
+        shared.epochs_done = log.epoch
+
+    try:
+        result = backtest(config, origins, refit, job.data, on_origin=on_origin, should_stop=watch,
+                          on_epoch_end=on_epoch_end)
+    except (TrainingDiverged, ValueError) as e:
+        return JobOutcome(job.id, (), f"{name}: {e}")
+    except NoEpoch:
+        return JobOutcome(job.id, (), watch.reason or f"{name}: stopped before its first epoch")
+    status = DONE if not watch.reason else (f"{watch.reason}: the backtest kept the {len(result.origins)} "
+                                            f"origin(s) that finished, of {origins}")
+    return JobOutcome(job.id, (), status, backtest=result.as_dict())

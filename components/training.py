@@ -37,6 +37,9 @@ from components.figures import GRAPH_CONFIG, make_live_loss_figure
 from components.runner import DONE, make_request, run_request
 from components.services import Services
 from models.base import CELLS, NUMPY_ONLY
+from components.backtest import origins_value
+from data.windows import split_index
+from models.backtest import REFITS, origins_problem
 from models.ensemble import member_configs
 from models.knobs import BY_KEY
 from models.config import BACKEND_NAMES, ExperimentConfig
@@ -51,7 +54,7 @@ DRAWING = "trained; drawing the results"
 # and this says "done" when each has been redrawn since (the views' callbacks run after the runs
 # store takes the new runs, and the renderer may run this before or after them).
 FINISH = """
-function(wait, _table, _rollout, _gates, _sweep, left) {
+function(wait, _table, _rollout, _gates, _sweep, _backtest, left) {
     const nu = window.dash_clientside.no_update;
     const hit = window.dash_clientside.callback_context.triggered.map(t => t.prop_id.split('.')[0]);
     let pending = left;
@@ -190,6 +193,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.TRAIN, "n_clicks"),
         Input(ids.TRAIN_ALL, "n_clicks"),
         Input(ids.SWEEP_BUTTON, "n_clicks"),
+        Input(ids.BACKTEST_BUTTON, "n_clicks"),
         [State(i, "value") for i in FIELD_IDS],
         State(ids.SESSION, "data"),
         State(ids.LOSS_OPTIONS, "value"),
@@ -202,16 +206,29 @@ def register(app: Dash, services: Services) -> None:
         State(ids.MISSING_CELLS, "value"),
         State(ids.TIME_COLUMN, "value"),
         State(ids.SPEED, "value"),
+        State(ids.BACKTEST_ORIGINS, "value"),
+        State(ids.BACKTEST_REFIT, "value"),
         prevent_initial_call=True,
     )
-    def start_run(_train, _all, _sweep, *args):
-        *raw, session, options, over, values, cells, series, store, column, missing, time_column, speed = args
+    def start_run(_train, _all, _sweep, _backtest, *args):
+        (*raw, session, options, over, values, cells, series, store, column, missing, time_column, speed,
+         origins, refit) = args
         config, data, errors = page_config(form_values(*raw), settings, (store, column, missing, time_column))
         if config is None:
             first = next(iter(errors.values()))
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
             return no_update, f"not started: {first}{more}", no_update, no_update, no_update
         spec = None
+        backtest = None
+        if ctx.triggered_id == ids.BACKTEST_BUTTON:
+            count, problem = origins_value(origins)
+            if problem is None:  # the same rule the job checks again (``runner.check_request``)
+                n = data.series.shape[0] if data is not None else config.length
+                fits = origins_problem(count, n, split_index(n, config.train_fraction), config.horizon)
+                problem = fits and f"Forecast origins {fits}"
+            if problem:
+                return no_update, f"not started: {problem}", no_update, no_update, no_update
+            backtest = {"origins": count, "refit": refit if refit in REFITS else "every"}
         if ctx.triggered_id == ids.SWEEP_BUTTON and config.ensemble > 1:
             return (no_update, f"not started: a sweep trains one model per value; set {BY_KEY['ensemble'].label} "
                     "to 1", no_update, no_update, no_update)
@@ -232,7 +249,7 @@ def register(app: Dash, services: Services) -> None:
         else:
             configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
         request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None,
-                               None if data is None else data.to_json())
+                               None if data is None else data.to_json(), backtest)
         if speed == "slow":
             board.set_slow(request["id"], True)
         options = options or []
@@ -256,6 +273,7 @@ def register(app: Dash, services: Services) -> None:
             (Output(ids.TRAIN, "disabled"), True, False),
             (Output(ids.TRAIN_ALL, "disabled"), True, False),
             (Output(ids.SWEEP_BUTTON, "disabled"), True, False),
+            (Output(ids.BACKTEST_BUTTON, "disabled"), True, False),
             (Output(ids.CANCEL, "disabled"), False, True),
             (Output(ids.QUEUE_NOTE, "hidden"), True, True),
             (Output(ids.FIRST_POINT_TICK, "disabled"), False, True),
@@ -295,8 +313,8 @@ def register(app: Dash, services: Services) -> None:
         numbered, _ = services.shelf.add(request["session"], outcome.runs) if outcome.runs else ((), [])
         done = outcome.status == DONE
         label = "drawing" if done else "not started" if outcome.status.startswith("not started") else "stopped"
-        views = [ids.SWEEP_GRAPH] if outcome.sweep is not None else [ids.METRICS_TABLE, ids.ROLLOUT_GRAPH,
-                                                                      ids.GATES_GRAPH]
+        views = [ids.SWEEP_GRAPH] if outcome.sweep is not None else [ids.BACKTEST_GRAPH] \
+            if outcome.backtest is not None else [ids.METRICS_TABLE, ids.ROLLOUT_GRAPH, ids.GATES_GRAPH]
         wait = {"request": request.get("id") if isinstance(request, dict) else None, "views": views} if done else None
         return (outcome.page_json(numbered), DRAWING if done else outcome.status, 100 if done else no_update,
                 label, wait)
@@ -312,6 +330,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.ROLLOUT_GRAPH, "figure"),
         Input(ids.GATES_GRAPH, "figure"),
         Input(ids.SWEEP_GRAPH, "figure"),
+        Input(ids.BACKTEST_GRAPH, "figure"),
         State(ids.DRAW_LEFT, "data"),
         prevent_initial_call=True,
     )
