@@ -64,7 +64,7 @@ def views() -> list:
         part("data", card("Series", controls.preview_layout())),
         dbc.Row(
             [
-                dbc.Col(part("basics why-gates", card("Loss", training.loss_layout())), xl=6),
+                dbc.Col(part("basics why-gates trust", card("Loss", training.loss_layout())), xl=6),
                 dbc.Col([part("basics data trust", card("One-step forecasts on the test part", results.forecast_layout())),
                          part("why-gates", card("Gradient flow through time", gradflow.layout(results.EMPTY)))],
                         xl=6),

@@ -229,7 +229,7 @@ def layout(settings: Settings) -> html.Div:
         children.append(all_only(html.H6(title, className="mt-3")))
         if title == "Series":  # the data set first; its own fields follow, shown while they apply
             children += [_placed("dataset", settings),
-                         part("basics data", html.P(id=ids.DATASET_NOTE, className="small text-muted mb-2")),
+                         part("basics data trust", html.P(id=ids.DATASET_NOTE, className="small text-muted mb-2")),
                          part("data", html.Div(upload.layout(), id=ids.UPLOAD_FIELDS, hidden=True)),
                          html.Div([_placed(k, settings) for k in SYNTHETIC_KEYS], id=ids.SYNTHETIC_FIELDS),
                          part("data", html.P(EXOGENOUS_NOTE, className="small text-muted mb-1")),

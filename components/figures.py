@@ -235,10 +235,11 @@ def add_bands(fig: go.Figure, xs, bands: Sequence[tuple[str, Sequence[float], Se
     edge filled up to it."""
     for name, low, high, c in bands:
         x = xs[: len(low)]
+        r, g, b = (int(c[i:i + 2], 16) for i in (1, 3, 5))
         fig.add_trace(go.Scatter(x=x, y=list(high), mode="lines", line=dict(width=0), showlegend=False,
                                  hoverinfo="skip", meta="band-high"))
         fig.add_trace(go.Scatter(x=x, y=list(low), mode="lines", line=dict(width=0), fill="tonexty",
-                                 fillcolor=c, opacity=0.22, meta="band", name=name))
+                                 fillcolor=f"rgba({r}, {g}, {b}, 0.22)", meta="band", name=name))
 
 
 def _coloured(band: Sequence, c: str) -> tuple:

@@ -78,7 +78,8 @@ class JobOutcome:
         ``runs``: this outcome's runs as the shelf numbered them."""
         runs = self.runs if runs is None else runs
         return {"request_id": self.request_id, "status": self.status, "sweep": self.sweep, "backtest": self.backtest,
-                "runs": [{"id": r.id, "number": r.number, "label": r.label, "epochs": r.epochs_done} for r in runs]}
+                "runs": [{"id": r.id, "number": r.number, "label": r.label, "epochs": r.epochs_done,
+                          **({"ensemble": True} if r.members else {})} for r in runs]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], key: bytes | None = None) -> "JobOutcome":

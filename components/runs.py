@@ -144,6 +144,12 @@ def result_ids(result: Any) -> list[str]:
         if isinstance(runs, list) else []
 
 
+def ensemble_in(result: Any) -> bool:
+    """Whether a finished job's result names an ensemble (``JobOutcome.page_json``)."""
+    runs = result.get("runs") if isinstance(result, dict) else None
+    return isinstance(runs, list) and any(isinstance(r, dict) and r.get("ensemble") is True for r in runs)
+
+
 def gone_numbers(before: Any, after: list[dict]) -> list[int]:
     """The numbers of the runs a page listed that its tab no longer keeps."""
     kept = {e["id"] for e in after}
@@ -191,7 +197,9 @@ def register(app: Dash, settings: Settings, library: RunLibrary) -> None:
         new = [i for i in new if any(e["id"] == i for e in entries)]  # only runs this tab has
         if not new:
             return no_update, no_update, no_update, no_update
-        ticked = ticks_after(len(new), selected, len(entries))
+        # an ensemble's job: the views show the ensemble alone (its members are a tick away)
+        alone = ctx.triggered_id == ids.RUN_RESULT and ensemble_in(result)
+        ticked = [] if alone else ticks_after(len(new), selected, len(entries))
         gone = gone_numbers(store, entries)
         if gone:
             note = (f"Newest first. The page keeps the {MAX_RUNS} newest runs: "

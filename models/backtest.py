@@ -137,7 +137,7 @@ def _once(config, series, values, blocks, on_origin, should_stop, **kwargs) -> l
     truth = np.asarray(record.forecast.truth)
     index = np.asarray(record.forecast.index)
     pred = np.asarray(record.forecast.pred)
-    model = restore(record, prep=_prep_of(record, first))
+    model = restore(record)
     prep = model.prep_
     season = config.season if config.season is not None else 1
     base = {name: fn(prep, season) for name, fn in BASELINES.items()
@@ -158,14 +158,6 @@ def _once(config, series, values, blocks, on_origin, should_stop, **kwargs) -> l
         rolled = float(np.mean((path - values[o:o + steps]) ** 2))
         rows.append((scores, rolled))
     return rows
-
-
-def _prep_of(record: RunRecord, split: int):
-    from data.windows import prepare
-
-    c = record.config
-    return prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform, dtype=np.dtype(c.dtype),
-                   covariates=record.covariates, power=c.power, split=split)
 
 
 def _values(config: ExperimentConfig, series) -> np.ndarray:

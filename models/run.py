@@ -391,11 +391,11 @@ def unpack_weights(packed: Mapping[str, Any]) -> dict[str, np.ndarray]:
 
 
 def prepared(record: RunRecord):
-    """The run's data as it trained on it: ``data.windows.prepare`` on its own series and settings, in its
-    own precision."""
+    """The run's data as it trained on it: ``data.windows.prepare`` on its own series, split and settings, in
+    its own precision (a backtest's run splits at its origin)."""
     c = record.config
     return prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform, dtype=np.dtype(c.dtype),
-                   covariates=record.covariates, power=c.power)
+                   covariates=record.covariates, power=c.power, split=record.split)
 
 
 def restore(record: RunRecord, backend: str = "numpy", prep=None) -> Forecaster:
