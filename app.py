@@ -64,10 +64,11 @@ def views() -> list:
         part("data", card("Series", controls.preview_layout())),
         dbc.Row(
             [
-                dbc.Col(part("basics why-gates trust", card("Loss", training.loss_layout())), xl=6),
-                dbc.Col([part("basics data trust", card("One-step forecasts on the test part", results.forecast_layout())),
+                dbc.Col(part("basics why-gates", card("Loss", training.loss_layout())), xl=6, className="gl-col-loss"),
+                dbc.Col([part("basics data trust",
+                              card("One-step forecasts on the test part", results.forecast_layout())),
                          part("why-gates", card("Gradient flow through time", gradflow.layout(results.EMPTY)))],
-                        xl=6),
+                        xl=6, className="gl-col-forecast"),
             ],
             className="g-2",
         ),
@@ -75,7 +76,9 @@ def views() -> list:
             [
                 dbc.Col(part("basics ahead data compare trust", card("Results: test errors", results.metrics_layout())),
                         xl=6),
-                dbc.Col(part("basics ahead trust", card("Rollout", results.rollout_layout())), xl=6),
+                dbc.Col([part("basics ahead", card("Rollout", results.rollout_layout())),
+                         part("trust", card("Backtest: errors at several forecast origins", backtest.layout()))],
+                        xl=6),
             ],
             className="g-2",
         ),
@@ -87,9 +90,8 @@ def views() -> list:
                                className="g-2")),
         part("why-gates", card("Why gates, and what to try", explain.layout())),
         part("ahead", card("Several steps ahead: direct or recursive", horizon.layout())),
-        part("compare trust", card("Runs", [downloads.layout(), runs.layout()])),
+        part("compare", card("Runs", [downloads.layout(), runs.layout()])),
         part("compare", card("Sweeps: seeds and window lengths", sweep.layout())),
-        part("trust", card("Backtest: errors at several forecast origins", backtest.layout())),
     ]
 
 

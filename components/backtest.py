@@ -21,10 +21,9 @@ from data.bounds import Bound
 from models.backtest import MAX_ORIGINS, REFITS
 
 ORIGINS = Bound("int", 1, MAX_ORIGINS)
-EXPLAIN = ("One test part is one draw of luck. The backtest cuts it into blocks and forecasts each from its own "
-           "origin, with the form's settings: trained again on everything before each origin (every), or once "
-           "before the first and fed the new data (once). If the model beats the baselines at most origins, the "
-           "result holds across time; if at one only, it was a lucky split.")
+EXPLAIN = ("The test part cut into blocks, each forecast from its own origin with the form's settings: does the "
+           "model beat the baselines at most origins, or was one split lucky?")
+TABLE = ("model", "linear_ar", "persistence", "seasonal_naive")  # the chart has every baseline; the table these
 REFIT_LABELS = {"every": "train at every origin", "once": "train once, then feed the data"}
 EMPTY = {"data": [], "layout": {"height": 80, "template": "plotly_white", "xaxis": {"visible": False},
                                 "yaxis": {"visible": False}}}
@@ -50,7 +49,9 @@ def layout() -> html.Div:
             ),
             html.P(id=ids.BACKTEST_NOTE, className="small mb-1 mt-1", role="status"),
             dcc.Graph(id=ids.BACKTEST_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
-            dbc.Table(id=ids.BACKTEST_TABLE, size="sm", bordered=False, responsive=True, className="mb-1 small"),
+            html.Details([html.Summary("The errors as a table", className="small"),
+                          dbc.Table(id=ids.BACKTEST_TABLE, size="sm", bordered=False, responsive=True,
+                                    className="mb-1 small")]),
         ]
     )
 
@@ -69,7 +70,8 @@ def _name(method: str, model: str) -> str:
 
 def make_backtest_figure(result: dict) -> go.Figure:
     """One-step test MSE per origin: the model's line and each baseline's, the origins on the x axis."""
-    fig = base_figure(f"Backtest: one-step MSE at {len(result['origins'])} origins, refit {result['refit']}", height=320)
+    title = f"Backtest: one-step MSE at {len(result['origins'])} origins, refit {result['refit']}"
+    fig = base_figure(title, height=250)
     x = result["labels"] or result["origins"]
     for i, (method, values) in enumerate(result["one_step"].items()):
         model = method == "model"
@@ -82,17 +84,19 @@ def make_backtest_figure(result: dict) -> go.Figure:
 
 
 def table(result: dict) -> list:
-    methods = list(result["one_step"])
-    head = html.Thead(html.Tr([html.Th("origin"), html.Th("block"),
-                               *[html.Th(_name(m, "model")) for m in methods], html.Th("rollout")]))
+    """Per origin: its first point, the one-step MSE of the model and the main baselines (the lowest in
+    bold), and the model's rollout over the block."""
+    methods = [m for m in TABLE if m in result["one_step"]]
+    head = html.Thead(html.Tr([html.Th("origin"), *[html.Th(_name(m, "model")) for m in methods],
+                               html.Th("model's rollout")]))
     labels = result["labels"] or [str(o) for o in result["origins"]]
     rows = []
-    for i, (o, end) in enumerate(zip(result["origins"], result["ends"])):
+    for i in range(len(result["origins"])):
         best = min(methods, key=lambda m: result["one_step"][m][i])
-        rows.append(html.Tr([html.Td(labels[i]), html.Td(f"{end - o} points"),
-                             *[html.Td(f"{result['one_step'][m][i]:.4f}", className="fw-bold" if m == best else "")
+        rows.append(html.Tr([html.Td(labels[i]),
+                             *[html.Td(f"{result['one_step'][m][i]:.4g}", className="fw-bold" if m == best else "")
                                for m in methods],
-                             html.Td(f"{result['rollout'][i]:.4f}")]))
+                             html.Td(f"{result['rollout'][i]:.4g}")]))
     return [head, html.Tbody(rows)]
 
 

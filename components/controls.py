@@ -47,9 +47,9 @@ SECTIONS = {
 }
 MORE_TRAINING_KEYS = ("batch-size", "clip-norm", "seed", "val-fraction", "patience")  # behind "More training settings"
 FIELD_LESSONS = {
-    "backend": "basics", "cell": "basics inside why-gates looks", "seq-len": "basics why-gates looks trust",
+    "backend": "basics", "cell": "basics inside why-gates looks", "seq-len": "basics why-gates looks",
     "hidden-size": "basics",
-    "epochs": "basics why-gates trust", "learning-rate": "basics", **dict.fromkeys(MORE_TRAINING_KEYS, "basics"),
+    "epochs": "basics why-gates", "learning-rate": "basics", **dict.fromkeys(MORE_TRAINING_KEYS, "basics"),
     "dropout": "ahead", "horizon": "ahead", "horizon-method": "ahead", "scheduled-sampling": "ahead",
     "dataset": "basics data trust", **dict.fromkeys(SYNTHETIC_KEYS, "data"), "series-periods": "data why-gates",
     **dict.fromkeys(EXOGENOUS_KEYS, "data"), "transform": "data trust", "power": "data trust",

@@ -41,8 +41,7 @@ LESSONS: dict[str, Lesson] = {
                     "Edit a test window and watch the forecast answer; which past values does it read, "
                     "and are they the lags the statistics point at?"),
     "trust": Lesson("8 Trust",
-                    "Average several seeds, put a calibrated band around the forecast, and backtest over several "
-                    "origins: does the result hold across time, and does it beat the baselines?"),
+                    "Several seeds, a calibrated band, several origins: does a result hold, and beat the baselines?"),
 }
 DEFAULT = "basics"
 ALL = "all"  # the page's class while "Everything on one page" is on

@@ -78,7 +78,8 @@ def make_metrics_table(runs: list[RunRecord]) -> list:
         if m is not None else html.Tr([html.Td(name), html.Td(tip.split(": ", 1)[1], colSpan=4,
                                                                className="text-muted small")])
         for i, (name, m, tip) in enumerate(metrics_rows(runs))
-    ] + [html.Tr([html.Td(name), html.Td(text, colSpan=4, className="small")]) for name, text in trust_rows(runs)])
+    ] + [html.Tr(html.Td([html.Span(f"{name}: ", className="fw-semibold"), text], colSpan=5, className="small"))
+         for name, text in trust_rows(runs)])
     return [head, body]
 
 

@@ -19,16 +19,21 @@ from models.run import RunRecord, prepared, restore
 SPREAD = "#7f7f7f"
 
 
+def _whose(run: RunRecord) -> str:
+    """A band's legend names its run by number, short enough for a phone: "#6 "."""
+    return f"#{run.number} " if run.number else ""
+
+
 def forecast_bands(run: RunRecord) -> list[tuple]:
     """(name, low, high[, colour]) bands around ``run``'s one-step forecasts."""
     out = []
     if run.members:
         F = np.array([m.forecast for m in run.members])
-        out.append((f"{run.label}: range of its {len(run.members)} members", F.min(axis=0).tolist(),
+        out.append((f"{_whose(run)}range of {len(run.members)} members", F.min(axis=0).tolist(),
                     F.max(axis=0).tolist(), SPREAD))
     if run.intervals is not None:
         iv = run.intervals
-        out.append((f"{run.label}: {iv.level:.0%} interval", list(iv.forecast_low), list(iv.forecast_high)))
+        out.append((f"{_whose(run)}{iv.level:.0%} interval", list(iv.forecast_low), list(iv.forecast_high)))
     return out
 
 
@@ -37,11 +42,11 @@ def rollout_bands(run: RunRecord, member_paths: np.ndarray | None) -> list[tuple
     as far as it was calibrated."""
     out = []
     if member_paths is not None and member_paths.shape[0] > 1:
-        out.append((f"{run.label}: range of its {member_paths.shape[0]} members", member_paths.min(axis=0).tolist(),
+        out.append((f"{_whose(run)}range of {member_paths.shape[0]} members", member_paths.min(axis=0).tolist(),
                     member_paths.max(axis=0).tolist(), SPREAD))
     if run.intervals is not None and run.intervals.rollout_low:
         iv = run.intervals
-        out.append((f"{run.label}: {iv.level:.0%} interval, {len(iv.rollout_low)} calibrated steps",
+        out.append((f"{_whose(run)}{iv.level:.0%} interval, {len(iv.rollout_low)} calibrated steps",
                     list(iv.rollout_low), list(iv.rollout_high)))
     return out
 
@@ -60,9 +65,8 @@ def trust_rows(runs: list[RunRecord]) -> list[tuple[str, str]]:
         if run.members:
             mse = [m.metrics.mse for m in run.members]
             seeds = ", ".join(str(m.seed) for m in run.members)
-            rows.append((f"{run.label}: members", f"test MSE of its {len(mse)} members (seeds {seeds}) from "
-                         f"{min(mse):.4f} to {max(mse):.4f}, median {float(np.median(mse)):.4f}; their mean "
-                         f"forecast scores {run.metrics.mse:.4f}"))
+            rows.append((f"{run.label}: members", f"seeds {seeds}: test MSE from {min(mse):.4f} to {max(mse):.4f}, "
+                         f"median {float(np.median(mse)):.4f}"))
         if run.intervals is not None:
             rows.append((f"{run.label}: {run.intervals.level:.0%} interval", coverage_sentence(run)))
     return rows
@@ -70,10 +74,9 @@ def trust_rows(runs: list[RunRecord]) -> list[tuple[str, str]]:
 
 def coverage_sentence(run: RunRecord) -> str:
     iv = run.intervals
-    text = (f"the truth fell inside on {iv.coverage:.0%} of the test part's one-step forecasts (nominal "
-            f"{iv.level:.0%})")
+    text = f"holds the truth at {iv.coverage:.0%} of the test part's one-step forecasts (nominal {iv.level:.0%})"
     if iv.rollout_coverage is not None:
-        text += f", and on {iv.rollout_coverage:.0%} of the rollout's {len(iv.rollout_low)} calibrated steps"
+        text += f" and {iv.rollout_coverage:.0%} of the rollout's {len(iv.rollout_low)} calibrated steps"
     if not iv.rollout_low:
         text += "; the rollout has no band: too few calibration windows for this level"
-    return f"{text}. Its width comes from {iv.windows} windows of {iv.part}."
+    return f"{text}; width from {iv.windows} windows of {iv.part}."

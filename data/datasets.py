@@ -59,8 +59,8 @@ def _read(file: str, time_column: str, value_column: str) -> tuple[list[str], np
 DATASETS: dict[str, DataSet] = {
     "nile": DataSet("nile", "Nile flow at Aswan, yearly 1871-1970", "nile.csv", "year", "volume", "10^8 m^3",
                     season=1, note="A level shift near 1898, and no season.",
-                    defaults={"seq-len": 20, "hidden-size": 8, "epochs": 20, "learning-rate": 0.003,
-                              "batch-size": 16, "transform": "none"}),
+                    defaults={"seq-len": 10, "hidden-size": 16, "epochs": 60, "learning-rate": 0.003,
+                              "batch-size": 16, "transform": "none", "power": "none", "ensemble": 5}),
     "co2": DataSet("co2", "Mauna Loa CO2, weekly 1958-2001", "co2.csv", "week", "co2", "ppm", season=52,
                    note="A rising trend and a yearly cycle of 52 weeks.",
                    defaults={"seq-len": 52, "hidden-size": 32, "epochs": 60, "learning-rate": 0.002,
@@ -68,6 +68,6 @@ DATASETS: dict[str, DataSet] = {
     "sunspots": DataSet("sunspots", "Sunspot numbers, yearly 1700-2008", "sunspots.csv", "year", "sunspots",
                         "sunspot number", season=11,
                         note="Cycles of about 11 years whose peaks differ: a non-linear series.",
-                        defaults={"seq-len": 11, "hidden-size": 16, "epochs": 10, "learning-rate": 0.005,
-                                  "batch-size": 16, "transform": "none"}),
+                        defaults={"seq-len": 11, "hidden-size": 32, "epochs": 10, "learning-rate": 0.005,
+                                  "batch-size": 16, "transform": "none", "power": "sqrt", "ensemble": 5}),
 }

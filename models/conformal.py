@@ -97,7 +97,7 @@ def calibration_windows(prep: Prepared, val_fraction: float) -> tuple[Windows, s
     w = prep.train
     first = int(np.floor(w.X.shape[0] * (1 - CAL_FRACTION)))
     return (w.subset(np.arange(w.X.shape[0]) >= first),
-            f"the last {CAL_FRACTION:.0%} of the train part (the model trained on it: the band may be too narrow)")
+            f"the last {CAL_FRACTION:.0%} of the train part (trained on: the band may be too narrow)")
 
 
 def calibrate(prep: Prepared, level: float, val_fraction: float, model: Predictor, forecast: Sequence[float],

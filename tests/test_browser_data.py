@@ -43,9 +43,15 @@ def test_each_bundled_data_set_fills_its_settings_and_trains(page, name, title, 
     assert f"{points} points" in text(d, "dataset-note")
     until(lambda: len(figure(d, "series-preview")[0]["y"]) == points, timeout=10)
     from data.datasets import DATASETS
+    from models.knobs import BY_KEY
 
     until(lambda: page.find_element("#seq-len").get_attribute("value") == str(DATASETS[name].defaults["seq-len"]),
           timeout=5)
+    for key in ("power", "ensemble"):  # the settings chosen for it (tools/dataset_defaults.py) come too
+        field = "input:checked" if key == "power" else ""
+        shown = page.find_element(f"#{key} {field}".strip()).get_attribute("value")
+        assert shown == str(DATASETS[name].defaults.get(key, BY_KEY[key].default)), key
+    set_value(page, "ensemble", 1)  # one model of a few epochs: this test is about the data
     set_value(page, "epochs", 2)
     click(page, "train-button")
     page.wait_for_text_to_equal("#job-status", "done", timeout=60)

@@ -30,5 +30,6 @@ def test_the_verdict_names_exactly_the_baselines_that_beat_the_model():
 
 def test_the_findings_use_the_settings_the_page_fills_in():
     config = dataset_config("sunspots")
-    assert (config.seq_len, config.hidden_size, config.train.epochs) == (11, 16, 10)
+    assert (config.seq_len, config.hidden_size, config.train.epochs, config.power, config.ensemble) == (
+        11, 32, 10, "sqrt", 5)
     assert config.model_name == "NumPy LSTM"

@@ -266,10 +266,14 @@ def test_a_backtest_job_reports_each_origin_and_returns_its_errors():
 def test_the_backtest_command_prints_its_errors_per_origin_and_names_a_bad_option(capsys):
     from cli import main
 
-    assert main(["backtest", "--dataset", "sunspots", "--epochs", "3", "--hidden-size", "8", "--origins", "2",
+    from components.findings import dataset_config
+
+    assert main(["backtest", "--dataset", "sunspots", "--epochs", "3", "--ensemble", "2", "--origins", "2",
                  "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out == backtest(SUNSPOTS, 2).as_dict() | {"seconds": out["seconds"]}
+    config = dataset_config("sunspots").with_(ensemble=2)  # the data set's own settings, as the page's
+    config = config.with_(train=TrainConfig(**{**config.train.__dict__, "epochs": 3}))
+    assert out == backtest(config, 2).as_dict() | {"seconds": out["seconds"]}
     assert main(["backtest", "--origins", "0"]) == 2
     assert capsys.readouterr().err == "gatelab: error: --origins must be a whole number from 1 to 20, got 0\n"
     assert main(["train", "--dataset", "sunspots", "--power", "log"]) == 2
