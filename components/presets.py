@@ -64,7 +64,7 @@ PRESETS: dict[str, Preset] = {
         "Calendar features on CO2",
         "CO2's weekly changes through an 8-week window, with the date's place in the year as two more inputs. "
         "Train, switch Calendar features off, train again, and tick both runs: compare the rollouts.",
-        {"dataset": "co2", "transform": "diff", "seq-len": "8", "calendar-features": "on"}, "data"),
+        {"dataset": "co2", "transform": "diff", "seq-len": "8", "calendar-features": "on", "ensemble": "1"}, "data"),
     "seq2seq": Preset(
         "Seq2seq and scheduled sampling",
         "An encoder-decoder for 10 steps ahead, trained with scheduled sampling rising to 0.5. Train it again "

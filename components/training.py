@@ -245,7 +245,8 @@ def register(app: Dash, services: Services) -> None:
                 return no_update, f"not started: {e}", no_update, no_update, no_update
         elif ctx.triggered_id == ids.TRAIN_ALL and config.ensemble > 1:
             return (no_update, f"not started: Train all trains one model per backend and cell; set "
-                    f"{BY_KEY['ensemble'].label} to 1, or press Train for the ensemble", no_update, no_update, no_update)
+                    f"{BY_KEY['ensemble'].label} to 1, or press Train for the ensemble",
+                    no_update, no_update, no_update)
         else:
             configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
         request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None,

@@ -64,7 +64,7 @@ DATASETS: dict[str, DataSet] = {
     "co2": DataSet("co2", "Mauna Loa CO2, weekly 1958-2001", "co2.csv", "week", "co2", "ppm", season=52,
                    note="A rising trend and a yearly cycle of 52 weeks.",
                    defaults={"seq-len": 52, "hidden-size": 32, "epochs": 60, "learning-rate": 0.002,
-                             "batch-size": 64, "transform": "detrend"}),
+                             "batch-size": 64, "transform": "diff", "power": "log", "ensemble": 5}),
     "sunspots": DataSet("sunspots", "Sunspot numbers, yearly 1700-2008", "sunspots.csv", "year", "sunspots",
                         "sunspot number", season=11,
                         note="Cycles of about 11 years whose peaks differ: a non-linear series.",

@@ -104,6 +104,10 @@ def describe(config: ExperimentConfig) -> str:
             f"{config.train.epochs} epochs")
 
 
+def _n(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
 def report() -> None:
     """Each data set at its defaults, training seeds 0-4, against the baselines, as a Markdown table."""
     print("| data set | defaults | test MSE, seeds 0-4 | median | persistence | seasonal naive | linear AR | "
@@ -116,9 +120,9 @@ def report() -> None:
         b = runs[0].baselines
         median = float(np.median(mses))
         kind = f"ensemble of {config.ensemble}, " if config.ensemble > 1 else ""
-        print(f"| {DATASETS[name].title} | {kind}{describe(config)} | {', '.join(f'{m:.4g}' for m in mses)} | "
-              f"**{median:.4g}** | {b['persistence'].mse:.4g} | {b['seasonal_naive'].mse:.4g} | "
-              f"{b['linear_ar'].mse:.4g} | {100 * (median / b['linear_ar'].mse - 1):+.0f} % |", flush=True)
+        print(f"| {DATASETS[name].title} | {kind}{describe(config)} | {', '.join(_n(m) for m in mses)} | "
+              f"**{_n(median)}** | {_n(b['persistence'].mse)} | {_n(b['seasonal_naive'].mse)} | "
+              f"{_n(b['linear_ar'].mse)} | {100 * (median / b['linear_ar'].mse - 1):+.0f} % |", flush=True)
         print(f"<!-- {name}: {time.perf_counter() - start:.0f} s -->", file=sys.stderr)
 
 
