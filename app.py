@@ -22,6 +22,7 @@ still start warm. The web process keeps BLAS at one thread and never runs torch
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -151,6 +152,20 @@ def start_fork_server() -> None:
     multiprocess.forkserver.ensure_running()  # start it now: its imports take a second or two
 
 
+def assets_folder() -> str:
+    """The page's stylesheets and scripts: ``assets/`` beside this file in a checkout; installed from a
+    wheel, the ``gatelab_assets`` package it carries them in (pyproject.toml), wherever pip put it."""
+    here = Path(__file__).resolve().parent / "assets"
+    if here.is_dir():
+        return str(here)
+    from importlib.util import find_spec
+
+    spec = find_spec("gatelab_assets")  # a folder of files, no module: its one location is the folder
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("Gatelab's assets are missing: reinstall it (pip install gatelab-*.whl)")
+    return str(next(iter(spec.submodule_search_locations)))
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     """A Gatelab app with its own services; ``settings`` default to the environment's."""
     settings = settings or Settings.from_env()
@@ -164,7 +179,7 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     # compress: flask-compress sends the page's scripts and every callback's answer compressed
     app = Dash(__name__, title="Gatelab", background_callback_manager=services.manager, update_title=None,
-               compress=True)
+               compress=True, assets_folder=assets_folder())
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # what a screen reader speaks
     app.layout = make_layout(services)
     services.manager.accepting = True  # it takes this app's background functions, and no other app's
