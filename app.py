@@ -179,7 +179,7 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     # compress: flask-compress sends the page's scripts and every callback's answer compressed
     app = Dash(__name__, title="Gatelab", background_callback_manager=services.manager, update_title=None,
-               compress=True, assets_folder=assets_folder())
+               compress=True, assets_folder=assets_folder(), url_base_pathname=settings.url_prefix)
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # what a screen reader speaks
     app.layout = make_layout(services)
     services.manager.accepting = True  # it takes this app's background functions, and no other app's
@@ -210,13 +210,18 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.config["GATELAB_KEY"] = services.key  # seals run records (``components.runs``)
     guard(app, settings)
 
-    @app.server.route("/healthz")
+    prefix = settings.url_prefix
+
     def healthz():
-        """For the container's HEALTHCHECK and load balancers: the board answers, so the cache works."""
+        """For the container's HEALTHCHECK and load balancers: the board answers, so the cache works.
+        Under a prefix too, so that a proxy that passes only the prefix's paths can ask."""
         running, waiting = services.board.counts()
         return {"status": "ok", "running": running, "waiting": waiting}
 
-    @app.server.route("/tab-closed", methods=["POST"])
+    for path in dict.fromkeys(["/healthz", f"{prefix}healthz"]):
+        app.server.add_url_rule(path, f"healthz{path}", healthz)
+
+    @app.server.route(f"{prefix}tab-closed", methods=["POST"])
     def tab_closed():
         """A page that goes away (closed, reloaded) says so: its job stops at once and its runs leave the
         shelf (``TAB_BEACON``)."""
@@ -253,6 +258,7 @@ def __getattr__(name: str) -> Any:
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> int:
     app = served_app()
-    print(f"Gatelab at http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}")
+    prefix = app.gatelab.settings.url_prefix
+    print(f"Gatelab at http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}{prefix}")
     app.run(host=host, port=port, debug=debug, request_handler=GatelabHandler)
     return 0

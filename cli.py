@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8050)
     sv.add_argument("--debug", action="store_true")
+    sv.add_argument("--prefix", default=None,
+                    help="serve under this path, such as /gatelab/, behind a proxy (default: GATELAB_URL_PREFIX, or /)")
     return parser
 
 
@@ -314,6 +316,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backtest(args)
         if args.command == "datasets":
             return _datasets()
+        if args.prefix is not None:  # through the environment, so that job processes read the same
+            import os
+
+            from components.settings import url_prefix
+
+            os.environ["GATELAB_URL_PREFIX"] = url_prefix(args.prefix, "--prefix")
         from app import serve
 
         return serve(host=args.host, port=args.port, debug=args.debug)

@@ -22,6 +22,9 @@ accesslog = None
 def post_worker_init(worker):
     """Serve the page once before any student does: under threaded workers the first
     load can otherwise fail while Dash is still registering its component libraries."""
+    from components.settings import url_prefix
+
     client = worker.wsgi.test_client()
-    for path in ("/", "/_dash-layout", "/_dash-dependencies", "/healthz"):
+    prefix = url_prefix(os.environ.get("GATELAB_URL_PREFIX", "/"))  # GATELAB_URL_PREFIX: served under a path
+    for path in (prefix, f"{prefix}_dash-layout", f"{prefix}_dash-dependencies", "/healthz"):
         client.get(path)

@@ -46,6 +46,26 @@ def _int(name: str, default: int, low: int = 1) -> int:
     return value
 
 
+PREFIX_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
+
+
+def url_prefix(text: str, name: str = "GATELAB_URL_PREFIX") -> str:
+    """The path the page is served under ("/gatelab/"), from what a person typed ("gatelab", "/gatelab",
+    "/school/gatelab/"); ``ValueError`` naming ``name`` for anything that is not a plain path."""
+    raw = (text or "/").strip()
+    if not set(raw) <= PREFIX_CHARS or "//" in raw.strip("/") or ".." in raw.split("/"):
+        raise ValueError(f"{name} must be a path such as /gatelab/ (letters, digits, - . _ ~ and /), got {text!r}")
+    inner = raw.strip("/")
+    return f"/{inner}/" if inner else "/"
+
+
+def _prefix() -> str:
+    try:
+        return url_prefix(os.environ.get("GATELAB_URL_PREFIX", "/"))
+    except ValueError as e:
+        raise SystemExit(f"gatelab: environment variable {e}")
+
+
 def _default_cache() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gatelab"
 
@@ -69,6 +89,7 @@ class Settings:
     view_cache_mb: int = 256  # what a web process keeps of the runs it drew (``components.runcache``)
     secret: str = ""
     redis_url: str = ""
+    url_prefix: str = "/"  # the path the page, its callbacks, assets and /healthz are served under
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -91,6 +112,7 @@ class Settings:
             view_cache_mb=_int("GATELAB_VIEW_CACHE_MB", d.view_cache_mb, low=16),
             secret=os.environ.get("GATELAB_SECRET", ""),
             redis_url=os.environ.get("REDIS_URL", ""),
+            url_prefix=_prefix(),
         )
 
     @property

@@ -90,4 +90,34 @@ assert [r["epochs"] for r in result["runs"]] == [3], result["runs"]
 assert replay(client, session, result, 3) == 3  # its views read the run from the shelf in the container
 print(f"container: trained 3 epochs, {len(seen)} progress updates, the run replayed from the server's shelf")
 PY
+
+echo "serving the image under a prefix, as behind a school's proxy"
+cleanup
+healthy=
+$P "${RUN[@]}" run -d --name "$NAME" "${LIMITS[@]}" -e GATELAB_PORT="$PORT" -e GATELAB_URL_PREFIX=/gatelab/ "$IMAGE" \
+  >/dev/null
+for _ in $(seq 1 90); do
+  if $P "${RUN[@]}" healthcheck run "$NAME" >/dev/null 2>&1; then healthy=1; break; fi
+  sleep 2
+done
+[ "${healthy:-}" = 1 ] || { echo "the container never became healthy"; $P logs "$NAME" | tail -30; exit 1; }
+PYTHONPATH=tools .venv/bin/python - "$PORT" <<'PY'
+import json, sys, urllib.error, urllib.request
+from loadtest import DashClient, default_request
+base = f"http://127.0.0.1:{sys.argv[1]}/gatelab"
+client = DashClient(base)
+client.heartbeat(client.tab)
+result = client.train(default_request(client.tab, epochs=2))
+assert result["status"] == "done" and [r["epochs"] for r in result["runs"]] == [2], result
+with urllib.request.urlopen(f"{base}/healthz") as r:
+    assert json.loads(r.read())["status"] == "ok"
+with urllib.request.urlopen(f"{base}/assets/bootstrap.min.css") as r:
+    assert r.status == 200
+try:
+    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/_dash-layout")
+    raise AssertionError("the page answered at the root too")
+except urllib.error.HTTPError as e:
+    assert e.code == 404, e.code
+print("container: under /gatelab/, trained 2 epochs; its assets and /healthz there, nothing at the root")
+PY
 echo "container test passed"
