@@ -4,6 +4,7 @@
     gatelab train --json > run.json      # the run record (models.run.RunRecord) as JSON
     gatelab sweep --over seed --cells lstm,gru,rnn     # the same settings, five training seeds
     gatelab backtest --dataset sunspots --origins 5    # errors at five forecast origins, baselines beside
+    gatelab notebook run.json            # that run as a notebook that trains it again (run.ipynb)
     gatelab serve                        # the dashboard
 
 Every option of ``train`` is generated from ``models.knobs``, the same source as
@@ -92,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_csv_options(bt)
     bt.add_argument("--json", action="store_true", help="print the errors per origin as one JSON object")
     bt.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
+    nb = sub.add_parser("notebook", help="write a run record (train --json, or the page's download) as a "
+                                         "Jupyter notebook that trains it again")
+    nb.add_argument("record", metavar="RUN.json", help="a run record")
+    nb.add_argument("--out", metavar="FILE.ipynb", help="where to write it (default: RUN.ipynb beside the record)")
     sub.add_parser("datasets", help="list the bundled data sets")
     sv = sub.add_parser("serve", help="serve the dashboard")
     sv.add_argument("--host", default="127.0.0.1")
@@ -294,6 +299,28 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notebook(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from components.notebook import notebook_text
+    from models.run import RunRecord
+
+    source = Path(args.record)
+    if not source.is_file():
+        raise ValueError(f"RUN.json: no file at {args.record}")
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"RUN.json: {args.record} is not JSON ({e})") from None
+    record = RunRecord.from_json(data)  # RunRecordError (a ValueError) says what is wrong with it
+    out = Path(args.out) if args.out else source.with_suffix(".ipynb")
+    if out.suffix != ".ipynb":
+        raise ValueError(f"--out must name an .ipynb file, got {args.out}")
+    out.write_text(notebook_text(record), encoding="utf-8")
+    print(f"wrote {out}: open it in Jupyter and run all cells")
+    return 0
+
+
 def _datasets() -> int:
     from data.datasets import DATASETS
     from components.findings import verdict
@@ -316,6 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backtest(args)
         if args.command == "datasets":
             return _datasets()
+        if args.command == "notebook":
+            return _notebook(args)
         if args.prefix is not None:  # through the environment, so that job processes read the same
             import os
 

@@ -8,6 +8,8 @@
 - ``download-run``: its whole run record as JSON (``models.run``); ``upload-run``
   (in ``components.runs``) shows it again without training.
   The upload control is laid out here, beside the downloads.
+- ``download-notebook``: a Jupyter notebook that trains the run again, step by step, with
+  Gatelab's Python API (``components.notebook``).
 - ``download-runs``: every run of the table as one CSV row: settings, metrics, baselines.
 
 Every CSV goes out through ``csv_text``: a text cell (or column name) that a
@@ -27,6 +29,7 @@ from dash import Dash, Input, State, dcc, html, no_update
 from dash import Output
 
 from components import ids
+from components.notebook import notebook_text
 from components.runcache import RunLibrary
 from components.runs import table_row
 from models.run import RunRecord, restore
@@ -40,6 +43,7 @@ def layout() -> html.Div:
             dbc.Button("weights (.npz)", id=ids.DOWNLOAD_WEIGHTS_BUTTON, **button),
             dbc.Button("forecasts (.csv)", id=ids.DOWNLOAD_FORECASTS_BUTTON, **button),
             dbc.Button("run record (.json)", id=ids.DOWNLOAD_RUN_BUTTON, **button),
+            dbc.Button("notebook (.ipynb)", id=ids.DOWNLOAD_NOTEBOOK_BUTTON, **button),
             html.Span(" All runs: ", className="small ms-2 me-1"),
             dbc.Button("table (.csv)", id=ids.DOWNLOAD_RUNS_BUTTON, **button),
             dcc.Upload(dbc.Button("show a run record again (.json)", **button), id=ids.UPLOAD_RUN,
@@ -48,6 +52,7 @@ def layout() -> html.Div:
             dcc.Download(id=ids.DOWNLOAD_FORECASTS),
             dcc.Download(id=ids.DOWNLOAD_RUN),
             dcc.Download(id=ids.DOWNLOAD_RUNS),
+            dcc.Download(id=ids.DOWNLOAD_NOTEBOOK),
         ],
         className="mb-1",
     )
@@ -158,6 +163,12 @@ def register(app: Dash, library: RunLibrary) -> None:
     def download_run(_n, store, current_id, tab):
         run = library.page(tab, store).find(current_id)
         return no_update if run is None else dcc.send_string(json.dumps(run.to_json()), f"{file_stem(run)}.json")
+
+    @app.callback(Output(ids.DOWNLOAD_NOTEBOOK, "data"), Input(ids.DOWNLOAD_NOTEBOOK_BUTTON, "n_clicks"), *current,
+                  prevent_initial_call=True)
+    def download_notebook(_n, store, current_id, tab):
+        run = library.page(tab, store).find(current_id)
+        return no_update if run is None else dcc.send_string(notebook_text(run), f"{file_stem(run)}.ipynb")
 
     @app.callback(Output(ids.DOWNLOAD_RUNS, "data"), Input(ids.DOWNLOAD_RUNS_BUTTON, "n_clicks"),
                   State(ids.RUNS_STORE, "data"), State(ids.SESSION, "data"), prevent_initial_call=True)

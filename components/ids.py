@@ -51,10 +51,12 @@ DOWNLOAD_WEIGHTS_BUTTON = "download-weights"
 DOWNLOAD_FORECASTS_BUTTON = "download-forecasts"
 DOWNLOAD_RUN_BUTTON = "download-run"
 DOWNLOAD_RUNS_BUTTON = "download-runs"
+DOWNLOAD_NOTEBOOK_BUTTON = "download-notebook"
 DOWNLOAD_WEIGHTS = "download-weights-file"
 DOWNLOAD_FORECASTS = "download-forecasts-file"
 DOWNLOAD_RUN = "download-run-file"
 DOWNLOAD_RUNS = "download-runs-file"
+DOWNLOAD_NOTEBOOK = "download-notebook-file"
 UPLOAD_RUN = "upload-run"  # runs.py: a run record shown again without training
 
 # replay.py (results.py reads the slider)

@@ -152,6 +152,21 @@ def text(driver, element_id: str) -> str:
     return driver.find_element(By.ID, element_id).text
 
 
+def run_notebook(text: str, folder) -> tuple[float, list[str]]:
+    """Execute a run's notebook (``components.notebook``) in a fresh kernel with nbclient: (the test MSE
+    its run ends with, each code cell's printed text)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.reads(text, as_version=4)
+    nbformat.validate(nb)
+    nb.cells.append(nbformat.v4.new_code_cell("print(repr(record.metrics.mse))"))
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    printed = ["".join(o.get("text", "") for o in c.outputs if o.output_type == "stream")
+               for c in nb.cells if c.cell_type == "code"]
+    return float(printed[-1]), printed
+
+
 def finite_difference_grads(model, X, y, names=None, eps: float = 1e-6, **loss_kwargs) -> dict:
     """Central differences of ``model.loss_and_grads(X, y, **loss_kwargs)[0]`` for the parameters
     ``names`` (all by default), one entry at a time, in the model's own precision."""

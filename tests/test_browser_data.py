@@ -12,7 +12,7 @@ import torch
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.helpers import click, everything, figure, pick, run_labels as labels, set_value, text, until
+from tests.helpers import click, everything, figure, pick, run_labels as labels, run_notebook, set_value, text, until
 
 pytestmark = pytest.mark.browser
 
@@ -100,6 +100,12 @@ def test_upload_a_csv_choose_the_column_fill_holes_and_train(page, tmp_path):
     page.wait_for_text_to_equal("#job-status", "done", timeout=60)
     until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
     until(lambda: figure(d, "forecast-graph")[0]["x"][0] == 1940, timeout=10)  # step 140
+    click(page, "download-notebook")  # the run as a notebook: the file's data travels inside it
+    notebook = downloaded(page, ".ipynb").read_text()
+    assert json.loads(notebook)["metadata"]["gatelab"]["run"] == "#1 NumPy LSTM"
+    (tmp_path / "run").mkdir()
+    mse, _ = run_notebook(notebook, tmp_path / "run")
+    assert mse == pytest.approx(json.loads(notebook)["metadata"]["gatelab"]["test_mse"], rel=1e-6)
     pick(page, "missing-cells", "drop them")
     page.wait_for_contains_text("#upload-status", "they are dropped, and 197 rows are left", timeout=5)
     # a file that is not UTF-8, and one without numbers: a message, and the good file stays
