@@ -151,7 +151,8 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
         ("markdown", "## Training\n\n"
                      f"`run_ensemble` trains the model: {c.train.epochs} epochs of mini-batches, {kept} "
                      f"weights, the `{c.backend}` backend. With `ensemble` above 1 it trains that many training "
-                     "seeds and averages their forecasts; with 1 it is the plain run. The same seed gives the "
+                     "seeds and averages their forecasts (each member prints its epochs in turn); with 1 it is the plain run. "
+                     "The same seed gives the "
                      "same initial weights and batch order, so the same numbers as the page."),
         ("code", "def on_epoch_end(log):\n"
                  "    if log.epoch == 1 or log.epoch % 10 == 0 or log.epoch == config.train.epochs:\n"
