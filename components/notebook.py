@@ -62,7 +62,8 @@ def _literal(value) -> str:
 def _stopped_early(record: RunRecord) -> bool:
     """A run cut short by its person or its server (not by early stopping): the notebook trains as many
     epochs as it finished."""
-    return bool(record.stopped) and not record.members and bool(STOPPED.search(record.stopped))
+    why = record.stopped
+    return bool(why) and not record.members and not why.startswith("early stop") and bool(STOPPED.search(why))
 
 
 def _array(items: Iterable[str], head: str = "np.array([", tail: str = "])") -> str:
