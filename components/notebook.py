@@ -52,10 +52,7 @@ def settings_lines(record: RunRecord) -> list[str]:
 
 
 def _literal(value) -> str:
-    if isinstance(value, bool):
-        return repr(value)
-    if isinstance(value, float):
-        return repr(value)
+    """Python source for a setting's value: a string quoted and escaped, a number in its exact form."""
     return json.dumps(value) if isinstance(value, str) else repr(value)
 
 
@@ -95,10 +92,10 @@ def data_source(record: RunRecord) -> tuple[str, str]:
             f"data = Uploaded(series=values, times=times, columns=columns, name={json.dumps(record.source)})",
             "series = data.series",
         ])
-        words = (f"The run trained on a file of its person's, **{record.source or 'a CSV file'}**. Its "
+        words = (f"The run trained on an uploaded file, **{record.source or 'a CSV file'}**. Its "
                  f"{len(record.series)} values are written out below, so this notebook needs no other file. To "
                  "read a file of your own instead, use `data.upload.read_csv(open(PATH, 'rb').read(), PATH)` and "
-                 "its `uploaded(column)`, as `gatelab train --csv` does.")
+                 "its `uploaded(column, missing, time_column, covariates)`, as `gatelab train --csv` does.")
         return words, code
     if config.dataset == SYNTHETIC:
         words = ("The series is Gatelab's synthetic one: seasonal waves plus noise, made from the `series-...` "
@@ -114,16 +111,16 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
     words, data_code = data_source(record)
     stop_note = ""
     if _stopped_early(record):
-        stop_note = (f"\n\nThe run on the page ended early ({record.stopped}), so `epochs` is set to the "
+        stop_note = (f"\n\nThe run ended early ({record.stopped}), so `epochs` is set to the "
                      f"{record.epochs_done} it finished.")
     if record.members and len(record.members) < c.ensemble:
-        stop_note = f"\n\nThe run on the page kept {len(record.members)} members ({record.stopped})."
+        stop_note = f"\n\nThe run kept {len(record.members)} members ({record.stopped})."
     kept = "float64" if c.dtype == "float64" else "float32"
     return [
         ("markdown", f"# {record.label} on {'the synthetic series' if c.dataset == SYNTHETIC else record.data_name}"
                      "\n\n"
                      "This notebook trains Gatelab's run again, step by step, with Gatelab's own Python API. "
-                     "Run all cells: the last one compares the test error with the one the page showed. Then "
+                     "Run all cells: the last one compares the test error with the run's own. Then "
                      "change one setting and run all again.\n\n"
                      "It needs Gatelab installed in the notebook's Python (`pip install gatelab-*.whl`, or a "
                      "checkout's `make install`)."),
@@ -136,10 +133,10 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
                      "`parse_values` checks them as the page's form does and names any that is out of range."
                      + stop_note),
         ("code", "settings = {\n" + "\n".join(settings_lines(record)) + "\n}\n"
-                 + (f"length, columns = {len(record.series)}, {_file_columns(record)!r}  # the file's numeric columns\n"
-                    if c.dataset == UPLOAD else "length, columns = None, None\n")
+                 + (f"length, file_columns = {len(record.series)}, {_file_columns(record)!r}  # the file's\n"
+                    if c.dataset == UPLOAD else "length, file_columns = None, None  # a CSV file's, for its rules\n")
                  + "config, problems = parse_values(settings, name=lambda knob: knob.key, length=length, "
-                   "columns=columns" + (f", value_column={VALUE!r}" if c.dataset == UPLOAD else "") + ")\n"
+                   "columns=file_columns" + (f", value_column={VALUE!r}" if c.dataset == UPLOAD else "") + ")\n"
                  "if problems:\n    raise ValueError('; '.join(problems.values()))\nconfig.model_name"),
         ("markdown", "## The series\n\n" + words + " The dashed line is where the test part begins: the "
                      "model never trains on what lies right of it."),
@@ -185,12 +182,12 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
                  "list(iv.forecast_low)[::-1],\n"
                  "                    fill='toself', line=dict(width=0), opacity=0.3, name=f'{iv.level:.0%} interval')\n"
                  "fig.update_layout(height=350, margin=dict(t=30), xaxis_title='time step')\nfig.show()"),
-        ("markdown", "## The same as the page?\n\nThe test error of the run as the page showed it, and this "
-                     "notebook's. With the settings unchanged they agree to the last digits; after a change, "
-                     "the difference is what the change did."),
-        ("code", f"PAGE_TEST_MSE = {record.metrics.mse!r}\n"
-                 "print(f'test MSE here {record.metrics.mse!r}, on the page {PAGE_TEST_MSE!r}, '\n"
-                 "      f'relative difference {abs(record.metrics.mse - PAGE_TEST_MSE) / PAGE_TEST_MSE:.2g}')"),
+        ("markdown", "## The same run?\n\nThe test error of the run this notebook was made from (as the page "
+                     "or `gatelab train` showed it), and this notebook's. With the settings unchanged they agree "
+                     "to the last digits; after a change, the difference is what the change did."),
+        ("code", f"RUN_TEST_MSE = {record.metrics.mse!r}\n"
+                 "print(f'test MSE here {record.metrics.mse!r}, in the run record {RUN_TEST_MSE!r}, '\n"
+                 "      f'relative difference {abs(record.metrics.mse - RUN_TEST_MSE) / RUN_TEST_MSE:.2g}')"),
         ("markdown", "## Try this\n\n- `\"cell\": \"gru\"`, or `\"rnn\"`: does the plain RNN do as well?\n"
                      "- `\"hidden-size\"`: half or double it.\n- `\"seed\"`: another training seed; how far does "
                      "the test error move?\n- `\"ensemble\": 5`: average five seeds.\n"

@@ -108,3 +108,18 @@ def test_the_command_writes_the_notebook_and_refuses_what_is_not_a_record(tmp_pa
     for args, words in cases:
         assert main(["notebook", *args]) == 2
         assert words in capsys.readouterr().err
+
+
+def test_an_ensemble_cancelled_after_two_members_trains_those_two(tmp_path):
+    from models.ensemble import combine, member_configs
+
+    config = config_of(ensemble=3, epochs=2, **{"hidden-size": 5, "seq-len": 20, "series-length": 300})
+    finished = [run_experiment(c) for c in member_configs(config)[:2]]
+    record = combine(config, finished, reason="cancelled")
+    nb = notebook_json(record)
+    assert '"ensemble": 2,' in "".join(nb["cells"][3]["source"])
+    assert "The run kept 2 members (an ensemble of the 2 member(s) that finished, of 3 (cancelled))" in \
+        "".join(nb["cells"][2]["source"])
+    mse, _ = run_notebook(json.dumps(nb), tmp_path)
+    assert mse == pytest.approx(record.metrics.mse, rel=1e-6)
+    assert mse != pytest.approx(finished[0].metrics.mse, rel=1e-3)  # the mean of two, not the first alone
