@@ -4,7 +4,8 @@
 - A callback request must have the shape Dash's renderer sends: a JSON object (not
   nested past the parser's recursion limit) with its output, inputs and state as
   lists of ids and properties. Anything else gets 400 and one sentence, never a stack trace or a 500.
-- Every answer carries ``X-Content-Type-Options: nosniff``, a frame policy, a
+- Every answer carries ``X-Content-Type-Options: nosniff``, a frame policy (the page's
+  own site only, unless ``GATELAB_FRAME_ANCESTORS`` names others: a notebook's, say), a
   referrer policy and a content security policy that allows the page's own scripts
   (Dash's inline ones by their hashes) and nothing from another host. The ``Server``
   header is written by the HTTP server itself: ``GatelabHandler`` for ``gatelab serve``,
@@ -29,7 +30,7 @@ def guard(app: Dash, settings: Any) -> None:
     """Bind the checks and headers above to ``app``'s Flask server, with ``settings``' request bound."""
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = settings.max_request_mb * 2**20
-    policy = content_security_policy(app)
+    policy = content_security_policy(app, settings.frame_ancestors)
 
     @server.before_request
     def check_callback_shape():
@@ -48,7 +49,8 @@ def guard(app: Dash, settings: Any) -> None:
     @server.after_request
     def headers(response: flask.Response) -> flask.Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        if not settings.frame_ancestors:  # the older header knows no list; CSP's frame-ancestors says it then
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Content-Security-Policy"] = policy
         return response
@@ -68,15 +70,16 @@ class GatelabHandler(WSGIRequestHandler):
         return SERVER
 
 
-def content_security_policy(app: Dash) -> str:
+def content_security_policy(app: Dash, frame_ancestors: tuple[str, ...] = ()) -> str:
     """Scripts from this server only, plus Dash's inline scripts by hash; styles may be inline (Plotly
-    and the Bootstrap components set them); nothing is fetched from, posted to or framed by another host."""
+    and the Bootstrap components set them); nothing is fetched from or posted to another host, and only
+    the page's own site and ``frame_ancestors`` (checked by ``components.settings``) may frame it."""
     hashes = " ".join(app.csp_hashes())  # each already quoted: 'sha256-...'
     return ("default-src 'self'; "
             f"script-src 'self' {hashes}; "
             "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
             "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
-            "form-action 'self'; frame-ancestors 'self'")
+            "form-action 'self'; frame-ancestors " + " ".join(("'self'",) + tuple(frame_ancestors)))
 
 
 def callback_problem(body: Any) -> str:

@@ -12,17 +12,22 @@
 
   On a JupyterHub (``JUPYTERHUB_SERVICE_PREFIX`` is set) the page is served under the
   user's ``proxy/absolute/PORT/`` path, which jupyter-server-proxy passes to the kernel's
-  port whole, and the notebook links to that path; elsewhere, to http://127.0.0.1:PORT/.
+  port whole, and the notebook frames that path, on the hub's own site. Elsewhere it
+  frames http://127.0.0.1:PORT/, another site than the notebook's (another port), so the
+  page lets a notebook served from this computer (``LOCAL_NOTEBOOKS``) frame it, unless
+  ``GATELAB_FRAME_ANCESTORS`` says otherwise.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 NAME = "gatelab"  # the path of the launcher's tile: {base_url}gatelab/
 START_SECONDS = 120  # a first start imports torch and starts the job server
+LOCAL_NOTEBOOKS = ("http://localhost:*", "http://127.0.0.1:*")  # a Jupyter on this computer, any port
 
 
 def proxy_command(port: int, base_url: str) -> list[str]:
@@ -57,6 +62,9 @@ def show(mode: str = "inline", port: int = 8050, height: int = 900):
     prefix = notebook_prefix(port)
     if prefix:
         os.environ["GATELAB_URL_PREFIX"] = prefix  # through the environment: the job processes read the same
-    app = create_app(Settings.from_env())
+    settings = Settings.from_env()
+    if not prefix and not settings.frame_ancestors:
+        settings = replace(settings, frame_ancestors=LOCAL_NOTEBOOKS)
+    app = create_app(settings)
     app.run(jupyter_mode=mode, port=port, jupyter_height=height, jupyter_server_url="" if prefix else None)
     return app

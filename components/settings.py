@@ -15,6 +15,8 @@
 | GATELAB_MAX_QUEUED_PER_CLIENT | 4 | runs one computer (one address) may have waiting or running at once |
 | GATELAB_MAX_REQUEST_MB | 64 | the largest request the server reads (the page sends its runs with some) |
 | GATELAB_MAX_RECORD_MB | 16 | the largest run record a page may upload |
+| GATELAB_URL_PREFIX | / | the path the page is served under, behind a proxy (``gatelab serve --prefix``) |
+| GATELAB_FRAME_ANCESTORS | (none) | other sites that may show the page in a frame, such as http://localhost:8888 |
 | GATELAB_SECRET | (made once, kept in the cache folder or in Redis) | the key that signs tab ids and run records |
 | REDIS_URL | (none) | train in Celery workers, with the job board in Redis |
 
@@ -25,6 +27,7 @@ Nothing is read at import: ``create_app`` reads the environment once, or takes a
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +47,27 @@ def _int(name: str, default: int, low: int = 1) -> int:
     if value < low:
         raise SystemExit(f"gatelab: environment variable {name} must be >= {low}, got {value}")
     return value
+
+
+FRAME_SOURCE = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:(\d{1,5}|\*))?")
+
+
+def frame_ancestors(text: str, name: str = "GATELAB_FRAME_ANCESTORS") -> tuple[str, ...]:
+    """The sites besides its own that may frame the page ("http://localhost:8888 https://*.school.example"):
+    scheme, host and port only, separated by spaces; ``ValueError`` naming ``name`` for anything else."""
+    sources = tuple((text or "").split())
+    bad = [s for s in sources if not FRAME_SOURCE.fullmatch(s)]
+    if bad:
+        raise ValueError(f"{name} must be sites such as http://localhost:8888 or https://*.school.example, "
+                         f"separated by spaces (scheme, host and port only), got {bad[0]!r}")
+    return sources
+
+
+def _frame_ancestors() -> tuple[str, ...]:
+    try:
+        return frame_ancestors(os.environ.get("GATELAB_FRAME_ANCESTORS", ""))
+    except ValueError as e:
+        raise SystemExit(f"gatelab: environment variable {e}")
 
 
 PREFIX_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
@@ -90,6 +114,7 @@ class Settings:
     secret: str = ""
     redis_url: str = ""
     url_prefix: str = "/"  # the path the page, its callbacks, assets and /healthz are served under
+    frame_ancestors: tuple[str, ...] = ()  # sites besides its own that may show the page in a frame
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -113,6 +138,7 @@ class Settings:
             secret=os.environ.get("GATELAB_SECRET", ""),
             redis_url=os.environ.get("REDIS_URL", ""),
             url_prefix=_prefix(),
+            frame_ancestors=_frame_ancestors(),
         )
 
     @property

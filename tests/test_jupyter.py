@@ -87,7 +87,7 @@ def train_in(d, url: str) -> None:
     box = d.find_element(By.ID, "epochs")
     box.clear()
     box.send_keys("2")
-    until(lambda: "epochs=2" in d.current_url, timeout=5)
+    until(lambda: "epochs=2" in d.current_url, timeout=30)  # the address bar's link, under the path
     d.find_element(By.ID, "train-button").click()
     until(lambda: text(d, "job-status") == "done", timeout=120)
     assert "persistence" in text(d, "metrics-table")
@@ -127,3 +127,86 @@ def test_show_on_a_hub_links_through_the_users_proxy_path_and_it_trains(jupyter_
             assert d.get_log("browser") == []
         finally:
             d.quit()
+
+
+def test_other_sites_may_frame_the_page_only_where_the_settings_name_them(tmp_path, monkeypatch):
+    from app import create_app
+    from components.settings import Settings, frame_ancestors
+
+    assert frame_ancestors("http://localhost:8888  https://*.school.example http://127.0.0.1:*") == (
+        "http://localhost:8888", "https://*.school.example", "http://127.0.0.1:*")
+    for bad in ("http://x; script-src *", "'unsafe-inline'", "javascript:", "*", "http://a/path", "ftp://a"):
+        with pytest.raises(ValueError, match="GATELAB_FRAME_ANCESTORS must be sites such as"):
+            frame_ancestors(bad)
+    monkeypatch.setenv("GATELAB_FRAME_ANCESTORS", "http://a;b")
+    with pytest.raises(SystemExit, match="environment variable GATELAB_FRAME_ANCESTORS must be"):
+        Settings.from_env()
+    own = create_app(Settings(cache_dir=tmp_path / "a")).server.test_client().get("/healthz").headers
+    assert own["X-Frame-Options"] == "SAMEORIGIN" and own["Content-Security-Policy"].endswith("frame-ancestors 'self'")
+    wider = create_app(Settings(cache_dir=tmp_path / "b", frame_ancestors=("http://localhost:8888",)))
+    headers = wider.server.test_client().get("/healthz").headers
+    assert "X-Frame-Options" not in headers
+    assert headers["Content-Security-Policy"].endswith("frame-ancestors 'self' http://localhost:8888")
+
+
+def framing_page(folder: Path, src: str) -> tuple[str, "callable"]:
+    """A page on a site of its own (localhost, another port) that frames ``src``, as a notebook does."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    (folder / "index.html").write_text(f'<!doctype html><title>notebook</title><link rel="icon" href="data:,">'
+                                       f'<iframe id="app" src="{src}" width="1300" height="900"></iframe>')
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://localhost:{server.server_port}/index.html", server.shutdown
+
+
+@pytest.mark.browser
+def test_show_off_a_hub_lets_a_local_notebook_frame_it_and_it_trains_there(tmp_path):
+    port = free_port()
+    client = kernel_client(f"from components.jupyter import show\napp = show(port={port})", tmp_path)
+    (tmp_path / "nb").mkdir()
+    url, stop = framing_page(tmp_path / "nb", f"http://127.0.0.1:{port}/")
+    with client.setup_kernel(env={**os.environ, "GATELAB_CACHE_DIR": str(tmp_path / "cache")}):
+        client.execute_cell(client.nb.cells[0], 0)
+        assert f'src=\\"http://127.0.0.1:{port}/\\"' in outputs(client)
+        d = browser(1400, 1000)
+        try:
+            d.get(url)
+            d.switch_to.frame(d.find_element(By.ID, "app"))
+            until(lambda: d.find_elements(By.ID, "job-status") and text(d, "job-status") == "ready", timeout=120)
+            box = d.find_element(By.ID, "epochs")
+            box.clear()
+            box.send_keys("2")
+            d.find_element(By.ID, "train-button").click()
+            until(lambda: text(d, "job-status") == "done", timeout=120)
+            assert d.get_log("browser") == []
+        finally:
+            d.quit()
+            stop()
+
+
+@pytest.mark.browser
+def test_a_served_page_refuses_to_be_framed_by_another_site(tmp_path):
+    from app import create_app
+    from components.settings import Settings
+    from tests.helpers import serve
+
+    app_url, stop_app = serve(create_app(Settings(cache_dir=tmp_path / "cache")))
+    url, stop = framing_page(tmp_path, f"{app_url}/")
+    d = browser()
+    try:
+        d.get(url)
+        until(lambda: any("frame-ancestors" in e["message"] for e in d.get_log("browser")), timeout=30)
+        d.switch_to.frame(d.find_element(By.ID, "app"))
+        assert d.find_elements(By.ID, "job-status") == []
+    finally:
+        d.quit()
+        stop()
+        stop_app()
