@@ -10,7 +10,7 @@ the same ``form_config`` again on the server, so bad input never reaches a job.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -23,6 +23,7 @@ from components.settings import Settings
 from data.synthetic import make_series
 from data.windows import max_seq_len, split_index
 from models.config import ExperimentConfig
+from data.bounds import number
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import HOLIDAYS, calendar_problem
 from data.upload import Table, UploadError
@@ -56,6 +57,27 @@ FIELD_LESSONS = {
     "ensemble": "trust", "interval": "trust",
 }
 REFERENCE = ExperimentConfig()
+CAPPED = ("epochs", "hidden-size", "series-length", "seq-len")  # the knobs a server may cap (form_limits)
+
+
+def within(values: dict[str, Any], limits: Mapping[str, float] | None) -> dict[str, Any]:
+    """``values`` with every number the page fills in itself (the defaults, a data set's or a preset's
+    settings) brought down to this server's caps, so that a page whose teacher set GATELAB_MAX_EPOCHS=50
+    opens ready to train, not with a field in red. What a person types is checked, never changed."""
+    out = dict(values)
+    for key in CAPPED:
+        high = (limits or {}).get(key)
+        value = number(str(out.get(key, "")))
+        if high is not None and value is not None and value > high:
+            out[key] = BY_KEY[key].as_text(int(high))
+    return out
+
+
+def capped_note(asked: dict[str, Any], given: dict[str, Any]) -> str:
+    """"This server caps Epochs at 50 (asked 200)." for each value ``within`` brought down, or ""."""
+    parts = [f"{BY_KEY[k].label} at {given[k]} (asked {asked[k]})" for k in CAPPED
+             if k in asked and asked[k] != given[k]]
+    return f" This server caps {', '.join(parts)}." if parts else ""
 EXOGENOUS_NOTE = ("Inputs beside the series: each window step then holds the series' value and these. One known "
                   "in advance (a date, a holiday) is read for the step being forecast, and feeds rollouts and "
                   "k-step models; one known only as it happens is read beside the series, up to the data's end.")
@@ -131,10 +153,11 @@ def _help(knob: Knob, settings: Settings) -> str:
 
 
 def _text_input(knob: Knob, settings: Settings) -> html.Div:
+    start = within({knob.key: knob.as_text(knob.default)}, settings.form_limits())[knob.key]
     return html.Div(
         [
             dbc.Label(knob.label, html_for=knob.key, className="mb-0 small"),
-            dbc.Input(id=knob.key, type="text", value=knob.as_text(knob.default), size="sm",
+            dbc.Input(id=knob.key, type="text", value=start, size="sm",
                       inputmode="text" if knob.kind == "list" else "decimal", autocomplete="off"),
             dbc.FormFeedback(id=ids.feedback(knob.key), type="invalid"),
             dbc.FormText(_help(knob, settings), id=ids.help_text(knob.key), className="d-block small"),
@@ -261,23 +284,24 @@ def covariate_options(dataset: str | None, store: dict | None, column: str | Non
     return [], "The bundled data sets have no covariate columns; calendar features need no column."
 
 
-def dataset_defaults(dataset: str) -> dict[str, Any]:
+def dataset_defaults(dataset: str, limits: Mapping[str, float] | None = None) -> dict[str, Any]:
     """The values a data set brings (knob key -> text): its own, and the reference ones for every
-    knob another data set sets, so that going back to the synthetic series restores them; no covariates."""
+    knob another data set sets, so that going back to the synthetic series restores them; no covariates.
+    ``limits``: a server's caps (``within``)."""
     keys = {k for d in DATASETS.values() for k in d.defaults}
     own = DATASETS[dataset].defaults if dataset in DATASETS else {}
-    return ({k: BY_KEY[k].as_text(own.get(k, BY_KEY[k].default)) for k in sorted(keys)}
-            | {"dataset": dataset, "covariates": ""})  # covariates belong to one data set
+    return within({k: BY_KEY[k].as_text(own.get(k, BY_KEY[k].default)) for k in sorted(keys)}
+                  | {"dataset": dataset, "covariates": ""}, limits)  # covariates belong to one data set
 
 
-def preset_values(name: str | None) -> dict[str, str]:
+def preset_values(name: str | None, limits: Mapping[str, float] | None = None) -> dict[str, str]:
     """Every field's text for preset ``name`` (the reference defaults alone for None): its data set's
-    own settings, then the preset's."""
+    own settings, then the preset's; ``limits``: a server's caps (``within``)."""
     values = {k.key: k.as_text(k.default) for k in PAGE_KNOBS}
-    if name is None:
-        return values
-    preset = PRESETS[name]
-    return values | dataset_defaults(preset.values.get("dataset", SYNTHETIC)) | preset.values
+    if name is not None:
+        preset = PRESETS[name]
+        values = values | dataset_defaults(preset.values.get("dataset", SYNTHETIC)) | preset.values
+    return within(values, limits)
 
 
 def preview_layout() -> dcc.Graph:
@@ -292,6 +316,7 @@ UPLOAD_STATE = [Input(ids.UPLOAD_STORE, "data"), Input(ids.VALUE_COLUMN, "value"
 
 def register(app: Dash, settings: Settings) -> None:
     inputs = [Input(i, "value") for i in FIELD_IDS]
+    limits = settings.form_limits()  # the values the page fills in itself come within them (``within``)
     upload.register(app, settings)
 
     @app.callback(
@@ -331,20 +356,21 @@ def register(app: Dash, settings: Settings) -> None:
             if dataset not in DATASETS and dataset != SYNTHETIC:  # a file: its own columns, none picked yet
                 return [[] if k == "covariates" else no_update for k in FIELD_IDS] + [no_update, "", no_update,
                                                                                        no_update]
-            values = dataset_defaults(dataset)
+            values = dataset_defaults(dataset, limits)
             return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update, "", no_update, no_update]
         if ctx.triggered_id == ids.PRESET:
             if preset not in PRESETS:
                 return keep + ["", no_update, no_update, no_update]
-            values = preset_values(preset)
-            return [_to_field(k, values[k]) for k in FIELD_IDS] + [PRESETS[preset].look_for, "", no_update,
-                                                                   PRESETS[preset].lesson]
+            values = preset_values(preset, limits)
+            look_for = PRESETS[preset].look_for + capped_note(preset_values(preset), values)
+            return [_to_field(k, values[k]) for k in FIELD_IDS] + [look_for, "", no_update, PRESETS[preset].lesson]
         values, notice = links.read_query(search, settings.form_limits())  # the page opened
         lesson = values.pop(links.LESSON_KEY, None)
         named = values.pop(links.PRESET_KEY, None)
         if not values and not notice and not named:
             return keep + [no_update, no_update, no_update, lesson or no_update]
-        base = preset_values(named) if named else preset_values(None) | dataset_defaults(values.get("dataset", SYNTHETIC))
+        base = preset_values(named, limits) if named else \
+            preset_values(None, limits) | dataset_defaults(values.get("dataset", SYNTHETIC), limits)
         filled = base | values
         return [_to_field(k, filled[k]) for k in FIELD_IDS] + [PRESETS[named].look_for if named else "", notice,
                                                                named or no_update,
@@ -359,7 +385,7 @@ def register(app: Dash, settings: Settings) -> None:
         values = form_values(*raw)
         if preset not in PRESETS:
             return links.query_string(values, lesson=lesson), ""
-        changed = links.changed_fields(values, preset_values(preset))
+        changed = links.changed_fields(values, preset_values(preset, settings.form_limits()))
         if not changed:
             return links.query_string(values, preset, lesson), ""
         return links.query_string(values, lesson=lesson), (

@@ -116,6 +116,7 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
     if record.members and len(record.members) < c.ensemble:
         stop_note = f"\n\nThe run kept {len(record.members)} members ({record.stopped})."
     kept = "float64" if c.dtype == "float64" else "float32"
+    epochs = record.epochs_done if _stopped_early(record) else c.train.epochs
     return [
         ("markdown", f"# {record.label} on {'the synthetic series' if c.dataset == SYNTHETIC else record.data_name}"
                      "\n\n"
@@ -147,11 +148,11 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
                  "fig.update_layout(height=300, margin=dict(t=30), title=f'{len(series)} points, test from {split}')\n"
                  "fig.show()"),
         ("markdown", "## Training\n\n"
-                     f"`run_ensemble` trains the model: {c.train.epochs} epochs of mini-batches, {kept} "
+                     f"`run_ensemble` trains the model: {epochs} epochs of mini-batches, {kept} "
                      f"weights, the `{c.backend}` backend. With `ensemble` above 1 it trains that many training "
-                     "seeds and averages their forecasts (each member prints its epochs in turn); with 1 it is the plain run. "
-                     "The same seed gives the "
-                     "same initial weights and batch order, so the same numbers as the page."),
+                     "seeds and averages their forecasts (each member prints its epochs in turn); with 1 it is "
+                     "the plain run. The same seed gives the same initial weights and batch order, so the same "
+                     "numbers as the run this notebook was made from."),
         ("code", "def on_epoch_end(log):\n"
                  "    if log.epoch == 1 or log.epoch % 10 == 0 or log.epoch == config.train.epochs:\n"
                  "        print(f'epoch {log.epoch}: train loss {log.train_loss:.5f}, test loss {log.test_loss:.5f}')"
@@ -180,7 +181,8 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
                  "    iv = record.intervals\n"
                  "    fig.add_scatter(x=list(f.index) + list(f.index)[::-1], y=list(iv.forecast_high) + "
                  "list(iv.forecast_low)[::-1],\n"
-                 "                    fill='toself', line=dict(width=0), opacity=0.3, name=f'{iv.level:.0%} interval')\n"
+                 "                    fill='toself', line=dict(width=0), opacity=0.3,\n"
+                 "                    name=f'{iv.level:.0%} interval')\n"
                  "fig.update_layout(height=350, margin=dict(t=30), xaxis_title='time step')\nfig.show()"),
         ("markdown", "## The same run?\n\nThe test error of the run this notebook was made from (as the page "
                      "or `gatelab train` showed it), and this notebook's. With the settings unchanged they agree "

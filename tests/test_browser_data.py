@@ -306,3 +306,30 @@ def test_the_runs_table_shows_the_data_a_run_read_and_fits_its_card(page):
     table = d.find_element(By.CSS_SELECTOR, "#runs-table .dash-spreadsheet-inner table")
     card = d.find_element(By.ID, "runs-table").find_element(By.XPATH, "ancestor::div[contains(@class,'card-body')]")
     assert table.size["width"] <= card.size["width"], (table.size, card.size)
+
+
+def test_a_server_with_lower_caps_opens_ready_to_train_within_them(dash_duo, tmp_path):
+    from app import create_app
+    from components.settings import Settings
+    from tests.helpers import serve
+
+    url, stop = serve(create_app(Settings(cache_dir=tmp_path / "cache", max_epochs=3, max_hidden=16, max_length=400)))
+    try:
+        dash_duo.server_url = url
+        dash_duo.wait_for_text_to_equal("#job-status", "ready")
+        d = dash_duo.driver
+        everything(d)
+        values = {k: dash_duo.find_element(f"#{k}").get_attribute("value") for k in ("epochs", "hidden-size",
+                                                                                   "series-length")}
+        assert values == {"epochs": "3", "hidden-size": "16", "series-length": "400"}
+        assert "from 1 to 3" in text(d, "epochs-help")  # the field says the server's range
+        click(dash_duo, "train-button")
+        dash_duo.wait_for_text_to_equal("#job-status", "done", timeout=60)
+        until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
+        pick(dash_duo, "preset", "The original notebook")
+        dash_duo.wait_for_contains_text("#preset-note", "This server caps Epochs at 3 (asked 80)", timeout=10)
+        assert dash_duo.find_element("#epochs").get_attribute("value") == "3"
+        assert text(d, "preset-drift") == ""  # the capped values are the preset, as this server gives it
+        assert not d.find_elements(By.CSS_SELECTOR, ".is-invalid")
+    finally:
+        stop()

@@ -81,3 +81,26 @@ def test_a_link_carries_its_lesson_first_and_an_unknown_lesson_is_named():
     from components.presets import PRESETS
 
     assert {p.lesson for p in PRESETS.values()} <= set(LESSONS) and PRESETS["horizon"].lesson == "ahead"
+
+
+def test_a_server_with_lower_caps_fills_in_only_values_within_them():
+    from components.controls import capped_note, form_config
+
+    assert all(preset_values(n, LIMITS) == preset_values(n) for n in [None, *PRESETS])  # the usual caps: as before
+    small = Settings(max_epochs=30, max_hidden=16, max_length=400)
+    limits = small.form_limits()
+    values = preset_values(None, limits)
+    assert (values["epochs"], values["hidden-size"], values["series-length"]) == ("30", "16", "400")
+    config, errors = form_config(values, small)
+    assert errors == {} and (config.train.epochs, config.hidden_size, config.series.length) == (30, 16, 400)
+    for name in PRESETS:  # each preset and its data set's own settings come within the caps, and parse
+        _, errors = form_config(preset_values(name, limits), small)
+        assert errors == {}, (name, errors)
+    assert dataset_defaults("co2", limits)["epochs"] == "30"
+    assert capped_note(preset_values("notebook"), preset_values("notebook", limits)) == (
+        " This server caps Epochs at 30 (asked 80), Hidden size H at 16 (asked 32), "
+        "Length n at 400 (asked 900).")
+    tiny = Settings(max_length=60).form_limits()  # the window too, for the longest series it allows
+    assert int(preset_values(None, tiny)["seq-len"]) == int(tiny["seq-len"]) < 60
+    _, errors = form_config(preset_values(None, tiny), Settings(max_length=60))
+    assert errors == {}
