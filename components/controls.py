@@ -57,6 +57,9 @@ FIELD_LESSONS = {
     "ensemble": "trust", "interval": "trust",
 }
 REFERENCE = ExperimentConfig()
+EXOGENOUS_NOTE = ("Inputs beside the series: each window step then holds the series' value and these. One known "
+                  "in advance (a date, a holiday) is read for the step being forecast, and feeds rollouts and "
+                  "k-step models; one known only as it happens is read beside the series, up to the data's end.")
 CAPPED = ("epochs", "hidden-size", "series-length", "seq-len")  # the knobs a server may cap (form_limits)
 
 
@@ -78,9 +81,6 @@ def capped_note(asked: dict[str, Any], given: dict[str, Any]) -> str:
     parts = [f"{BY_KEY[k].label} at {given[k]} (asked {asked[k]})" for k in CAPPED
              if k in asked and asked[k] != given[k]]
     return f" This server caps {', '.join(parts)}." if parts else ""
-EXOGENOUS_NOTE = ("Inputs beside the series: each window step then holds the series' value and these. One known "
-                  "in advance (a date, a holiday) is read for the step being forecast, and feeds rollouts and "
-                  "k-step models; one known only as it happens is read beside the series, up to the data's end.")
 
 
 def form_values(*raw: Any) -> dict[str, Any]:
@@ -364,7 +364,7 @@ def register(app: Dash, settings: Settings) -> None:
             values = preset_values(preset, limits)
             look_for = PRESETS[preset].look_for + capped_note(preset_values(preset), values)
             return [_to_field(k, values[k]) for k in FIELD_IDS] + [look_for, "", no_update, PRESETS[preset].lesson]
-        values, notice = links.read_query(search, settings.form_limits())  # the page opened
+        values, notice = links.read_query(search, limits)  # the page opened
         lesson = values.pop(links.LESSON_KEY, None)
         named = values.pop(links.PRESET_KEY, None)
         if not values and not notice and not named:
@@ -385,7 +385,7 @@ def register(app: Dash, settings: Settings) -> None:
         values = form_values(*raw)
         if preset not in PRESETS:
             return links.query_string(values, lesson=lesson), ""
-        changed = links.changed_fields(values, preset_values(preset, settings.form_limits()))
+        changed = links.changed_fields(values, preset_values(preset, limits))
         if not changed:
             return links.query_string(values, preset, lesson), ""
         return links.query_string(values, lesson=lesson), (

@@ -18,14 +18,12 @@ the tests check it with ``nbformat`` and execute it with ``nbclient``.
 from __future__ import annotations
 
 import json
-import re
 from typing import Iterable
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from models.knobs import KNOBS
 from models.run import RunRecord
 
-STOPPED = re.compile(r"(cancelled|stopped|paused|the time limit)", re.I)
 PER_LINE = 8  # numbers per line where a file's data is written into the notebook
 VALUE = "(the series)"  # the value column's name in the notebook: no covariate can be named so
 
@@ -59,8 +57,7 @@ def _literal(value) -> str:
 def _stopped_early(record: RunRecord) -> bool:
     """A run cut short by its person or its server (not by early stopping): the notebook trains as many
     epochs as it finished."""
-    why = record.stopped
-    return bool(why) and not record.members and not why.startswith("early stop") and bool(STOPPED.search(why))
+    return bool(record.stopped) and not record.members and not record.stopped.startswith("early stop")
 
 
 def _array(items: Iterable[str], head: str = "np.array([", tail: str = "])") -> str:
@@ -73,15 +70,16 @@ def _numbers(values: Iterable[float]) -> str:
     return _array(repr(float(v)) for v in values)
 
 
-def _file_columns(record: RunRecord) -> tuple[str, ...]:
-    return tuple(c.name for c in record.covariates if c.name in record.config.covariates) + (VALUE,)
+def _file_covariates(record: RunRecord) -> list:
+    """The uploaded file's covariate columns the run read (calendar features are made, not read)."""
+    return [c for c in record.covariates if c.name in record.config.covariates]
 
 
 def data_source(record: RunRecord) -> tuple[str, str]:
     """(markdown, code) of the step that gives the series."""
     config = record.config
     if config.dataset == UPLOAD:
-        kept = [c for c in record.covariates if c.name in config.covariates]
+        kept = _file_covariates(record)
         times = _array((json.dumps(t) for t in record.times), "[", "]") if record.times else "None"
         code = "\n".join([
             "# The file's part the run read, as Gatelab read it (missing cells already handled).",
@@ -109,14 +107,14 @@ def data_source(record: RunRecord) -> tuple[str, str]:
 def _cells(record: RunRecord) -> list[tuple[str, str]]:
     c = record.config
     words, data_code = data_source(record)
-    stop_note = ""
-    if _stopped_early(record):
+    stop_note, cut = "", _stopped_early(record)
+    if cut:
         stop_note = (f"\n\nThe run ended early ({record.stopped}), so `epochs` is set to the "
                      f"{record.epochs_done} it finished.")
     if record.members and len(record.members) < c.ensemble:
         stop_note = f"\n\nThe run kept {len(record.members)} members ({record.stopped})."
-    kept = "float64" if c.dtype == "float64" else "float32"
-    epochs = record.epochs_done if _stopped_early(record) else c.train.epochs
+    epochs = record.epochs_done if cut else c.train.epochs
+    file_columns = tuple(k.name for k in _file_covariates(record)) + (VALUE,)  # for an upload's rules
     return [
         ("markdown", f"# {record.label} on {'the synthetic series' if c.dataset == SYNTHETIC else record.data_name}"
                      "\n\n"
@@ -134,7 +132,7 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
                      "`parse_values` checks them as the page's form does and names any that is out of range."
                      + stop_note),
         ("code", "settings = {\n" + "\n".join(settings_lines(record)) + "\n}\n"
-                 + (f"length, file_columns = {len(record.series)}, {_file_columns(record)!r}  # the file's\n"
+                 + (f"length, file_columns = {len(record.series)}, {file_columns!r}  # the file's\n"
                     if c.dataset == UPLOAD else "length, file_columns = None, None  # a CSV file's, for its rules\n")
                  + "config, problems = parse_values(settings, name=lambda knob: knob.key, length=length, "
                    "columns=file_columns" + (f", value_column={VALUE!r}" if c.dataset == UPLOAD else "") + ")\n"
@@ -148,7 +146,7 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
                  "fig.update_layout(height=300, margin=dict(t=30), title=f'{len(series)} points, test from {split}')\n"
                  "fig.show()"),
         ("markdown", "## Training\n\n"
-                     f"`run_ensemble` trains the model: {epochs} epochs of mini-batches, {kept} "
+                     f"`run_ensemble` trains the model: {epochs} epochs of mini-batches, {c.dtype} "
                      f"weights, the `{c.backend}` backend. With `ensemble` above 1 it trains that many training "
                      "seeds and averages their forecasts (each member prints its epochs in turn); with 1 it is "
                      "the plain run. The same seed gives the same initial weights and batch order, so the same "
