@@ -5,7 +5,7 @@
     celery -A app:celery_app worker
 
 Nothing happens at import. ``create_app(settings)`` makes the services
-(``components.services``), the layout, and binds every component's callbacks to
+(``components.server.services``), the layout, and binds every component's callbacks to
 that app, so a test can build several apps, each with settings of its own.
 ``app.server`` and ``app.celery_app`` build the one app of a served process on
 first use, with settings from the environment.
@@ -15,9 +15,9 @@ when REDIS_URL is set, a ``CeleryManager``. With the diskcache manager, jobs do
 not fork from the web process: a web server's threads hold locks (seen here: a
 job forked from a threaded gunicorn worker hung for good in SQLite's close of a
 connection another thread was using). They fork from a fork server instead, a
-fresh single-threaded Python that imports ``components.warm`` once, so jobs
+fresh single-threaded Python that imports ``components.server.warm`` once, so jobs
 still start warm. The web process keeps BLAS at one thread and never runs torch
-(see ``components.results``).
+(see ``components.page.views.results``).
 """
 
 from __future__ import annotations
@@ -25,121 +25,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import dash_bootstrap_components as dbc
 import flask
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash
 
-from components import (arithmetic, backtest, controls, cursor, downloads, explain, gradflow, horizon, ids, lessons,
-                        replay, results, runs, saliency, share, sweep, training, whatif)
-from components.guard import GatelabHandler, guard
-from components.lessons import part
-from components.services import Services, init_services
-from components.settings import Settings
+from components import page
+from components.page.layout import make_layout
+from components.server.guard import GatelabHandler, guard
+from components.server.services import init_services
+from components.server.settings import Settings
 from models.threads import limit_threads
 
 
-# A page that goes away tells the server, so a reloaded tab's job stops at once instead of after
-# its heartbeat falls silent. Each page load has its own tab id (a duplicated tab too: the id
-# lives in the page's memory, not in sessionStorage, which a duplicate copies).
-TAB_BEACON = """
-function(tab) {
-    if (tab && !window.gatelabTab) {
-        window.addEventListener('pagehide', function() { navigator.sendBeacon('tab-closed', window.gatelabTab); });
-    }
-    window.gatelabTab = tab;
-    return tab;
-}
-"""
-
-
-def card(title: str, body, **kwargs) -> dbc.Card:
-    return dbc.Card([dbc.CardHeader(title, className="fw-semibold py-1"), dbc.CardBody(body, className="py-2")],
-                    className="mb-2 shadow-sm", **kwargs)
-
-
-def views() -> list:
-    """The views, each in the lessons it teaches (``components.lessons``), in the order the long page
-    shows them."""
-    return [
-        lessons.intros(),
-        part("data", card("Series", controls.preview_layout())),
-        dbc.Row(
-            [
-                dbc.Col(part("basics why-gates", card("Loss", training.loss_layout())), xl=6, className="gl-col-loss"),
-                dbc.Col([part("basics data trust",
-                              card("One-step forecasts on the test part", results.forecast_layout())),
-                         part("why-gates", card("Gradient flow through time", gradflow.layout(results.EMPTY)))],
-                        xl=6, className="gl-col-forecast"),
-            ],
-            className="g-2",
-        ),
-        dbc.Row(
-            [
-                dbc.Col(part("basics ahead data compare trust", card("Results: test errors", results.metrics_layout())),
-                        xl=6),
-                dbc.Col([part("basics ahead", card("Rollout", results.rollout_layout())),
-                         part("trust", card("Backtest: errors at several forecast origins", backtest.layout()))],
-                        xl=6),
-            ],
-            className="g-2",
-        ),
-        part("inside", card("Inside the cell", dbc.Row([dbc.Col(results.gates_layout(), lg=8),
-                                                        dbc.Col([explain.equations_layout(), arithmetic.layout()],
-                                                                lg=4, className="equations-col")]))),
-        part("looks", dbc.Row([dbc.Col(card("What if: edit the test window", whatif.layout()), xl=5),
-                                dbc.Col(card("What the forecast looks at", saliency.layout()), xl=7)],
-                               className="g-2")),
-        part("why-gates", card("Why gates, and what to try", explain.layout())),
-        part("ahead", card("Several steps ahead: direct or recursive", horizon.layout())),
-        part("compare", card("Runs", [downloads.layout(), runs.layout()])),
-        part("compare", card("Sweeps: seeds and window lengths", sweep.layout())),
-    ]
-
-
-def make_layout(services: Services):
-    """The page; a function, so that every page load gets a session id of its own."""
-
-    def layout() -> html.Div:
-        return html.Div(
-            dbc.Container(
-                [
-                    dcc.Store(id=ids.SESSION, data=services.signer.new_tab()),
-                    dcc.Store(id=ids.TAB_WATCH),
-                    cursor.layout(),
-                    dcc.Interval(id=ids.HEARTBEAT, interval=5000),
-                    html.Header(
-                        [
-                            html.Div(
-                                [
-                                    html.H1("Gatelab", className="h4 mb-0 me-3"),
-                                    html.Span("Watch LSTM and GRU forecasters learn, in NumPy and in PyTorch.",
-                                              className="text-muted small me-3 d-none d-xxl-inline"),
-                                    lessons.switcher(),
-                                ],
-                                className="d-flex flex-wrap align-items-center gap-1 mb-1 top-lessons",
-                            ),
-                            html.Div(training.bar_layout(services), className="train-bar"),
-                        ],
-                        className="top-bar py-1",
-                    ),
-                    html.Main(
-                        dbc.Row(
-                            [
-                                dbc.Col(card("Experiment", controls.layout(services.settings)), lg=3, md=4,
-                                        className="controls-col"),
-                                dbc.Col(views(), lg=9, md=8),
-                            ],
-                            className="g-2",
-                        ),
-                    ),
-                ],
-                fluid=True,
-            ),
-            id=ids.PAGE,
-            className=lessons.page_class(),
-        )
-
-    return layout
+# What a job process imports before its first job: the job and what it runs, and the module where the
+# job's callback is defined (unpickling the callback imports it).
+JOB_MODULES = ["components.server.warm", "components.page.train_bar"]
 
 
 def start_fork_server() -> None:
@@ -148,7 +47,7 @@ def start_fork_server() -> None:
     import multiprocess.forkserver
 
     multiprocess.set_start_method("forkserver", force=True)  # DiskcacheManager starts jobs through multiprocess
-    multiprocess.set_forkserver_preload(["components.warm"])
+    multiprocess.set_forkserver_preload(JOB_MODULES)
     multiprocess.forkserver.ensure_running()  # start it now: its imports take a second or two
 
 
@@ -172,7 +71,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     limit_threads(1)
     services = init_services(settings)
     if settings.redis_url:
-        import components.warm  # noqa: F401 - a Celery worker runs jobs in this process: warm it once
+        from importlib import import_module
+
+        for module in JOB_MODULES:  # a Celery worker runs jobs in this process: warm it once
+            import_module(module)
     else:
         start_fork_server()
     services.board.set_slots(settings.max_jobs)
@@ -184,30 +86,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = make_layout(services)
     services.manager.accepting = True  # it takes this app's background functions, and no other app's
     try:
-        controls.register(app, settings)
-        lessons.register(app)
-        cursor.register(app)
-        share.register(app)
-        training.register(app, services)
-        library = services.library
-        runs.register(app, settings, library)
-        results.register(app, library)
-        results.register_paused(app, library)
-        explain.register(app, library)
-        arithmetic.register(app, library)
-        whatif.register(app, library)
-        saliency.register(app, library, results.EMPTY)
-        gradflow.register(app, results.EMPTY, library)
-        horizon.register(app, library)
-        sweep.register(app)
-        backtest.register(app)
-        downloads.register(app, library)
-        replay.register(app, library)
+        page.register(app, services)
     finally:
         services.manager.accepting = False
-    app.clientside_callback(TAB_BEACON, Output(ids.TAB_WATCH, "data"), Input(ids.SESSION, "data"))
     app.gatelab = services  # for tests and tools: this app's board and settings
-    app.server.config["GATELAB_KEY"] = services.key  # seals run records (``components.runs``)
+    app.server.config["GATELAB_KEY"] = services.key  # seals run records (``components.page.views.runs_table``)
     guard(app, settings)
 
     prefix = settings.url_prefix

@@ -179,8 +179,8 @@ def _config_and_series(args: argparse.Namespace):
 
 
 def _train(args: argparse.Namespace) -> int:
-    from components.wording import BASELINE_NAMES
-    from components.wording import METHOD_NAMES
+    from models.wording import BASELINE_NAMES
+    from models.wording import METHOD_NAMES
     from models.ensemble import run_ensemble
     from models.threads import limit_threads
 
@@ -214,7 +214,7 @@ def _train(args: argparse.Namespace) -> int:
     for name, m in rows:
         print(f"    {name:<14} MSE {m.mse:.4f}   MAE {m.mae:.4f}   RMSE {m.rmse:.4f}   MASE {m.mase:.3f}")
     if record.members or record.intervals:
-        from components.trust import trust_rows
+        from models.trust import trust_rows
 
         for what, sentence in trust_rows([record]):
             print(f"  {what}: {sentence}")
@@ -270,7 +270,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    from components.wording import BASELINE_NAMES
+    from models.wording import BASELINE_NAMES
     from data.bounds import Bound
     from models.backtest import MAX_ORIGINS, backtest
     from models.threads import limit_threads
@@ -302,7 +302,7 @@ def _backtest(args: argparse.Namespace) -> int:
 def _notebook(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from components.notebook import notebook_text
+    from components.notebooks.writer import notebook_text
     from models.run import RunRecord
 
     source = Path(args.record)
@@ -323,7 +323,7 @@ def _notebook(args: argparse.Namespace) -> int:
 
 def _datasets() -> int:
     from data.datasets import DATASETS
-    from components.findings import verdict
+    from models.findings import verdict
 
     for name, d in DATASETS.items():
         print(f"{name:<10} {d.title} ({d.length} points, {d.unit}; season {d.season})\n{'':<10} {d.note}"
@@ -348,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.prefix is not None:  # through the environment, so that job processes read the same
             import os
 
-            from components.settings import url_prefix
+            from components.server.settings import url_prefix
 
             os.environ["GATELAB_URL_PREFIX"] = url_prefix(args.prefix, "--prefix")
         from app import serve

@@ -22,7 +22,7 @@ accesslog = None
 def post_worker_init(worker):
     """Serve the page once before any student does: under threaded workers the first
     load can otherwise fail while Dash is still registering its component libraries."""
-    from components.settings import url_prefix
+    from components.server.settings import url_prefix
 
     client = worker.wsgi.test_client()
     prefix = url_prefix(os.environ.get("GATELAB_URL_PREFIX", "/"))  # GATELAB_URL_PREFIX: served under a path

@@ -1,2 +1,3 @@
-"""Dashboard components: the form, training, results, runs and their words, each with its own
-layout, ids and callbacks; the job runner, the job board and the services behind them."""
+"""Gatelab's web layer, in three rooms: ``page`` (the form, the lessons and the views),
+``server`` (settings, jobs, the shelf of runs, the request guard) and ``notebooks`` (Jupyter).
+Arrows point down: the page reads the server; the server never imports the page."""

@@ -22,7 +22,7 @@ import numpy as np
 
 FOLDER = Path(__file__).resolve().parent / "datasets"
 SYNTHETIC = "synthetic"
-UPLOAD = "upload"  # a CSV a person gave the page (components.upload)
+UPLOAD = "upload"  # a CSV a person gave the page (components.page.upload)
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class DataSet:
     value_column: str
     unit: str
     season: int  # steps per season for the seasonal naive baseline; 1 = none
-    note: str  # one line for the page: what the data is like (claims about results: ``components.findings``)
+    note: str  # one line for the page: what the data is like (claims about results: ``models.findings``)
     defaults: dict[str, Any] = field(default_factory=dict)
 
     def load(self) -> tuple[list[str], np.ndarray]:

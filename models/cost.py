@@ -27,7 +27,7 @@ BASE_MB = {"numpy": 120, "torch": 320}  # a job process before its run: Python, 
 
 @dataclass(frozen=True)
 class Served:
-    """A server's bounds on one run (``components.settings.Settings.served``)."""
+    """A server's bounds on one run (``components.server.settings.Settings.served``)."""
 
     max_epochs: int = 500
     max_hidden: int = 256

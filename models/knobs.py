@@ -1,7 +1,7 @@
 """Every setting a person can type, once: its name on the page and on the command line,
 its range, its help, and how text becomes a value.
 
-The page's form (``components.controls``), the command's options (``cli``) and the
+The page's form (``components.page.form``), the command's options (``cli``) and the
 query keys of a link are all generated from ``KNOBS``; defaults are read from
 ``ExperimentConfig()`` and choices from the registries, so none is typed twice.
 ``parse_values`` turns raw text into an ``ExperimentConfig`` or into one message

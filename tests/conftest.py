@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 @pytest.fixture
 def settings(tmp_path):
     """Settings of a test's own: its own cache folder and job board."""
-    from components.settings import Settings
+    from components.server.settings import Settings
 
     return Settings(cache_dir=tmp_path / "cache")
 

@@ -153,7 +153,7 @@ def text(driver, element_id: str) -> str:
 
 
 def run_notebook(text: str, folder) -> tuple[float, list[str]]:
-    """Execute a run's notebook (``components.notebook``) in a fresh kernel with nbclient: (the test MSE
+    """Execute a run's notebook (``components.notebooks.writer``) in a fresh kernel with nbclient: (the test MSE
     its run ends with, each code cell's printed text)."""
     import nbformat
     from nbclient import NotebookClient

@@ -225,7 +225,7 @@ def test_the_replay_slider_redraws_the_forecasts_as_they_were(page):
 
 @pytest.fixture
 def short_settings(tmp_path):
-    from components.settings import Settings
+    from components.server.settings import Settings
 
     return Settings(cache_dir=tmp_path / "cache", max_length=1000)
 
@@ -310,7 +310,7 @@ def test_the_runs_table_shows_the_data_a_run_read_and_fits_its_card(page):
 
 def test_a_server_with_lower_caps_opens_ready_to_train_within_them(dash_duo, tmp_path):
     from app import create_app
-    from components.settings import Settings
+    from components.server.settings import Settings
     from tests.helpers import serve
 
     url, stop = serve(create_app(Settings(cache_dir=tmp_path / "cache", max_epochs=3, max_hidden=16, max_length=400)))

@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from components.lessons import LESSONS
+from components.page.lessons import LESSONS
 from tests.helpers import figure, lesson, survey, text, until, viewport
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 
 from dataclasses import replace
 
-from components.findings import dataset_config
+from models.findings import dataset_config
 from models.experiment import run_experiment
 from tests.helpers import click, figure, lesson, pick, run_labels, set_value, text, until
 

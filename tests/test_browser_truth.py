@@ -7,7 +7,7 @@ import time
 import pytest
 from selenium.webdriver.common.by import By
 
-from components.presets import PRESETS
+from components.page.presets import PRESETS
 from tests.helpers import click, lesson, pick, run_labels as labels, set_value, text, until
 
 pytestmark = pytest.mark.browser

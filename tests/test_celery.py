@@ -13,7 +13,7 @@ from dash.testing import errors
 from selenium.webdriver.common.by import By
 
 from tests.helpers import browser, everything, figure, free_port, redis_server, text, until, wait_for_port
-from components.jobs import JobBoard, RedisStore
+from components.server.board import JobBoard, RedisStore
 
 pytestmark = pytest.mark.browser
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

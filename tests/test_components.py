@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from cli import build_parser, config_from_args
-from components import runs as runs_mod
-from components.controls import FIELD_IDS, form_config, seq_len_help
-from components.figures import (loss_progress_patch, make_gates_figure, make_live_loss_figure, make_loss_figure,
+from components.page.views import runs_table as runs_mod
+from components.page.form import FIELD_IDS, form_config, seq_len_help
+from components.page.figures import (make_gates_figure, make_live_loss_figure, make_loss_figure,
                                 make_rollout_figure, make_series_figure)
-from components.results import make_metrics_table, metrics_rows, parity_note
-from components.runner import JobOutcome, make_request, run_request
-from components.settings import Settings
+from components.page.views.results import make_metrics_table, metrics_rows, parity_note
+from components.server.job import JobOutcome, loss_feed, make_request, run_request
+from components.server.settings import Settings
 from data import SeriesConfig, make_series
 from models.config import ExperimentConfig
 from models.knobs import KNOBS, PAGE_KNOBS
@@ -103,13 +103,13 @@ def test_clip_zero_means_no_clipping():
     assert errors == {} and config.train.clip_norm is None
 
 
-def test_progress_patch_sets_whole_arrays():
-    history = {"train_loss": [3.0, 2.0, 1.0], "test_loss": [4.0, 3.0, 2.5], "grad_norm": [1.0, 0.5, 0.2]}
-    patch = loss_progress_patch(history)
-    ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
-    assert ops[("data", 0, "x")] == [1, 2, 3] and ops[("data", 0, "y")] == [3.0, 2.0, 1.0]
-    assert ops[("data", 1, "y")] == [4.0, 3.0, 2.5] and ops[("data", 2, "y")] == [1.0, 0.5, 0.2]
-    assert all(op["operation"] == "Assign" for op in patch["operations"])
+def test_the_loss_feed_carries_whole_arrays():
+    history = {"train_loss": [3.0, 2.0, 1.0], "test_loss": [4.0, 3.0, 2.5], "grad_norm": [1.0, 0.5, 0.2],
+               "val_loss": [3.5, 2.5, 1.5]}
+    feed = loss_feed(history)
+    assert feed["run"] == 0 and feed["history"] == history
+    history["train_loss"].append(0.5)  # a copy: the job's later epochs do not change what was reported
+    assert feed["history"]["train_loss"] == [3.0, 2.0, 1.0]
 
 
 def test_live_figure_has_the_three_traces_the_patch_fills_and_whole_epochs():
@@ -141,13 +141,11 @@ def test_job_reports_progress_and_returns_its_runs(job):
     assert [p[1] for p in progress if p[1].startswith("run 2")][-4:-1] == [
         "run 2 of 2, PyTorch GRU: epoch 3 of 3", "run 2 of 2, PyTorch GRU: forecasting the 72 test windows",
         "run 2 of 2, PyTorch GRU: rolling out 30 steps"]
-    percent, label, patch, status, hide_queue_note = [p for p in progress if "epoch" in p[1]][-1]
+    percent, label, feed, status, hide_queue_note = [p for p in progress if "epoch" in p[1]][-1]
     assert status == "running" and hide_queue_note is True
     assert percent == pytest.approx(100.0) and label == "run 2 of 2, PyTorch GRU: epoch 3 of 3"
-    ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
-    # the second run of two draws into its own traces (3 a run), so the first run's curve stays
-    assert ops[("data", 3, "y")] == pytest.approx(outcome.runs[1].history.train_loss)
-    assert ("data", 0, "y") not in ops
+    # the second run of two draws into its own traces, so the first run's curve stays
+    assert feed["run"] == 1 and feed["history"]["train_loss"] == pytest.approx(outcome.runs[1].history.train_loss)
     again = JobOutcome.from_json(json.loads(json.dumps(outcome.to_json())))
     assert again == outcome
 
@@ -156,14 +154,14 @@ def test_job_turns_failure_into_a_sentence(monkeypatch):
     def diverge(*args, **kwargs):
         raise TrainingDiverged("training diverged at epoch 2: the loss is nan; lower the learning rate")
 
-    monkeypatch.setattr("components.runner.run_experiment", diverge)
+    monkeypatch.setattr("components.server.job.run_experiment", diverge)
     outcome = run_request(lambda p: None, make_request("x", "s", [TINY]))
     assert outcome.status == "NumPy LSTM: training diverged at epoch 2: the loss is nan; lower the learning rate"
     assert outcome.runs == ()
 
 
 def test_cancel_through_the_board_keeps_the_finished_epochs(tmp_path):
-    from components.jobs import JobBoard
+    from components.server.board import JobBoard
 
     board = JobBoard(tmp_path, slots=1)
     board.beat("s")
@@ -187,9 +185,9 @@ def test_a_torch_run_restored_on_numpy_rolls_out_the_same(job):
 
 
 def test_runs_newest_first_capped_with_a_word_for_those_that_left(job, tmp_path):
-    from components.runcache import RunLibrary
-    from components.shelf import MAX_RUNS, DiskShelf, Shelf
-    from components.signing import Signer
+    from components.server.library import RunLibrary
+    from components.server.shelf import MAX_RUNS, DiskShelf, Shelf
+    from components.server.signing import Signer
 
     _, outcome = job
     signer = Signer(b"k" * 32)
@@ -269,7 +267,7 @@ def test_parity_note_explains_curves_that_hide_each_other(job):
     ],
 )
 def test_slider_box_reads_what_was_typed(text, expected):
-    from components.sliders import box_problem
+    from components.page.sliders import box_problem
 
     assert box_problem(text, 10, 500, "Rollout length") == expected
 
@@ -288,8 +286,8 @@ def test_a_plain_rnn_shows_its_pre_activation_and_hidden_state():
 
 
 def test_gradient_flow_view(job):
-    from components.figures import make_gradflow_figure
-    from components.gradflow import ratio_text
+    from components.page.figures import make_gradflow_figure
+    from components.page.views.gradflow import ratio_text
 
     _, outcome = job
     runs = [r.with_(number=k + 1) for k, r in enumerate(outcome.runs)]
@@ -305,7 +303,7 @@ def test_gradient_flow_view(job):
 
 
 def test_gradient_flow_heatmap_shows_a_vanished_gradient_as_a_gap(job):
-    from components.figures import make_gradflow_figure
+    from components.page.figures import make_gradflow_figure
 
     _, outcome = job
     run = outcome.runs[0]
@@ -340,7 +338,7 @@ def test_the_runs_table_names_the_data_and_leaves_out_settings_that_played_no_pa
                             series=Uploaded(values, name="river.csv: flow"))
     again = RunRecord.from_json(json.loads(json.dumps(upload.to_json())))
     assert runs_mod.table_row(again)["data"] == "river.csv: flow" and runs_mod.table_row(again)["length"] == 200
-    from components.downloads import runs_frame
+    from components.page.views.downloads import runs_frame
 
     frame = runs_frame([upload, nile])
     assert frame["data"].tolist() == ["river.csv: flow", "Nile flow at Aswan, yearly 1871-1970"]
@@ -349,7 +347,7 @@ def test_the_runs_table_names_the_data_and_leaves_out_settings_that_played_no_pa
 
 
 def test_the_gradient_flow_colours_follow_the_trained_epochs_not_the_first():
-    from components.figures import gradflow_range
+    from components.page.figures import gradflow_range
 
     z = np.log10(np.vstack([np.full(10, 1e-15), np.logspace(-3, -1, 10), np.logspace(-3, -1, 10)]))
     lo, hi, title = gradflow_range(z)
@@ -369,7 +367,7 @@ def test_a_setting_some_run_used_gets_its_column_shown():
 
 
 def test_the_upload_status_says_what_becomes_of_the_holes():
-    from components.upload import status_text
+    from components.page.upload import status_text
     from data.upload import read_csv
 
     table = read_csv(b"t,v\n1,1\n2,\n3,3\n4,x\n5,5\n", "f.csv")
@@ -380,7 +378,7 @@ def test_the_upload_status_says_what_becomes_of_the_holes():
 
 
 def test_the_replay_marker_stands_at_a_snapshot_epoch_and_not_at_the_end():
-    from components.replay import MARKER, marker_shapes, stops
+    from components.page.views.replay import MARKER, marker_shapes, stops
     from models.config import ExperimentConfig, TrainConfig
     from models.experiment import run_experiment
 
@@ -394,7 +392,7 @@ def test_the_replay_marker_stands_at_a_snapshot_epoch_and_not_at_the_end():
 
 
 def test_gate_titles_get_room_and_the_toolbar_keeps_its_strip():
-    from components.figures import TOOLBAR_PX, make_gates_figure
+    from components.page.figures import TOOLBAR_PX, make_gates_figure
 
     gates = {"a": np.zeros((20, 4)), "h": np.zeros((20, 4))}
     fig = make_gates_figure(gates, "rnn")
@@ -407,8 +405,8 @@ def test_gate_titles_get_room_and_the_toolbar_keeps_its_strip():
 def test_every_lesson_has_its_rule_and_every_part_names_lessons_there_are():
     from pathlib import Path
 
-    from components.controls import FIELD_LESSONS
-    from components.lessons import LESSONS, part
+    from components.page.form import FIELD_LESSONS
+    from components.page.lessons import LESSONS, part
     from models.knobs import PAGE_KNOBS
 
     css = (Path(__file__).parent.parent / "assets" / "gatelab.css").read_text()

@@ -111,7 +111,7 @@ def test_monte_carlo_dropout_rollouts_spread_around_the_plain_one_and_repeat():
 
 
 def test_a_dropout_run_draws_its_band_in_original_units():
-    from components.figures import make_rollout_figure
+    from components.page.figures import make_rollout_figure
     from models.run import restore
 
     config = ExperimentConfig(series=SeriesConfig(length=300), seq_len=20, hidden_size=8, dropout=0.3,

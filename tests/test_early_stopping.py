@@ -75,7 +75,7 @@ def test_a_validation_part_that_leaves_no_room_is_refused_with_the_numbers():
 
 
 def test_the_loss_chart_draws_the_validation_curve_and_stars_the_best_epoch():
-    from components.figures import make_live_loss_figure, make_loss_figure
+    from components.page.figures import make_live_loss_figure, make_loss_figure
 
     config = ExperimentConfig(series=SeriesConfig(length=300), seq_len=20, hidden_size=8,
                               train=TrainConfig(epochs=80, learning_rate=0.05, val_fraction=0.2, patience=3))

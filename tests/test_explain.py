@@ -157,7 +157,7 @@ def test_saliency_of_a_real_model_matches_its_backward_pass_per_window():
 
 
 def test_a_large_models_saliency_averages_fewer_windows_within_the_views_budget():
-    from components.saliency import MAX_WINDOWS, VIEW_MACS, windows_within
+    from components.page.views.saliency import MAX_WINDOWS, VIEW_MACS, windows_within
     from models.config import ExperimentConfig
 
     assert windows_within(ExperimentConfig()) == MAX_WINDOWS  # the defaults: 400 windows, well within

@@ -1,11 +1,11 @@
-"""The data sets' notes say only what a measurement shows (``components.findings``): each run at the data
+"""The data sets' notes say only what a measurement shows (``models.findings``): each run at the data
 set's own settings is trained again, and its figures and the verdict made from them must still hold.
 About five seconds."""
 
 import pytest
 
 from data.datasets import DATASETS
-from components.findings import FINDINGS, Finding, dataset_config, measure, verdict, verdict_of
+from models.findings import FINDINGS, Finding, dataset_config, measure, verdict, verdict_of
 
 
 @pytest.mark.parametrize("name", list(DATASETS))

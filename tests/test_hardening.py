@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components import runs as runs_mod
-from components.downloads import csv_text
-from components.figures import make_series_figure
-from components.guard import callback_problem
-from components.jobs import JobBoard
-from components.runner import FAILED, JobOutcome, check_request, make_request, run_request, RequestError
-from components.signing import Signer
+from components.page.views import runs_table as runs_mod
+from components.page.views.downloads import csv_text
+from components.page.figures import make_series_figure
+from components.server.guard import callback_problem
+from components.server.board import JobBoard
+from components.server.job import FAILED, JobOutcome, check_request, make_request, run_request, RequestError
+from components.server.signing import Signer
 from data.synthetic import SeriesConfig
 from models.config import ExperimentConfig
 from models.cost import Served, run_mb, served_problems
@@ -149,7 +149,7 @@ def test_a_failure_is_a_sentence_without_the_exception(monkeypatch):
     def broken(*args, **kwargs):
         raise TypeError("'int' object is not iterable")
 
-    monkeypatch.setattr("components.runner.run_experiment", broken)
+    monkeypatch.setattr("components.server.job.run_experiment", broken)
     outcome = run_request(lambda p: None, make_request("x", "s", [TINY]))
     assert outcome.status == FAILED and "TypeError" not in outcome.status and "iterable" not in outcome.status
 
@@ -297,7 +297,7 @@ def test_every_page_load_gets_a_tab_id_of_its_own_signed_by_the_server(gatelab):
 
 
 def test_views_of_a_long_window_and_a_large_model_stay_small():
-    from components.results import MAX_GATE_STEPS, gates_view, rollouts
+    from components.page.views.results import MAX_GATE_STEPS, gates_view, rollouts
 
     run = run_experiment(ExperimentConfig(series=SeriesConfig(length=1200), seq_len=400, hidden_size=8,
                                           train=TrainConfig(epochs=1), rollout_steps=20))
@@ -321,7 +321,7 @@ def test_gatelab_serve_names_no_software_in_its_server_header(gatelab):
 
     from werkzeug.serving import make_server
 
-    from components.guard import GatelabHandler
+    from components.server.guard import GatelabHandler
 
     server = make_server("127.0.0.1", 0, gatelab.server, threaded=True, request_handler=GatelabHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -121,7 +121,7 @@ def test_a_horizon_that_does_not_fit_is_refused_with_the_numbers():
 
 
 def test_a_job_says_when_it_trains_the_direct_model():
-    from components.runner import make_request, run_request
+    from components.server.job import make_request, run_request
 
     progress = []
     config = ExperimentConfig(series=SeriesConfig(length=300), seq_len=20, hidden_size=4, horizon=5,

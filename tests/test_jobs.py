@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from components.jobs import JobBoard
-from components.runner import Watch
+from components.server.board import JobBoard
+from components.server.job import Watch
 
 CTX = mp.get_context("fork")
 
@@ -160,7 +160,7 @@ def test_a_job_keeps_its_lease_while_its_process_lives(tmp_path):
     ticket = board.join("s", "r1")
     assert board.try_start(ticket) == 0
     watch = Watch(board, ticket, "r1", "s", limit_s=60)
-    import components.runner as runner
+    import components.server.job as runner
     old, runner.RENEW_EVERY_S = runner.RENEW_EVERY_S, 0.1
     try:
         for _ in range(10):
@@ -172,7 +172,7 @@ def test_a_job_keeps_its_lease_while_its_process_lives(tmp_path):
 
 
 def test_one_client_may_queue_only_so_many_runs(tmp_path):
-    from components.jobs import QueueFull
+    from components.server.board import QueueFull
 
     board = JobBoard(tmp_path, slots=1)
     first = board.join("tab1", "r1", client="10.0.0.7", max_per_client=2)
@@ -190,7 +190,7 @@ def test_one_client_may_queue_only_so_many_runs(tmp_path):
 
 def test_heartbeats_of_many_pages_do_not_slow_each_other(tmp_path):
     """The sweep for old heartbeat files runs at most every SWEEP_EVERY_S, not on every beat."""
-    from components.jobs import FileStore
+    from components.server.board import FileStore
 
     board = JobBoard(tmp_path, slots=1)
     for i in range(3000):

@@ -1,4 +1,4 @@
-"""Gatelab in Jupyter (``components.jupyter``): the launcher tile jupyter-server-proxy finds by its entry
+"""Gatelab in Jupyter (``components.notebooks.jupyter``): the launcher tile jupyter-server-proxy finds by its entry
 point, started under a user's path by a real Jupyter server; and ``show()`` in a notebook's kernel,
 executed with nbclient, on its own and behind a JupyterHub-style prefix."""
 
@@ -18,7 +18,7 @@ import pytest
 from nbclient import NotebookClient
 from selenium.webdriver.common.by import By
 
-from components.jupyter import proxy_command, server_proxy
+from components.notebooks.jupyter import proxy_command, server_proxy
 from tests.helpers import browser, free_port, text, until, wait_for_port
 
 TOKEN = "gatelab-test-token"
@@ -52,7 +52,7 @@ def outputs(client: NotebookClient) -> str:
 
 def test_show_serves_the_page_from_a_notebooks_kernel(tmp_path):
     port = free_port()
-    client = kernel_client(f"from components.jupyter import show\napp = show(mode='external', port={port})", tmp_path)
+    client = kernel_client(f"from components.notebooks.jupyter import show\napp = show(mode='external', port={port})", tmp_path)
     with client.setup_kernel(env={**os.environ, "GATELAB_CACHE_DIR": str(tmp_path / "cache")}):
         client.execute_cell(client.nb.cells[0], 0)
         assert f"Dash app running on http://127.0.0.1:{port}/" in outputs(client)
@@ -115,7 +115,7 @@ def test_the_launcher_tile_starts_gatelab_under_the_users_path_and_it_trains(jup
 def test_show_on_a_hub_links_through_the_users_proxy_path_and_it_trains(jupyter_server, tmp_path):
     url, base = jupyter_server
     port = free_port()
-    client = kernel_client(f"from components.jupyter import show\napp = show(port={port})", tmp_path)
+    client = kernel_client(f"from components.notebooks.jupyter import show\napp = show(port={port})", tmp_path)
     env = {**os.environ, "GATELAB_CACHE_DIR": str(tmp_path / "kernel-cache"), "JUPYTERHUB_SERVICE_PREFIX": base}
     with client.setup_kernel(env=env):
         client.execute_cell(client.nb.cells[0], 0)
@@ -131,7 +131,7 @@ def test_show_on_a_hub_links_through_the_users_proxy_path_and_it_trains(jupyter_
 
 def test_other_sites_may_frame_the_page_only_where_the_settings_name_them(tmp_path, monkeypatch):
     from app import create_app
-    from components.settings import Settings, frame_ancestors
+    from components.server.settings import Settings, frame_ancestors
 
     assert frame_ancestors("http://localhost:8888  https://*.school.example http://127.0.0.1:*") == (
         "http://localhost:8888", "https://*.school.example", "http://127.0.0.1:*")
@@ -170,7 +170,7 @@ def framing_page(folder: Path, src: str) -> tuple[str, "callable"]:
 @pytest.mark.browser
 def test_show_off_a_hub_lets_a_local_notebook_frame_it_and_it_trains_there(tmp_path):
     port = free_port()
-    client = kernel_client(f"from components.jupyter import show\napp = show(port={port})", tmp_path)
+    client = kernel_client(f"from components.notebooks.jupyter import show\napp = show(port={port})", tmp_path)
     (tmp_path / "nb").mkdir()
     url, stop = framing_page(tmp_path / "nb", f"http://127.0.0.1:{port}/")
     with client.setup_kernel(env={**os.environ, "GATELAB_CACHE_DIR": str(tmp_path / "cache")}):
@@ -195,7 +195,7 @@ def test_show_off_a_hub_lets_a_local_notebook_frame_it_and_it_trains_there(tmp_p
 @pytest.mark.browser
 def test_a_served_page_refuses_to_be_framed_by_another_site(tmp_path):
     from app import create_app
-    from components.settings import Settings
+    from components.server.settings import Settings
     from tests.helpers import serve
 
     app_url, stop_app = serve(create_app(Settings(cache_dir=tmp_path / "cache")))

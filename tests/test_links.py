@@ -2,10 +2,10 @@
 
 from urllib.parse import parse_qsl
 
-from components.controls import FIELD_IDS, dataset_defaults, preset_values
-from components.links import query_string, read_query
-from components.presets import PRESETS
-from components.settings import Settings
+from components.page.form import FIELD_IDS, dataset_defaults, preset_values
+from components.page.links import query_string, read_query
+from components.page.presets import PRESETS
+from components.server.settings import Settings
 from models.knobs import BY_KEY, parse_values
 
 LIMITS = Settings().form_limits()
@@ -49,7 +49,7 @@ def test_a_key_given_twice_keeps_its_first_value_and_says_so():
 
 
 def test_a_form_on_its_preset_links_with_the_preset_and_one_that_left_it_names_the_fields():
-    from components.links import changed_fields
+    from components.page.links import changed_fields
 
     values = preset_values("notebook")
     query = query_string(values, "notebook")
@@ -77,14 +77,14 @@ def test_a_link_carries_its_lesson_first_and_an_unknown_lesson_is_named():
     back, notice = read_query("?lesson=nowhere&epochs=5", LIMITS)
     assert back == {"epochs": "5"} and "Lesson (there is no lesson 'nowhere'; these are: basics, inside" in notice
     # every preset opens a lesson there is
-    from components.lessons import LESSONS
-    from components.presets import PRESETS
+    from components.page.lessons import LESSONS
+    from components.page.presets import PRESETS
 
     assert {p.lesson for p in PRESETS.values()} <= set(LESSONS) and PRESETS["horizon"].lesson == "ahead"
 
 
 def test_a_server_with_lower_caps_fills_in_only_values_within_them():
-    from components.controls import capped_note, form_config
+    from components.page.form import capped_note, form_config
 
     assert all(preset_values(n, LIMITS) == preset_values(n) for n in [None, *PRESETS])  # the usual caps: as before
     small = Settings(max_epochs=30, max_hidden=16, max_length=400)

@@ -1,4 +1,4 @@
-"""A run as a notebook (``components.notebook``, ``gatelab notebook``): executed with nbclient, it trains
+"""A run as a notebook (``components.notebooks.writer``, ``gatelab notebook``): executed with nbclient, it trains
 the run again and reproduces its test MSE, to 1e-9 for NumPy float64 and 1e-6 otherwise."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cli import main
-from components.notebook import notebook_json, notebook_text
+from components.notebooks.writer import notebook_json, notebook_text
 from data.upload import Uploaded
 from models.ensemble import run_ensemble
 from models.experiment import run_experiment

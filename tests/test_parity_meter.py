@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from components import parity
-from components.parity import ParityMeter
-from components.runner import make_request, run_request
+from components.page.views import parity
+from models import parity_meter
+from models.parity_meter import ParityMeter
+from components.server.job import make_request, run_request
 from data import SeriesConfig
 from models.config import ExperimentConfig, TrainConfig
 from models.train import EpochLog
@@ -37,7 +38,7 @@ def test_the_meter_compares_the_same_epoch_of_the_same_cell():
 
 
 def test_past_its_budget_the_meter_keeps_every_kth_epoch(monkeypatch):
-    monkeypatch.setattr(parity, "BUDGET_BYTES", 8 * 100 * 10)  # room for 10 epochs of 100 weights
+    monkeypatch.setattr(parity_meter, "BUDGET_BYTES", 8 * 100 * 10)  # room for 10 epochs of 100 weights
     config = TINY.with_(train=TrainConfig(epochs=40))
     meter = ParityMeter([config, config.with_(backend="torch")])
     meter.begin(config)

@@ -3,10 +3,11 @@
 import threading
 import time
 
-from components.figures import (BACKEND_DASH, CELL_COLORS, live_traces, loss_progress_patch, make_live_loss_figure,
+from components.server.job import loss_feed
+from components.page.figures import (BACKEND_DASH, CELL_COLORS, live_traces, make_live_loss_figure,
                                 run_styles)
-from components.jobs import JobBoard
-from components.runner import holder
+from components.server.board import JobBoard
+from components.server.job import holder
 from models.config import ExperimentConfig
 
 
@@ -98,13 +99,13 @@ def test_train_all_draws_each_run_in_traces_of_its_own():
     per = live_traces(False)
     assert len(fig.data) == 2 * per and [t.name for t in fig.data if t.showlegend is not False] == [
         "NumPy LSTM", "PyTorch LSTM"]
-    patch = loss_progress_patch({"train_loss": [1.0, 0.5], "test_loss": [1.1, 0.6], "grad_norm": [2.0, 1.0]}, per)
-    touched = {op["location"][1] for op in patch["operations"]}
-    assert touched == {per, per + 1, per + 2}  # the second run's traces; the first run's curve stays
+    assert fig.layout.meta["per_run"] == per  # the browser draws run k's numbers into traces k * per on
+    feed = loss_feed({"train_loss": [1.0, 0.5], "test_loss": [1.1, 0.6], "grad_norm": [2.0, 1.0], "val_loss": []}, 1)
+    assert feed == {"run": 1, "history": {"train_loss": [1.0, 0.5], "test_loss": [1.1, 0.6], "grad_norm": [2.0, 1.0]}}
 
 
 def test_a_forgotten_pause_ends_with_the_jobs_time_limit_and_keeps_its_epochs(tmp_path):
-    from components.runner import make_request, run_request
+    from components.server.job import make_request, run_request
     from models.config import SeriesConfig, TrainConfig
 
     config = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5,

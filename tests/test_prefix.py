@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from components.settings import Settings, url_prefix
+from components.server.settings import Settings, url_prefix
 from tests.helpers import browser, free_port, serve, text, until, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent

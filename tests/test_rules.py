@@ -6,8 +6,8 @@ import dataclasses
 import pytest
 
 import cli
-from components.controls import form_config, preset_values
-from components.settings import Settings
+from components.page.form import form_config, preset_values
+from components.server.settings import Settings
 from data.synthetic import SeriesConfig
 from models.config import ExperimentConfig
 from models.knobs import BY_KEY, KNOBS, parse_values

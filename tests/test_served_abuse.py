@@ -8,7 +8,7 @@ import uuid
 import psutil
 import pytest
 
-from components.runner import make_request
+from components.server.job import make_request
 from data.synthetic import SeriesConfig
 from models.config import ExperimentConfig
 from models.train import TrainConfig

@@ -8,9 +8,9 @@ import psutil
 import pytest
 
 ROOT = __file__.rsplit("/tests/", 1)[0]
-MODULES = ["app", "cli", "components.controls", "components.explain", "components.figures", "components.ids",
-           "components.gradflow", "components.jobs", "components.results", "components.runner", "components.runs",
-           "components.services", "components.settings", "components.training"]
+MODULES = ["app", "cli", "components.page.form", "components.page.views.explain", "components.page.figures", "components.page.ids",
+           "components.page.views.gradflow", "components.server.board", "components.page.views.results", "components.server.job", "components.page.views.runs_table",
+           "components.server.services", "components.server.settings", "components.page.train_bar"]
 
 
 def test_importing_any_component_creates_no_file_folder_or_process(tmp_path):
@@ -28,7 +28,7 @@ def test_importing_any_component_creates_no_file_folder_or_process(tmp_path):
 
 def test_two_apps_in_one_process_each_have_their_callbacks_and_settings(tmp_path):
     from app import create_app
-    from components.settings import Settings
+    from components.server.settings import Settings
 
     first = create_app(Settings(cache_dir=tmp_path / "a", max_epochs=7))
     second = create_app(Settings(cache_dir=tmp_path / "b", max_epochs=9))
@@ -57,7 +57,7 @@ def test_a_result_survives_a_job_that_exits_while_it_is_fetched(tmp_path, monkey
     import diskcache
     from dash import DiskcacheManager
 
-    from components.services import SafeDiskcacheManager
+    from components.server.services import SafeDiskcacheManager
 
     cache = diskcache.Cache(str(tmp_path))
     manager = (SafeDiskcacheManager if safe else DiskcacheManager)(cache)

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from components.runcache import RunCache, RunLibrary
-from components.shelf import DiskShelf, RedisShelf, Shelf
-from components.signing import Signer
+from components.server.library import RunCache, RunLibrary
+from components.server.shelf import DiskShelf, RedisShelf, Shelf
+from components.server.signing import Signer
 from models.config import ExperimentConfig, TrainConfig
 from models.experiment import run_experiment
 from data import SeriesConfig

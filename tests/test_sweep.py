@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from components.figures import make_sweep_figure
-from components.jobs import JobBoard
-from components.runner import JobOutcome, make_request, run_request
-from components.sweep import note
+from components.page.figures import make_sweep_figure
+from components.server.board import JobBoard
+from components.server.job import JobOutcome, make_request, run_request
+from components.page.views.sweep import note
 from data import SeriesConfig
 from models.config import ExperimentConfig
 from models.experiment import run_experiment

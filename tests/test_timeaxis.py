@@ -56,7 +56,7 @@ def test_a_synthetic_run_has_no_times_and_keeps_its_steps():
 
 
 def test_the_preview_shades_the_test_part_in_the_datas_own_years_and_dates():
-    from components.figures import make_series_figure
+    from components.page.figures import make_series_figure
 
     times, values = DATASETS["nile"].load()
     shade = make_series_figure(values, 70, times).layout.shapes[0]

@@ -221,7 +221,7 @@ def test_intervals_under_a_square_root_stay_above_zero_and_widen_with_the_level(
 
 # -- the job: what a forged request can ask --------------------------------------------------------------
 def test_a_request_is_checked_for_its_ensemble_and_backtest_where_the_job_runs():
-    from components.runner import make_request, run_request
+    from components.server.job import make_request, run_request
 
     config = SUNSPOTS.with_(ensemble=2)
     assert run_request(lambda p: None, make_request("a1", "", [config, config])).status == (
@@ -238,7 +238,7 @@ def test_a_request_is_checked_for_its_ensemble_and_backtest_where_the_job_runs()
 
 
 def test_an_ensemble_job_shelves_its_members_then_their_ensemble():
-    from components.runner import make_request, run_request
+    from components.server.job import make_request, run_request
 
     progress = []
     outcome = run_request(progress.append, make_request("b1", "", [SUNSPOTS.with_(ensemble=2, interval=0.8)]))
@@ -252,7 +252,7 @@ def test_an_ensemble_job_shelves_its_members_then_their_ensemble():
 
 
 def test_a_backtest_job_reports_each_origin_and_returns_its_errors():
-    from components.runner import make_request, run_request
+    from components.server.job import make_request, run_request
 
     progress = []
     outcome = run_request(progress.append, make_request("c1", "", [SUNSPOTS], backtest={"origins": 2,
@@ -266,7 +266,7 @@ def test_a_backtest_job_reports_each_origin_and_returns_its_errors():
 def test_the_backtest_command_prints_its_errors_per_origin_and_names_a_bad_option(capsys):
     from cli import main
 
-    from components.findings import dataset_config
+    from models.findings import dataset_config
 
     assert main(["backtest", "--dataset", "sunspots", "--epochs", "3", "--ensemble", "2", "--origins", "2",
                  "--json"]) == 0

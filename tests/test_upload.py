@@ -130,7 +130,7 @@ def test_a_csv_run_scores_the_seasonal_naive_at_its_own_season_or_leaves_it_out(
     assert run.baselines["seasonal_naive"].mse < 0.5 * run.baselines["persistence"].mse  # a real season
     undated = run_experiment(config, series=Uploaded(values))
     assert "seasonal_naive" not in undated.baselines and "persistence" in undated.baselines
-    from components.results import make_metrics_table
+    from components.page.views.results import make_metrics_table
     from models.run import RunRecord
 
     again = RunRecord.from_json(undated.to_json())

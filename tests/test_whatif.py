@@ -4,7 +4,7 @@ takes from the page only when they are the run's own, well formed and in range."
 import numpy as np
 import pytest
 
-from components.whatif import edited_window, forecast, parse_edits, value_bound
+from components.page.views.whatif import edited_window, forecast, parse_edits, value_bound
 from data import SeriesConfig, make_series, prepare
 from models.config import ExperimentConfig, TrainConfig
 from models.experiment import run_experiment

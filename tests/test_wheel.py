@@ -32,7 +32,7 @@ def test_the_wheel_installs_anywhere_and_serves_the_styled_page_that_trains(tmp_
                          check=True, capture_output=True, text=True).stdout.strip()
     Path(own, "gatelab-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     where = subprocess.run([str(python), "-c", "import app, gatelab_assets; print(app.__file__); "
-                            "print(app.assets_folder()); from components.jupyter import server_proxy; "
+                            "print(app.assets_folder()); from components.notebooks.jupyter import server_proxy; "
                             "print(server_proxy()['launcher_entry']['icon_path'])"], check=True, capture_output=True,
                            text=True, cwd=tmp_path).stdout.split()
     assert all(p.startswith(str(env)) for p in where), where  # the wheel's code and assets, not the checkout's

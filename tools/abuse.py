@@ -33,7 +33,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.runner import make_request  # noqa: E402
+from components.server.job import make_request  # noqa: E402
 from data.synthetic import SeriesConfig  # noqa: E402
 from models.config import ExperimentConfig  # noqa: E402
 from models.cost import run_mb  # noqa: E402

@@ -34,7 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.findings import dataset_config  # noqa: E402
+from models.findings import dataset_config  # noqa: E402
 from data.datasets import DATASETS  # noqa: E402
 from data.power import power_problem  # noqa: E402
 from data.windows import split_index  # noqa: E402

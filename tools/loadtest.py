@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-# The training callback's outputs, as the page names them (components.training.run_job).
+# The training callback's outputs, as the page names them (components.page.train_bar.run_job).
 JOB_OUTPUTS = [("run-result", "data"), ("job-status", "children"), ("progress-bar", "value"), ("progress-bar", "label"),
                ("draw-wait", "data")]
 
@@ -134,7 +134,7 @@ def find_prop(layout: Any, component_id: str, prop: str) -> Any:
 
 
 def default_request(session: str, epochs: int | None = None) -> dict:
-    from components.runner import make_request
+    from components.server.job import make_request
     from models.config import ExperimentConfig
     from models.train import TrainConfig
 

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train", action="store_true", help="press Train first, so that the views are drawn")
     args = parser.parse_args(argv)
     from app import create_app
-    from components.settings import Settings
+    from components.server.settings import Settings
     from tests.helpers import serve
 
     app = create_app(Settings(cache_dir=Path(tempfile.mkdtemp())))

@@ -125,7 +125,7 @@ def main(argv=None) -> int:
     from selenium.webdriver.common.keys import Keys
 
     from app import create_app
-    from components.settings import Settings
+    from components.server.settings import Settings
     from tests.helpers import browser, everything, text, until
 
     app = create_app(Settings(cache_dir=Path(tempfile.mkdtemp(prefix="gatelab-wire-")) / "cache"))

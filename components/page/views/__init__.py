@@ -1,0 +1,1 @@
+"""The result cards: each owns its layout, its ids (from ``components.page.ids``) and its callbacks."""

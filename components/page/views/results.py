@@ -1,0 +1,419 @@
+"""What finished runs show: metrics beside the baselines, loss curves, one-step and
+rollout forecasts, and the gates inside the cell for a window the person picks.
+
+Rollouts and gates are recomputed here from the runs' stored weights
+(``models.run.restore``), with the NumPy backend whatever backend trained them:
+the weights carry over unchanged, and the parity tests hold both to the same
+numbers. So torch never runs in the web process.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import numpy as np
+import plotly.graph_objects as go
+from dash import ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+
+from components.page import ids
+from components.server.services import Services
+from components.page.views import replay
+from components.page.figures import (EMPTY, GRAPH_CONFIG, forecast_patch, gates_patch, make_forecast_figure, make_gates_figure,
+                                make_loss_figure, make_rollout_figure, rollout_patch, run_styles)
+from components.page.views.replay import epoch_of
+from components.server.library import PageRuns, RunLibrary
+from components.page.sliders import SliderWithBox
+from models.trust import forecast_bands, rollout_bands, trust_rows
+from components.page.views.whatif import edited_window
+from models.wording import BASELINE_HELP, BASELINE_NAMES, METHOD_HELP, METHOD_NAMES
+from data.exogenous import NO_SEASON
+from models.rules import MAX_ROLLOUT
+from models.rollout import rollout_macs
+from models.run import RunRecord, restore
+
+DROPOUT_PASSES = 30
+MAX_GATE_STEPS = 120  # the last steps of a window the gate heatmaps show: 5 gates x 120 x 256 units at most
+VIEW_MACS = 2e9  # multiply-adds a view may spend on one run's rollout in the web process (about a second)
+ROLLOUT_LABEL = "Rollout length (steps)"
+GATE_LABEL = "Test window to look inside (shaded on the one-step forecasts)"
+MASE_HELP = ("mean absolute scaled error: the MAE divided by the MAE that 'the next value is the last one' "
+             "had on the train part; below 1 beats it")
+ROLLOUT_SLIDER = SliderWithBox(ids.ROLLOUT_STEPS, ROLLOUT_LABEL, "Rollout length", min=10, max=500, step=10, value=200,
+                               marks={v: str(v) for v in (10, 100, 200, 300, 400, 500)})
+WINDOW_SLIDER = SliderWithBox(ids.GATE_WINDOW, GATE_LABEL, "Test window", min=0, max=269, step=1, value=0,
+                              marks={0: "0", 269: "269"})
+BASELINE_TEXT = "; ".join(f"{BASELINE_NAMES[k]}: {v}" for k, v in BASELINE_HELP.items())
+
+
+def _data_key(run: RunRecord) -> tuple:
+    """Runs with the same key were scored on the same test windows, against the same baselines."""
+    c = run.config
+    return (run.series, c.seq_len, c.train_fraction)
+
+
+def metrics_rows(runs: list[RunRecord]) -> list[tuple[str, object, str]]:
+    """(name, scores, tooltip) per shown run, then the baselines of each distinct series."""
+    rows = [(run.label + (f" ({run.stopped})" if run.stopped else ""), run.metrics, "") for run in runs]
+    seen: dict[tuple, RunRecord] = {}
+    for run in runs:
+        seen.setdefault(_data_key(run), run)
+    for run in seen.values():
+        whose = f" ({run.label}'s data)" if len(seen) > 1 else ""
+        rows += [(BASELINE_NAMES[k] + whose, run.baselines.get(k), BASELINE_HELP[k] if k in run.baselines
+                  else f"{BASELINE_NAMES[k]}: {NO_SEASON}") for k in BASELINE_NAMES]
+    for run in runs:  # a row per method at the run's horizon k
+        if run.horizon is not None:
+            whose = f" ({run.label})" if len(runs) > 1 else ""
+            rows += [(f"{METHOD_NAMES[m]}, {run.horizon.k} steps ahead{whose}", s, METHOD_HELP[m])
+                     for m, s in run.horizon.at_k.items()]
+    return rows
+
+
+def make_metrics_table(runs: list[RunRecord]) -> list:
+    if not runs:
+        return [html.Caption("No finished run yet.")]
+    head = html.Thead(html.Tr([html.Th("test part, original units"), html.Th("MSE"), html.Th("MAE"),
+                               html.Th("RMSE"), html.Th("MASE", title=MASE_HELP)]))
+    body = html.Tbody([
+        html.Tr([html.Td(name, title=tip or None), *[html.Td(f"{getattr(m, k):.4f}") for k in ("mse", "mae", "rmse")],
+                 html.Td(f"{m.mase:.3f}")],
+                className="table-primary" if i < len(runs) else "")
+        if m is not None else html.Tr([html.Td(name), html.Td(tip.split(": ", 1)[1], colSpan=4,
+                                                               className="text-muted small")])
+        for i, (name, m, tip) in enumerate(metrics_rows(runs))
+    ] + [html.Tr(html.Td([html.Span(f"{name}: ", className="fw-semibold"), text], colSpan=5, className="small"))
+         for name, text in trust_rows(runs)])
+    return [head, body]
+
+
+def parity_note(runs: list[RunRecord]) -> str:
+    """Why some curves hide each other: same cell and settings on both backends."""
+    pairs = {}
+    for run in runs:
+        key = (run.config.with_(backend="numpy"), run.epochs_done)
+        pairs.setdefault(key, []).append(run)
+    twins = [group for group in pairs.values() if len({r.config.backend for r in group}) > 1]
+    if not twins:
+        return ""
+    names = "; ".join(" and ".join(r.label for r in group) for group in twins)
+    return (f"{names}: the same cell on both backends starts from the same weights and sees the same batches, "
+            "so their curves lie on top of each other. That is the parity lesson: the hand-written NumPy "
+            "backpropagation and PyTorch's autograd compute the same numbers.")
+
+
+def metrics_layout() -> html.Div:
+    """The test errors of the shown runs beside the baselines'."""
+    return html.Div(
+        [
+            dbc.Table(make_metrics_table([]), id=ids.METRICS_TABLE, size="sm", bordered=False, responsive=True,
+                      className="mb-1"),
+            html.P("Baselines on the same test windows (point at a row for what it does): a model worth having "
+                   "beats them all. MASE below 1 beats 'the next value is the last one'.",
+                   className="small text-muted mb-1", title=f"{BASELINE_TEXT}. MASE is the {MASE_HELP}."),
+            html.P(id=ids.PARITY_NOTE, className="small text-muted mb-1"),
+        ]
+    )
+
+
+def forecast_layout() -> dcc.Graph:
+    return dcc.Graph(id=ids.FORECAST_GRAPH, figure=EMPTY, config=GRAPH_CONFIG)
+
+
+def rollout_layout() -> html.Div:
+    return html.Div(
+        [
+            ROLLOUT_SLIDER.layout(),
+            html.P(id=ids.ROLLOUT_NOTE, className="small text-muted mb-1"),
+            dcc.Graph(id=ids.ROLLOUT_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
+        ]
+    )
+
+
+def gates_layout() -> html.Div:
+    return html.Div(
+        [
+            replay.layout(),
+            WINDOW_SLIDER.layout(),
+            dcc.Graph(id=ids.GATES_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
+        ]
+    )
+
+
+def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> str:
+    """Each shown run's rollout error over the steps that have truth (``preds``: their rollouts)."""
+    first = runs[0]
+    have = min(steps, len(first.series) - first.split)
+    parts = []
+    for run, pred in zip(runs, preds):
+        truth = np.asarray(run.series[run.split : run.split + have])
+        parts.append(f"{run.label} {np.mean((pred[:have] - truth) ** 2):.4f}" if have else f"{run.label}: no truth")
+    note = (f"Each forecast is fed back in as the next input, {steps} steps from the end of the train part. "
+            f"MSE over the {have} steps with known truth: {'; '.join(parts)}. Errors compound: compare with the "
+            "one-step MSE.")
+    if have < steps:
+        note += f" The series ends {have} steps after the train part; the rest of the rollout has no truth."
+    for run, pred in zip(runs, preds):
+        if len(pred) >= steps:
+            continue
+        if any(not c.known for c in run.covariates):
+            note += f" {run.label} reads covariates known only up to the data's end: its rollout stops there."
+        else:
+            note += (f" {run.label}'s covariates, known in advance, were written for {len(pred)} steps past the "
+                     "train part: its rollout stops there.")
+    return note
+
+
+def seq2seq_rollout_note(chained: list[tuple[RunRecord, np.ndarray]], steps: int) -> str:
+    """What the seq2seq rollouts (their model's own ``rollout_steps`` at most) add to the rollout note."""
+    parts = []
+    for run, pred in chained:
+        have = min(len(pred), len(run.series) - run.split)
+        truth = np.asarray(run.series[run.split : run.split + have])
+        sampling = run.config.scheduled_sampling
+        parts.append(f"{run.label} (scheduled sampling {sampling:g}) {np.mean((pred[:have] - truth) ** 2):.4f} "
+                     f"over {have} steps")
+    if not parts:
+        return ""
+    return (" The seq2seq model rolls out k steps at a time, each block appended to the window: "
+            + "; ".join(parts) + ". Scheduled sampling trains the decoder on its own outputs, as a rollout feeds them: compare a run at "
+            "0 with one at 0.5.")
+
+
+def only(*inputs: str) -> bool:
+    """Whether every input that set this callback off is one of ``inputs`` (the figure shown is then
+    the same run's, window's and cell's, and a patch will do)."""
+    return bool(ctx.triggered_prop_ids) and all(v in inputs for v in ctx.triggered_prop_ids.values())
+
+
+def as_replayed(page: PageRuns, runs: list[RunRecord], current_id: str | None,
+                position: int | None) -> list[RunRecord]:
+    """``runs`` with the current one as it stood at the replay slider's epoch."""
+    return [page.at(r, epoch_of(r, position)) if r.id == current_id else r for r in runs]
+
+
+
+
+def register(app: Dash, services: Services) -> None:
+    """The finished runs' views, and a paused job's run in them."""
+    ROLLOUT_SLIDER.register(app)
+    WINDOW_SLIDER.register(app)
+    _register_finished(app, services.library)
+    _register_paused(app, services.library)
+
+
+def _register_finished(app: Dash, library: RunLibrary) -> None:
+
+    # allow_duplicate: while a job runs, its callback (components.page.train_bar) draws the live curve;
+    # this one draws finished runs, and leaves the graph alone while a job is running.
+    @app.callback(
+        Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.FORECAST_GRAPH, "figure"),
+        Output(ids.METRICS_TABLE, "children"),
+        Output(ids.PARITY_NOTE, "children"),
+        Input(ids.RUNS_STORE, "data"),
+        Input(ids.RUNS_TABLE, "selected_rows"),
+        Input(ids.CURRENT_RUN, "data"),
+        Input(ids.GATE_WINDOW, "value"),
+        Input(ids.REPLAY_SLIDER, "value"),
+        State(ids.LOSS_OPTIONS, "value"),
+        State(ids.CANCEL, "disabled"),
+        State(ids.SESSION, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def show_results(store, selected_rows, current_id, window, position, options, idle, tab):
+        options = options or []
+        page = library.page(tab, store)
+        shown = page.shown(selected_rows, current_id)
+        if not shown:
+            return no_update, EMPTY, make_metrics_table([]), ""
+        replayed = as_replayed(page, shown, current_id, position)
+        current = next((r for r in replayed if r.id == current_id), None) or page.find(current_id) or shown[-1]
+        marker = replay.marker_shapes(current, position)
+        if ctx.triggered_id == ids.REPLAY_SLIDER:  # a replay step: the current run's forecasts and the marker
+            loss = Patch()
+            loss["layout"]["shapes"] = marker
+            at = next((i for i, r in enumerate(replayed) if r.id == current_id), None)
+            forecasts = no_update if at is None else forecast_patch(at, replayed[at].forecast.pred)
+            return no_update if idle is False else loss, forecasts, no_update, no_update
+        loss = make_loss_figure(shown, "log" in options, "grad" in options)
+        loss.update_layout(shapes=marker)
+        k = int(min(max(window or 0, 0), len(current.forecast.index) - 1))
+        return (no_update if idle is False else loss,  # while a job runs, its live curve is on the chart
+                make_forecast_figure(replayed, current.window_span(k), [forecast_bands(r) for r in replayed]),
+                make_metrics_table(shown), parity_note(shown))
+
+    # allow_duplicate: the figure's writers above draw it; this only restyles what is there
+    app.clientside_callback(ClientsideFunction("gatelab", "styleLoss"), Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
+                            Input(ids.LOSS_OPTIONS, "value"), State(ids.LOSS_GRAPH, "figure"),
+                            prevent_initial_call=True)
+
+    @app.callback(
+        Output(ids.ROLLOUT_GRAPH, "figure"),
+        Output(ids.ROLLOUT_NOTE, "children"),
+        Input(ids.RUNS_STORE, "data"),
+        Input(ids.RUNS_TABLE, "selected_rows"),
+        Input(ids.CURRENT_RUN, "data"),
+        Input(ids.ROLLOUT_STEPS, "value"),
+        Input(ids.REPLAY_SLIDER, "value"),
+        State(ids.SESSION, "data"),
+    )
+    def show_rollout(store, selected_rows, current_id, steps, position, tab):
+        page = library.page(tab, store)
+        runs = page.shown(selected_rows, current_id)
+        if not runs:
+            return EMPTY, ""
+        epochs = [epoch_of(r, position) if r.id == current_id else None for r in runs]
+        shown = [page.at(r, e) for r, e in zip(runs, epochs)]
+        steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
+        preds, bands, heavy = rollouts(shown, steps, [lambda r=r, e=e: page.rollout(r, e, steps, DROPOUT_PASSES
+                                                                                   * (r.config.dropout > 0))
+                                                      for r, e in zip(runs, epochs)])
+        spread = {}
+        for i, run in enumerate(shown):  # an ensemble's rollout: its members' mean
+            if run.members and i not in heavy:
+                spread[i] = page.member_paths(run, steps)
+                preds[i] = spread[i].mean(axis=0)
+        more = {i: b for i, run in enumerate(shown) if (b := rollout_bands(run, spread.get(i)))}
+        chained = [(run, np.asarray(run.horizon.rollout[:steps])) for run in shown
+                   if run.horizon is not None and run.horizon.rollout]
+        note = rollout_note(shown, preds, steps) + seq2seq_rollout_note(chained, steps)
+        at = next((i for i, r in enumerate(shown) if r.id == current_id), None)
+        if ctx.triggered_id == ids.REPLAY_SLIDER:  # a replay step: only the current run's line (and band)
+            banded = [i in bands for i in range(len(shown))]
+            figure = no_update if at is None or at in heavy else rollout_patch(at, banded, preds[at], bands.get(at))
+        else:
+            lines = [(run.label, p.tolist()) for run, p in zip(shown, preds)]
+            lines += [(f"{run.label}: seq2seq, {run.horizon.k} at a time", p.tolist()) for run, p in chained]
+            styles = run_styles(shown)
+            styles += [(styles[shown.index(run)][0], "dot") for run, _ in chained]
+            figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands, axis=shown[0].axis,
+                                         styles=styles, more_bands=more)
+        if heavy:
+            note += (f" {', '.join(shown[i].label for i in sorted(heavy))}: too large to roll out again in the page, "
+                     "so the rollout its run made is shown (its own length, without a dropout band).")
+        if bands:
+            note += (f" The shaded band holds 90 % of {DROPOUT_PASSES} rollouts made with dropout left on "
+                     "(Monte-Carlo dropout): where it widens, the model is unsure.")
+        return figure, note
+
+    @app.callback(
+        Output(ids.GATE_WINDOW, "max"),
+        Output(ids.GATE_WINDOW, "marks"),
+        Output(ids.GATES_GRAPH, "figure"),
+        Input(ids.RUNS_STORE, "data"),
+        Input(ids.CURRENT_RUN, "data"),
+        Input(ids.GATE_WINDOW, "value"),
+        Input(ids.REPLAY_SLIDER, "value"),
+        Input(ids.WHATIF_EDITS, "data"),
+        State(ids.SESSION, "data"),
+    )
+    def show_gates(store, current_id, window, position, edits, tab):
+        page = library.page(tab, store)
+        run = page.find(current_id)
+        if run is None:
+            return no_update, no_update, EMPTY
+        epoch = epoch_of(run, position)
+        replayed = page.at(run, epoch)
+        with page.model(run, epoch) as model:
+            last, marks, gates, title, first_step = gate_window(replayed, window, model, edits)
+        if only(ids.REPLAY_SLIDER, ids.WHATIF_EDITS):  # a replay step or an edit: the same window's heatmaps
+            return no_update, no_update, gates_patch(gates, run.config.cell, title)
+        k = int(min(max(window or 0, 0), last))
+        return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step,
+                                              columns=gate_columns(run, k, first_step))
+
+
+def _register_paused(app: Dash, library: RunLibrary) -> None:
+    """A paused job's run as it stands, in the forecast, metrics, rollout and gate views.
+
+    Dash holds back every callback that reads (even as State) what a running job's outputs
+    lead to, such as the runs store, until the job ends; this one reads only the paused run's name
+    (from the job's progress) and the views' own settings, so it draws while the job waits. The
+    finished run replaces its pictures when the job ends."""
+
+    # allow_duplicate: the callbacks above draw finished runs; this one only a paused job's run
+    @app.callback(
+        Output(ids.FORECAST_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.METRICS_TABLE, "children", allow_duplicate=True),
+        Output(ids.ROLLOUT_GRAPH, "figure", allow_duplicate=True),
+        Output(ids.ROLLOUT_NOTE, "children", allow_duplicate=True),
+        Output(ids.GATES_GRAPH, "figure", allow_duplicate=True),
+        Input(ids.PAUSED_RUN, "data"),
+        State(ids.GATE_WINDOW, "value"),
+        State(ids.ROLLOUT_STEPS, "value"),
+        State(ids.SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    def show_paused(marker, window, steps, tab):
+        page = library.page(tab, [])
+        held = page.paused(marker)
+        if held is None:
+            return [no_update] * 5
+        k = int(min(max(window or 0, 0), len(held.forecast.index) - 1))
+        steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
+        preds, bands, _ = rollouts([held], steps, [lambda: page.rollout(held, None, steps,
+                                                                        DROPOUT_PASSES * (held.config.dropout > 0))])
+        rollout = make_rollout_figure(held.series, held.split, [(held.label, preds[0].tolist())], bands=bands,
+                                      axis=held.axis, styles=run_styles([held]))
+        with page.model(held) as model:
+            gates = gates_view(held, k, model)[2]
+        return (make_forecast_figure([held], held.window_span(k)), make_metrics_table([held]), rollout,
+                rollout_note([held], preds, steps), gates)
+
+
+def rollouts(shown: list[RunRecord], steps: int, made: list | None = None
+             ) -> tuple[list[np.ndarray], dict[int, np.ndarray], set[int]]:
+    """(each run's rollout of ``steps``, the Monte-Carlo bands of runs with dropout, the runs too large to
+    roll out again here). ``made``: for each run, a function giving (its rollout, its band or None),
+    made once (``PageRuns.rollout``); by default each is made afresh. A large model's rollout is not
+    recomputed in the web process (it would cost more than ``VIEW_MACS``): the one its run made is
+    shown instead."""
+    heavy = {i for i, run in enumerate(shown) if rollout_macs(run.config, steps) > VIEW_MACS}
+    preds, bands = [], {}
+    for i, run in enumerate(shown):
+        if i in heavy:
+            preds.append(np.asarray(run.rollout.pred[:steps]))
+            continue
+        if made:
+            pred, band = made[i]()
+        else:
+            model = restore(run)
+            pred = model.rollout(steps)
+            band = model.rollout_band(steps, DROPOUT_PASSES) if run.config.dropout > 0 else None
+        preds.append(pred)
+        if band is not None:
+            bands[i] = band
+    return preds, bands, heavy
+
+
+def gate_columns(run: RunRecord, window: int, first_step: int) -> list:
+    """Where each heatmap column of test window ``window`` lies on the series' time axis (the cursor's)."""
+    first, target = run.window_span(window)
+    return run.axis.xs(range(first + first_step, target))
+
+
+def gate_window(run: RunRecord, window: int | None, model=None, edits=None) -> tuple[int, dict, dict, str, int]:
+    """(the last test window, the slider's marks, the activations of test window ``window``, the title,
+    the window step their first column is): at most the window's last ``MAX_GATE_STEPS`` steps, so
+    that a long window's figure stays small enough to send. ``model``: the run's restored model, if at
+    hand; ``edits``: the what-if view's, shown instead of the data where they are for this window."""
+    last = len(run.forecast.index) - 1
+    k = int(min(max(window or 0, 0), last))
+    first, target = run.window_span(k)
+    model = model or restore(run)
+    changed = edited_window(run, model.prep_, k, edits)
+    gates = model.gate_activations(k) if changed is None else model.model_.gate_activations(changed[0])
+    shown = min(run.config.seq_len, MAX_GATE_STEPS)
+    cut = "" if shown == run.config.seq_len else f"; its last {shown} steps (a figure of every step is too large to send)"
+    what = ", as edited in the what-if view" if changed is not None else ""
+    title = (f"Inside {run.label}<br><sup>test window {k}{what}: steps {first} to {target - 1}, predicting step "
+             f"{target}{cut}</sup>")
+    marks = {v: str(v) for v in sorted({0, last // 4, last // 2, 3 * last // 4, last})}
+    return last, marks, {name: a[-shown:] for name, a in gates.items()}, title, run.config.seq_len - shown
+
+
+def gates_view(run: RunRecord, window: int | None, model=None) -> tuple[int, dict, go.Figure]:
+    """(the last test window, the slider's marks, the heatmaps of test window ``window``; see ``gate_window``)."""
+    last, marks, gates, title, first_step = gate_window(run, window, model)
+    k = int(min(max(window or 0, 0), last))
+    return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step,
+                                          columns=gate_columns(run, k, first_step))
