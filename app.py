@@ -10,14 +10,11 @@ that app, so a test can build several apps, each with settings of its own.
 ``app.server`` and ``app.celery_app`` build the one app of a served process on
 first use, with settings from the environment.
 
-Training runs as Dash background callbacks, through a ``DiskcacheManager`` or,
-when REDIS_URL is set, a ``CeleryManager``. With the diskcache manager, jobs do
-not fork from the web process: a web server's threads hold locks (seen here: a
-job forked from a threaded gunicorn worker hung for good in SQLite's close of a
-connection another thread was using). They fork from a fork server instead, a
-fresh single-threaded Python that imports ``components.server.warm`` once, so jobs
-still start warm. The web process keeps BLAS at one thread and never runs torch
-(see ``components.page.views.results``).
+Training runs as Dash background callbacks, through a ``DiskcacheManager`` or, when REDIS_URL is
+set, a ``CeleryManager``. With the diskcache manager, jobs fork from a fork server, a fresh
+single-threaded Python that has imported what a job needs (``JOB_MODULES``), never from the
+threaded web process (docs/decisions.md, "Jobs start from a fork server"). The web process keeps
+BLAS at one thread and never runs torch (``components.page.views.results``).
 """
 
 from __future__ import annotations

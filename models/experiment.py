@@ -77,8 +77,7 @@ def run_experiment(
     prep = prepare(series, config.seq_len, config.train_fraction, config.transform, dtype=np.dtype(config.dtype),
                    covariates=covariates, power=config.power, split=split)  # in the run's own precision
     t = config.train
-    model = Forecaster(config.backend, config.cell, config.hidden_size, t.epochs, t.learning_rate, t.batch_size,
-                       t.clip_norm, t.seed, config.dtype, t.val_fraction, t.patience, config.dropout)
+    model = Forecaster(config)
     every = snapshot_every(config)
     snapshots: list[tuple[int, dict]] = []
     logs: list[EpochLog] = []

@@ -16,56 +16,40 @@ from data.windows import Prepared, carve_validation
 from models.config import ExperimentConfig
 from models.registry import create_model
 from models.rollout import rollout, rollout_mc_dropout
-from models.train import EpochLog, TrainConfig, train
-
-RUN, TRAIN = ExperimentConfig(), TrainConfig()  # the defaults, read from the settings' one home
-
+from models.train import EpochLog, train
 
 class NotFittedError(RuntimeError):
     pass
 
 
 class Forecaster:
-    def __init__(self, backend: str = RUN.backend, cell: str = RUN.cell, hidden_size: int = RUN.hidden_size,
-                 epochs: int = TRAIN.epochs, learning_rate: float = TRAIN.learning_rate,
-                 batch_size: int = TRAIN.batch_size, clip_norm: float | None = TRAIN.clip_norm,
-                 seed: int = TRAIN.seed, dtype: str = RUN.dtype, val_fraction: float = TRAIN.val_fraction,
-                 patience: int = TRAIN.patience, dropout: float = RUN.dropout) -> None:
-        self.backend = backend
-        self.cell = cell
-        self.hidden_size = hidden_size
-        self.epochs = epochs
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.clip_norm = clip_norm
-        self.seed = seed
-        self.dtype = dtype
-        self.val_fraction = val_fraction
-        self.patience = patience
-        self.dropout = dropout
+    """A recurrent forecaster of ``config`` (``models.config.ExperimentConfig``): the network's backend,
+    cell, hidden size, precision and dropout, and its training (``config.train``), read where they are
+    used and never copied."""
+
+    def __init__(self, config: ExperimentConfig | None = None) -> None:
+        self.config = config if config is not None else ExperimentConfig()
 
     def fit(self, prep: Prepared, on_epoch_end: Callable[[EpochLog], None] | None = None,
             should_stop: Callable[[], bool] | None = None) -> "Forecaster":
-        """Train on ``prep``'s train windows; with ``val_fraction``, the last part of them is held out
-        for early stopping, and the model keeps its best epoch's weights."""
-        config = TrainConfig(self.epochs, self.learning_rate, self.batch_size, self.clip_norm, self.seed,
-                             self.val_fraction, self.patience)
-        fit_on, val = carve_validation(prep, self.val_fraction)
-        self.model_ = create_model(self.backend, self.cell, prep.width, self.hidden_size, seed=self.seed,
-                                   dtype=self.dtype, dropout=self.dropout)
+        """Train on ``prep``'s train windows; with ``config.train.val_fraction``, the last part of them is
+        held out for early stopping, and the model keeps its best epoch's weights."""
+        c = self.config
+        fit_on, val = carve_validation(prep, c.train.val_fraction)
+        self.model_ = _network(c, prep.width, seed=c.train.seed)
         self.prep_ = prep
-        self.history_ = train(self.model_, fit_on.X, fit_on.y, prep.test.X, prep.test.y, config,
+        self.history_ = train(self.model_, fit_on.X, fit_on.y, prep.test.X, prep.test.y, c.train,
                               on_epoch_end=on_epoch_end, should_stop=should_stop,
                               validation=None if val is None else (val.X, val.y))
         return self
 
     @classmethod
-    def restore(cls, prep: Prepared, state_dict: dict, cell: str, hidden_size: int,
-                backend: str = RUN.backend, dtype: str = RUN.dtype, dropout: float = RUN.dropout) -> "Forecaster":
-        """A fitted forecaster from trained weights, without training: for gates and rollouts
-        of a finished run. Weights move between backends unchanged, so any backend will do."""
-        f = cls(backend=backend, cell=cell, hidden_size=hidden_size, dtype=dtype, dropout=dropout)
-        f.model_ = create_model(backend, cell, prep.width, hidden_size, dtype=dtype, dropout=dropout)
+    def restore(cls, prep: Prepared, state_dict: dict, config: ExperimentConfig,
+                backend: str | None = None) -> "Forecaster":
+        """A fitted forecaster from trained weights, without training: for gates and rollouts of a
+        finished run. Weights move between backends unchanged, so any ``backend`` will do."""
+        f = cls(config if backend is None or backend == config.backend else config.with_(backend=backend))
+        f.model_ = _network(f.config, prep.width)
         f.model_.load_state_dict(state_dict)
         f.prep_ = prep
         f.history_ = []
@@ -104,7 +88,7 @@ class Forecaster:
         self._check_fitted()
         p = self.prep_
         window, steps, future = self._start(steps)
-        paths = rollout_mc_dropout(self.model_, window, steps, passes, self.seed, future)
+        paths = rollout_mc_dropout(self.model_, window, steps, passes, self.config.train.seed, future)
         original = np.stack([p.rollout_to_original(path) for path in paths])
         return np.percentile(original, [low, high], axis=0)
 
@@ -115,3 +99,10 @@ class Forecaster:
         if not 0 <= test_window < n:
             raise ValueError(f"test_window must be in [0, {n - 1}], got {test_window}")
         return self.model_.gate_activations(self.prep_.test.X[test_window])
+
+
+def _network(config: ExperimentConfig, input_size: int, seed: int | None = None):
+    """The backend's recurrent network for ``config`` (``models.registry``)."""
+    extra = {} if seed is None else {"seed": seed}
+    return create_model(config.backend, config.cell, input_size, config.hidden_size, dtype=config.dtype,
+                        dropout=config.dropout, **extra)

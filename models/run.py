@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
@@ -38,6 +37,7 @@ from data.windows import prepare, split_index
 from models.base import check_state_dict, param_shapes
 from models.config import ExperimentConfig
 from models.rules import MAX_ENSEMBLE, MAX_ROLLOUT
+from models.seal import mac, same
 from models.cost import Served, served_problems
 from models.forecaster import Forecaster
 from models.conformal import Intervals
@@ -268,7 +268,7 @@ class RunRecord:
             **({"members": [m.to_json(self.config.dtype) for m in self.members]} if self.members else {}),
         }
         digest = _digest(body)
-        return {**body, "digest": digest, **({"seal": _seal(key, digest)} if key else {})}
+        return {**body, "digest": digest, **({"seal": mac(key, digest)} if key else {})}
 
     @classmethod
     def from_json(cls, data: Any, key: bytes | None = None) -> "RunRecord":
@@ -282,7 +282,7 @@ class RunRecord:
         body = {k: v for k, v in data.items() if k not in ("digest", "seal")}
         if data.get("digest") != _digest(body):
             raise RunRecordError("this run record was changed after it was made: its digest does not match")
-        if key and not hmac.compare_digest(str(data.get("seal", "")), _seal(key, data["digest"])):
+        if key and not same(str(data.get("seal", "")), mac(key, data["digest"])):
             raise RunRecordError("this run record was not made by this server")
         try:
             config = ExperimentConfig.from_dict(data["config"])
@@ -317,10 +317,6 @@ class RunRecord:
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise RunRecordError(f"this run record is malformed ({type(e).__name__}: {e})") from None
         return record
-
-
-def _seal(key: bytes, digest: str) -> str:
-    return hmac.new(key, digest.encode(), hashlib.sha256).hexdigest()
 
 
 def _digest(body: dict[str, Any]) -> str:
@@ -407,7 +403,4 @@ def restore(record: RunRecord, backend: str = "numpy", prep=None) -> Forecaster:
     """
     c = record.config
     prep = prepared(record) if prep is None else prep
-    model = Forecaster.restore(prep, record.weights, c.cell, c.hidden_size, backend=backend, dtype=c.dtype,
-                               dropout=c.dropout)
-    model.seed = c.train.seed
-    return model
+    return Forecaster.restore(prep, record.weights, c, backend=backend)

@@ -60,9 +60,17 @@ def lag_saliency(model, prep: Prepared, test_window: int, max_windows: int | Non
     n = X.shape[0]
     if not 0 <= test_window < n:
         raise ValueError(f"test window must be a whole number from 0 to {n - 1}, got {test_window}")
+    return Saliency(input_names(prep), window_saliency(model, X[test_window]), mean_saliency(model, prep, max_windows))
+
+
+def mean_saliency(model, prep: Prepared, max_windows: int | None = None) -> np.ndarray:
+    """|d forecast / d input| (L, D) by lag, averaged over ``prep``'s test windows (at most ``max_windows``
+    of them, evenly spaced, where given)."""
+    X = prep.test.X
+    n = X.shape[0]
     rows = np.arange(n) if max_windows is None or n <= max_windows else np.linspace(0, n - 1, max_windows).astype(int)
     grads = np.abs(np.asarray(model.input_gradient(X[rows]), dtype=np.float64))  # (windows, L, D)
-    return Saliency(input_names(prep), window_saliency(model, X[test_window]), by_lag(grads.mean(axis=0)))
+    return by_lag(grads.mean(axis=0))
 
 
 def window_saliency(model, window: np.ndarray) -> np.ndarray:

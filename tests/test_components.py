@@ -378,7 +378,7 @@ def test_the_upload_status_says_what_becomes_of_the_holes():
 
 
 def test_the_replay_marker_stands_at_a_snapshot_epoch_and_not_at_the_end():
-    from components.page.views.replay import MARKER, marker_shapes, stops
+    from components.page.views.epochs import MARKER, marker_shapes, stops
     from models.config import ExperimentConfig, TrainConfig
     from models.experiment import run_experiment
 

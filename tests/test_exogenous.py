@@ -112,7 +112,7 @@ def test_the_recursive_path_appends_each_steps_covariates(wide):
 
 
 def test_a_rollout_stops_where_an_unknown_covariate_ends(wide):
-    f = Forecaster(hidden_size=4, epochs=1, dtype="float64").fit(wide)
+    f = Forecaster(ExperimentConfig(hidden_size=4, dtype="float64", train=TrainConfig(epochs=1))).fit(wide)
     assert f.rollout(500).shape == (wide.inputs.shape[0] - wide.split,)
 
 

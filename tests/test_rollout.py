@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from data import SeriesConfig, make_series, prepare
+from models.config import ExperimentConfig
+from models.train import TrainConfig
 from models import create_model
 from models.forecaster import Forecaster, NotFittedError
 from models.rollout import rollout, rollout_slow
@@ -44,12 +46,12 @@ def test_carrying_the_hidden_state_would_be_a_different_model():
 @pytest.fixture(scope="module")
 def fitted():
     p = prepare(make_series(SeriesConfig(length=400)), seq_len=30, transform="diff")
-    return Forecaster("numpy", "gru", hidden_size=8, epochs=3).fit(p)
+    return Forecaster(ExperimentConfig(backend="numpy", cell="gru", hidden_size=8, train=TrainConfig(epochs=3))).fit(p)
 
 
 def test_forecaster_is_an_estimator():
-    f = Forecaster(backend="torch", epochs=2)
-    assert f.backend == "torch" and not hasattr(f, "model_")
+    f = Forecaster(ExperimentConfig(backend="torch", train=TrainConfig(epochs=2)))
+    assert f.config.backend == "torch" and not hasattr(f, "model_")
     with pytest.raises(NotFittedError, match="call fit"):
         f.predict_test()
     p = prepare(make_series(SeriesConfig(length=200)), seq_len=10)

@@ -143,7 +143,7 @@ def test_the_defaults_are_read_from_the_config_and_typed_nowhere_else():
         for name, p in inspect.signature(f).parameters.items():
             if name in wanted and p.default is not inspect.Parameter.empty:
                 assert p.default == wanted[name], (f, name)
-    assert create_model().hidden_size == run.hidden_size == Forecaster().hidden_size
+    assert create_model().hidden_size == run.hidden_size == Forecaster().config.hidden_size
     for cls in (NumpyRecurrentRegressor, TorchRecurrentRegressor, NumpySeq2Seq, TorchSeq2Seq):
         params = list(inspect.signature(cls.__init__).parameters.values())[1:]
         assert all(p.default is inspect.Parameter.empty for p in params), cls

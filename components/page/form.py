@@ -109,10 +109,10 @@ def page_config(values: dict[str, Any], settings: Settings, upload_state: tuple 
         return (config, None, errors) if config is None else _served(config, config.length, None, settings)
     store, column, missing, time_column = (tuple(upload_state) + (None,) * 4)[:4]
     try:
-        series = upload.upload_series(store, column, missing)
+        table = upload.upload_table(store, column)
+        series = table.series(column, missing)
     except UploadError as e:
         return None, None, {"dataset": f"My CSV file: {e}"}
-    table = Table.from_json(store)
     config, errors = form_config(values, settings, series.shape[0], table.numeric, column)
     if config is None:
         return None, None, errors
@@ -439,7 +439,8 @@ def register(app: Dash, services: Services) -> None:
             return make_series_figure(series, split_index(len(series), fraction), times, d.title)
         if values["dataset"] == UPLOAD:
             try:
-                series = upload.upload_series(store, column, missing)
+                table = upload.upload_table(store, column)
+                series = table.series(column, missing)
             except UploadError:
                 if not store or column not in store.get("numeric", ()):
                     return no_update
@@ -448,7 +449,7 @@ def register(app: Dash, services: Services) -> None:
                 return make_series_figure(raw_values, split_index(raw_values.shape[0], fraction),
                                           table.times(time_column, column),
                                           f"{store['name']}: {column}, {table.bad_cells(column)} empty cell(s)")
-            times = Table.from_json(store).times(time_column, column, missing)
+            times = table.times(time_column, column, missing)
             return make_series_figure(series, split_index(len(series), fraction), times, f"{store['name']}: {column}")
         series_only = {k: v for k, v in values.items() if k.startswith("series-")}
         config, _ = form_config(series_only | {"seq-len": 1}, settings)

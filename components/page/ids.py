@@ -66,6 +66,7 @@ REPLAY_PLAY = "replay-play"
 REPLAY_TICK = "replay-tick"
 REPLAY_NOTE = "replay-note"
 REPLAY_SPEED = "replay-speed"
+REPLAY_SHOWN = "replay-shown"  # {"run", "position"}: the epoch the views show (replay.py writes it)
 
 # results.py
 METRICS_TABLE = "metrics-table"

@@ -9,7 +9,8 @@ from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
 from components.page import cursor, form, ids, lessons, train_bar
 from components.page.lessons import part
-from components.page.views import (arithmetic, backtest, downloads, explain, gradflow, horizon, results, runs_table,
+from components.page.views import (arithmetic, backtest, downloads, explain, gradflow, horizon, replay, results,
+                                   runs_table,
                                    saliency, sweep, whatif)
 from components.server.services import Services
 
@@ -45,7 +46,7 @@ def views() -> list:
             ],
             className="g-2",
         ),
-        part("inside", card("Inside the cell", dbc.Row([dbc.Col(results.gates_layout(), lg=8),
+        part("inside", card("Inside the cell", dbc.Row([dbc.Col([replay.layout(), results.gates_layout()], lg=8),
                                                         dbc.Col([explain.equations_layout(), arithmetic.layout()],
                                                                 lg=4, className="equations-col")]))),
         part("looks", dbc.Row([dbc.Col(card("What if: edit the test window", whatif.layout()), xl=5),

@@ -38,6 +38,7 @@ from components.page.form import FIELD_IDS, form_values, page_config
 from components.page.figures import GRAPH_CONFIG, make_live_loss_figure
 from components.server.job import DONE, make_request, run_request
 from components.server.services import Services
+from components.server.settings import Settings
 from models.base import CELLS, NUMPY_ONLY
 from components.page.views.backtest import origins_value
 from data.windows import split_index
@@ -142,8 +143,60 @@ def all_configs(config):
     return [config.with_(backend=b, cell=c) for b in BACKEND_NAMES for c in CELLS if c not in NUMPY_ONLY]
 
 
+class NotStarted(ValueError):
+    """Why a press of Train, Train all, Sweep or Backtest starts no job; the status line says it."""
+
+
+def plan(button: str, raw: list, over, values, cells, series, origins, refit, upload: tuple,
+         settings: Settings) -> tuple:
+    """What a press asks for: (the form's config, the configs to train, the uploaded data or None, the sweep's
+    spec or None, the backtest's settings or None); ``NotStarted`` says why it cannot start."""
+    config, data, errors = page_config(form_values(*raw), settings, upload)
+    if config is None:
+        first = next(iter(errors.values()))
+        raise NotStarted(first + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
+    spec = backtest = None
+    configs = [config]
+    if button == ids.BACKTEST_BUTTON:
+        count, problem = origins_value(origins)
+        if problem is None:  # the same rule the job checks again (``job.check_request``)
+            n = data.series.shape[0] if data is not None else config.length
+            fits = origins_problem(count, n, split_index(n, config.train_fraction), config.horizon)
+            problem = fits and f"Forecast origins {fits}"
+        if problem:
+            raise NotStarted(problem)
+        backtest = {"origins": count, "refit": refit if refit in REFITS else "every"}
+    elif button == ids.SWEEP_BUTTON:
+        if config.ensemble > 1:
+            raise NotStarted(f"a sweep trains one model per value; set {BY_KEY['ensemble'].label} to 1")
+        try:
+            spec = SweepSpec.parse(over, values, cells)
+            if series == "long":
+                config, data = on_long_season(config), None
+            configs = spec.configs(config)
+            if data is not None:
+                for c in configs:
+                    c.check_seq_len(data.series.shape[0])
+        except ValueError as e:
+            raise NotStarted(str(e)) from None
+    elif button == ids.TRAIN_ALL:
+        if config.ensemble > 1:
+            raise NotStarted(f"Train all trains one model per backend and cell; set {BY_KEY['ensemble'].label} "
+                             "to 1, or press Train for the ensemble")
+        configs = all_configs(config)
+    return config, configs, data, spec, backtest
+
+
 def register(app: Dash, services: Services) -> None:
-    settings, board, signer = services.settings, services.board, services.signer
+    _register_start(app, services)
+    _register_job(app, services)
+    _register_in_browser(app)
+    _register_first_point(app, services)
+    _register_controls(app, services)
+
+
+def _register_start(app: Dash, services: Services) -> None:
+    settings, board = services.settings, services.board
 
     # allow_duplicate: the job's callback below owns these from its first progress on; this one
     # writes them only before a job exists, and the job starts from what it writes, after it.
@@ -176,42 +229,11 @@ def register(app: Dash, services: Services) -> None:
     def start_run(_train, _all, _sweep, _backtest, *args):
         (*raw, session, options, over, values, cells, series, store, column, missing, time_column, speed,
          origins, refit) = args
-        config, data, errors = page_config(form_values(*raw), settings, (store, column, missing, time_column))
-        if config is None:
-            first = next(iter(errors.values()))
-            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            return no_update, f"not started: {first}{more}", no_update, no_update, no_update
-        spec = None
-        backtest = None
-        if ctx.triggered_id == ids.BACKTEST_BUTTON:
-            count, problem = origins_value(origins)
-            if problem is None:  # the same rule the job checks again (``runner.check_request``)
-                n = data.series.shape[0] if data is not None else config.length
-                fits = origins_problem(count, n, split_index(n, config.train_fraction), config.horizon)
-                problem = fits and f"Forecast origins {fits}"
-            if problem:
-                return no_update, f"not started: {problem}", no_update, no_update, no_update
-            backtest = {"origins": count, "refit": refit if refit in REFITS else "every"}
-        if ctx.triggered_id == ids.SWEEP_BUTTON and config.ensemble > 1:
-            return (no_update, f"not started: a sweep trains one model per value; set {BY_KEY['ensemble'].label} "
-                    "to 1", no_update, no_update, no_update)
-        if ctx.triggered_id == ids.SWEEP_BUTTON:
-            try:
-                spec = SweepSpec.parse(over, values, cells)
-                if series == "long":
-                    config, data = on_long_season(config), None
-                configs = spec.configs(config)
-                if data is not None:
-                    for c in configs:
-                        c.check_seq_len(data.series.shape[0])
-            except ValueError as e:
-                return no_update, f"not started: {e}", no_update, no_update, no_update
-        elif ctx.triggered_id == ids.TRAIN_ALL and config.ensemble > 1:
-            return (no_update, f"not started: Train all trains one model per backend and cell; set "
-                    f"{BY_KEY['ensemble'].label} to 1, or press Train for the ensemble",
-                    no_update, no_update, no_update)
-        else:
-            configs = all_configs(config) if ctx.triggered_id == ids.TRAIN_ALL else [config]
+        try:
+            config, configs, data, spec, backtest = plan(ctx.triggered_id, raw, over, values, cells, series, origins,
+                                                        refit, (store, column, missing, time_column), settings)
+        except NotStarted as e:
+            return no_update, f"not started: {e}", no_update, no_update, no_update
         request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None,
                                None if data is None else data.to_json(), backtest)
         if speed == "slow":
@@ -223,6 +245,10 @@ def register(app: Dash, services: Services) -> None:
         live = live_figure(config.train.epochs, "log" in options, "grad" in options, config.train.val_fraction > 0,
                            models)
         return request, STARTING, live, 0, STARTING
+
+
+def _register_job(app: Dash, services: Services) -> None:
+    settings, board = services.settings, services.board
 
     @app.callback(
         Output(ids.RUN_RESULT, "data"),
@@ -283,6 +309,10 @@ def register(app: Dash, services: Services) -> None:
         return (outcome.page_json(numbered), DRAWING if done else outcome.status, 100 if done else no_update,
                 label, wait)
 
+
+def _register_in_browser(app: Dash) -> None:
+    """What the browser decides alone: "done", a lost run, the live curve, a pause's run."""
+
     # allow_duplicate: the job's callback has ended when this speaks; it turns its "drawing" into "done".
     app.clientside_callback(
         ClientsideFunction("gatelab", "finishDrawing"),
@@ -311,6 +341,18 @@ def register(app: Dash, services: Services) -> None:
         State(ids.STATUS_WATCH, "data"),
         prevent_initial_call=True,
     )
+
+    # allow_duplicate: the job's numbers drawn into the live figure that ``start_run`` put there, in the browser
+    app.clientside_callback(ClientsideFunction("gatelab", "drawLossFeed"),
+                            Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True), Input(ids.LOSS_FEED, "data"),
+                            State(ids.LOSS_GRAPH, "figure"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("gatelab", "pausedChange"), Output(ids.PAUSED_RUN, "data"), Input(ids.PAUSED_FEED, "data"),
+                            State(ids.PAUSED_RUN, "data"), prevent_initial_call=True)
+
+
+
+def _register_first_point(app: Dash, services: Services) -> None:
+    board, signer = services.board, services.signer
 
     # allow_duplicate: the job's callback owns these; this one writes its first point only, once, and sooner
     # than the job's first poll would (that comes ``poll_ms`` after the job starts, and the first epoch
@@ -343,6 +385,11 @@ def register(app: Dash, services: Services) -> None:
         percent, label, feed = found[:3]
         return feed, percent, label, True, 0
 
+
+def _register_controls(app: Dash, services: Services) -> None:
+    """Cancel, Pause, Step and Speed act on the job through the board; the heartbeat keeps the tab."""
+    board, signer = services.board, services.signer
+
     @app.callback(Input(ids.CANCEL, "n_clicks"), State(ids.JOB_REQUEST, "data"), prevent_initial_call=True)
     def cancel_run(_n, request):
         """The job sees this within a fraction of a second, ends its run and says "cancelled"."""
@@ -370,13 +417,6 @@ def register(app: Dash, services: Services) -> None:
         """The speed applies to the job running now too, from its next epoch."""
         if isinstance(request, dict) and isinstance(request.get("id"), str):
             board.set_slow(request["id"], speed == "slow")
-
-    # allow_duplicate: the job's numbers drawn into the live figure that ``start_run`` put there, in the browser
-    app.clientside_callback(ClientsideFunction("gatelab", "drawLossFeed"),
-                            Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True), Input(ids.LOSS_FEED, "data"),
-                            State(ids.LOSS_GRAPH, "figure"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("gatelab", "pausedChange"), Output(ids.PAUSED_RUN, "data"), Input(ids.PAUSED_FEED, "data"),
-                            State(ids.PAUSED_RUN, "data"), prevent_initial_call=True)
 
     @app.callback(Output(ids.HEARTBEAT, "disabled"), Input(ids.HEARTBEAT, "n_intervals"), State(ids.SESSION, "data"))
     def heartbeat(_n, session):

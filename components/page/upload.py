@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 
 import dash_bootstrap_components as dbc
-import numpy as np
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components.page import ids
@@ -40,13 +39,13 @@ def layout() -> html.Div:
     )
 
 
-def upload_series(store: dict | None, column: str | None, missing: str | None) -> np.ndarray:
-    """The chosen column of the page's CSV as a series; ``UploadError`` says what is missing."""
+def upload_table(store: dict | None, column: str | None) -> Table:
+    """The page's CSV, read once, with a value column chosen; ``UploadError`` says what is missing."""
     if not store:
         raise UploadError("no CSV file yet: drop one on the page, or choose another data set")
     if not column:
         raise UploadError("choose the value column of your CSV file")
-    return Table.from_json(store).series(column, missing)
+    return Table.from_json(store)
 
 
 def register(app: Dash, services: Services) -> None:

@@ -5,9 +5,8 @@ The board is ``{"next", "slots", "waiting", "running"}`` (ticket -> entry), kept
 where every web worker and every job sees it: a JSON file under ``flock`` on one
 machine (``FileStore``), or a Redis key under a Redis lock when Celery workers run
 elsewhere (``RedisStore``). Changes happen under the lock; reads need none.
-(An SQLite transaction was the first design; with 30 students at once its busy
-handler, which sleeps and retries, starved one writer for a full minute. The
-kernel queues ``flock`` waiters and wakes them on release.)
+The kernel queues ``flock`` waiters and wakes them in turn, so no writer starves
+(docs/decisions.md, "The job board under flock").
 
 Cancel is a request on the board (``cancel``): the job looks for it several times
 a second, ends its run and says "cancelled", keeping the epochs it finished. Pause,

@@ -180,6 +180,13 @@ class PageRuns:
         return self.library.cache.get(key, lambda: member_rollouts(run, steps, self._prep(run)),
                                       lambda a: a.nbytes + 4096)
 
+    def remember(self, run: RunRecord, epoch: int | None, what: tuple, make: Callable[[], Any],
+                 size: Callable[[Any], int]) -> Any:
+        """What ``make`` computes of ``run`` with its weights after ``epoch`` (``what`` names it), made once
+        and kept like the models: a replay that comes back to an epoch redraws from here."""
+        key = ("view", self.tab, run.id, self._weights_of(run, epoch), *what)
+        return self.library.cache.get(key, make, size)
+
     def at(self, run: RunRecord, epoch: int | None) -> RunRecord:
         """``run`` as it stood after ``epoch``: that epoch's weights and one-step forecasts."""
         if self._weights_of(run, epoch) is None:

@@ -2,21 +2,16 @@
 the background-callback manager, the cache behind it, the job board, and the shelf of
 every page's runs (in the cache folder, or in Redis).
 
-Without REDIS_URL (the default, one machine): Dash's ``DiskcacheManager`` with a
-sharded disk cache (every poll of every page deletes a progress key, a write, and
-shards spread those over several SQLite files), and the job board in files under
-``flock``. Seen here: with everything in one SQLite file, 30 students at once
-starved jobs of the write lock until diskcache gave up (``diskcache.core.Timeout``).
+Without REDIS_URL (the default, one machine): Dash's ``DiskcacheManager`` over a sharded disk
+cache (progress keys are written and deleted at every poll of every page; shards spread those
+writes over several SQLite files), and the job board in files under ``flock``.
 
-With REDIS_URL: Dash's ``CeleryManager``; training runs in Celery workers, which
-may live on other machines (``celery -A app:celery_app worker``), and the job
-board lives in Redis.
+With REDIS_URL: Dash's ``CeleryManager``; training runs in Celery workers, which may live on other
+machines (``celery -A app:celery_app worker``), and the job board lives in Redis.
 
-Both managers are made tolerant of a job that ends at any moment. Dash's
-``get_result`` clears a finished result from the cache and only then stops the
-job; when the job process had exited in between, ``psutil`` raised
-``NoSuchProcess``, the request failed, and the run was lost (2 in about 90 short
-runs). Stopping a job that is already gone is not an error here.
+Both managers take a job that ends at any moment in their stride: stopping a job that is already
+gone is not an error, and a job that cannot be looked at counts as ended. Why each of these
+choices: docs/decisions.md.
 """
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ a Redis key when Celery workers run elsewhere.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import secrets
 from pathlib import Path
 from typing import Any
+
+from models.seal import mac, same
 
 TAB_BYTES = 16
 
@@ -32,7 +32,7 @@ class Signer:
         self.key = key
 
     def sign(self, text: str) -> str:
-        return hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()[:32]
+        return mac(self.key, text)[:32]
 
     def new_tab(self) -> str:
         tab = secrets.token_hex(TAB_BYTES)
@@ -41,8 +41,8 @@ class Signer:
     def valid_tab(self, value: Any) -> bool:
         if not isinstance(value, str) or len(value) != 2 * TAB_BYTES + 33:
             return False
-        tab, _, mac = value.partition(".")
-        return hmac.compare_digest(mac, self.sign("tab:" + tab))
+        tab, _, signature = value.partition(".")
+        return same(signature, self.sign("tab:" + tab))
 
 
 def load_key(secret: str = "", cache_dir: Path | None = None, redis_client: Any = None) -> bytes:

@@ -28,9 +28,7 @@ def gru_cho_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_
 
 def gru_cho_backward(dh_last: np.ndarray, caches: list, ws: Workspace | None = None,
                      dh_norms: np.ndarray | None = None, dx: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H); ``dh_norms`` (T,), when
-    given, receives ||dLoss/dh_t|| for every step, through every path, averaged over the batch;
-    ``dx`` (N, T, D), when given, dLoss/dx_t for every input of the window."""
+    """The textbook GRU's backward pass, under the kernels' one contract (``models.kernels``)."""
     dh_last = np.asarray(dh_last, dtype=caches[0][1].dtype)
     dhs = np.zeros((dh_last.shape[0], len(caches), dh_last.shape[1]), dtype=dh_last.dtype)
     dhs[:, -1] = dh_last

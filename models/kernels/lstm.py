@@ -176,15 +176,7 @@ def chunk_factors(s: np.ndarray, tanh_c: np.ndarray, p: np.ndarray, r: np.ndarra
 
 def lstm_backward(dh_last: np.ndarray, cache: LSTMCache, ws: Workspace | None = None,
                   dh_norms: np.ndarray | None = None, dx: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
-
-    Returns PyTorch's names and layout: ``weight_ih``, ``weight_hh``, ``bias_ih``,
-    ``bias_hh`` (the two biases get the same gradient, as in PyTorch).
-
-    ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
-    for the hidden state after each step t, through every path, averaged over the batch.
-    ``dx`` (N, T, D), when given, receives dLoss/dx_t for every input of the window.
-    """
+    """The LSTM's backward pass, under the kernels' one contract (``models.kernels``)."""
     get = buffers(ws)
     z, s, tanh_c, w = cache
     T, H, N = tanh_c.shape

@@ -65,12 +65,7 @@ def rnn_forward(x: np.ndarray, weight_ih, weight_hh, bias_ih, bias_hh, keep_cach
 
 def rnn_backward(dh_last: np.ndarray, cache: RNNCache, ws: Workspace | None = None,
                  dh_norms: np.ndarray | None = None, dx: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Gradients of every parameter given dLoss/dh_T, ``dh_last`` (N, H).
-
-    ``dh_norms`` (T,), when given, receives the gradient flow through time: ||dLoss/dh_t||
-    for the hidden state after each step t, through every path, averaged over the batch.
-    ``dx`` (N, T, D), when given, receives dLoss/dx_t for every input of the window.
-    """
+    """The plain RNN's backward pass, under the kernels' one contract (``models.kernels``)."""
     get = buffers(ws)
     z, a, w = cache
     T, H, N = a.shape

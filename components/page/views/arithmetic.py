@@ -17,7 +17,9 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 from components.page import ids
 from components.server.services import Services
 from components.page.figures import HEATMAP_GATES
-from components.page.views.replay import epoch_of
+from components.page.views import shown
+from components.page.views.epochs import epoch_of, position_shown
+from components.page.views.shown import window_index
 from components.page.views.whatif import edited_window
 from data.bounds import Bound
 from models.cells.arithmetic import GateSum, Update, unit_arithmetic
@@ -156,6 +158,7 @@ def arithmetic_of(run: RunRecord, model, window: int, step: int, unit: int, valu
 
 def register(app: Dash, services: Services) -> None:
     library = services.library
+
     @app.callback(
         Output(ids.EXPLAIN_GATE, "options"),
         Output(ids.EXPLAIN_GATE, "value"),
@@ -164,14 +167,13 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.EXPLAIN_UNIT, "max"),
         Output(ids.EXPLAIN_STEP, "max"),
         Input(ids.GATES_GRAPH, "clickData"),
-        Input(ids.CURRENT_RUN, "data"),
+        *shown.inputs(shown.CURRENT),
         State(ids.EXPLAIN_GATE, "value"),
-        State(ids.RUNS_STORE, "data"),
-        State(ids.SESSION, "data"),
+        *shown.TAB,
     )
     def choose(click, current_id, gate, store, tab):
         """A click on a heatmap chooses its gate, unit and step; a new run keeps the choice where it can."""
-        run = library.page(tab, store).find(current_id)
+        _, run = shown.current(library, tab, store, current_id)
         if run is None:
             return no_update, no_update, no_update, no_update, no_update, no_update
         cell, H, L = run.config.cell, run.config.hidden_size, run.config.seq_len
@@ -179,11 +181,11 @@ def register(app: Dash, services: Services) -> None:
         names = [c["value"] for c in choices]
         if ctx.triggered_id == ids.GATES_GRAPH and click and click.get("points"):
             point = click["points"][0]
-            shown = HEATMAP_GATES[cell]
+            drawn = HEATMAP_GATES[cell]
             curve = int(point.get("curveNumber", 0))
-            if 0 <= curve < len(shown):
+            if 0 <= curve < len(drawn):
                 step, unit = int(point["x"]), int(point["y"])
-                return choices, shown[curve], min(max(unit, 0), H - 1), min(max(step, 0), L - 1), H - 1, L - 1
+                return choices, drawn[curve], min(max(unit, 0), H - 1), min(max(step, 0), L - 1), H - 1, L - 1
         return choices, gate if gate in names else names[0], no_update, no_update, H - 1, L - 1
 
     @app.callback(
@@ -192,30 +194,33 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.EXPLAIN_UNIT, "value"),
         Input(ids.EXPLAIN_STEP, "value"),
         Input(ids.GATE_WINDOW, "value"),
-        Input(ids.REPLAY_SLIDER, "value"),
         Input(ids.WHATIF_EDITS, "data"),
-        Input(ids.CURRENT_RUN, "data"),
-        State(ids.RUNS_STORE, "data"),
-        State(ids.SESSION, "data"),
+        *shown.inputs(shown.CURRENT),
+        State(ids.REPLAY_SHOWN, "data"),
+        *shown.TAB,
     )
-    def explain(gate, unit, step, window, position, edits, current_id, store, tab):
-        page = library.page(tab, store)
-        run = page.find(current_id)
+    def explain(gate, unit, step, window, edits, current_id, position, store, tab):
+        position = position_shown(position, current_id)
+        page, run = shown.current(library, tab, store, current_id)
         if run is None:
             return "Train a run to see its arithmetic."
-        H, L = run.config.hidden_size, run.config.seq_len
-        checks = (("Unit", Bound("int", 0, H - 1).problem(unit)),
-                  ("Step in the window", Bound("int", 0, L - 1).problem(step)))
-        problems = [f"{name} {problem}" for name, problem in checks if problem]
-        if problems:
-            return html.Span("; ".join(problems) + ".", className="text-danger")
-        unit, step = int(unit), int(step)  # whole numbers by now (3.0 is 3)
-        epoch = epoch_of(run, position)
-        with page.model(run, epoch) as model:
-            k = int(min(max(window or 0, 0), model.prep_.test.X.shape[0] - 1))
-            values = edited_window(run, model.prep_, k, edits)
-            arithmetic = arithmetic_of(run, model, k, step, unit, None if values is None else values[0])
-        chosen = gate if gate in arithmetic else next(iter(arithmetic))
-        where = "the edited window" if values is not None else f"test window {k}"
-        return [html.P(f"Unit {unit} at step {step} of {where} ({run.label}):", className="mb-1 fw-semibold"),
-                *explain_lines(arithmetic, chosen, unit)]
+        return arithmetic_view(page, run, position, gate, unit, step, window, edits)
+
+
+def arithmetic_view(page, run: RunRecord, position: int | None, gate, unit, step, window, edits) -> list:
+    """The chosen unit's sum at the replayed epoch, or a sentence on what is wrong with the unit or step."""
+    H, L = run.config.hidden_size, run.config.seq_len
+    checks = (("Unit", Bound("int", 0, H - 1).problem(unit)),
+              ("Step in the window", Bound("int", 0, L - 1).problem(step)))
+    problems = [f"{name} {problem}" for name, problem in checks if problem]
+    if problems:
+        return html.Span("; ".join(problems) + ".", className="text-danger")
+    unit, step = int(unit), int(step)  # whole numbers by now (3.0 is 3)
+    with page.model(run, epoch_of(run, position)) as model:
+        k = window_index(window, model.prep_.test.X.shape[0])
+        values = edited_window(run, model.prep_, k, edits)
+        arithmetic = arithmetic_of(run, model, k, step, unit, None if values is None else values[0])
+    chosen = gate if gate in arithmetic else next(iter(arithmetic))
+    where = "the edited window" if values is not None else f"test window {k}"
+    return [html.P(f"Unit {unit} at step {step} of {where} ({run.label}):", className="mb-1 fw-semibold"),
+            *explain_lines(arithmetic, chosen, unit)]

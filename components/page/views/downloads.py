@@ -29,6 +29,7 @@ from dash import Dash, Input, State, dcc, html, no_update
 from dash import Output
 
 from components.page import ids
+from components.page.views import shown
 from components.server.services import Services
 from components.notebooks.writer import notebook_text
 from components.page.views.runs_table import table_row
@@ -143,38 +144,38 @@ def runs_frame(runs: list[RunRecord]):
 
 def register(app: Dash, services: Services) -> None:
     library = services.library
-    current = [State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), State(ids.SESSION, "data")]
+    current = [*shown.inputs(shown.CURRENT, State), *shown.TAB]
 
     @app.callback(Output(ids.DOWNLOAD_WEIGHTS, "data"), Input(ids.DOWNLOAD_WEIGHTS_BUTTON, "n_clicks"), *current,
                   prevent_initial_call=True)
-    def download_weights(_n, store, current_id, tab):
-        run = library.page(tab, store).find(current_id)
+    def download_weights(_n, current_id, store, tab):
+        _, run = shown.current(library, tab, store, current_id)
         return no_update if run is None else dcc.send_bytes(weights_npz(run), f"{file_stem(run)}.npz")
 
     @app.callback(Output(ids.DOWNLOAD_FORECASTS, "data"), Input(ids.DOWNLOAD_FORECASTS_BUTTON, "n_clicks"), *current,
                   prevent_initial_call=True)
-    def download_forecasts(_n, store, current_id, tab):
-        run = library.page(tab, store).find(current_id)
+    def download_forecasts(_n, current_id, store, tab):
+        _, run = shown.current(library, tab, store, current_id)
         if run is None:
             return no_update
         return dcc.send_string(csv_text(forecasts_frame(run)), f"{file_stem(run)}-forecasts.csv")
 
     @app.callback(Output(ids.DOWNLOAD_RUN, "data"), Input(ids.DOWNLOAD_RUN_BUTTON, "n_clicks"), *current,
                   prevent_initial_call=True)
-    def download_run(_n, store, current_id, tab):
-        run = library.page(tab, store).find(current_id)
+    def download_run(_n, current_id, store, tab):
+        _, run = shown.current(library, tab, store, current_id)
         return no_update if run is None else dcc.send_string(json.dumps(run.to_json()), f"{file_stem(run)}.json")
 
     @app.callback(Output(ids.DOWNLOAD_NOTEBOOK, "data"), Input(ids.DOWNLOAD_NOTEBOOK_BUTTON, "n_clicks"), *current,
                   prevent_initial_call=True)
-    def download_notebook(_n, store, current_id, tab):
-        run = library.page(tab, store).find(current_id)
+    def download_notebook(_n, current_id, store, tab):
+        _, run = shown.current(library, tab, store, current_id)
         return no_update if run is None else dcc.send_string(notebook_text(run), f"{file_stem(run)}.ipynb")
 
     @app.callback(Output(ids.DOWNLOAD_RUNS, "data"), Input(ids.DOWNLOAD_RUNS_BUTTON, "n_clicks"),
-                  State(ids.RUNS_STORE, "data"), State(ids.SESSION, "data"), prevent_initial_call=True)
+                  *shown.TAB, prevent_initial_call=True)
     def download_runs(_n, store, tab):
-        runs = library.page(tab, store).all()
+        runs = shown.every(library, tab, store)
         if not runs:
             return no_update
         return dcc.send_string(csv_text(runs_frame(runs)), "gatelab-runs.csv")

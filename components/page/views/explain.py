@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Output, dcc, html
 
 from components.page import ids
+from components.page.views import shown
 from components.server.services import Services
 
 LSTM_EQUATIONS = r"""
@@ -139,8 +140,8 @@ def equations_layout() -> dcc.Markdown:
 
 def register(app: Dash, services: Services) -> None:
     library = services.library
-    @app.callback(Output(ids.EQUATIONS, "children"), Input(ids.CURRENT_RUN, "data"), State(ids.RUNS_STORE, "data"),
-                  State(ids.SESSION, "data"))
+
+    @app.callback(Output(ids.EQUATIONS, "children"), *shown.inputs(shown.CURRENT), *shown.TAB)
     def show_equations(current_id, store, tab):
-        run = library.page(tab, store).find(current_id)
+        _, run = shown.current(library, tab, store, current_id)
         return EQUATIONS[run.config.cell] if run is not None else LSTM_EQUATIONS

@@ -7,9 +7,10 @@ as a heatmap and, for every shown run, as a line, so cells can be compared.
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Output, State, dcc, html
 
 from components.page import ids
+from components.page.views import shown
 from components.server.services import Services
 from components.page.figures import EMPTY, GRAPH_CONFIG, make_gradflow_figure
 
@@ -38,20 +39,19 @@ def layout() -> html.Div:
 
 def register(app: Dash, services: Services) -> None:
     library = services.library
+
     @app.callback(
         Output(ids.GRADFLOW_GRAPH, "figure"),
         Output(ids.GRADFLOW_NOTE, "children"),
-        Input(ids.RUNS_STORE, "data"),
-        Input(ids.RUNS_TABLE, "selected_rows"),
-        Input(ids.CURRENT_RUN, "data"),
+        *shown.inputs(shown.SHOWN),
         State(ids.SESSION, "data"),
     )
     def show_gradflow(store, selected_rows, current_id, tab):
-        page = library.page(tab, store)
-        shown = [r for r in page.shown(selected_rows, current_id) if r.grad_flow]
+        page, runs = shown.overlaid(library, tab, store, selected_rows, current_id)
+        runs = [r for r in runs if r.grad_flow]
         current = page.find(current_id)
         if current is None or not current.grad_flow:
-            current = shown[-1] if shown else None
+            current = runs[-1] if runs else None
         if current is None:
             return EMPTY, ""
-        return make_gradflow_figure(shown or [current], current), ratio_text(shown or [current])
+        return make_gradflow_figure(runs or [current], current), ratio_text(runs or [current])

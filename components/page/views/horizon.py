@@ -7,9 +7,10 @@ the shown runs that have one.
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Output, State, dcc, html
 
 from components.page import ids
+from components.page.views import shown
 from components.server.services import Services
 from components.page.figures import GRAPH_CONFIG, make_horizon_figure
 from models.wording import METHOD_NAMES
@@ -53,16 +54,15 @@ def layout() -> html.Div:
 
 def register(app: Dash, services: Services) -> None:
     library = services.library
+
     @app.callback(
         Output(ids.HORIZON_GRAPH, "figure"),
         Output(ids.HORIZON_NOTE, "children"),
-        Input(ids.RUNS_STORE, "data"),
-        Input(ids.RUNS_TABLE, "selected_rows"),
-        Input(ids.CURRENT_RUN, "data"),
+        *shown.inputs(shown.SHOWN),
         State(ids.SESSION, "data"),
     )
     def show_horizon(store, selected_rows, current_id, tab):
-        shown = [r for r in library.page(tab, store).shown(selected_rows, current_id) if r.horizon is not None]
-        if not shown:
+        runs = [r for r in shown.overlaid(library, tab, store, selected_rows, current_id)[1] if r.horizon is not None]
+        if not runs:
             return WAITING, "No shown run has a horizon above 1 yet."
-        return make_horizon_figure(shown), note(shown)
+        return make_horizon_figure(runs), note(runs)

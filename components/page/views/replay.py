@@ -1,11 +1,12 @@
 """The training replay: a slider over the epochs a run kept snapshots of, and a play button.
 
 Training keeps the weights every few epochs (``models.experiment.snapshot_every``);
-moving the slider redraws the one-step forecasts, the rollout and the gate heatmaps
-of the current run as they were then (``RunRecord.at_epoch``; the results views read
-the slider), recomputed in the web process with the NumPy backend. Play steps
+moving the slider redraws every view of the current run as it was then (the loss chart's
+marker, the one-step forecasts, the rollout, the gate heatmaps, the arithmetic, the saliency
+and the what-if view), in one request that answers them all with patches, recomputed in the
+web process with the NumPy backend. Play steps
 through the snapshots at the chosen speed, so a class can watch the gates organise
-themselves; Pause stops it where it is at once (``PLAYER`` runs in the browser).
+themselves; Pause stops it where it is at once (``replayPlayer`` in assets/gatelab.js).
 The loss chart marks the replayed epoch (``marker_shapes``, drawn by ``components.page.views.results``).
 """
 
@@ -15,11 +16,14 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from components.page import ids
+from components.page.figures import gates_patch
+from components.page.views import arithmetic, results, saliency, shown, whatif
+from components.page.views.epochs import epoch_of, stops
+from components.page.views.shown import window_index
 from components.server.services import Services
 
 SPEEDS = {"slow": 1200, "normal": 600, "fast": 250}  # milliseconds per snapshot
 PLAY_MS = SPEEDS["normal"]
-MARKER = "replayed epoch"  # the name of the loss chart's marker shape
 
 
 def layout() -> html.Div:
@@ -41,60 +45,41 @@ def layout() -> html.Div:
                 ],
                 className="g-2 align-items-center",
             ),
-            html.Div(id=ids.REPLAY_NOTE, className="small text-muted"),
+            html.Div("Train a run to replay it.", id=ids.REPLAY_NOTE, className="small text-muted"),
+            dcc.Store(id=ids.REPLAY_SHOWN),
             dcc.Interval(id=ids.REPLAY_TICK, interval=PLAY_MS, disabled=True),
         ]
     )
 
 
-def marker_shapes(run, position: int | None) -> list[dict]:
-    """The loss chart's marker at the epoch the slider replays; none at the run's end."""
-    if run is None:
-        return []
-    epoch = epoch_of(run, position)
-    if epoch >= run.epochs_done:
-        return []
-    return [{"type": "line", "name": MARKER, "x0": epoch, "x1": epoch, "yref": "paper", "y0": 0, "y1": 1,
-             "line": {"color": "#9467bd", "dash": "dot", "width": 2},
-             "label": {"text": f"replay: epoch {epoch}", "textposition": "end", "font": {"size": 11}}}]
-
-
-def stops(run) -> list[int]:
-    """The epochs the slider stops at: every snapshot before the end, then the end (the run's final
-    weights, which are the best epoch's when it stopped early)."""
-    return [e for e, _ in run.snapshots if e < run.epochs_done] + [run.epochs_done]
-
-
-def epoch_of(run, position: int | None) -> int:
-    """The epoch the slider's ``position`` stands for; past the stops, the run's end."""
-    epochs = stops(run)
-    if position is None or not 0 <= position < len(epochs):
-        return run.epochs_done
-    return epochs[position]
-
-
 def register(app: Dash, services: Services) -> None:
     library = services.library
+    _register_slider(app, library)
+    _register_move(app, library)
+
+
+def _register_slider(app: Dash, library) -> None:
+    # allow_duplicate (REPLAY_SHOWN): this sets it for a new run, at its end; a replay step, for the epoch shown.
     @app.callback(
         Output(ids.REPLAY_SLIDER, "max"),
         Output(ids.REPLAY_SLIDER, "marks"),
         Output(ids.REPLAY_SLIDER, "value"),
         Output(ids.REPLAY_TICK, "disabled"),
         Output(ids.REPLAY_PLAY, "children"),
-        Input(ids.CURRENT_RUN, "data"),
-        State(ids.RUNS_STORE, "data"),
-        State(ids.SESSION, "data"),
+        Output(ids.REPLAY_SHOWN, "data", allow_duplicate=True),
+        *shown.inputs(shown.CURRENT),
+        *shown.TAB,
         prevent_initial_call=True,
     )
     def fit_slider(current_id, store, tab):
         """A new current run: the slider gets its snapshots and stands at the end, paused."""
-        run = library.page(tab, store).find(current_id)
+        _, run = shown.current(library, tab, store, current_id)
         if run is None:
-            return no_update, no_update, no_update, True, "Play"
+            return no_update, no_update, no_update, True, "Play", None
         epochs = stops(run)
         n = len(epochs) - 1
-        shown = sorted({0, n // 4, n // 2, 3 * n // 4, n})
-        return n, {i: str(epochs[i]) for i in shown}, n, True, "Play"
+        marked = sorted({0, n // 4, n // 2, 3 * n // 4, n})
+        return n, {i: str(epochs[i]) for i in marked}, n, True, "Play", {"run": run.id, "position": n}
 
     # allow_duplicate: ``fit_slider`` sets these for a new run; this plays and pauses that run.
     app.clientside_callback(
@@ -109,16 +94,63 @@ def register(app: Dash, services: Services) -> None:
         State(ids.REPLAY_SLIDER, "max"),
         prevent_initial_call=True,
     )
-    app.clientside_callback(ClientsideFunction("gatelab", "replaySpeed"), Output(ids.REPLAY_TICK, "interval"), Input(ids.REPLAY_SPEED, "value"))
+    app.clientside_callback(ClientsideFunction("gatelab", "replaySpeed"), Output(ids.REPLAY_TICK, "interval"),
+                            Input(ids.REPLAY_SPEED, "value"))
 
-    @app.callback(Output(ids.REPLAY_NOTE, "children"), Input(ids.REPLAY_SLIDER, "value"),
-                  State(ids.RUNS_STORE, "data"), State(ids.CURRENT_RUN, "data"), State(ids.SESSION, "data"))
-    def say_epoch(position, store, current_id, tab):
-        run = library.page(tab, store).find(current_id)
+
+def say_epoch(run, position: int | None) -> str:
+    epoch = epoch_of(run, position)
+    if epoch >= run.epochs_done:
+        return (f"{run.label} after training ({run.epochs_done} epochs). Drag the slider back, or press Play, "
+                f"to see its forecasts and gates as they were ({len(stops(run)) - 1} snapshots).")
+    return f"{run.label} as it was after epoch {epoch} of {run.epochs_done}."
+
+
+# Every view that shows the current run at the replayed epoch. A step of the slider answers them all in
+# one request, with patches, from one rebuilt model (``PageRuns.model``); each view's own callback reads the
+# epoch shown (``REPLAY_SHOWN``) when something else redraws it. allow_duplicate on each: its own card's
+# callback draws it whole, and this one only moves it to another epoch.
+FOLLOWERS = ((ids.LOSS_GRAPH, "figure"), (ids.FORECAST_GRAPH, "figure"), (ids.ROLLOUT_GRAPH, "figure"),
+             (ids.ROLLOUT_NOTE, "children"), (ids.GATES_GRAPH, "figure"), (ids.SALIENCY_GRAPH, "figure"),
+             (ids.SALIENCY_NOTE, "children"), (ids.CELL_EXPLAIN, "children"), (ids.WHATIF, "figure"),
+             (ids.WHATIF_NOTE, "children"), (ids.REPLAY_SHOWN, "data"))
+
+
+def _register_move(app: Dash, library) -> None:
+    @app.callback(
+        Output(ids.REPLAY_NOTE, "children"),
+        *(Output(i, prop, allow_duplicate=True) for i, prop in FOLLOWERS),
+        Input(ids.REPLAY_SLIDER, "value"),
+        *shown.inputs(shown.SHOWN, State),
+        State(ids.GATE_WINDOW, "value"),
+        State(ids.ROLLOUT_STEPS, "value"),
+        State(ids.WHATIF_EDITS, "data"),
+        State(ids.EXPLAIN_GATE, "value"),
+        State(ids.EXPLAIN_UNIT, "value"),
+        State(ids.EXPLAIN_STEP, "value"),
+        State(ids.CANCEL, "disabled"),
+        State(ids.REPLAY_SHOWN, "data"),
+        State(ids.SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    def move(position, store, selected_rows, current_id, window, steps, edits, gate, unit, step, idle, drawn, tab):
+        page, run = shown.current(library, tab, store, current_id)
         if run is None:
-            return "Train a run to replay it."
-        epoch = epoch_of(run, position)
-        if epoch >= run.epochs_done:
-            return (f"{run.label} after training ({run.epochs_done} epochs). Drag the slider back, or press Play, "
-                    f"to see its forecasts and gates as they were ({len(stops(run)) - 1} snapshots).")
-        return f"{run.label} as it was after epoch {epoch} of {run.epochs_done}."
+            return ("Train a run to replay it.", *[no_update] * len(FOLLOWERS))
+        if not isinstance(position, int) or isinstance(position, bool):
+            position = None  # the end
+        note = say_epoch(run, position)
+        here = {"run": run.id, "position": position}
+        if drawn == here:  # a new run at its end: its views are drawing it already
+            return (note, *[no_update] * len(FOLLOWERS))
+        loss, forecasts, rollout, rollout_note = results.replay_patches(
+            page, page.shown(selected_rows, current_id), current_id, position, steps)
+        _, _, gates, title, _ = results.gates_at(page, run, position, window, edits)
+        saliency_figure, saliency_note = saliency.saliency_view(page, run, position, window, edits, patch="replay")
+        k = window_index(window, len(run.forecast.index))
+        points = whatif.parse_edits(edits, run, k)
+        whatif_figure, whatif_note = whatif.whatif_view(page, run, position, k, points, edits if points else None)
+        return (note, no_update if idle is False else loss, forecasts, rollout, rollout_note,
+                gates_patch(gates, run.config.cell, title), saliency_figure, saliency_note,
+                arithmetic.arithmetic_view(page, run, position, gate, unit, step, window, edits),
+                whatif_figure, whatif_note, here)

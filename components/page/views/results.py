@@ -9,6 +9,8 @@ numbers. So torch never runs in the web process.
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_bootstrap_components as dbc
 import numpy as np
 import plotly.graph_objects as go
@@ -16,10 +18,11 @@ from dash import ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc
 
 from components.page import ids
 from components.server.services import Services
-from components.page.views import replay
 from components.page.figures import (EMPTY, GRAPH_CONFIG, forecast_patch, gates_patch, make_forecast_figure, make_gates_figure,
                                 make_loss_figure, make_rollout_figure, rollout_patch, run_styles)
-from components.page.views.replay import epoch_of
+from components.page.views import shown as shown_views
+from components.page.views.epochs import epoch_of, marker_shapes, position_shown
+from components.page.views.shown import window_index
 from components.server.library import PageRuns, RunLibrary
 from components.page.sliders import SliderWithBox
 from models.trust import forecast_bands, rollout_bands, trust_rows
@@ -131,7 +134,6 @@ def rollout_layout() -> html.Div:
 def gates_layout() -> html.Div:
     return html.Div(
         [
-            replay.layout(),
             WINDOW_SLIDER.layout(),
             dcc.Graph(id=ids.GATES_GRAPH, figure=EMPTY, config=GRAPH_CONFIG),
         ]
@@ -190,18 +192,83 @@ def as_replayed(page: PageRuns, runs: list[RunRecord], current_id: str | None,
     return [page.at(r, epoch_of(r, position)) if r.id == current_id else r for r in runs]
 
 
+def rollout_steps(value) -> int:
+    """The rollout length the slider names, within 1 .. ``MAX_ROLLOUT`` (200 if none)."""
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value else 200
+    return int(min(max(number or 200, 1), MAX_ROLLOUT))
+
+
+def replay_patches(page: PageRuns, shown: list[RunRecord], current_id: str | None, position: int | None,
+                   steps) -> tuple[Patch, Any, Any, str]:
+    """What one replay step changes in the loss, forecast and rollout views: (the loss chart's marker, the
+    current run's forecasts, its rollout line and band, the rollout note)."""
+    replayed = as_replayed(page, shown, current_id, position)
+    at = next((i for i, r in enumerate(replayed) if r.id == current_id), None)
+    loss = Patch()
+    loss["layout"]["shapes"] = marker_shapes(replayed[at] if at is not None else None, position)
+    forecasts = no_update if at is None else forecast_patch(at, replayed[at].forecast.pred)
+    rollout, note = rollout_view(page, shown, current_id, steps, position, patch=True)
+    return loss, forecasts, rollout, note
+
+
+def rollout_view(page: PageRuns, runs: list[RunRecord], current_id: str | None, steps, position: int | None,
+                 patch: bool = False) -> tuple[Any, str]:
+    """(the rollout figure of ``runs``, the current one at the replayed epoch, and its note); with ``patch``,
+    only the current run's line (and band), for a replay step."""
+    epochs = [epoch_of(r, position) if r.id == current_id else None for r in runs]
+    shown = [page.at(r, e) for r, e in zip(runs, epochs)]
+    steps = rollout_steps(steps)
+    preds, bands, heavy = rollouts(shown, steps, [lambda r=r, e=e: page.rollout(r, e, steps, DROPOUT_PASSES
+                                                                               * (r.config.dropout > 0))
+                                                  for r, e in zip(runs, epochs)])
+    spread = {}
+    for i, run in enumerate(shown):  # an ensemble's rollout: its members' mean
+        if run.members and i not in heavy:
+            spread[i] = page.member_paths(run, steps)
+            preds[i] = spread[i].mean(axis=0)
+    more = {i: b for i, run in enumerate(shown) if (b := rollout_bands(run, spread.get(i)))}
+    chained = [(run, np.asarray(run.horizon.rollout[:steps])) for run in shown
+               if run.horizon is not None and run.horizon.rollout]
+    note = rollout_note(shown, preds, steps) + seq2seq_rollout_note(chained, steps)
+    at = next((i for i, r in enumerate(shown) if r.id == current_id), None)
+    if patch:
+        banded = [i in bands for i in range(len(shown))]
+        figure = no_update if at is None or at in heavy else rollout_patch(at, banded, preds[at], bands.get(at))
+    else:
+        lines = [(run.label, p.tolist()) for run, p in zip(shown, preds)]
+        lines += [(f"{run.label}: seq2seq, {run.horizon.k} at a time", p.tolist()) for run, p in chained]
+        styles = run_styles(shown)
+        styles += [(styles[shown.index(run)][0], "dot") for run, _ in chained]
+        figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands, axis=shown[0].axis,
+                                     styles=styles, more_bands=more)
+    if heavy:
+        note += (f" {', '.join(shown[i].label for i in sorted(heavy))}: too large to roll out again in the page, "
+                 "so the rollout its run made is shown (its own length, without a dropout band).")
+    if bands:
+        note += (f" The shaded band holds 90 % of {DROPOUT_PASSES} rollouts made with dropout left on "
+                 "(Monte-Carlo dropout): where it widens, the model is unsure.")
+    return figure, note
+
+
+def gates_at(page: PageRuns, run: RunRecord, position: int | None, window, edits) -> tuple[int, dict, dict, str, int]:
+    """``gate_window`` for ``run`` at the replayed epoch, with its model rebuilt once (``PageRuns.model``)."""
+    epoch = epoch_of(run, position)
+    with page.model(run, epoch) as model:
+        return gate_window(page.at(run, epoch), window, model, edits)
 
 
 def register(app: Dash, services: Services) -> None:
-    """The finished runs' views, and a paused job's run in them."""
+    """The finished runs' views, and a paused job's run in them. The replay slider is read, not followed:
+    a replay step redraws them through ``components.page.views.replay`` in one request."""
     ROLLOUT_SLIDER.register(app)
     WINDOW_SLIDER.register(app)
-    _register_finished(app, services.library)
+    _register_results(app, services.library)
+    _register_rollout(app, services.library)
+    _register_gates(app, services.library)
     _register_paused(app, services.library)
 
 
-def _register_finished(app: Dash, library: RunLibrary) -> None:
-
+def _register_results(app: Dash, library: RunLibrary) -> None:
     # allow_duplicate: while a job runs, its callback (components.page.train_bar) draws the live curve;
     # this one draws finished runs, and leaves the graph alone while a job is running.
     @app.callback(
@@ -209,115 +276,74 @@ def _register_finished(app: Dash, library: RunLibrary) -> None:
         Output(ids.FORECAST_GRAPH, "figure"),
         Output(ids.METRICS_TABLE, "children"),
         Output(ids.PARITY_NOTE, "children"),
-        Input(ids.RUNS_STORE, "data"),
-        Input(ids.RUNS_TABLE, "selected_rows"),
-        Input(ids.CURRENT_RUN, "data"),
+        *shown_views.inputs(shown_views.SHOWN),
         Input(ids.GATE_WINDOW, "value"),
-        Input(ids.REPLAY_SLIDER, "value"),
+        State(ids.REPLAY_SHOWN, "data"),
         State(ids.LOSS_OPTIONS, "value"),
         State(ids.CANCEL, "disabled"),
         State(ids.SESSION, "data"),
         prevent_initial_call="initial_duplicate",
     )
     def show_results(store, selected_rows, current_id, window, position, options, idle, tab):
+        position = position_shown(position, current_id)
         options = options or []
-        page = library.page(tab, store)
-        shown = page.shown(selected_rows, current_id)
+        page, shown = shown_views.overlaid(library, tab, store, selected_rows, current_id)
         if not shown:
             return no_update, EMPTY, make_metrics_table([]), ""
         replayed = as_replayed(page, shown, current_id, position)
         current = next((r for r in replayed if r.id == current_id), None) or page.find(current_id) or shown[-1]
-        marker = replay.marker_shapes(current, position)
-        if ctx.triggered_id == ids.REPLAY_SLIDER:  # a replay step: the current run's forecasts and the marker
-            loss = Patch()
-            loss["layout"]["shapes"] = marker
-            at = next((i for i, r in enumerate(replayed) if r.id == current_id), None)
-            forecasts = no_update if at is None else forecast_patch(at, replayed[at].forecast.pred)
-            return no_update if idle is False else loss, forecasts, no_update, no_update
         loss = make_loss_figure(shown, "log" in options, "grad" in options)
-        loss.update_layout(shapes=marker)
-        k = int(min(max(window or 0, 0), len(current.forecast.index) - 1))
+        loss.update_layout(shapes=marker_shapes(current, position))
+        k = window_index(window, len(current.forecast.index))
         return (no_update if idle is False else loss,  # while a job runs, its live curve is on the chart
                 make_forecast_figure(replayed, current.window_span(k), [forecast_bands(r) for r in replayed]),
                 make_metrics_table(shown), parity_note(shown))
 
     # allow_duplicate: the figure's writers above draw it; this only restyles what is there
-    app.clientside_callback(ClientsideFunction("gatelab", "styleLoss"), Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
+    app.clientside_callback(ClientsideFunction("gatelab", "styleLoss"),
+                            Output(ids.LOSS_GRAPH, "figure", allow_duplicate=True),
                             Input(ids.LOSS_OPTIONS, "value"), State(ids.LOSS_GRAPH, "figure"),
                             prevent_initial_call=True)
 
+
+def _register_rollout(app: Dash, library: RunLibrary) -> None:
     @app.callback(
         Output(ids.ROLLOUT_GRAPH, "figure"),
         Output(ids.ROLLOUT_NOTE, "children"),
-        Input(ids.RUNS_STORE, "data"),
-        Input(ids.RUNS_TABLE, "selected_rows"),
-        Input(ids.CURRENT_RUN, "data"),
+        *shown_views.inputs(shown_views.SHOWN),
         Input(ids.ROLLOUT_STEPS, "value"),
-        Input(ids.REPLAY_SLIDER, "value"),
+        State(ids.REPLAY_SHOWN, "data"),
         State(ids.SESSION, "data"),
     )
     def show_rollout(store, selected_rows, current_id, steps, position, tab):
-        page = library.page(tab, store)
-        runs = page.shown(selected_rows, current_id)
+        position = position_shown(position, current_id)
+        page, runs = shown_views.overlaid(library, tab, store, selected_rows, current_id)
         if not runs:
             return EMPTY, ""
-        epochs = [epoch_of(r, position) if r.id == current_id else None for r in runs]
-        shown = [page.at(r, e) for r, e in zip(runs, epochs)]
-        steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
-        preds, bands, heavy = rollouts(shown, steps, [lambda r=r, e=e: page.rollout(r, e, steps, DROPOUT_PASSES
-                                                                                   * (r.config.dropout > 0))
-                                                      for r, e in zip(runs, epochs)])
-        spread = {}
-        for i, run in enumerate(shown):  # an ensemble's rollout: its members' mean
-            if run.members and i not in heavy:
-                spread[i] = page.member_paths(run, steps)
-                preds[i] = spread[i].mean(axis=0)
-        more = {i: b for i, run in enumerate(shown) if (b := rollout_bands(run, spread.get(i)))}
-        chained = [(run, np.asarray(run.horizon.rollout[:steps])) for run in shown
-                   if run.horizon is not None and run.horizon.rollout]
-        note = rollout_note(shown, preds, steps) + seq2seq_rollout_note(chained, steps)
-        at = next((i for i, r in enumerate(shown) if r.id == current_id), None)
-        if ctx.triggered_id == ids.REPLAY_SLIDER:  # a replay step: only the current run's line (and band)
-            banded = [i in bands for i in range(len(shown))]
-            figure = no_update if at is None or at in heavy else rollout_patch(at, banded, preds[at], bands.get(at))
-        else:
-            lines = [(run.label, p.tolist()) for run, p in zip(shown, preds)]
-            lines += [(f"{run.label}: seq2seq, {run.horizon.k} at a time", p.tolist()) for run, p in chained]
-            styles = run_styles(shown)
-            styles += [(styles[shown.index(run)][0], "dot") for run, _ in chained]
-            figure = make_rollout_figure(shown[0].series, shown[0].split, lines, bands=bands, axis=shown[0].axis,
-                                         styles=styles, more_bands=more)
-        if heavy:
-            note += (f" {', '.join(shown[i].label for i in sorted(heavy))}: too large to roll out again in the page, "
-                     "so the rollout its run made is shown (its own length, without a dropout band).")
-        if bands:
-            note += (f" The shaded band holds 90 % of {DROPOUT_PASSES} rollouts made with dropout left on "
-                     "(Monte-Carlo dropout): where it widens, the model is unsure.")
-        return figure, note
+        return rollout_view(page, runs, current_id, steps, position)
 
+
+def _register_gates(app: Dash, library: RunLibrary) -> None:
     @app.callback(
         Output(ids.GATE_WINDOW, "max"),
         Output(ids.GATE_WINDOW, "marks"),
         Output(ids.GATES_GRAPH, "figure"),
         Input(ids.RUNS_STORE, "data"),
-        Input(ids.CURRENT_RUN, "data"),
+        *shown_views.inputs(shown_views.CURRENT),
         Input(ids.GATE_WINDOW, "value"),
-        Input(ids.REPLAY_SLIDER, "value"),
         Input(ids.WHATIF_EDITS, "data"),
+        State(ids.REPLAY_SHOWN, "data"),
         State(ids.SESSION, "data"),
     )
-    def show_gates(store, current_id, window, position, edits, tab):
-        page = library.page(tab, store)
-        run = page.find(current_id)
+    def show_gates(store, current_id, window, edits, position, tab):
+        position = position_shown(position, current_id)
+        page, run = shown_views.current(library, tab, store, current_id)
         if run is None:
             return no_update, no_update, EMPTY
-        epoch = epoch_of(run, position)
-        replayed = page.at(run, epoch)
-        with page.model(run, epoch) as model:
-            last, marks, gates, title, first_step = gate_window(replayed, window, model, edits)
-        if only(ids.REPLAY_SLIDER, ids.WHATIF_EDITS):  # a replay step or an edit: the same window's heatmaps
+        last, marks, gates, title, first_step = gates_at(page, run, position, window, edits)
+        if only(ids.WHATIF_EDITS):  # an edit: the same window's heatmaps
             return no_update, no_update, gates_patch(gates, run.config.cell, title)
-        k = int(min(max(window or 0, 0), last))
+        k = window_index(window, last + 1)
         return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step,
                                               columns=gate_columns(run, k, first_step))
 
@@ -348,8 +374,8 @@ def _register_paused(app: Dash, library: RunLibrary) -> None:
         held = page.paused(marker)
         if held is None:
             return [no_update] * 5
-        k = int(min(max(window or 0, 0), len(held.forecast.index) - 1))
-        steps = int(min(max(steps or 200, 1), MAX_ROLLOUT))
+        k = window_index(window, len(held.forecast.index))
+        steps = rollout_steps(steps)
         preds, bands, _ = rollouts([held], steps, [lambda: page.rollout(held, None, steps,
                                                                         DROPOUT_PASSES * (held.config.dropout > 0))])
         rollout = make_rollout_figure(held.series, held.split, [(held.label, preds[0].tolist())], bands=bands,
@@ -397,7 +423,7 @@ def gate_window(run: RunRecord, window: int | None, model=None, edits=None) -> t
     that a long window's figure stays small enough to send. ``model``: the run's restored model, if at
     hand; ``edits``: the what-if view's, shown instead of the data where they are for this window."""
     last = len(run.forecast.index) - 1
-    k = int(min(max(window or 0, 0), last))
+    k = window_index(window, last + 1)
     first, target = run.window_span(k)
     model = model or restore(run)
     changed = edited_window(run, model.prep_, k, edits)
@@ -414,6 +440,6 @@ def gate_window(run: RunRecord, window: int | None, model=None, edits=None) -> t
 def gates_view(run: RunRecord, window: int | None, model=None) -> tuple[int, dict, go.Figure]:
     """(the last test window, the slider's marks, the heatmaps of test window ``window``; see ``gate_window``)."""
     last, marks, gates, title, first_step = gate_window(run, window, model)
-    k = int(min(max(window or 0, 0), last))
+    k = window_index(window, last + 1)
     return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step,
                                           columns=gate_columns(run, k, first_step))

@@ -18,6 +18,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 
 from components.page import ids
+from components.page.views import shown
 from components.server.services import Services
 from components.server.shelf import MAX_RUNS
 from models.cost import Served
@@ -209,7 +210,7 @@ def register(app: Dash, services: Services) -> None:
     @app.callback(Output(ids.RUNS_TABLE, "data"), Output(ids.RUNS_TABLE, "hidden_columns"),
                   Input(ids.RUNS_STORE, "data"), State(ids.SESSION, "data"))
     def show_runs(store, tab):
-        runs = library.page(tab, store).all()
+        runs = shown.every(library, tab, store)
         return [table_row(r) for r in runs], hidden_columns(runs)
 
 

@@ -5,6 +5,8 @@ coefficients on the same lags (``models.saliency``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, Patch, State, dcc, html, no_update
@@ -13,11 +15,13 @@ from plotly.subplots import make_subplots
 from components.page import ids
 from components.server.services import Services
 from components.page.figures import EMPTY, GRAPH_CONFIG, LEGEND
-from components.page.views.replay import epoch_of
+from components.page.views import shown
+from components.page.views.epochs import epoch_of, position_shown
+from components.page.views.shown import window_index
 from components.page.views.results import only
 from components.page.views.whatif import edited_window
 from models.rollout import GATES
-from models.saliency import Saliency, input_names, lag_saliency, lag_statistics, peaks, window_saliency
+from models.saliency import Saliency, input_names, lag_statistics, mean_saliency, peaks, window_saliency
 
 HEIGHT = 420
 MAX_WINDOWS = 400  # the average is over at most this many test windows, evenly spaced (a view stays quick)
@@ -70,37 +74,55 @@ def layout() -> html.Div:
 
 def register(app: Dash, services: Services) -> None:
     library = services.library
+
     @app.callback(
         Output(ids.SALIENCY_GRAPH, "figure"),
         Output(ids.SALIENCY_NOTE, "children"),
-        Input(ids.CURRENT_RUN, "data"),
+        *shown.inputs(shown.CURRENT),
         Input(ids.GATE_WINDOW, "value"),
-        Input(ids.REPLAY_SLIDER, "value"),
         Input(ids.WHATIF_EDITS, "data"),
-        State(ids.RUNS_STORE, "data"),
-        State(ids.SESSION, "data"),
+        State(ids.REPLAY_SHOWN, "data"),
+        *shown.TAB,
     )
-    def show(current_id, window, position, edits, store, tab):
-        page = library.page(tab, store)
-        run = page.find(current_id)
+    def show(current_id, window, edits, position, store, tab):
+        position = position_shown(position, current_id)
+        page, run = shown.current(library, tab, store, current_id)
         if run is None:
             return EMPTY, ""
-        edit = only(ids.WHATIF_EDITS)  # the same run and window, edited: only its own lines change
-        with page.model(run, epoch_of(run, position)) as model:
-            prep = model.prep_
-            n = prep.test.X.shape[0]
-            k = int(min(max(window or 0, 0), n - 1))
-            changed = edited_window(run, prep, k, edits)
-            rows = prep.test.X[k] if changed is None else changed[0]
-            title = title_of(run, k, changed is not None, n)
-            if edit:
-                return chosen_patch(window_saliency(model.model_, rows), input_names(prep), changed is not None,
-                                    title), no_update
-            sal = lag_saliency(model.model_, prep, k, max_windows=windows_within(run.config))
-            if changed is not None:
-                sal = Saliency(sal.inputs, window_saliency(model.model_, rows), sal.mean)
-        stats = lag_statistics(prep)
-        return make_figure(sal, stats, title, changed is not None), note(sal, stats)
+        return saliency_view(page, run, position, window, edits, patch="chosen" if only(ids.WHATIF_EDITS) else None)
+
+
+def saliency_view(page, run, position: int | None, window, edits, patch: str | None = None) -> tuple[Any, Any]:
+    """(the saliency figure of ``run`` at the replayed epoch, its note). ``patch``: "chosen" for an edit of
+    the same window (only its lines change), "replay" for a replay step (the network's lines change; the
+    statistics below them do not)."""
+    epoch = epoch_of(run, position)
+    with page.model(run, epoch) as model:
+        prep = model.prep_
+        n = prep.test.X.shape[0]
+        k = window_index(window, n)
+        changed = edited_window(run, prep, k, edits)
+        rows = prep.test.X[k] if changed is None else changed[0]
+        title = title_of(run, k, changed is not None, n)
+        chosen = window_saliency(model.model_, rows)
+        if patch == "chosen":
+            return chosen_patch(chosen, input_names(prep), changed is not None, title), no_update
+        mean = page.remember(run, epoch, ("saliency-mean",),
+                             lambda: mean_saliency(model.model_, prep, windows_within(run.config)),
+                             lambda a: a.nbytes + 1024)
+    sal = Saliency(input_names(prep), chosen, mean)
+    stats = page.remember(run, None, ("lag-statistics",), lambda: lag_statistics(prep), lambda _: 65_536)
+    if patch == "replay":
+        return replay_patch(sal, changed is not None, title), note(sal, stats)
+    return make_figure(sal, stats, title, changed is not None), note(sal, stats)
+
+
+def replay_patch(sal: Saliency, edited: bool, title: str) -> Patch:
+    """``make_figure``'s figure with the network's lines (trace 2d and 2d + 1 for input d) replaced."""
+    patch = chosen_patch(sal.chosen, sal.inputs, edited, title)
+    for d in range(len(sal.inputs)):
+        patch["data"][2 * d + 1]["y"] = sal.mean[:, d].tolist()
+    return patch
 
 
 def windows_within(config) -> int:

@@ -26,7 +26,9 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from components.page import ids
 from components.server.services import Services
 from components.page.figures import GRAPH_CONFIG
-from components.page.views.replay import epoch_of
+from components.page.views import shown
+from components.page.views.epochs import epoch_of, position_shown
+from components.page.views.shown import window_index
 from data.bounds import Bound
 from data.windows import Prepared
 from models.run import RunRecord
@@ -151,6 +153,7 @@ def note(k: int, target: int, points: dict[int, float], pred_data: float, pred_e
 
 def register(app: Dash, services: Services) -> None:
     library = services.library
+
     @app.callback(
         Output(ids.WHATIF_EDITS, "data"),
         Output(ids.WHATIF_FEEDBACK, "children"),
@@ -163,20 +166,19 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.WHATIF_RESET, "n_clicks"),
         Input(ids.WHATIF, "clickData"),
         Input(ids.GATE_WINDOW, "value"),
-        Input(ids.REPLAY_SLIDER, "value"),
-        Input(ids.CURRENT_RUN, "data"),
+        *shown.inputs(shown.CURRENT),
+        State(ids.REPLAY_SHOWN, "data"),
         State(ids.WHATIF_STEP, "value"),
         State(ids.WHATIF_VALUE, "value"),
         State(ids.WHATIF_EDITS, "data"),
-        State(ids.RUNS_STORE, "data"),
-        State(ids.SESSION, "data"),
+        *shown.TAB,
     )
-    def edit(_set, _enter, _reset, click, window, position, current_id, step, value, edits, store, tab):
+    def edit(_set, _enter, _reset, click, window, current_id, position, step, value, edits, store, tab):
         """Set puts the typed value at the step, and the answer comes back in the same round trip; a click
         on a point chooses its step and shows its value; Reset, another window or another run clears
         the edits. The gates, the arithmetic and the saliency follow the edits store."""
-        page = library.page(tab, store)
-        run = page.find(current_id)
+        position = position_shown(position, current_id)
+        page, run = shown.current(library, tab, store, current_id)
         if run is None:
             return None, "", no_update, no_update, EMPTY, "Train a run to edit one of its test windows."
         trigger = ctx.triggered_id
@@ -187,7 +189,7 @@ def register(app: Dash, services: Services) -> None:
             if isinstance(x, int) and 0 <= x < L and isinstance(y, (int, float)):
                 return no_update, "", x, round(float(y), 6), no_update, no_update
             return (no_update,) * 6
-        k = int(min(max(window or 0, 0), len(run.forecast.index) - 1))
+        k = window_index(window, len(run.forecast.index))
         points = {} if trigger in (ids.WHATIF_RESET, ids.GATE_WINDOW, ids.CURRENT_RUN) else parse_edits(edits, run, k)
         feedback = ""
         if trigger in (ids.WHATIF_SET, ids.WHATIF_VALUE):
@@ -199,12 +201,17 @@ def register(app: Dash, services: Services) -> None:
                 return no_update, problem, no_update, no_update, no_update, no_update
             points[int(step)] = float(value)
         kept = {"run": run.id, "window": k, "points": {str(s): v for s, v in points.items()}} if points else None
-        with page.model(run, epoch_of(run, position)) as model:
-            prep = model.prep_
-            target = int(prep.test.target_index[k])
-            data = np.asarray(prep.series[target - L : target], dtype=np.float64).tolist()
-            pred_data = forecast(model, prep.test.X[k], float(prep.test.ref[k, 0]))
-            changed = edited_window(run, prep, k, kept)
-            pred_edited = forecast(model, *changed) if changed is not None else pred_data
-        return (kept, feedback, no_update, no_update, make_figure(data, points, pred_data, pred_edited, L),
-                note(k, target, points, pred_data, pred_edited))
+        return (kept, feedback, no_update, no_update, *whatif_view(page, run, position, k, points, kept))
+
+
+def whatif_view(page, run: RunRecord, position: int | None, k: int, points: dict[int, float], kept) -> tuple:
+    """(the chosen window with its edits and both forecasts, the sentence) at the replayed epoch."""
+    L = run.config.seq_len
+    with page.model(run, epoch_of(run, position)) as model:
+        prep = model.prep_
+        target = int(prep.test.target_index[k])
+        data = np.asarray(prep.series[target - L : target], dtype=np.float64).tolist()
+        pred_data = forecast(model, prep.test.X[k], float(prep.test.ref[k, 0]))
+        changed = edited_window(run, prep, k, kept)
+        pred_edited = forecast(model, *changed) if changed is not None else pred_data
+    return make_figure(data, points, pred_data, pred_edited, L), note(k, target, points, pred_data, pred_edited)
