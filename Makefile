@@ -31,8 +31,9 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest
 
+# The unit tests alone: no Chromium, Redis, wheel build or Jupyter.
 test-fast: install
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not browser and not redis and not wheel and not jupyter"
 
 # OPENBLAS_CORETYPE pins an older kernel on some shared machines; the benchmark measures the native one.
 bench: install browser

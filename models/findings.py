@@ -6,7 +6,7 @@
 The data sets' notes (``data.datasets``) describe the data only; every claim about how a
 model fares on it is made here, from one table: the test MSE of the page's default model
 (the NumPy LSTM) at each data set's own settings, and of each baseline on the same test
-windows. ``tests/test_findings.py`` trains those runs again and fails when a figure, or
+windows. ``tests/models/test_findings.py`` trains those runs again and fails when a figure, or
 the verdict made from it, no longer holds; ``python -m models.findings`` prints the table
 measured afresh, to paste here after a change that moves the figures on purpose.
 """

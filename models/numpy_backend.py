@@ -155,7 +155,7 @@ class NumpyLanes:
 
     A rollout takes L + steps of these steps, so they are the fast kernels' own (``lstm_step`` and its
     kin, the steps of the training forward): the lesson's step (``models.cells``) costs 1.4-1.8x as
-    much at the defaults (60 lanes, H = 32), measured. ``tests/test_cells.py`` holds them to it."""
+    much at the defaults (60 lanes, H = 32), measured. ``tests/models/test_cells.py`` holds them to it."""
 
     def __init__(self, model: NumpyRecurrentRegressor, lanes: int) -> None:
         if model.outputs != 1:

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 
 from tests.helpers import browser, free_port, text, until, wait_for_port
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.wheel]
 ROOT = Path(__file__).resolve().parent.parent
 
 

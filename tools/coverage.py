@@ -5,7 +5,7 @@ known size) with 20 noise seeds, an LSTM of 8 units and a window of 30 trained f
 epochs with training seeds alike, the intervals calibrated on the validation part (the
 last 20 % of the train part): for each level, the share of the test part's one-step
 truths inside their band (mean, lowest and highest over the seeds), and the same along
-the rollout's calibrated steps. ``tests/test_trust.py`` checks the one-step mean.
+the rollout's calibrated steps. ``tests/models/test_trust.py`` checks the one-step mean.
 """
 
 from __future__ import annotations

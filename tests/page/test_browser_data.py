@@ -70,6 +70,7 @@ def test_each_bundled_data_set_fills_its_settings_and_trains(page, name, title, 
     assert page.find_element("#synthetic-fields").get_attribute("hidden") is None
 
 
+@pytest.mark.jupyter  # the notebook it downloads is executed by nbclient
 def test_upload_a_csv_choose_the_column_fill_holes_and_train(page, tmp_path):
     d = page.driver
     t = np.arange(200)

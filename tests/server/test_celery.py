@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from tests.helpers import browser, everything, figure, free_port, redis_server, text, until, wait_for_port
 from components.server.board import JobBoard, RedisStore
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.redis]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

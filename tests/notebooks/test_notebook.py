@@ -9,6 +9,8 @@ import nbformat
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.jupyter  # notebooks executed by nbclient in a kernel
+
 from cli import main
 from components.notebooks.writer import notebook_json, notebook_text
 from data.upload import Uploaded

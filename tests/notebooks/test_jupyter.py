@@ -15,6 +15,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+pytestmark = pytest.mark.jupyter  # a real Jupyter server, kernel or nbclient
 from nbclient import NotebookClient
 from selenium.webdriver.common.by import By
 

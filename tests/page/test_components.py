@@ -409,7 +409,7 @@ def test_every_lesson_has_its_rule_and_every_part_names_lessons_there_are():
     from components.page.lessons import LESSONS, part
     from models.knobs import PAGE_KNOBS
 
-    css = (Path(__file__).parent.parent / "assets" / "gatelab.css").read_text()
+    css = (Path(__file__).resolve().parents[2] / "assets" / "gatelab.css").read_text()
     for name in LESSONS:  # the stylesheet hides what is not of the lesson shown
         assert f'.gl-on-{name} [data-lessons]:not([data-lessons~="{name}"])' in css
     assert set(FIELD_LESSONS) == {k.key for k in PAGE_KNOBS}  # every field is in some lesson

@@ -12,7 +12,7 @@ from components.page.lessons import LESSONS
 from tests.helpers import figure, lesson, survey, text, until, viewport
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
 
 
 def loss_epochs(d) -> int:

@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from components.server.settings import Settings, url_prefix
 from tests.helpers import browser, free_port, serve, text, until, wait_for_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def status(url: str) -> int:
