@@ -59,3 +59,40 @@ def lesson_page(dash_duo, served):
     dash_duo.wait_for_text_to_equal("#job-status", "ready")
     yield dash_duo
     assert dash_duo.get_logs() == []
+
+
+@pytest.fixture(scope="session")
+def _one_chromium(request, tmp_path_factory):
+    """One headless Chromium for every browser test of the session: starting it costs a second or two,
+    and the page's scripts, compiled once, load faster on every later visit. Each test still gets its
+    own app, server and page (a fresh tab id, no runs)."""
+    from dash.testing.composite import DashComposite
+
+    with DashComposite(server=None, browser=request.config.getoption("webdriver"),
+                       headless=request.config.getoption("headless"),
+                       options=request.config.hook.pytest_setup_options(),
+                       download_path=str(tmp_path_factory.mktemp("download")), percy_run=False) as duo:
+        duo.initial_size = duo.driver.get_window_size()
+        yield duo
+
+
+@pytest.fixture
+def dash_duo(_one_chromium, tmp_path):
+    """dash.testing's ``dash_duo``, on the session's Chromium, reset for this test: one window at the
+    first size, a blank page, no console messages left from before, and downloads into a folder of its own."""
+    duo, d = _one_chromium, _one_chromium.driver
+    for handle in d.window_handles[1:]:
+        d.switch_to.window(handle)
+        d.close()
+    d.switch_to.window(d.window_handles[0])
+    d.get("about:blank")
+    size = duo.initial_size
+    d.set_window_size(size["width"], size["height"])
+    d.get_log("browser")  # read, and so cleared
+    duo._last_ts = 0
+    downloads = tmp_path / "download"
+    downloads.mkdir()
+    duo._download_path = str(downloads)
+    d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    yield duo
+    d.get("about:blank")  # the page goes away: its tab closes on the server, and its job stops

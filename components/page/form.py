@@ -318,9 +318,15 @@ UPLOAD_STATE = [Input(ids.UPLOAD_STORE, "data"), Input(ids.VALUE_COLUMN, "value"
 
 
 def register(app: Dash, services: Services) -> None:
-    settings = services.settings
-    inputs = [Input(i, "value") for i in FIELD_IDS]
-    limits = settings.form_limits()  # the values the page fills in itself come within them (``within``)
+    _register_data_fields(app, services)
+    _register_fill(app, services)
+    _register_follow(app, services)
+    _register_checks(app, services)
+
+
+def _register_data_fields(app: Dash, services: Services) -> None:
+    """The fields of the data chosen: the synthetic series' or the upload's, and the covariates offered."""
+
 
     @app.callback(
         Output(ids.SYNTHETIC_FIELDS, "hidden"),
@@ -338,6 +344,18 @@ def register(app: Dash, services: Services) -> None:
         else:
             note = ""
         return dataset != SYNTHETIC, dataset != UPLOAD, note
+
+    @app.callback(Output("covariates", "options"), Output(ids.help_text("covariates"), "children"),
+                  Input("dataset", "value"), Input(ids.UPLOAD_STORE, "data"), Input(ids.VALUE_COLUMN, "value"))
+    def offer_covariates(dataset, store, column):
+        """The covariates there are to pick: the synthetic series' holidays, or the file's other numeric columns."""
+        return covariate_options(dataset, store, column)
+
+
+def _register_fill(app: Dash, services: Services) -> None:
+    """The form filled from a link, a preset, a data set or a run record."""
+    settings = services.settings
+    limits = settings.form_limits()  # the values the page fills in itself come within them (``within``)
 
     @app.callback(
         [Output(i, "value") for i in FIELD_IDS] + [Output(ids.PRESET_NOTE, "children"), Output(ids.URL_NOTICE, "children"),
@@ -379,6 +397,13 @@ def register(app: Dash, services: Services) -> None:
                                                                named or no_update,
                                                                lesson or (PRESETS[named].lesson if named else no_update)]
 
+
+def _register_follow(app: Dash, services: Services) -> None:
+    """The address bar and the preset's drift follow the form; the further training settings open."""
+    settings = services.settings
+    inputs = [Input(i, "value") for i in FIELD_IDS]
+    limits = settings.form_limits()  # the values the page fills in itself come within them (``within``)
+
     @app.callback(Output(ids.URL_QUERY, "data"), Output(ids.PRESET_DRIFT, "children"), inputs,
                   Input(ids.PRESET, "value"), Input(ids.LESSON, "value"), prevent_initial_call=True)
     def follow_form(*raw: Any):
@@ -408,6 +433,12 @@ def register(app: Dash, services: Services) -> None:
     app.clientside_callback(ClientsideFunction("gatelab", "replaceQuery"), Output(ids.URL_WRITTEN, "data"), Input(ids.URL_QUERY, "data"),
                             prevent_initial_call=True)
 
+
+def _register_checks(app: Dash, services: Services) -> None:
+    """Each field's message as it is typed, and the series' preview."""
+    settings = services.settings
+    inputs = [Input(i, "value") for i in FIELD_IDS]
+
     @app.callback(
         [Output(i, "invalid") for i in TEXT_IDS] + [Output(ids.feedback(i), "children") for i in TEXT_IDS]
         + [Output(ids.feedback(i), "children") for i in MESSAGE_IDS] + [Output(ids.help_text("seq-len"), "children")],
@@ -419,12 +450,6 @@ def register(app: Dash, services: Services) -> None:
         _, _, errors = page_config(values, settings, (store, column, missing, time_column))
         return ([i in errors for i in TEXT_IDS] + [errors.get(i, "") for i in TEXT_IDS + MESSAGE_IDS]
                 + [seq_len_help(values["series-length"], settings)])
-
-    @app.callback(Output("covariates", "options"), Output(ids.help_text("covariates"), "children"),
-                  Input("dataset", "value"), Input(ids.UPLOAD_STORE, "data"), Input(ids.VALUE_COLUMN, "value"))
-    def offer_covariates(dataset, store, column):
-        """The covariates there are to pick: the synthetic series' holidays, or the file's other numeric columns."""
-        return covariate_options(dataset, store, column)
 
     @app.callback(Output(ids.SERIES_PREVIEW, "figure"), inputs + UPLOAD_STATE, prevent_initial_call=True)
     def update_preview(*raw: Any):

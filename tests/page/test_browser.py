@@ -114,27 +114,20 @@ def test_cancel_stops_the_job_and_a_new_run_can_start(page):
     until(lambda: labels(d)[0] == "#2 NumPy LSTM", timeout=5)
 
 
-@pytest.mark.parametrize(
-    "field, value, message",
-    [
-        ("hidden-size", "0", "Hidden size H must be a whole number from 1 to 256, got 0"),
-        ("hidden-size", "2.5", "Hidden size H must be a whole number from 1 to 256; 2.5 is not a whole number"),
-        ("series-periods", "0, 17", "Seasonal periods must be up to 8 numbers greater than 2"),
-        ("series-periods", "abc", "'abc' is not a number"),
-        ("series-noise", "-1", "Noise σ must be a number from 0 to 10, got -1"),
-        ("series-noise", "abc", "Noise σ must be a number from 0 to 10; 'abc' is not a number"),
-        ("seq-len", "700", "Window length L must be at most 628 for a series of 900 points"),
-        ("epochs", "100000", "Epochs must be a whole number from 1 to 500, got 100000"),
-    ],
-)
-def test_invalid_field_says_what_is_wrong_and_no_job_starts(page, field, value, message):
-    set_value(page, field, value)
-    page.wait_for_contains_text(f"#{field}-feedback", message, timeout=5)
-    assert "is-invalid" in page.find_element(f"#{field}").get_attribute("class")
-    page.find_element("#train-button").click()
-    page.wait_for_contains_text("#job-status", "not started: ", timeout=5)
-    assert message in text(page.driver, "job-status")
-    assert not job_processes()
+def test_invalid_fields_say_what_is_wrong_and_no_job_starts(page):
+    """The wiring of a bad value: its message under the field, the field marked, and Train refused with the
+    same words. What each field's rule says is tested without a browser (test_components.py)."""
+    for field, value, message, good in [
+            ("hidden-size", "2.5", "Hidden size H must be a whole number from 1 to 256; 2.5 is not a whole number", 32),
+            ("series-periods", "abc", "'abc' is not a number", "50, 17")]:
+        set_value(page, field, value)
+        page.wait_for_contains_text(f"#{field}-feedback", message, timeout=5)
+        assert "is-invalid" in page.find_element(f"#{field}").get_attribute("class")
+        page.find_element("#train-button").click()
+        page.wait_for_contains_text("#job-status", "not started: ", timeout=5)
+        assert message in text(page.driver, "job-status")
+        assert not job_processes()
+        set_value(page, field, good)
 
 
 def test_train_all_compares_every_backend_and_cell(page):
@@ -252,65 +245,25 @@ def test_not_started_after_a_finished_run_stays(page):
         set_value(page, field, {"hidden-size": 32, "series-amplitudes": "1.2, 0.6", "seq-len": 60}[field])
 
 
-def test_forty_short_runs_in_a_row_all_reach_the_table(page):
+def test_short_runs_in_a_row_all_reach_the_table(page):
+    """Five runs pressed one after another each reach the table, and none is reported lost. The same with
+    forty runs, and the cap of 16 with its note, is ``python tools/soak.py``; the cap's rule and its note
+    are unit tests (test_components.py)."""
     d = page.driver
     set_value(page, "epochs", 2)
     set_value(page, "hidden-size", 4)
-    seen = []
     d.execute_script("""
         window.statusSeen = [];
         new MutationObserver(() => window.statusSeen.push(document.getElementById('job-status').textContent))
             .observe(document.getElementById('job-status'), {childList: true, subtree: true, characterData: true});
     """)
-    for n in range(1, 41):
+    for n in range(1, 6):
         until(lambda: page.find_element("#train-button").get_attribute("disabled") is None, timeout=10)
         page.find_element("#train-button").click()
         until(lambda n=n: labels(d) and labels(d)[0] == f"#{n} NumPy LSTM", timeout=30)
         until(lambda: text(d, "job-status") == "done", timeout=10)
-        seen.append(n)
-    assert len(seen) == 40 and len(labels(d)) == 16  # the page keeps the newest 16, and says so
-    assert "#24 left the table" in text(d, "runs-note")
-    assert labels(d)[0] == "#40 NumPy LSTM" and labels(d)[-1] == "#25 NumPy LSTM"
+    assert labels(d) == [f"#{n} NumPy LSTM" for n in range(5, 0, -1)]
     assert not [s for s in d.execute_script("return window.statusSeen") if s.startswith("no result")]
-
-
-@pytest.mark.parametrize("width", [800, 1440])
-def test_layout_holds_at_two_widths(dash_duo, served, width):
-    dash_duo.driver.set_window_size(width, 1000)
-    dash_duo.server_url = served
-    dash_duo.wait_for_text_to_equal("#job-status", "ready")
-    everything(dash_duo.driver)
-    set_value(dash_duo, "epochs", 3)
-    pick(dash_duo, "cell", "GRU")
-    dash_duo.find_element("#train-button").click()
-    dash_duo.wait_for_text_to_equal("#job-status", "done", timeout=30)
-    d = dash_duo.driver
-    until(lambda: len(figure(d, "gates-graph") or []) == 3, timeout=10)
-    time.sleep(1.0)  # MathJax typesets the GRU equations
-    rect = lambda css: d.execute_script(f"return document.querySelector({css!r}).getBoundingClientRect().toJSON()")
-    # no horizontal scroll bar on the page
-    assert d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
-    # the equations stay inside their card
-    card = d.execute_script("return document.getElementById('equations').closest('.card-body')"
-                            ".getBoundingClientRect().toJSON()")
-    for box in d.execute_script("return [...document.querySelectorAll('#equations mjx-container')]"
-                                ".map(e => e.getBoundingClientRect().toJSON())"):
-        assert box["right"] <= card["right"] + 1
-    # the metrics table's RMSE column is not covered by anything
-    d.execute_script("document.querySelector('#metrics-table').scrollIntoView({block: 'center'})")
-    cell = rect("#metrics-table thead th:last-child")
-    note = rect("#rollout-note")
-    assert cell["right"] <= width and (note["top"] >= cell["bottom"] or note["left"] >= cell["right"])
-    # the toolbar never covers a figure's title
-    d.execute_script("document.querySelector('#gates-graph').scrollIntoView({block: 'start'})")
-    d.execute_script("document.querySelector('#gates-graph .js-plotly-plot').dispatchEvent("
-                     "new MouseEvent('mousemove', {bubbles: true}))")
-    title = rect("#gates-graph .gtitle")
-    bar = rect("#gates-graph .modebar")
-    overlap = not (bar["right"] < title["left"] or title["right"] < bar["left"] or bar["bottom"] < title["top"]
-                   or title["bottom"] < bar["top"])
-    assert not overlap, (title, bar)
-    assert dash_duo.get_logs() == []
 
 
 def test_slider_boxes_apply_on_enter_and_refuse_letters(page):

@@ -1,6 +1,7 @@
 """Figure builders, the form, the job runner and callback logic, called directly: no browser."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -85,12 +86,22 @@ def test_a_run_typed_into_the_page_is_reproduced_by_the_command():
         ("series-amplitudes", "1e9, 1", "such as 1.2, 0.6, got 1e+09"),
         ("seq-len", "629", "Window length L must be at most 628 for a series of 900 points (630 of them train"),
         ("series-length", "4000000", "Length n must be a whole number from 50 to 5000, got 4000000"),
+        ("series-periods", "0, 17", "Seasonal periods must be up to 8 numbers greater than 2"),
+        ("series-noise", "abc", "Noise σ must be a number from 0 to 10; 'abc' is not a number"),
+        ("seq-len", "700", "Window length L must be at most 628 for a series of 900 points"),
+        ("epochs", "100000", "Epochs must be a whole number from 1 to 500, got 100000"),
     ],
 )
 def test_each_bad_field_gets_its_own_message_starting_with_its_label(field, raw, message):
     config, errors = form_config(DEFAULTS | {field: raw}, PAGE)
     assert config is None and set(errors) == {field}
     assert message in errors[field] and errors[field][0].isupper()
+    # and Train says it, and starts nothing (the bar's plan of a press, as start_run reads the form)
+    from components.page.train_bar import NotStarted, plan
+
+    raw_form = [(DEFAULTS | {field: raw}).get(i) for i in FIELD_IDS]
+    with pytest.raises(NotStarted, match=re.escape(message)):
+        plan("train-button", raw_form, None, None, None, None, None, None, (None, None, None, None), PAGE)
 
 
 def test_window_help_follows_the_series_length():
@@ -214,6 +225,7 @@ def test_runs_newest_first_capped_with_a_word_for_those_that_left(job, tmp_path)
     capped = shelf.entries(tab)
     assert len(capped) == MAX_RUNS and capped[0]["number"] == 20 and gone == [4, 3, 2, 1]
     assert runs_mod.gone_numbers(store, capped) == [4, 3, 2, 1]
+    assert runs_mod.gone_note([24]) == "Newest first. The page keeps the 16 newest runs: #24 left the table."
     row = runs_mod.table_row(runs[0])
     assert row["mse"] == round(runs[0].metrics.mse, 4) and row["epochs"] == 3
     assert row["periods"] == "50, 17" and row["length"] == 240 and row["base-linear_ar"] > 0

@@ -157,6 +157,11 @@ def gone_numbers(before: Any, after: list[dict]) -> list[int]:
             and isinstance(e.get("number"), int)] if isinstance(before, list) else []
 
 
+def gone_note(gone: list[int]) -> str:
+    """What the table says of the runs that left it (``gone_numbers``)."""
+    return f"Newest first. The page keeps the {MAX_RUNS} newest runs: {', '.join(f'#{n}' for n in gone)} left the table."
+
+
 def register(app: Dash, services: Services) -> None:
     settings, library = services.settings, services.library
     shelf = library.shelf
@@ -203,8 +208,7 @@ def register(app: Dash, services: Services) -> None:
         ticked = [] if alone else ticks_after(len(new), selected, len(entries))
         gone = gone_numbers(store, entries)
         if gone:
-            note = (f"Newest first. The page keeps the {MAX_RUNS} newest runs: "
-                    f"{', '.join(f'#{n}' for n in gone)} left the table.")
+            note = gone_note(gone)
         return entries, new[-1], ticked, note
 
     @app.callback(Output(ids.RUNS_TABLE, "data"), Output(ids.RUNS_TABLE, "hidden_columns"),
