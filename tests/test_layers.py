@@ -9,17 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def imports_of(package: str) -> dict[str, set[str]]:
     """Module -> the modules of ``package`` it imports, anywhere in its text."""
-    graph = {}
-    for path in sorted((ROOT / package).rglob("*.py")):
-        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        found = set()
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found.add(node.module)
-                found.update(f"{node.module}.{a.name}" for a in node.names)
-            elif isinstance(node, ast.Import):
-                found.update(a.name for a in node.names)
-        graph[name] = found
+    graph = {(package + "/" + path).removesuffix(".py").replace("/", ".").removesuffix(".__init__"): found
+             for path, found in imports_anywhere(ROOT / package).items()}
     return {m: {d for d in deps if d in graph and d != m} for m, deps in graph.items()}
 
 

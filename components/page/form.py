@@ -327,7 +327,6 @@ def register(app: Dash, services: Services) -> None:
 def _register_data_fields(app: Dash, services: Services) -> None:
     """The fields of the data chosen: the synthetic series' or the upload's, and the covariates offered."""
 
-
     @app.callback(
         Output(ids.SYNTHETIC_FIELDS, "hidden"),
         Output(ids.UPLOAD_FIELDS, "hidden"),
