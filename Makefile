@@ -7,6 +7,9 @@ BIN    := $(VENV)/bin
 TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
 PORT ?= 8050
+# make test runs the suite in this many processes (pytest-xdist): most of a browser test is waiting, so
+# four share this project's 2 cores well. Every test also passes in one process: make test TEST_WORKERS=0
+TEST_WORKERS ?= 4
 
 .PHONY: install run test test-fast bench browser container-test loadtest clean
 
@@ -29,7 +32,7 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver redis-server >/dev/null; }
 
 test: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15 $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist worksteal)
 
 # The unit tests alone: no Chromium, Redis, wheel build or Jupyter.
 test-fast: install

@@ -12,6 +12,27 @@ if os.path.exists("/usr/bin/chromium"):
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def _tiny():
+    from models.config import ExperimentConfig, SeriesConfig
+    from models.train import TrainConfig
+
+    return ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=3),
+                            rollout_steps=30)
+
+
+# The tiny experiment the unit tests train when any run will do: 240 points, L 16, H 5, 3 epochs, a rollout
+# of 30 (a second or less). Modules that build on it at import take it as ``from tests.conftest import TINY``.
+TINY = _tiny()
+
+
+@pytest.fixture(scope="session")
+def tiny_record():
+    """``TINY`` trained once for the session (NumPy LSTM): a record to read, store, seal and restore."""
+    from models.experiment import run_experiment
+
+    return run_experiment(TINY)
+
+
 @pytest.fixture
 def settings(tmp_path):
     """Settings of a test's own: its own cache folder and job board."""
@@ -78,14 +99,16 @@ def _one_chromium(request, tmp_path_factory):
 
 @pytest.fixture
 def dash_duo(_one_chromium, tmp_path):
-    """dash.testing's ``dash_duo``, on the session's Chromium, reset for this test: one window at the
-    first size, a blank page, no console messages left from before, and downloads into a folder of its own."""
+    """dash.testing's ``dash_duo``, on the session's Chromium, reset for this test: one fresh tab at the
+    first size, no console messages left from before, and downloads into a folder of its own."""
     duo, d = _one_chromium, _one_chromium.driver
-    for handle in d.window_handles[1:]:
+    old = d.window_handles
+    d.switch_to.new_window("tab")  # a fresh tab, and the last test's tabs closed: their pages (and their
+    fresh = d.current_window_handle  # renderers, with their timers) are gone, not kept in a cache
+    for handle in old:
         d.switch_to.window(handle)
         d.close()
-    d.switch_to.window(d.window_handles[0])
-    d.get("about:blank")
+    d.switch_to.window(fresh)
     size = duo.initial_size
     d.set_window_size(size["width"], size["height"])
     d.get_log("browser")  # read, and so cleared

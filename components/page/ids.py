@@ -8,21 +8,21 @@ few outputs with two writers, with the reason where they are declared.
 # the tab (app.py)
 SESSION = "session-id"  # per page load: a tab id the server issued and signed (components.server.signing)
 TAB_WATCH = "tab-watch"  # the tab id the page-hide beacon sends
-HEARTBEAT = "heartbeat"  # training.py: tells running jobs the page is open
+HEARTBEAT = "heartbeat"  # train_bar.py: tells running jobs the page is open
 
 # the lessons (lessons.py)
 PAGE = "page"  # the root: its class names the lesson shown
 LESSON = "lesson"  # the switcher; each lesson's button is "lesson-<value>"
 ALL_SETTINGS = "all-settings"  # every setting and view on one page
 
-# Train, Cancel and the live view of a job (training.py)
+# Train, Cancel and the live view of a job (train_bar.py)
 TRAIN = "train-button"
 TRAIN_ALL = "train-all-button"
 CANCEL = "cancel-button"
-PAUSE = "pause-button"  # Pause, then Resume (control.py)
+PAUSE = "pause-button"  # Pause, then Resume (train_bar.py)
 STEP = "step-button"  # while paused: one more epoch
 SPEED = "speed"  # full, or slow (about one epoch a second)
-PAUSED_RUN = "paused-run"  # the run as it stands at a pause: the views show it (training.py writes it)
+PAUSED_RUN = "paused-run"  # the run as it stands at a pause: the views show it (train_bar.py writes it)
 PAUSED_FEED = "paused-feed"  # the same, as each of the job's progress reports has it
 SHARE = "share-link"  # copies the experiment's link (share.py)
 SHARE_URL = "share-url"  # the link it copies
@@ -32,16 +32,16 @@ STATUS = "job-status"
 QUEUE_NOTE = "queue-note"
 STATUS_WATCH = "status-watch"  # the request the lost-run watchdog suspects
 JOB_REQUEST = "job-request"  # the request Train made; starts the background job
-RUN_RESULT = "run-result"  # the job's outcome (runner.JobOutcome as JSON)
+RUN_RESULT = "run-result"  # the job's outcome (server.job.JobOutcome as JSON)
 DRAW_WAIT = "draw-wait"  # the views a finished job's status waits for before it says "done"
 DRAW_LEFT = "draw-left"  # those of them not yet redrawn
-FIRST_POINT_TICK = "first-point-tick"  # while a job starts: asks for its first loss point (training.py)
+FIRST_POINT_TICK = "first-point-tick"  # while a job starts: asks for its first loss point (train_bar.py)
 LOSS_OPTIONS = "loss-options"
 LOSS_GRAPH = "loss-graph"  # live: train_bar.py; finished runs: results.py
 LOSS_FEED = "loss-feed"  # the running job's loss history, as numbers; the browser draws it (train_bar.py)
-PARITY_METER = "parity-meter"  # during Train all: NumPy against PyTorch, epoch by epoch (parity.py; training.py)
+PARITY_METER = "parity-meter"  # during Train all: NumPy against PyTorch, epoch by epoch (views/parity.py; train_bar.py)
 
-# finished runs (runs.py)
+# finished runs (views/runs_table.py)
 RUNS_STORE = "runs-store"  # RunRecord JSON, oldest first
 CURRENT_RUN = "current-run"  # id of the run the Results card shows
 RUNS_TABLE = "runs-table"
@@ -58,9 +58,9 @@ DOWNLOAD_FORECASTS = "download-forecasts-file"
 DOWNLOAD_RUN = "download-run-file"
 DOWNLOAD_RUNS = "download-runs-file"
 DOWNLOAD_NOTEBOOK = "download-notebook-file"
-UPLOAD_RUN = "upload-run"  # runs.py: a run record shown again without training
+UPLOAD_RUN = "upload-run"  # runs_table.py: a run record shown again without training
 
-# replay.py (results.py reads the slider)
+# replay.py: one request a move answers every view that follows the slider
 REPLAY_SLIDER = "replay-slider"
 REPLAY_PLAY = "replay-play"
 REPLAY_TICK = "replay-tick"
@@ -110,7 +110,7 @@ HORIZON_GRAPH = "horizon-graph"
 HORIZON_NOTE = "horizon-note"
 HORIZON_EXPLAIN = "horizon-explain"
 
-# sweep.py (the button starts a job through training.py)
+# sweep.py (the button starts a job through train_bar.py)
 SWEEP_OVER = "sweep-over"
 SWEEP_VALUES = "sweep-values"
 SWEEP_CELLS = "sweep-cells"
@@ -136,7 +136,7 @@ TIME_COLUMN = "time-column"
 MISSING_CELLS = "missing-cells"
 MISSING_FIELD = "missing-field"
 
-# controls.py: the form, and what fills it (a data set, a preset, a link)
+# form.py: the form, and what fills it (a data set, a preset, a link)
 URL = "url"
 URL_QUERY = "url-query"  # the query the address bar shows
 URL_WRITTEN = "url-written"  # the query the browser last wrote into the address bar

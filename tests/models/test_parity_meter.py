@@ -7,12 +7,10 @@ from components.page.views import parity
 from models import parity_meter
 from models.parity_meter import ParityMeter
 from components.server.job import make_request, run_request
-from data import SeriesConfig
-from models.config import ExperimentConfig, TrainConfig
+from models.config import TrainConfig
 from models.train import EpochLog
+from tests.conftest import TINY
 
-TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=3),
-                        rollout_steps=30)
 
 
 def log(epoch: int, loss: float) -> EpochLog:

@@ -11,13 +11,11 @@ from components.server.board import JobBoard
 from components.server.job import JobOutcome, make_request, run_request
 from components.page.views.sweep import note
 from data import SeriesConfig
-from models.config import ExperimentConfig
 from models.experiment import run_experiment
 from models.sweep import LONG_SEASON, SweepSpec, point, summary
 from models.train import TrainConfig
+from tests.conftest import TINY
 
-TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=3),
-                        rollout_steps=30)
 ROOT = __file__.rsplit("/tests/", 1)[0]
 
 

@@ -16,16 +16,15 @@ from components.page.figures import (make_gates_figure, make_live_loss_figure, m
 from components.page.views.results import make_metrics_table, metrics_rows, parity_note
 from components.server.job import JobOutcome, loss_feed, make_request, run_request
 from components.server.settings import Settings
-from data import SeriesConfig, make_series
+from data import make_series
 from models.config import ExperimentConfig
 from models.knobs import KNOBS, PAGE_KNOBS
 from models.run import RunRecord, restore
 from models.train import TrainConfig, TrainingDiverged
+from tests.conftest import TINY
 
 PAGE = Settings()
 DEFAULTS = {k.key: k.as_text(k.default) for k in PAGE_KNOBS}  # what the page's fields hold when it opens
-TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=3),
-                        rollout_steps=30)
 
 
 def test_default_form_and_default_command_are_the_default_config():

@@ -24,9 +24,8 @@ from models.experiment import run_experiment
 from models.run import RunRecord, RunRecordError, _digest
 from models.train import TrainConfig
 from tools.loadtest import changed
+from tests.conftest import TINY
 
-TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=3),
-                        rollout_steps=30)
 SIGNER = Signer(b"test key")
 SERVED = Served(max_epochs=500, max_hidden=256, max_length=5000, max_job_mb=2048)
 
@@ -176,9 +175,9 @@ def test_a_newer_run_of_the_same_tab_says_it_replaced_the_old_one(tmp_path):
 
 
 # -- run records --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def record():
-    return run_experiment(TINY)
+@pytest.fixture
+def record(tiny_record):
+    return tiny_record
 
 
 def as_upload(data: dict) -> str:

@@ -13,9 +13,9 @@ from data.synthetic import SeriesConfig
 from models.config import ExperimentConfig
 from models.train import TrainConfig
 from tools.loadtest import DashClient, changed, job_body
+from tests.conftest import TINY as SHARED_TINY
 
-TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=2),
-                        rollout_steps=30)
+TINY = SHARED_TINY.with_(train=TrainConfig(epochs=2))  # two epochs are enough here
 
 
 def start(client: DashClient, request: dict) -> dict:

@@ -8,18 +8,14 @@ import pytest
 from components.server.library import RunCache, RunLibrary
 from components.server.shelf import DiskShelf, RedisShelf, Shelf
 from components.server.signing import Signer
-from models.config import ExperimentConfig, TrainConfig
-from models.experiment import run_experiment
-from data import SeriesConfig
 from tests.helpers import redis_server
 
 SIGNER = Signer(b"s" * 32)
 
 
-@pytest.fixture(scope="module")
-def run():
-    config = ExperimentConfig(series=SeriesConfig(length=200), seq_len=10, hidden_size=4, train=TrainConfig(epochs=4))
-    return run_experiment(config).with_(id="base")
+@pytest.fixture
+def run(tiny_record):
+    return tiny_record.with_(id="base")
 
 
 def runs(base, n, prefix):
