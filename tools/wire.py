@@ -119,6 +119,7 @@ def main(argv=None) -> int:
     ap.add_argument("--epochs", type=int, default=60)
     ap.add_argument("--moves", type=int, default=5)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--by", action="store_true", help="also each interaction's callbacks, costliest first")
     args = ap.parse_args(argv)
 
     from selenium.webdriver.common.by import By
@@ -187,6 +188,12 @@ def main(argv=None) -> int:
         d.quit()
         server.shutdown()
 
+    if args.by:
+        for name, t in rows:
+            for x in (t if isinstance(t, list) else [t])[:1]:
+                print(f"{name}:")
+                for what, (up, down, s) in sorted(x.by.items(), key=lambda kv: -kv[1][2])[:8]:
+                    print(f"    {s * 1000:7.1f} ms {down / 1024:7.1f} KB  {what[:110]}")
     out = []
     for name, t in rows:
         if isinstance(t, list):

@@ -305,7 +305,7 @@ def _gate_z(k: str, a: np.ndarray) -> tuple[list, float, float]:
     """(heatmap rows: hidden units x steps, to 4 decimals, which a colour cannot tell apart anyway;
     zmin; zmax) of gate ``k``'s activations ``a`` (T, H)."""
     zmax = max(1.0, float(np.abs(a).max())) if k in UNBOUNDED else 1.0
-    return np.round(a.T, 4).tolist(), (-zmax if k in SIGNED else 0.0), zmax
+    return np.round(a.T.astype(np.float64), 4).tolist(), (-zmax if k in SIGNED else 0.0), zmax  # float32 would print 17 digits
 
 
 def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", first_step: int = 0,

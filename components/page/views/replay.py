@@ -149,7 +149,8 @@ def _register_move(app: Dash, library) -> None:
         saliency_figure, saliency_note = saliency.saliency_view(page, run, position, window, edits, patch="replay")
         k = window_index(window, len(run.forecast.index))
         points = whatif.parse_edits(edits, run, k)
-        whatif_figure, whatif_note = whatif.whatif_view(page, run, position, k, points, edits if points else None)
+        whatif_figure, whatif_note = whatif.whatif_view(page, run, position, k, points, edits if points else None,
+                                                        patch=True)
         return (note, no_update if idle is False else loss, forecasts, rollout, rollout_note,
                 gates_patch(gates, run.config.cell, title), saliency_figure, saliency_note,
                 arithmetic.arithmetic_view(page, run, position, gate, unit, step, window, edits),

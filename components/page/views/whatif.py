@@ -21,7 +21,7 @@ from functools import lru_cache
 import dash_bootstrap_components as dbc
 import numpy as np
 import plotly.io as pio
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
 from components.page import ids
 from components.server.services import Services
@@ -204,8 +204,10 @@ def register(app: Dash, services: Services) -> None:
         return (kept, feedback, no_update, no_update, *whatif_view(page, run, position, k, points, kept))
 
 
-def whatif_view(page, run: RunRecord, position: int | None, k: int, points: dict[int, float], kept) -> tuple:
-    """(the chosen window with its edits and both forecasts, the sentence) at the replayed epoch."""
+def whatif_view(page, run: RunRecord, position: int | None, k: int, points: dict[int, float], kept,
+                patch: bool = False) -> tuple:
+    """(the chosen window with its edits and both forecasts, the sentence) at the replayed epoch; with
+    ``patch``, only the forecasts change (a replay step: the window and its edits stay)."""
     L = run.config.seq_len
     with page.model(run, epoch_of(run, position)) as model:
         prep = model.prep_
@@ -214,4 +216,11 @@ def whatif_view(page, run: RunRecord, position: int | None, k: int, points: dict
         pred_data = forecast(model, prep.test.X[k], float(prep.test.ref[k, 0]))
         changed = edited_window(run, prep, k, kept)
         pred_edited = forecast(model, *changed) if changed is not None else pred_data
-    return make_figure(data, points, pred_data, pred_edited, L), note(k, target, points, pred_data, pred_edited)
+    said = note(k, target, points, pred_data, pred_edited)
+    if patch:  # make_figure's traces: the data, (the edited line and points,) the forecasts
+        figure, first = Patch(), 3 if points else 1
+        figure["data"][first]["y"] = [pred_data]
+        if points:
+            figure["data"][first + 1]["y"] = [pred_edited]
+        return figure, said
+    return make_figure(data, points, pred_data, pred_edited, L), said
