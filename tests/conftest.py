@@ -120,15 +120,3 @@ def dash_duo(_one_chromium, tmp_path):
     yield duo
     d.get("about:blank")  # the page goes away: its tab closes on the server, and its job stops
 
-
-# The tests that take longest go first, so that four processes (make test) finish together instead of
-# waiting on one long test at the end: the browser, Redis, wheel and Jupyter tests, and the claims
-# that train a data set at its own settings.
-LONG_FIRST = ("browser", "redis", "wheel", "jupyter")
-
-
-def pytest_collection_modifyitems(config, items):
-    def long(item) -> bool:
-        return any(item.get_closest_marker(m) for m in LONG_FIRST) or "test_findings.py" in item.nodeid
-
-    items.sort(key=lambda item: not long(item))  # a stable sort: the order within each group stays

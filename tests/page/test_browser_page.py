@@ -87,14 +87,15 @@ def test_a_link_and_a_preset_open_their_lesson(lesson_page, served):
 
 def test_pause_holds_step_adds_one_epoch_and_resume_finishes(lesson_page):
     d = lesson_page.driver
-    box = d.find_element(By.ID, "epochs")
-    box.clear()
-    box.send_keys("400")
-    until(lambda: "epochs=400" in d.current_url, timeout=5)
+    for field, value in (("hidden-size", "8"), ("epochs", "400")):  # many short epochs: time to pause, little to finish
+        box = d.find_element(By.ID, field)
+        box.clear()
+        box.send_keys(value)
+    until(lambda: "epochs=400" in d.current_url and "hidden-size=8" in d.current_url, timeout=5)
     d.find_element(By.ID, "train-button").click()
     until(lambda: loss_epochs(d) >= 2, timeout=30)
     d.find_element(By.ID, "pause-button").click()
-    until(lambda: text(d, "job-status").startswith("paused at epoch"), timeout=10)
+    until(lambda: text(d, "job-status").startswith("paused at epoch"), timeout=30)  # a loaded machine is slow
     assert text(d, "pause-button") == "Resume" and d.find_element(By.ID, "step-button").is_enabled()
     held = loss_epochs(d)
     epoch = int(text(d, "job-status").split()[3].rstrip(":"))

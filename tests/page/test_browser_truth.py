@@ -123,7 +123,7 @@ def test_the_replay_pauses_at_every_press_plays_at_the_chosen_speed_and_marks_it
               timeout=10)
     # the fast speed: the rest of the replay plays out in a few seconds (normal takes 0.6 s a step)
     click(page, "replay-play")
-    until(lambda: "after training" in replay_note(d), timeout=15)
+    until(lambda: "after training" in replay_note(d), timeout=40)  # a few seconds here; more on a loaded machine
     until(lambda: shapes(d) == [], timeout=5)
 
 
