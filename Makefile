@@ -8,7 +8,8 @@ TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
 PORT ?= 8050
 # make test runs the suite in this many processes (pytest-xdist): most of a browser test is waiting, so
-# four share this project's 2 cores well. Every test also passes in one process: make test TEST_WORKERS=0
+# four share this project's 2 cores best of those tried (2: 10 min 7 s; 4: 8 1/2 to 12 min). One process:
+# make test TEST_WORKERS=0
 TEST_WORKERS ?= 4
 
 .PHONY: install run test test-fast bench browser container-test loadtest clean
