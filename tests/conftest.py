@@ -12,17 +12,13 @@ if os.path.exists("/usr/bin/chromium"):
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _tiny():
-    from models.config import ExperimentConfig, SeriesConfig
-    from models.train import TrainConfig
-
-    return ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=3),
-                            rollout_steps=30)
-
+from models.config import ExperimentConfig, SeriesConfig  # noqa: E402 - after the path above
+from models.train import TrainConfig  # noqa: E402
 
 # The tiny experiment the unit tests train when any run will do: 240 points, L 16, H 5, 3 epochs, a rollout
 # of 30 (a second or less). Modules that build on it at import take it as ``from tests.conftest import TINY``.
-TINY = _tiny()
+TINY = ExperimentConfig(series=SeriesConfig(length=240), seq_len=16, hidden_size=5, train=TrainConfig(epochs=3),
+                        rollout_steps=30)
 
 
 @pytest.fixture(scope="session")

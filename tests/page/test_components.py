@@ -427,3 +427,14 @@ def test_every_lesson_has_its_rule_and_every_part_names_lessons_there_are():
     assert part("basics inside", "x").to_plotly_json()["props"]["data-lessons"] == "basics inside"
     with pytest.raises(ValueError, match="no lesson"):
         part("basics nowhere", "x")
+
+
+def test_what_the_page_sends_for_a_window_or_a_length_is_read_as_a_number_or_not_at_all():
+    from components.page.views.results import rollout_steps
+    from components.page.views.shown import window_index
+    from models.rules import MAX_ROLLOUT
+
+    assert [window_index(v, 270) for v in (5, 5.0, -3, 999, "x", None, True, float("nan"))] == [5, 5, 0, 269, 0, 0, 0, 0]
+    assert window_index(3, 0) == 0
+    assert [rollout_steps(v) for v in (50, 0, 10**9, "x", None, False, float("nan"))] == [
+        50, 200, MAX_ROLLOUT, 200, 200, 200, 200]

@@ -194,8 +194,7 @@ def as_replayed(page: PageRuns, runs: list[RunRecord], current_id: str | None,
 
 def rollout_steps(value) -> int:
     """The rollout length the slider names, within 1 .. ``MAX_ROLLOUT`` (200 if none)."""
-    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value else 200
-    return int(min(max(number or 200, 1), MAX_ROLLOUT))
+    return int(min(max(shown_views.number_or(value, 200) or 200, 1), MAX_ROLLOUT))
 
 
 def replay_patches(page: PageRuns, shown: list[RunRecord], current_id: str | None, position: int | None,

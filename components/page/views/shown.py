@@ -48,7 +48,11 @@ def every(library: RunLibrary, tab: Any, store: Any) -> list[RunRecord]:
     return library.page(tab, store).all()
 
 
+def number_or(value: Any, default: float) -> float:
+    """``value`` if the page sent a real number (not a bool, not NaN), else ``default``."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value else default
+
+
 def window_index(value: Any, count: int) -> int:
     """The test window a slider or box names, within the ``count`` windows a run has (0 if none named)."""
-    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value else 0
-    return int(min(max(number, 0), max(count - 1, 0)))
+    return int(min(max(number_or(value, 0), 0), max(count - 1, 0)))
