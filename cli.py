@@ -4,6 +4,8 @@
     gatelab train --json > run.json      # the run record (models.run.RunRecord) as JSON
     gatelab sweep --over seed --cells lstm,gru,rnn     # the same settings, five training seeds
     gatelab backtest --dataset sunspots --origins 5    # errors at five forecast origins, baselines beside
+    gatelab train --csv sales.csv --auto               # settings searched on the train part, then trained
+    gatelab suggest --csv sales.csv                    # only the search: what it chose, and what it tried
     gatelab notebook run.json            # that run as a notebook that trains it again (run.ipynb)
     gatelab serve                        # the dashboard
 
@@ -64,6 +66,20 @@ def _add_csv_options(p: argparse.ArgumentParser) -> None:
                         "time, week, month, day or the like, if there is one)")
 
 
+SUGGEST_NOTE = ("The search varies the window, hidden size, epochs, input transform, power and ensemble, and "
+                "scores each candidate by a rolling-origin backtest inside the train part; the test part is never "
+                "read. Options for those six settings are where it starts; the others hold.")
+
+
+def _add_auto_options(p: argparse.ArgumentParser, flag: str = "") -> None:
+    if flag:
+        p.add_argument(flag, dest="auto", action="store_true",
+                       help="search the settings first (as gatelab suggest), then train at the choice; "
+                            "--json then carries the choice and the candidates under 'auto'")
+    p.add_argument("--seconds", default=None,
+                   help="the search's time budget in seconds, from 5 to 3600 (default GATELAB_SUGGEST_SECONDS, or 60)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gatelab", description="LSTM and GRU forecasting, in NumPy and PyTorch.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -72,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--json", action="store_true", help="print the run record as one JSON object, and nothing else")
     _add_csv_options(tr)
     tr.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
+    _add_auto_options(tr, "--auto")
+    sg = sub.add_parser("suggest", help="search settings for a series on its train part, and print the choice",
+                        epilog=SUGGEST_NOTE)
+    _add_knob_options(sg)
+    _add_csv_options(sg)
+    sg.add_argument("--json", action="store_true", help="print the choice and the candidates as one JSON object")
+    sg.add_argument("--threads", default="1", help=f"BLAS and torch threads; a whole number from 1 to {MAX_THREADS}")
+    _add_auto_options(sg)
     sw = sub.add_parser("sweep", help="train one setting's values for several cells (seed or window length)",
                         epilog="Without --periods, a window-length sweep uses the long-season series "
                                "(periods 50 and 120). " + LIMITS_NOTE)
@@ -108,17 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace, length: int | None = None, columns: tuple[str, ...] | None = None,
-                     value_column: str | None = None):
+                     value_column: str | None = None, proposed: dict | None = None):
     """The ``ExperimentConfig`` the options describe; ``ValueError`` names the first bad option.
-    A bundled data set's own settings apply where no option says otherwise."""
+    A bundled data set's own settings, or those ``proposed`` for a file (``models.propose``), apply where
+    no option says otherwise."""
     from data.datasets import DATASETS
     from models.knobs import BY_KEY, parse_values
 
-    raw = {k.key: getattr(args, k.key) for k in KNOBS if getattr(args, k.key) is not None}
+    raw = {k.key: getattr(args, k.key) for k in KNOBS if getattr(args, k.key, None) is not None}
     if str(raw.get("clip-norm", "")).lower() in ("none", "off"):
         raw["clip-norm"] = "0"
     if raw.get("dataset") in DATASETS:
         raw = {k: BY_KEY[k].as_text(v) for k, v in DATASETS[raw["dataset"]].defaults.items()} | raw
+    elif proposed:
+        raw = {k: BY_KEY[k].as_text(v) for k, v in proposed.items()} | raw
     config, errors = parse_values(raw, name=lambda k: k.option, length=length, columns=columns,
                                   value_column=value_column)
     if config is None:
@@ -151,8 +178,8 @@ def _csv_data(args: argparse.Namespace, table, column: str, config):
         time_column = next((c for c in table.columns if looks_like_time(c)), None)
     elif time_column not in table.columns:
         raise ValueError(f"--time-column: the file has no column {time_column!r}; it has {', '.join(table.columns)}")
-    data = table.uploaded(column, args.missing, time_column, config.covariates)
-    problem = calendar_problem(data.times) if config.calendar else None
+    data = table.uploaded(column, args.missing, time_column, config.covariates if config else ())
+    problem = calendar_problem(data.times) if config is not None and config.calendar else None
     if problem:
         raise ValueError(f"--calendar: calendar features {problem}")
     return data
@@ -169,16 +196,38 @@ def _threads(text: str) -> int:
 
 
 def _config_and_series(args: argparse.Namespace):
-    """(the config the options describe, the --csv file's part or None)."""
+    """(the config the options describe, the --csv file's part or None). A file's settings not given as
+    options are those proposed from its data (``models.propose``); a line on standard error says which."""
     table, column = _csv_table(args)
     if table is None:
         return config_from_args(args), None
+    from data.exogenous import season_of
+    from models.propose import propose
+
     args = argparse.Namespace(**{**vars(args), "dataset": "upload"})
-    config = config_from_args(args, table.series(column, args.missing).shape[0], table.numeric, column)
+    values = table.series(column, args.missing)
+    times = _csv_data(args, table, column, None).times
+    season, why = season_of(times)
+    proposal = propose(values, season, why, _train_fraction(args))
+    if not getattr(args, "json", False):
+        print(proposal.line, file=sys.stderr)
+    config = config_from_args(args, values.shape[0], table.numeric, column, proposal.settings)
     return config, _csv_data(args, table, column, config)
 
 
+def _train_fraction(args: argparse.Namespace) -> float:
+    from models.knobs import BY_KEY
+
+    knob = BY_KEY["train-fraction"]
+    given = getattr(args, "train-fraction", None)
+    value, error = knob.parse(knob.as_text(knob.default) if given is None else given, "--train-fraction")
+    if error:
+        raise ValueError(error)
+    return value
+
+
 def _train(args: argparse.Namespace) -> int:
+    from models.verdict import verdict
     from models.wording import BASELINE_NAMES
     from models.wording import METHOD_NAMES
     from models.ensemble import run_ensemble
@@ -186,6 +235,13 @@ def _train(args: argparse.Namespace) -> int:
 
     config, series = _config_and_series(args)
     limit_threads(_threads(args.threads))
+    chosen = None
+    if args.auto:
+        chosen = _search(args, config, series)
+        config = config_from_args(argparse.Namespace(**{k.key: None for k in KNOBS}), *_shape(config, series),
+                                  proposed={**_settings_of(config), **chosen.settings})
+        if not args.json:
+            print(chosen.line, file=sys.stderr)
     bar = None
     if not args.json:
         from tqdm import tqdm
@@ -202,7 +258,7 @@ def _train(args: argparse.Namespace) -> int:
     if bar is not None:
         bar.close()
     if args.json:
-        print(json.dumps(record.to_json()))
+        print(json.dumps({**record.to_json(), **({"auto": chosen.as_dict()} if chosen else {})}))
         return 0
     h = record.history
     power = f", power {config.power}" if config.power != "none" else ""
@@ -213,6 +269,9 @@ def _train(args: argparse.Namespace) -> int:
     rows = [("model", record.metrics)] + [(BASELINE_NAMES[k], s) for k, s in record.baselines.items()]
     for name, m in rows:
         print(f"    {name:<14} MSE {m.mse:.4f}   MAE {m.mae:.4f}   RMSE {m.rmse:.4f}   MASE {m.mase:.3f}")
+    for key, note in record.baseline_notes.items():
+        print(f"    {BASELINE_NAMES.get(key, key)}: {note}")
+    print(f"  {verdict(record)}")
     if record.members or record.intervals:
         from models.trust import trust_rows
 
@@ -234,6 +293,72 @@ def _train(args: argparse.Namespace) -> int:
     if record.grad_flow:
         epoch, norms = record.grad_flow[-1]
         print(f"  gradient flow at epoch {epoch}: ||dL/dh_1|| / ||dL/dh_{len(norms)}|| = {norms[0] / norms[-1]:.3g}")
+    return 0
+
+
+def _settings_of(config) -> dict:
+    """Every knob's value in ``config``, as a proposal holds them (key -> value)."""
+    return {k.key: k.value_in(config) for k in KNOBS}
+
+
+def _shape(config, series) -> tuple:
+    """(length, columns, value column) of the series ``config`` trains on, for ``config_from_args``."""
+    if series is None:
+        return (None, None, None)
+    return (series.series.shape[0], tuple(series.columns), None)
+
+
+def _search(args: argparse.Namespace, config, series):
+    """Suggest settings (``models.suggest``) for the series ``config`` and ``series`` describe, within the
+    budget --seconds gives; progress on standard error unless --json."""
+    import os
+
+    from data.bounds import Bound
+    from models.experiment import series_times
+    from models.propose import Proposal
+    from models.suggest import KEYS, suggest
+
+    budget = args.seconds if args.seconds is not None else os.environ.get("GATELAB_SUGGEST_SECONDS", "60")
+    problem = Bound("float", 5, 3600).problem(budget)
+    if problem:
+        raise ValueError(f"--seconds {problem}")
+    values = _values_of(config, series)
+    times = series_times(config, series)
+    proposal = Proposal(config.season_for(times or None),
+                        {k: v for k, v in _settings_of(config).items() if k in KEYS}, ("the options given",))
+    report = None if args.json else (
+        lambda k, total, c: print(f"candidate {k} of {total}: " + (f"MSE {c.mse:.4g} on the validation blocks"
+                                                                     if c.mse is not None else f"left out ({c.note})"),
+                                  file=sys.stderr))
+    return suggest(config, series if series is not None else values, proposal, float(budget), on_candidate=report)
+
+
+def _values_of(config, series):
+    from data.datasets import DATASETS, SYNTHETIC
+    from data.synthetic import make_series
+
+    if series is not None:
+        return series.series
+    return make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from models.suggest import describe
+    from models.threads import limit_threads
+
+    config, series = _config_and_series(args)
+    limit_threads(_threads(args.threads))
+    chosen = _search(args, config, series)
+    if args.json:
+        print(json.dumps(chosen.as_dict()))
+        return 0
+    print(chosen.line)
+    print(f"  {'validation MSE':>15}  {'seconds':>7}  settings")
+    for c in sorted(chosen.rows, key=lambda c: (c.mse is None, c.mse or 0)):
+        score = f"{c.mse:>15.4g}" if c.mse is not None else f"{'-':>15}"
+        print(f"  {score}  {c.seconds:>7.1f}  {describe(c.settings)}" + (f" ({c.note})" if c.note else ""))
+    options = " ".join(f"--{k} {v}" for k, v in chosen.settings.items())
+    print(f"Train at it: gatelab train {options}" + (f" --csv {args.csv}" if args.csv else ""))
     return 0
 
 
@@ -339,6 +464,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _train(args)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "suggest":
+            return _suggest(args)
         if args.command == "backtest":
             return _backtest(args)
         if args.command == "datasets":

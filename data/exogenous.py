@@ -46,7 +46,7 @@ def _dates(times: Sequence[str]):
         dates = pd.to_datetime(pd.Series(list(times), dtype=object), errors="raise", format="mixed")
     except (ValueError, TypeError, OverflowError):
         return None
-    return pd.DatetimeIndex(dates)
+    return pd.DatetimeIndex(dates).as_unit("s")  # seconds reach past the year 2262, where pandas 2's ns end
 
 
 def calendar_problem(times: Sequence[str] | None) -> str | None:
@@ -102,7 +102,8 @@ def dates_after(dates, extra: int):
     step = _step_days(dates)
     if step >= 27:
         months = max(1, round(step / 30.44))
-        return pd.DatetimeIndex([dates[-1] + pd.DateOffset(months=months * j) for j in range(1, extra + 1)])
+        return pd.DatetimeIndex(np.array([dates[-1] + pd.DateOffset(months=months * j) for j in range(1, extra + 1)],
+                                         dtype="datetime64[s]"))
     return (dates[-1] + pd.to_timedelta(np.arange(1, extra + 1) * step, unit="D")).round("s")
 
 

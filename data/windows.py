@@ -22,6 +22,15 @@ the same way whatever window it sits in, see ``models.rollout``):
   taken away; the network sees and predicts what is left (rescaled to unit
   variance), and the line is added back to its forecasts. Inputs stay in range
   as long as the trend is linear, and rollouts do not drift.
+- ``"sdiff"``: seasonal differences z[t] - z[t-m], m the season; the network
+  predicts the change from the same step a season earlier. A season repeats
+  itself for free, and the network learns how this one differs from the last.
+  Windows whose target lies in the first season are not trained on.
+- ``"es"``: the exponential-smoothing hybrid (``data.smoothing``): a Holt-Winters
+  model fitted on the train part forecasts every step; the network reads and
+  predicts what it misses, each step measured from the model's level and
+  seasonal factor at that step. A network that learns nothing forecasts as the
+  smoothing model does.
 
 Covariates (``data.exogenous``) widen each window: row t of a window holds the
 series' input at t and, per covariate standardized on the train part, its value
@@ -39,7 +48,10 @@ import numpy as np
 from data.bounds import TRAIN_FRACTION
 from data.power import Power, fit_power
 
-TRANSFORMS = ("none", "diff", "detrend")
+from data.smoothing import Smoothing, fit_smoothing
+
+TRANSFORMS = ("none", "diff", "detrend", "sdiff", "es")
+SEASONAL = ("sdiff",)  # transforms that need a season
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,8 @@ class Prepared:
     features: np.ndarray | None = None  # (rows, C) standardized covariates as windows read them; row t: see above
     feature_names: tuple[str, ...] = ()
     known: tuple[bool, ...] = ()  # per covariate: known past the data's end
+    season: int = 1  # "sdiff": m, the steps back each value is measured from
+    smoothing: Smoothing | None = None  # "es": the fitted smoothing model
 
     @property
     def width(self) -> int:
@@ -122,6 +136,9 @@ class Prepared:
             inputs, ref = z, 0.0
         elif self.transform == "diff":
             inputs, ref = np.concatenate([[0.0], np.diff(z)]) / self.target_scale, float(z[target - 1])
+        elif self.transform in ("sdiff", "es"):
+            d, base = _relative(z, self.transform, self.season, self.smoothing)
+            inputs, ref = d / self.target_scale, float(base[target])
         else:
             base = self.line[0] + self.line[1] * np.arange(len(z))
             inputs, ref = (z - base) / self.target_scale, float(base[target])
@@ -147,6 +164,14 @@ class Prepared:
             z = self.scaler.transform(self.series[t - 1])[:, None] + np.cumsum(z, axis=1)
         elif self.transform == "detrend":
             z = z + self.line[0] + self.line[1] * (t[:, None] + np.arange(z.shape[1])[None, :])
+        elif self.transform == "sdiff":  # a season back: the truth while it is known, then the path itself
+            known = self.scaler.transform(self.series)
+            m, out = self.season, np.empty_like(z)
+            for j in range(z.shape[1]):
+                out[:, j] = (known[t + j - m] if j < m else out[:, j - m]) + z[:, j]
+            z = out
+        elif self.transform == "es":
+            z = self.smoothing.paths(self.scaler.transform(self.series), t, z)
         return self.scaler.inverse(z)
 
     def rollout_to_original(self, out: np.ndarray) -> np.ndarray:
@@ -267,6 +292,29 @@ def covariate_features(covariates, n: int, split: int) -> np.ndarray:
     return np.column_stack([c[:rows] for c in columns])
 
 
+def _relative(z: np.ndarray, transform: str, m: int, smoothing: Smoothing | None) -> tuple[np.ndarray, np.ndarray]:
+    """("sdiff" and "es") (what the network reads before rescaling, what each target is measured from)."""
+    if transform == "sdiff":
+        base = np.concatenate([z[:m], z[:-m]])  # the first season is measured from itself: 0, not trained on
+        return z - base, base
+    f = smoothing.forecasts(z)
+    return z - f, f
+
+
+def season_problem(transform: str, season: int | None, split: int) -> str | None:
+    """Why ``transform`` cannot be used with this season and train part, as the end of a sentence that
+    starts with "transform"; None when it can."""
+    if transform not in SEASONAL:
+        return None
+    if not season or season < 2:
+        return ("'sdiff' (seasonal differences) needs a season, and this series has none known: "
+                "no dates that make one, or a yearly series; choose another input transform")
+    if split < 2 * season + 2:
+        return (f"'sdiff' needs two seasons of {season} in the train part ({2 * season + 2} points), "
+                f"which holds {split}")
+    return None
+
+
 def prepare(
     series: np.ndarray,
     seq_len: int = 60,
@@ -276,11 +324,13 @@ def prepare(
     covariates: tuple = (),
     power: str = "none",
     split: int | None = None,
+    season: int | None = None,
 ) -> Prepared:
     """Split, scale, transform and window ``series`` (n,) for a one-step forecaster; ``covariates``
     (``data.exogenous.Covariate``) widen every window. ``power`` (``data.power``) comes first, fit on
     the train part; the series and every forecast stay in original units. ``split`` puts the first test
-    point elsewhere than ``train_fraction`` does (a backtest's origin, ``models.backtest``)."""
+    point elsewhere than ``train_fraction`` does (a backtest's origin, ``models.backtest``). ``season``:
+    the steps in a season, for "sdiff" (needed) and "es" (used when the train part holds two)."""
     x = check_series(series)
     n = x.shape[0]
     if not isinstance(seq_len, (int, np.integer)) or seq_len < 1:
@@ -297,10 +347,14 @@ def prepare(
         raise ValueError(f"seq_len {problem}")
     if transform not in TRANSFORMS:
         raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
+    problem = season_problem(transform, season, split)
+    if problem:
+        raise ValueError(f"transform {problem}")
 
     scaler = fit_scaler(x[:split], fit_power(power, x, split))
     z = scaler.transform(x)
     line = (0.0, 0.0)
+    m, smoothing, trained_from = int(season or 1), None, 0
     if transform == "none":
         inputs, target_scale, base = z, 1.0, np.zeros(n)
     elif transform == "diff":
@@ -309,7 +363,7 @@ def prepare(
         if not target_scale > 0:
             raise ValueError("series has constant differences on the train part; use transform 'none'")
         inputs, base = d / target_scale, np.concatenate([[0.0], z[:-1]])  # the change from the last value
-    else:
+    elif transform == "detrend":
         slope, intercept = np.polyfit(np.arange(split), z[:split], 1)
         line = (float(intercept), float(slope))
         base = intercept + slope * np.arange(n)
@@ -317,14 +371,27 @@ def prepare(
         if not target_scale > 0:
             raise ValueError("series is a straight line on the train part; there is nothing left to learn")
         inputs = (z - base) / target_scale
+    else:  # "sdiff", "es": measured from a season back, or from the smoothing model's forecast
+        if transform == "es":
+            smoothing = fit_smoothing(z, split, season)
+            m = smoothing.season
+        d, base = _relative(z, transform, m, smoothing)
+        trained_from = m if transform == "sdiff" or m > 1 else 1  # the first season's targets are not learned
+        target_scale = float(np.std(d[trained_from:split]))
+        if not target_scale > 0:
+            raise ValueError(f"series has nothing left to learn after transform {transform!r} on the train part")
+        inputs = d / target_scale
 
     features = covariate_features(covariates, n, split).astype(dtype) if covariates else None
     X, t = make_windows(inputs, seq_len, features)
     y, ref = inputs[t], base[t]
-    is_train = t < split
+    is_train = (t < split) & (t >= trained_from)
     allw = Windows(X.astype(dtype), y[:, None].astype(dtype), t, ref[:, None], is_train)
-    train, test = allw.subset(is_train), allw.subset(~is_train)
+    train, test = allw.subset(is_train), allw.subset(t >= split)
     if test.X.shape[0] < 2:
         raise ValueError(f"the test part has {test.X.shape[0]} window(s); lower train_fraction or lengthen the series")
+    if train.X.shape[0] < 2:
+        raise ValueError(f"seq_len {seq_len} leaves {train.X.shape[0]} training window(s) after the first season "
+                         f"of {m}; shorten the window or choose another input transform")
     return Prepared(x, split, seq_len, transform, scaler, target_scale, inputs.astype(dtype), train, test, line,
-                    features, tuple(c.name for c in covariates), tuple(c.known for c in covariates))
+                    features, tuple(c.name for c in covariates), tuple(c.known for c in covariates), m, smoothing)

@@ -89,6 +89,7 @@ def backtest(config: ExperimentConfig, origins: int = 5, refit: str = "every",
     A stop ends the backtest with the origins it finished."""
     if refit not in REFITS:
         raise ValueError(f"refit must be one of {', '.join(REFITS)}, got {refit!r}")
+    kwargs.setdefault("statistical", False)  # its table holds the simple baselines; refitting the rest is waste
     values = _values(config, series)
     n = values.shape[0]
     split = split_index(n, config.train_fraction)

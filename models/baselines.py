@@ -5,9 +5,15 @@
   longest period given); where the data does not reach back a season, the last value.
 - drift: the last value plus the train part's mean step (the line from the first
   to the last train point, carried on).
-- linear AR: least squares on the same L lags plus an intercept, fit on the
-  training windows only, on the series' levels (whatever power the model reads:
-  the baseline stays the same for every setting of one window length).
+- linear AR: least squares on the last p values plus an intercept, fit on the
+  train part only, on the series' standardized levels (whatever power and input
+  transform the model reads: the baseline is the same for every setting of them).
+  Its order p is chosen by AIC among 1 .. min(L, the train part's points / 3 - 1),
+  so it never has more coefficients than a third of the equations it is fit on.
+
+``linear_ar_coefficients`` and ``linear_ar_paths`` are the other AR: all L lags of the
+network's own window, fit to the next k values; the horizon view and the saliency view
+compare the network with it, lag for lag.
 """
 
 from __future__ import annotations
@@ -67,10 +73,44 @@ def linear_ar_paths(prep: Prepared, k: int, test_t: np.ndarray) -> np.ndarray:
     return _level_scaler(prep).inverse(A[rows] @ linear_ar_coefficients(prep, k))
 
 
+def ar_most(split: int, seq_len: int) -> int:
+    """The highest order the AR may choose: the window's L, and at most a third of the train points
+    less one, so that its p + 1 coefficients meet at least twice as many equations."""
+    return max(1, min(seq_len, split // 3 - 1))
+
+
+def ar_fit(prep: Prepared) -> tuple[int, np.ndarray]:
+    """(the order p that AIC picks on the train part, the coefficients: p lags, the newest first, then
+    the intercept). Every order is scored on the same equations, the targets ``ar_most`` .. split - 1."""
+    z = _level_scaler(prep).transform(prep.series)
+    most = ar_most(prep.split, prep.seq_len)
+    t = np.arange(most, prep.split)
+    lags = np.column_stack([z[t - j] for j in range(1, most + 1)])  # column j - 1: lag j
+    best = None
+    for p in range(1, most + 1):
+        A = np.hstack([lags[:, :p], np.ones((t.shape[0], 1))])
+        coef, *_ = np.linalg.lstsq(A, z[t], rcond=None)
+        rss = float(np.sum((A @ coef - z[t]) ** 2))
+        aic = t.shape[0] * np.log(max(rss, 1e-300) / t.shape[0]) + 2 * (p + 1)
+        if best is None or aic < best[0]:
+            best = (aic, p, coef)
+    return best[1], best[2]
+
+
 def linear_ar(prep: Prepared, season: int = 1) -> np.ndarray:
-    """Least-squares AR(L) forecasts for the test windows, original units (N_test,): the direct AR one
-    step ahead."""
-    return linear_ar_paths(prep, 1, prep.test.target_index)[:, 0]
+    """The order-chosen AR's one-step forecasts of the test targets, original units (N_test,)."""
+    p, coef = ar_fit(prep)
+    z = _level_scaler(prep).transform(prep.series)
+    t = prep.test.target_index
+    A = np.hstack([np.column_stack([z[t - j] for j in range(1, p + 1)]), np.ones((t.shape[0], 1))])
+    return _level_scaler(prep).inverse(A @ coef)
+
+
+def ar_note(prep: Prepared) -> str:
+    """What the AR read, for the table: "AR(13) on the standardized levels, its order chosen by AIC"."""
+    p, _ = ar_fit(prep)
+    return (f"AR({p}) on the series' levels (not the model's transform), order chosen by AIC on the train part "
+            f"among 1 to {ar_most(prep.split, prep.seq_len)}")
 
 
 BASELINES = {"persistence": persistence, "seasonal_naive": seasonal_naive, "drift": drift, "linear_ar": linear_ar}

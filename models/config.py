@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
-from data.exogenous import exogenous_problems
+from data.exogenous import exogenous_problems, season_of
 from data.power import POWERS
 from data.synthetic import SeriesConfig
 from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
@@ -126,6 +126,11 @@ class ExperimentConfig:
         if self.dataset == UPLOAD:
             return None
         return DATASETS[self.dataset].season if self.dataset in DATASETS else self.series.season
+
+    def season_for(self, times=None) -> int | None:
+        """The season of the series this config trains on: ``season``, or for an upload the one its time
+        labels ``times`` give (``data.exogenous.season_of``)."""
+        return season_of(times)[0] if self.dataset == UPLOAD else self.season
 
     @property
     def inputs(self) -> int:

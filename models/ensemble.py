@@ -54,6 +54,7 @@ def combine(config: ExperimentConfig, members: list[RunRecord], reason: str = ""
         members=tuple(Member(m.config.train.seed, m.epochs_done, m.metrics, m.forecast.pred, m.rollout.pred[:steps],
                              m.weights, m.stopped) for m in members),
         stopped=stopped,
+        baseline_rollouts={k: v[:steps] for k, v in first.baseline_rollouts.items()},
         id="", number=0, role="", snapshots=(),
     )
     if config.interval > 0:

@@ -16,18 +16,19 @@ from typing import Callable
 import numpy as np
 
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
-from data.exogenous import HOLIDAYS, Covariate, calendar, season_of
+from data.exogenous import HOLIDAYS, Covariate, calendar
 from data.synthetic import holiday_days, make_series
 from data.upload import Uploaded
 from data.windows import check_series, prepare
 from models.base import param_shapes
-from models.baselines import BASELINES
+from models.baselines import BASELINES, ar_note
 from models.conformal import Predictor, calibrate
 from models.config import ExperimentConfig
 from models.forecaster import Forecaster
 from models.horizon import measure
 from models.metrics import Scores, naive_scale
 from models.run import Curve, History, RunRecord
+from models.statistical import fit_statistical
 from models.train import EpochLog, best_epoch
 
 class NoEpoch(RuntimeError):
@@ -48,6 +49,7 @@ def run_experiment(
     hold: Callable[[EpochLog, Callable[[], RunRecord]], None] | None = None,
     on_weights: Callable[[EpochLog, Callable[[], dict]], None] | None = None,
     split: int | None = None,
+    statistical: bool = True,
 ) -> RunRecord:
     """Train and evaluate; ``series`` (n,) replaces the synthetic one when given, or an ``Uploaded``
     file's part, with its time labels and covariate columns.
@@ -58,6 +60,8 @@ def run_experiment(
     goes on when ``hold`` returns. ``on_weights(log, weights)`` is called after each epoch too, with a
     function that gives the model's weights as they stand (the live parity meter compares them).
     ``split``: the first test point, in place of the config's train fraction (a backtest's origin).
+    ``statistical``: fit the statistical baselines (``models.statistical``); a search that scores only the
+    model (``models.suggest``) leaves them out.
 
     A run that ``should_stop`` ends early keeps what it learned so far, with
     ``stopped`` saying "stopped at epoch k"; the caller may reword why.
@@ -74,14 +78,15 @@ def run_experiment(
         if split is None:
             config.check_fits(series.shape[0])
     covariates = covariates_for(config, series.shape[0], upload)
+    season = config.season_for(series_times(config, upload) or None)
     prep = prepare(series, config.seq_len, config.train_fraction, config.transform, dtype=np.dtype(config.dtype),
-                   covariates=covariates, power=config.power, split=split)  # in the run's own precision
+                   covariates=covariates, power=config.power, split=split, season=season)  # in its own precision
     t = config.train
     model = Forecaster(config)
     every = snapshot_every(config)
     snapshots: list[tuple[int, dict]] = []
     logs: list[EpochLog] = []
-    run = _Scoring(config, prep, model, upload, covariates, snapshots)
+    run = _Scoring(config, prep, model, upload, covariates, snapshots, should_stop, statistical)
 
     def at_epoch_end(log: EpochLog) -> None:
         logs.append(log)
@@ -118,9 +123,18 @@ class _Scoring:
     """What a run's record is made from: its data, its model as it stands, and its snapshots."""
 
     def __init__(self, config: ExperimentConfig, prep, model: Forecaster, upload: Uploaded | None,
-                 covariates: tuple[Covariate, ...], snapshots: list) -> None:
+                 covariates: tuple[Covariate, ...], snapshots: list,
+                 should_stop: Callable[[], bool] | None = None, statistical: bool = True) -> None:
         self.config, self.prep, self.model, self.upload = config, prep, model, upload
-        self.covariates, self.snapshots = covariates, snapshots
+        self.covariates, self.snapshots, self.should_stop = covariates, snapshots, should_stop
+        self._statistical = None if statistical else ({}, {})  # fitted once: they read the data, not the weights
+
+    def statistical(self, season: int | None, steps: int, phase: Callable[[str], None]):
+        """The statistical models' fits (``models.statistical``), made the first time they are asked for."""
+        if self._statistical is None:
+            phase("fitting AutoETS, AutoARIMA and AutoTheta on the train part")
+            self._statistical = fit_statistical(self.prep.series, self.prep.split, season, steps, self.should_stop)
+        return self._statistical
 
     def record(self, h: list[EpochLog], stopped: str, phase: Callable[[str], None] = lambda what: None,
                horizon: Callable[[float], object] = lambda scale: None) -> RunRecord:
@@ -138,7 +152,7 @@ class _Scoring:
         val_loss = tuple(e.val_loss for e in h if e.val_loss is not None)
         scale = naive_scale(prep.series, prep.split)
         # a file's season comes from its time column's spacing; none known, no seasonal naive baseline
-        season = config.season if config.dataset != UPLOAD else season_of(upload.times if upload else None)[0]
+        season = config.season_for(upload.times if upload else None)
         intervals = None
         if config.interval > 0:
             phase(f"calibrating the {config.interval:.0%} prediction intervals")
@@ -148,6 +162,14 @@ class _Scoring:
         phase("scoring the baselines")
         baselines = {name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()
                      if season is not None or name != "seasonal_naive"}
+        notes = {"linear_ar": ar_note(prep)}
+        fits, skipped = self.statistical(season, max(rolled.shape[0], 1), phase)
+        for name, fit in fits.items():
+            baselines[name] = Scores.of(truth, fit.one_step[target - prep.split], scale)
+            if fit.note:
+                notes[name] = fit.note
+        notes |= {name: f"left out: {why}" for name, why in skipped.items()}
+        notes = unreliable(baselines, notes)
         return RunRecord(
             config=config,
             series=tuple(prep.series.tolist()),
@@ -169,7 +191,25 @@ class _Scoring:
             source=upload.name if upload is not None else "",
             times=tuple(times) if len(times := series_times(config, upload)) == n else (),
             intervals=intervals,
+            baseline_notes=notes,
+            baseline_rollouts={name: tuple(fit.rollout[: rolled.shape[0]].tolist()) for name, fit in fits.items()},
         )
+
+
+UNRELIABLE = 10.0  # a baseline whose test MSE is this many times persistence's or more is marked
+
+
+def unreliable(baselines: dict, notes: dict[str, str]) -> dict[str, str]:
+    """``notes`` with every baseline far worse than persistence marked as unreliable here, with the reason."""
+    if "persistence" not in baselines or not baselines["persistence"].mse > 0:
+        return notes
+    out = dict(notes)
+    for name, s in baselines.items():
+        times = s.mse / baselines["persistence"].mse
+        if times >= UNRELIABLE:
+            why = f"unreliable here: its test MSE is {times:,.0f} times persistence's"
+            out[name] = f"{why}; {out[name]}" if out.get(name) else why
+    return out
 
 
 def series_times(config: ExperimentConfig, upload: Uploaded | None = None) -> list[str]:

@@ -30,7 +30,8 @@ MAX_LIST = MAX_COMPONENTS  # the longest list a field takes: one number per seas
 HORIZON_METHOD_LABELS = {"direct": "direct (k outputs)", "recursive": "none (recursive only)",
                          "seq2seq": "seq2seq (encoder-decoder)"}
 POWER_LABELS = {"none": "none", "sqrt": "square root", "log": "log", "boxcox": "Box-Cox (λ fit on train)"}
-TRANSFORM_LABELS = {"detrend": "detrended", "diff": "differences (predict the change)", "none": "levels (plain)"}
+TRANSFORM_LABELS = {"detrend": "detrended", "diff": "differences (predict the change)", "none": "levels (plain)",
+                    "sdiff": "seasonal differences", "es": "exponential smoothing + network (ES hybrid)"}
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,10 @@ KNOBS: tuple[Knob, ...] = (
          help="GRU (Cho) is the textbook GRU, in NumPy only"),
     Knob("transform", "transform", "Inputs", "choice", choices=_choices(TRANSFORMS[::-1], TRANSFORM_LABELS),
          help="detrended: a line fit to the train part is taken away; differences: predict the change "
-              "from the last value; levels: plain standardized values"),
+              "from the last value; levels: plain standardized values; seasonal differences: predict the "
+              "change from a season earlier; ES hybrid: a Holt-Winters model fitted on the train part "
+              "forecasts each step and the network learns what it misses (if it learns nothing, the "
+              "forecast is the smoothing model's)"),
     Knob("power", "power", "Power transform", "choice", choices=_choices(POWERS, POWER_LABELS),
          help="before the inputs: the square root, the log or a Box-Cox power of the series, so that swings "
               "that grow with the level look alike; forecasts and errors are mapped back to the series' units"),

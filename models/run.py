@@ -38,6 +38,7 @@ from models.base import check_state_dict, param_shapes
 from models.config import ExperimentConfig
 from models.rules import MAX_ENSEMBLE, MAX_ROLLOUT
 from models.seal import mac, same
+from models.verdict import verdict
 from models.cost import Served, served_problems
 from models.forecaster import Forecaster
 from models.conformal import Intervals
@@ -48,6 +49,8 @@ SCHEMA = "gatelab.run"
 VERSION = 4  # 2: MASE and more baselines in the scores; 3: covariates, seq2seq; 4: power, ensembles, intervals
 READS = (2, 3, 4)  # an older record is a newer one without what came later
 _BYTES = {"float32": "<f4", "float64": "<f8"}
+ANNOTATIONS = ("auto",)  # what a command adds beside a record (``gatelab train --auto --json``), not sealed in it
+MAX_BASELINES = 12  # names a record's baseline notes and rollouts may hold
 
 
 class RunRecordError(ValueError):
@@ -131,6 +134,10 @@ class RunRecord:
     intervals: Intervals | None = None  # with an interval level: split-conformal bands (models.conformal)
     members: tuple[Member, ...] = field(default=(), repr=False, compare=False)
     # an ensemble's seeds; then forecast and rollout are their mean, and weights, history and gates the first's
+    baseline_notes: Mapping[str, str] = field(default_factory=dict)  # baseline name -> what to know of it here
+    # ("AR(13) on the series' levels ...", "unreliable here: ...", why a statistical model was left out)
+    baseline_rollouts: Mapping[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
+    # the statistical models' forecasts from the split, as long as the run's rollout
 
     @property
     def axis(self) -> TimeAxis:
@@ -210,7 +217,9 @@ class RunRecord:
             (self.split == split, f"its split is {self.split}, but its settings put it at {split}"),
             (len(self.forecast.index) == tests and all(0 <= i < n for i in self.forecast.index),
              f"its forecasts must cover its {tests} test windows"),
-            (len(self.rollout.pred) <= c.rollout_steps, f"its rollout is longer than {c.rollout_steps} steps"),
+            (len(self.rollout.pred) <= c.rollout_steps and all(len(v) <= c.rollout_steps
+                                                                for v in self.baseline_rollouts.values()),
+             f"its rollout is longer than {c.rollout_steps} steps"),
             (self.epochs_done <= epochs and all(len(getattr(self.history, k)) <= epochs
                                                 for k in History.__dataclass_fields__),
              f"its history is longer than its {epochs} epochs"),
@@ -253,6 +262,7 @@ class RunRecord:
             "history": {k: list(getattr(self.history, k)) for k in History.__dataclass_fields__},
             "metrics": _scores_json(self.metrics),
             "baselines": {name: _scores_json(s) for name, s in self.baselines.items()},
+            "verdict": verdict(self),  # made again from the scores when read: these words only report them
             "forecast": _curve_json(self.forecast),
             "rollout": _curve_json(self.rollout),
             "weights": pack_weights(self.weights, self.config.dtype),
@@ -266,6 +276,9 @@ class RunRecord:
             **({"role": self.role} if self.role else {}),
             **({"intervals": self.intervals.as_dict()} if self.intervals else {}),
             **({"members": [m.to_json(self.config.dtype) for m in self.members]} if self.members else {}),
+            **({"baseline_notes": dict(self.baseline_notes)} if self.baseline_notes else {}),
+            **({"baseline_rollouts": {k: list(v) for k, v in self.baseline_rollouts.items()}}
+               if self.baseline_rollouts else {}),
         }
         digest = _digest(body)
         return {**body, "digest": digest, **({"seal": mac(key, digest)} if key else {})}
@@ -279,7 +292,7 @@ class RunRecord:
         if data.get("version") not in READS:
             raise RunRecordError(f"this run record has version {data.get('version')!r}; "
                                  f"this Gatelab reads versions {' and '.join(map(str, READS))}")
-        body = {k: v for k, v in data.items() if k not in ("digest", "seal")}
+        body = {k: v for k, v in data.items() if k not in ("digest", "seal", *ANNOTATIONS)}
         if data.get("digest") != _digest(body):
             raise RunRecordError("this run record was changed after it was made: its digest does not match")
         if key and not same(str(data.get("seal", "")), mac(key, data["digest"])):
@@ -310,6 +323,10 @@ class RunRecord:
                 role=str(data.get("role", ""))[:80],
                 intervals=Intervals.from_dict(data["intervals"]) if data.get("intervals") else None,
                 members=tuple(Member.from_json(m) for m in data.get("members", ())[:MAX_ENSEMBLE]),
+                baseline_notes={str(k)[:40]: str(v)[:300] for k, v in
+                                list(dict(data.get("baseline_notes", {})).items())[:MAX_BASELINES]},
+                baseline_rollouts={str(k)[:40]: tuple(float(v) for v in vs[:MAX_ROLLOUT]) for k, vs in
+                                   list(dict(data.get("baseline_rollouts", {})).items())[:MAX_BASELINES]},
             )
             shapes = param_shapes(config.cell, config.inputs, config.hidden_size)
             for weights in (record.weights, *(m.weights for m in record.members)):
@@ -391,7 +408,8 @@ def prepared(record: RunRecord):
     its own precision (a backtest's run splits at its origin)."""
     c = record.config
     return prepare(np.asarray(record.series), c.seq_len, c.train_fraction, c.transform, dtype=np.dtype(c.dtype),
-                   covariates=record.covariates, power=c.power, split=record.split)
+                   covariates=record.covariates, power=c.power, split=record.split,
+                   season=c.season_for(record.times or None))
 
 
 def restore(record: RunRecord, backend: str = "numpy", prep=None) -> Forecaster:

@@ -124,7 +124,8 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
                      "It needs Gatelab installed in the notebook's Python (`pip install gatelab-*.whl`, or a "
                      "checkout's `make install`)."),
         ("code", "import numpy as np\nimport pandas as pd\nimport plotly.graph_objects as go\n\n"
-                 "from models.wording import BASELINE_NAMES\nfrom data.upload import Uploaded\n"
+                 "from models.wording import BASELINE_NAMES\nfrom models.verdict import verdict\n"
+                 "from data.upload import Uploaded\n"
                  "from data.windows import split_index\nfrom models.ensemble import run_ensemble\n"
                  "from models.knobs import parse_values, series_of\nfrom models.threads import limit_threads\n\n"
                  "limit_threads(1)  # one thread, as a Gatelab job: the same sums in the same order"),
@@ -164,9 +165,13 @@ def _cells(record: RunRecord) -> list[tuple[str, str]]:
                  "fig.update_layout(height=300, margin=dict(t=30), xaxis_title='epoch', yaxis_title='MSE', "
                  "yaxis_type='log')\nfig.show()"),
         ("markdown", "## Against the baselines\n\nThe one-step test errors in the series' own units, beside "
-                     "simple forecasts that need no training. A model earns its place only where it beats them; "
-                     "the linear AR reads the same window of past values."),
-        ("code", "rows = {'model': record.metrics, **{BASELINE_NAMES[k]: s for k, s in record.baselines.items()}}\n"
+                     "simple forecasts that need no training and the statistical models a forecaster fits first "
+                     "(statsforecast's AutoETS, AutoARIMA and AutoTheta, fitted on the train part). A model earns "
+                     "its place only where it beats them. The last line says who won."),
+        ("code", "rows = {'model': record.metrics, **{BASELINE_NAMES.get(k, k): s for k, s in record.baselines.items()}}\n"
+                 "for k, note in record.baseline_notes.items():\n"
+                 "    print(f'{BASELINE_NAMES.get(k, k)}: {note}')\n"
+                 "print(verdict(record))\n"
                  "pd.DataFrame({name: s.as_dict() for name, s in rows.items()}).T"),
         ("markdown", "## The forecasts\n\nThe truth on the test part, the one-step forecasts (each from the true "
                      "window before it) and the rollout (the model fed its own forecasts from the end of the train "

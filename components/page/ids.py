@@ -71,6 +71,7 @@ REPLAY_SHOWN = "replay-shown"  # {"run", "position"}: the epoch the views show (
 # results.py
 METRICS_TABLE = "metrics-table"
 PARITY_NOTE = "parity-note"
+VERDICT = "verdict"  # the sentence under Results: who scored best, by how much, against which baseline
 ROLLOUT_NOTE = "rollout-note"
 FORECAST_GRAPH = "forecast-graph"
 ROLLOUT_STEPS = "rollout-steps"

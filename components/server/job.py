@@ -37,6 +37,7 @@ from data.upload import Uploaded
 from data.windows import check_series, split_index
 from models.config import ExperimentConfig
 from models.cost import Served, check_served
+from models.knobs import KNOBS
 from models.backtest import REFITS, backtest, origins_problem
 from models.ensemble import combine, member_configs
 from models.experiment import NoEpoch, run_experiment
@@ -65,35 +66,38 @@ class JobOutcome:
     status: str  # "done", "cancelled at epoch 3", or what went wrong
     sweep: dict[str, Any] | None = None  # a sweep's spec and points (``models.sweep``); its runs are not kept
     backtest: dict[str, Any] | None = None  # a backtest's errors per origin (``models.backtest``); no runs
+    suggest: dict[str, Any] | None = None  # Suggest settings' choice and candidates (``models.suggest``); no runs
 
     def to_json(self, key: bytes | None = None) -> dict[str, Any]:
         """JSON for the page; with ``key``, each run record carries this server's seal (``models.run``)."""
         return {"request_id": self.request_id, "runs": [r.to_json(key) for r in self.runs], "status": self.status,
-                "sweep": self.sweep, "backtest": self.backtest}
+                "sweep": self.sweep, "backtest": self.backtest, "suggest": self.suggest}
 
     def page_json(self, runs: tuple[RunRecord, ...] | list[RunRecord] | None = None) -> dict[str, Any]:
         """What the page receives: the runs named, not sent (they wait on the shelf, ``components.server.shelf``);
         ``runs``: this outcome's runs as the shelf numbered them."""
         runs = self.runs if runs is None else runs
         return {"request_id": self.request_id, "status": self.status, "sweep": self.sweep, "backtest": self.backtest,
-                "runs": [{"id": r.id, "number": r.number, "label": r.label, "epochs": r.epochs_done,
+                "suggest": self.suggest, "runs": [{"id": r.id, "number": r.number, "label": r.label, "epochs": r.epochs_done,
                           **({"ensemble": True} if r.members else {})} for r in runs]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], key: bytes | None = None) -> "JobOutcome":
         """The inverse of ``to_json``; with ``key``, a record without this server's seal is refused."""
         return cls(data["request_id"], tuple(RunRecord.from_json(r, key) for r in data["runs"]), data["status"],
-                   data.get("sweep"), data.get("backtest"))
+                   data.get("sweep"), data.get("backtest"), data.get("suggest"))
 
 
 def make_request(request_id: str, session: str, configs: list[ExperimentConfig],
                  sweep: dict[str, Any] | None = None, series: list[float] | dict | None = None,
-                 backtest: dict[str, Any] | None = None) -> dict[str, Any]:
+                 backtest: dict[str, Any] | None = None, suggest: bool = False) -> dict[str, Any]:
     """The JSON a page sends to start a job; with ``sweep`` (a ``SweepSpec`` as JSON), a sweep;
     with ``series``, what to train on from an uploaded CSV file (``Uploaded.to_json()``, or its values);
-    with ``backtest`` ({"origins": N, "refit": "every" or "once"}), a backtest of its one config."""
+    with ``backtest`` ({"origins": N, "refit": "every" or "once"}), a backtest of its one config; with
+    ``suggest``, Suggest settings from its one config (the budget is the server's, never the request's)."""
     return {"id": request_id, "session": session, "configs": [c.as_dict() for c in configs], "sweep": sweep,
-            "series": series, **({"backtest": backtest} if backtest is not None else {})}
+            "series": series, **({"backtest": backtest} if backtest is not None else {}),
+            **({"suggest": True} if suggest else {})}
 
 
 class RequestError(ValueError):
@@ -116,6 +120,7 @@ class Job:
     sweep: dict[str, Any] | None
     data: Uploaded | None
     backtest: dict[str, Any] | None = None
+    suggest: bool = False
 
 
 def check_request(request: Any, served: Served, signer: Signer | None = None) -> Job:
@@ -153,9 +158,12 @@ def check_request(request: Any, served: Served, signer: Signer | None = None) ->
         except ValueError as e:
             raise RequestError(str(e)) from None
     backtest = _request_backtest(request.get("backtest"), configs, sweep, data)
+    suggest = request.get("suggest", False)
+    if suggest not in (True, False) or (suggest and (len(configs) != 1 or sweep is not None or backtest is not None)):
+        raise RequestError("Suggest settings searches from one setting, without a sweep or a backtest")
     client = request.get("client")
     return Job(request_id, session if isinstance(session, str) else "", client if isinstance(client, str) else "",
-               configs, sweep, data, backtest)
+               configs, sweep, data, backtest, bool(suggest))
 
 
 def _request_backtest(raw: Any, configs: tuple[ExperimentConfig, ...], sweep, data: Uploaded | None):
@@ -311,11 +319,14 @@ class _Shared:
     outcome: JobOutcome | None = None
     closed: bool = False
     on_pause: Callable[[Any], None] | None = None  # hears of the run as it stands at each pause, and None after
+    suggest_seconds: float = 60.0  # Suggest settings' budget, the server's
+    served: Served | None = None  # the bounds every candidate of Suggest settings is checked against
 
 
 def run_request(set_progress: Callable[[tuple], None], request: Any, board: JobBoard | None = None,
                 max_seconds: float = 600.0, served: Served | None = None, signer: Signer | None = None,
-                max_per_client: int = 0, on_pause: Callable[[RunRecord | None], None] | None = None) -> JobOutcome:
+                max_per_client: int = 0, on_pause: Callable[[RunRecord | None], None] | None = None,
+                suggest_seconds: float = 60.0) -> JobOutcome:
     """Check ``request`` and train every config of it in turn; runs in the background job's process.
 
     Progress goes out as one tuple: (percent, label, a patch of the live loss figure, status,
@@ -339,7 +350,8 @@ def run_request(set_progress: Callable[[tuple], None], request: Any, board: JobB
         except QueueFull as e:
             return JobOutcome(job.id, (), f"not started: {e}")
     watch = Watch(board, ticket, job.id, job.session or job.id, max_seconds, (served or Served()).max_job_mb)
-    shared = _Shared(on_pause=on_pause)
+    shared = _Shared(on_pause=on_pause, suggest_seconds=min(float(suggest_seconds), max_seconds),
+                     served=served or Served())
 
     def report(progress: tuple) -> None:
         if not shared.closed:  # a thread that was left says nothing more
@@ -371,7 +383,7 @@ def _left(job: Job, watch: Watch, shared: _Shared) -> JobOutcome:
         cut += f" after {shared.epochs_done} epochs; that run could not be finished in time and was not kept"
     if job.sweep is not None:
         return JobOutcome(job.id, (), cut, {**job.sweep, "points": list(shared.points)})
-    if job.backtest is not None:
+    if job.backtest is not None or job.suggest:
         return JobOutcome(job.id, (), cut)
     return JobOutcome(job.id, tuple(shared.runs), cut)
 
@@ -406,6 +418,8 @@ def _train_all(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutc
     runs, and ends with their ensemble: of those that finished, when it was stopped."""
     if job.backtest is not None:
         return _backtest(set_progress, job, watch, shared)
+    if job.suggest:
+        return _suggest(set_progress, job, watch, shared)
     ensemble = job.configs[0] if job.configs[0].ensemble > 1 else None
     configs = member_configs(ensemble) if ensemble is not None else job.configs
     sweep, runs, points = job.sweep, shared.runs, shared.points
@@ -518,3 +532,35 @@ def _backtest(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutco
     status = DONE if not watch.reason else (f"{watch.reason}: the backtest kept the {len(result.origins)} "
                                             f"origin(s) that finished, of {origins}")
     return JobOutcome(job.id, (), status, backtest=result.as_dict())
+
+
+def _suggest(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutcome:
+    """Suggest settings (``models.suggest``) from the job's one config, within the server's budget; progress
+    per candidate. A stop keeps the best candidate scored by then."""
+    from models.experiment import series_times
+    from models.propose import Proposal
+    from models.suggest import KEYS, suggest
+
+    config = job.configs[0]
+    start = {k.key: k.value_in(config) for k in KNOBS if k.key in KEYS}
+    proposal = Proposal(config.season_for(series_times(config, job.data) or None), start, ("the form",))
+    shared.phase = "searching settings"
+
+    def on_candidate(k: int, total: int, c) -> None:
+        score = f"MSE {c.mse:.4g} on the validation blocks" if c.mse is not None else "left out"
+        set_progress((min(99.0, 100.0 * k / total), f"candidate {k} of {total}: {score}", None, "running", True))
+
+    try:
+        chosen = suggest(config, job.data if job.data is not None else _series_of(config), proposal,
+                         shared.suggest_seconds, on_candidate=on_candidate, should_stop=watch, served=shared.served)
+    except ValueError as e:
+        return JobOutcome(job.id, (), f"Suggest settings: {e}")
+    status = DONE if not watch.reason else f"{watch.reason}: the best of the candidates scored so far is kept"
+    return JobOutcome(job.id, (), status, suggest=chosen.as_dict())
+
+
+def _series_of(config: ExperimentConfig):
+    from data.datasets import DATASETS, SYNTHETIC
+    from data.synthetic import make_series
+
+    return make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]

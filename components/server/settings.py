@@ -9,6 +9,7 @@
 | GATELAB_POLL_MS | 250 | how often a page asks for a running job's progress |
 | GATELAB_MAX_JOBS | number of cores | training jobs that run at once; the rest wait in a queue |
 | GATELAB_MAX_JOB_SECONDS | 600 | a run that takes longer is stopped, and says so |
+| GATELAB_SUGGEST_SECONDS | 60 | Suggest settings' search budget; it keeps the best candidate found by then |
 | GATELAB_CACHE_MB | 512 | the cache folder's size bound; the oldest entries go first |
 | GATELAB_MAX_UPLOAD_MB | 5 | the largest CSV file a page may upload |
 | GATELAB_MAX_JOB_MB | 2048 | the memory one run may need (estimated before it starts, watched while it runs) |
@@ -103,6 +104,7 @@ class Settings:
     poll_ms: int = 250
     max_jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_job_seconds: int = 600
+    suggest_seconds: int = 60  # Suggest settings' budget (``models.suggest``), within max_job_seconds
     cache_mb: int = 512
     max_upload_mb: int = 5
     max_job_mb: int = 2048
@@ -127,6 +129,7 @@ class Settings:
             poll_ms=_int("GATELAB_POLL_MS", d.poll_ms, low=50),
             max_jobs=_int("GATELAB_MAX_JOBS", d.max_jobs),
             max_job_seconds=_int("GATELAB_MAX_JOB_SECONDS", d.max_job_seconds),
+            suggest_seconds=_int("GATELAB_SUGGEST_SECONDS", d.suggest_seconds, low=5),
             cache_mb=_int("GATELAB_CACHE_MB", d.cache_mb, low=16),
             max_upload_mb=_int("GATELAB_MAX_UPLOAD_MB", d.max_upload_mb),
             max_job_mb=_int("GATELAB_MAX_JOB_MB", d.max_job_mb, low=256),

@@ -12,6 +12,8 @@ import numpy.random  # noqa: F401  - not lazily, inside a job
 
 import components.server.job  # noqa: F401  - the job and everything it imports
 import models.torch_backend
+import scipy.optimize  # noqa: F401  - the ES hybrid's fit (data.smoothing)
+import statsforecast.models  # noqa: F401  - the statistical baselines (models.statistical): a second and a half
 from models.threads import limit_threads
 
 limit_threads(1)

@@ -27,7 +27,8 @@ from components.server.library import PageRuns, RunLibrary
 from components.page.sliders import SliderWithBox
 from models.trust import forecast_bands, rollout_bands, trust_rows
 from components.page.views.whatif import edited_window
-from models.wording import BASELINE_HELP, BASELINE_NAMES, METHOD_HELP, METHOD_NAMES
+from models.verdict import verdict
+from models.wording import BASELINE_HELP, BASELINE_NAMES, MASE_HELP, METHOD_HELP, METHOD_NAMES
 from data.exogenous import NO_SEASON
 from models.rules import MAX_ROLLOUT
 from models.rollout import rollout_macs
@@ -38,8 +39,6 @@ MAX_GATE_STEPS = 120  # the last steps of a window the gate heatmaps show: 5 gat
 VIEW_MACS = 2e9  # multiply-adds a view may spend on one run's rollout in the web process (about a second)
 ROLLOUT_LABEL = "Rollout length (steps)"
 GATE_LABEL = "Test window to look inside (shaded on the one-step forecasts)"
-MASE_HELP = ("mean absolute scaled error: the MAE divided by the MAE that 'the next value is the last one' "
-             "had on the train part; below 1 beats it")
 ROLLOUT_SLIDER = SliderWithBox(ids.ROLLOUT_STEPS, ROLLOUT_LABEL, "Rollout length", min=10, max=500, step=10, value=200,
                                marks={v: str(v) for v in (10, 100, 200, 300, 400, 500)})
 WINDOW_SLIDER = SliderWithBox(ids.GATE_WINDOW, GATE_LABEL, "Test window", min=0, max=269, step=1, value=0,
@@ -61,14 +60,22 @@ def metrics_rows(runs: list[RunRecord]) -> list[tuple[str, object, str]]:
         seen.setdefault(_data_key(run), run)
     for run in seen.values():
         whose = f" ({run.label}'s data)" if len(seen) > 1 else ""
-        rows += [(BASELINE_NAMES[k] + whose, run.baselines.get(k), BASELINE_HELP[k] if k in run.baselines
-                  else f"{BASELINE_NAMES[k]}: {NO_SEASON}") for k in BASELINE_NAMES]
+        rows += [(BASELINE_NAMES[k] + whose + (" (unreliable here)" if note.startswith("unreliable") else ""),
+                  run.baselines.get(k), BASELINE_HELP[k] + (f". {note}" if note else "") if k in run.baselines
+                  else f"{BASELINE_NAMES[k]}: {note or NO_SEASON}")
+                 for k in BASELINE_NAMES if k in run.baselines or k == "seasonal_naive" or k in run.baseline_notes
+                 for note in [run.baseline_notes.get(k, "")]]
     for run in runs:  # a row per method at the run's horizon k
         if run.horizon is not None:
             whose = f" ({run.label})" if len(runs) > 1 else ""
             rows += [(f"{METHOD_NAMES[m]}, {run.horizon.k} steps ahead{whose}", s, METHOD_HELP[m])
                      for m, s in run.horizon.at_k.items()]
     return rows
+
+
+def verdicts(runs: list[RunRecord]) -> str:
+    """The verdict of each shown run (``models.verdict``), one sentence a run."""
+    return " ".join(verdict(run) for run in runs)
 
 
 def make_metrics_table(runs: list[RunRecord]) -> list:
@@ -109,8 +116,10 @@ def metrics_layout() -> html.Div:
         [
             dbc.Table(make_metrics_table([]), id=ids.METRICS_TABLE, size="sm", bordered=False, responsive=True,
                       className="mb-1"),
-            html.P("Baselines on the same test windows (point at a row for what it does): a model worth having "
-                   "beats them all. MASE below 1 beats 'the next value is the last one'.",
+            html.P(id=ids.VERDICT, className="mb-1 fw-semibold"),
+            html.P("Baselines on the same test windows (point at a row for what it does and how it was fitted). "
+                   "MASE divides by persistence's error on the train part: compare it with persistence's MASE "
+                   "here, which on the test part need not be 1.",
                    className="small text-muted mb-1", title=f"{BASELINE_TEXT}. MASE is the {MASE_HELP}."),
             html.P(id=ids.PARITY_NOTE, className="small text-muted mb-1"),
         ]
@@ -275,6 +284,7 @@ def _register_results(app: Dash, library: RunLibrary) -> None:
         Output(ids.FORECAST_GRAPH, "figure"),
         Output(ids.METRICS_TABLE, "children"),
         Output(ids.PARITY_NOTE, "children"),
+        Output(ids.VERDICT, "children"),
         *shown_views.inputs(shown_views.SHOWN),
         Input(ids.GATE_WINDOW, "value"),
         State(ids.REPLAY_SHOWN, "data"),
@@ -288,7 +298,7 @@ def _register_results(app: Dash, library: RunLibrary) -> None:
         options = options or []
         page, shown = shown_views.overlaid(library, tab, store, selected_rows, current_id)
         if not shown:
-            return no_update, EMPTY, make_metrics_table([]), ""
+            return no_update, EMPTY, make_metrics_table([]), "", ""
         replayed = as_replayed(page, shown, current_id, position)
         current = next((r for r in replayed if r.id == current_id), None) or page.find(current_id) or shown[-1]
         loss = make_loss_figure(shown, "log" in options, "grad" in options)
@@ -296,7 +306,7 @@ def _register_results(app: Dash, library: RunLibrary) -> None:
         k = window_index(window, len(current.forecast.index))
         return (no_update if idle is False else loss,  # while a job runs, its live curve is on the chart
                 make_forecast_figure(replayed, current.window_span(k), [forecast_bands(r) for r in replayed]),
-                make_metrics_table(shown), parity_note(shown))
+                make_metrics_table(shown), parity_note(shown), verdicts(shown))
 
     # allow_duplicate: the figure's writers above draw it; this only restyles what is there
     app.clientside_callback(ClientsideFunction("gatelab", "styleLoss"),

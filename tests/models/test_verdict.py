@@ -1,0 +1,42 @@
+"""The verdict under Results (``models.verdict``): who won, by how much, against which baseline."""
+
+from models.metrics import Scores
+from models.verdict import comparison, verdict_of
+
+
+def s(mse: float, mae: float | None = None) -> Scores:
+    mae = mse ** 0.5 if mae is None else mae
+    return Scores(mse, mae, mse ** 0.5, 1.0)
+
+
+def test_a_model_that_loses_names_the_best_baseline_and_the_ratio():
+    text = verdict_of("#1 NumPy LSTM", s(1778), {"persistence": s(2441), "seasonal_naive": s(1814),
+                                                  "auto_arima": s(226), "auto_ets": s(686)})
+    assert text.startswith("#1 NumPy LSTM: MSE 1,778, 7.9 times AutoARIMA's 226, the best here;")
+    assert text.endswith("it beats persistence and seasonal naive.")
+
+
+def test_a_model_that_wins_says_by_how_much():
+    text = verdict_of("#2 PyTorch GRU", s(80), {"persistence": s(200), "auto_ets": s(100)})
+    assert text == ("#2 PyTorch GRU scored best on the test part: MSE 80, 20 % below AutoETS's 100, "
+                    "the best baseline here.")
+
+
+def test_mse_and_mae_that_disagree_are_said():
+    text = verdict_of("#1 NumPy LSTM", s(90, mae=9.5), {"persistence": s(100, mae=8.0)})
+    assert "By MAE, persistence ranks first instead (8 against 9.5)" in text
+
+
+def test_an_unreliable_baseline_is_never_the_best():
+    text = verdict_of("#1 NumPy LSTM", s(50), {"persistence": s(60), "linear_ar": s(1)},
+                      {"linear_ar": "unreliable here: its test MSE is 2,000 times persistence's"})
+    assert "scored best" in text and "persistence's 60" in text
+    assert text.endswith("Left out as unreliable here: linear AR.")
+
+
+def test_a_gap_inside_the_seeds_spread_is_no_winner():
+    text = comparison([("LSTM", 0.0512, 0.010), ("GRU", 0.0540, 0.024), ("RNN", 0.0525, 0.012)])
+    assert text.startswith("LSTM scored best (test MSE 0.0512), 0.0013 below RNN (0.0525)")
+    assert "smaller than the spread of the seeds (0.012), so this is no winner" in text
+    wide = comparison([("LSTM", 0.02, 0.001), ("RNN", 0.05, 0.002)])
+    assert wide.endswith("the gap is larger than the spread of the seeds (0.002).")
