@@ -16,7 +16,7 @@ from data.datasets import DATASETS, SYNTHETIC, UPLOAD
 from data.exogenous import exogenous_problems, season_of
 from data.power import POWERS
 from data.synthetic import SeriesConfig
-from data.windows import TRANSFORMS, seq_len_problem, split_index, val_problem
+from data.windows import TRANSFORMS, season_problem, seq_len_problem, split_index, val_problem
 from models.base import CELL_NAMES, backend_cell_problem, check_model_args
 from models.rules import (BACKEND_CHOICES, ENSEMBLE, HORIZON, HORIZON_METHODS, INTERVAL, ROLLOUT, SAMPLING, SEQ_LEN,
                           ensemble_problem, horizon_problem, interval_problem, method_problems)
@@ -88,6 +88,9 @@ class ExperimentConfig:
             raise ValueError(f"{'calendar features' if name == 'calendar' else name} {problem}")
         if self.length is not None:
             self.check_horizon(self.length)
+            problem = season_problem(self.transform, self.season, split_index(self.length, self.train_fraction))
+            if problem:
+                raise ValueError(f"transform {problem}")
 
     def check_seq_len(self, length: int) -> None:
         """``ValueError`` unless the window fits a series of ``length`` points."""

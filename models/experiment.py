@@ -159,11 +159,11 @@ class _Scoring:
             intervals = calibrate(prep, config.interval, config.train.val_fraction, Predictor.of(model.model_, prep),
                                   pred, rolled)
         k_step = horizon(scale)
+        fits, skipped = self.statistical(season, max(rolled.shape[0], 1), phase)
         phase("scoring the baselines")
         baselines = {name: Scores.of(truth, fn(prep, season), scale) for name, fn in BASELINES.items()
                      if season is not None or name != "seasonal_naive"}
         notes = {"linear_ar": ar_note(prep)}
-        fits, skipped = self.statistical(season, max(rolled.shape[0], 1), phase)
         for name, fit in fits.items():
             baselines[name] = Scores.of(truth, fit.one_step[target - prep.split], scale)
             if fit.note:

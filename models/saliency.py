@@ -5,7 +5,8 @@ For a window x_{t-L} .. x_{t-1} and the one-step forecast of x_t, the saliency a
 steps back, in the units the network reads. The backends give the gradient
 (``input_gradient``: NumPy's backward pass, PyTorch's autograd). Beside it, on the same
 lags: the autocorrelation and partial autocorrelation of what the network reads on the
-train part (``data.acf``), and the size of the linear AR baseline's coefficients.
+train part (``data.acf``), and the size of the coefficients of a linear AR on all L lags of the window
+(``models.baselines.linear_ar_coefficients``; the baseline in the results table chooses fewer lags).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Saliency:
 @dataclass(frozen=True)
 class LagStatistics:
     """On lags 1 .. L: the ACF and PACF of the train part of what the network reads, the white-noise
-    band's half-width, and |coefficient| of the linear AR baseline (row k - 1 for lag k)."""
+    band's half-width, and |coefficient| of the linear AR on all L lags (row k - 1 for lag k)."""
 
     acf: np.ndarray
     pacf: np.ndarray

@@ -14,8 +14,10 @@ in the series' units.
 The candidates start from the proposal (``models.propose``), as one seed, and vary in this order the
 input transform (the ES hybrid, seasonal differences, detrended, differences), the window (one season or
 two), the power, the hidden size and the epochs. The three best are then tried again as an ensemble of
-five seeds. The search stops at ``seconds`` and keeps the best so far; a candidate that does not fit the
-series (or a server's bounds) is left out with its reason.
+five seeds, and the best of those is the choice: one seed's score is partly the luck of its draw, and an
+ensemble's is steadier, on the validation blocks as on the test part. The search stops at ``seconds`` and
+keeps the best so far; a candidate that does not fit the series (or a server's bounds) is left out with
+its reason.
 """
 
 from __future__ import annotations
@@ -56,18 +58,26 @@ class Suggestion:
     rows: tuple[Candidate, ...] = field(default=())
     seconds: float = 0.0
     stopped: str = ""  # why the search ended before its last candidate
+    persistence: float | None = None  # persistence's MSE on the same validation blocks
 
     @property
     def line(self) -> str:
         best = min((c for c in self.rows if c.mse is not None), key=lambda c: c.mse)
         tried = sum(c.mse is not None for c in self.rows)
-        text = (f"Suggested: {describe(self.settings)}, validation MSE {number(best.mse)}, the best of {tried} "
+        chosen = next(c for c in self.rows if c.mse is not None and c.settings == self.settings)
+        text = (f"Suggested: {describe(self.settings)}, validation MSE {number(chosen.mse)}, chosen from {tried} "
                 f"candidate(s) scored on the last {VALIDATION:.0%} of the train part in {self.seconds:.0f} s")
+        if chosen is not best:
+            text += f" (an ensemble; the best single seed scored {number(best.mse)}, a draw of one seed)"
+        if self.persistence is not None:
+            text += (f"; persistence scores {number(self.persistence)} there" +
+                     (", and no candidate beat it" if chosen.mse >= self.persistence else ""))
         return text + (f" ({self.stopped})." if self.stopped else ".")
 
     def as_dict(self) -> dict:
         return {"settings": dict(self.settings), "line": self.line, "seconds": round(self.seconds, 2),
-                "stopped": self.stopped, "candidates": [c.as_dict() for c in self.rows]}
+                "stopped": self.stopped, "validation_persistence": self.persistence,
+                "candidates": [c.as_dict() for c in self.rows]}
 
 
 def describe(settings: dict) -> str:
@@ -120,12 +130,12 @@ def train_part(series: np.ndarray | Uploaded, train_fraction: float) -> np.ndarr
     return values[:split]
 
 
-def score(config: ExperimentConfig, inner, should_stop: Callable[[], bool] | None) -> float:
-    """The mean one-step MSE over the validation blocks of ``inner`` (the train part)."""
+def score(config: ExperimentConfig, inner, should_stop: Callable[[], bool] | None) -> tuple[float, float]:
+    """(the mean one-step MSE over the validation blocks of ``inner`` (the train part), persistence's there)."""
     result = backtest(config, BLOCKS, "every", inner, should_stop=should_stop, statistical=False)
     if not result.origins:
         raise ValueError("stopped before a block was scored")
-    return float(np.mean(result.one_step["model"]))
+    return float(np.mean(result.one_step["model"])), float(np.mean(result.one_step["persistence"]))
 
 
 def suggest(config: ExperimentConfig, series: np.ndarray | Uploaded, proposal: Proposal, seconds: float = 60.0,
@@ -160,6 +170,7 @@ def suggest(config: ExperimentConfig, series: np.ndarray | Uploaded, proposal: P
     plan = candidates(proposal, positive)
     rows: list[Candidate] = []
     stopped = ""
+    persistence: list[float] = []
 
     def run(settings: dict) -> None:
         t0 = time.perf_counter()
@@ -168,7 +179,8 @@ def suggest(config: ExperimentConfig, series: np.ndarray | Uploaded, proposal: P
             rows.append(Candidate(settings, None, 0.0, made))
             return
         try:
-            mse = score(made, inner, should_stop)
+            mse, naive = score(made, inner, should_stop)
+            persistence[:] = [naive]
             row = Candidate(settings, mse if np.isfinite(mse) else None, time.perf_counter() - t0,
                             "" if np.isfinite(mse) else "its forecasts were not finite")
         except ValueError as e:
@@ -196,5 +208,9 @@ def suggest(config: ExperimentConfig, series: np.ndarray | Uploaded, proposal: P
     if not scored:
         raise ValueError("no candidate could be scored on this series: "
                          + "; ".join(c.note for c in rows if c.note)[:300])
-    return Suggestion(dict(scored[0].settings), tuple(rows), time.perf_counter() - start, stopped)
+    # one seed's score is a draw: where ensembles were scored, the choice is made between them
+    ensembles = [c for c in scored if c.settings.get("ensemble", 1) > 1]
+    chosen = ensembles[0] if ensembles else scored[0]
+    return Suggestion(dict(chosen.settings), tuple(rows), time.perf_counter() - start, stopped,
+                      persistence[0] if persistence else None)
 

@@ -22,7 +22,9 @@ def test_train_json_prints_the_run_record():
     assert p.returncode == 0, p.stderr
     record = RunRecord.from_json(json.loads(p.stdout))  # exactly one JSON document, nothing else on stdout
     assert record.config.backend == "torch" and record.config.cell == "gru" and record.epochs_done == 3
-    assert set(record.baselines) == {"persistence", "seasonal_naive", "drift", "linear_ar"}
+    assert set(record.baselines) == {"persistence", "seasonal_naive", "drift", "linear_ar", "auto_ets", "auto_arima",
+                                     "auto_theta"}
+    assert json.loads(p.stdout)["verdict"].startswith("PyTorch GRU")
     assert len(record.rollout.pred) == 30 and len(record.forecast.pred) == 300 - 210
     assert record.metrics.rmse == pytest.approx(record.metrics.mse ** 0.5)
 
@@ -95,3 +97,50 @@ def test_train_several_steps_ahead_prints_each_method():
     assert p.returncode == 0, p.stderr
     assert "10 steps ahead, over 81 test windows (MSE at steps 1 / 10):" in p.stdout
     assert all(m in p.stdout for m in ("direct", "recursive", "persistence", "linear AR (direct)"))
+
+
+def _monthly_csv(tmp_path, n: int = 72):
+    """A short monthly CSV, as a practitioner's file: six years of months with a season that grows."""
+    import numpy as np
+
+    t = np.arange(n)
+    y = (100 + 2 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12)) + np.random.default_rng(0).normal(0, 2, n)
+    path = tmp_path / "sales.csv"
+    path.write_text("month,sales\n" + "".join(f"{2000 + i // 12}-{i % 12 + 1:02d}-01,{v:.3f}\n"
+                                                for i, v in enumerate(y)))
+    return path
+
+
+def test_a_short_monthly_csv_trains_at_the_settings_proposed_from_it(tmp_path):
+    p = gatelab("train", "--csv", str(_monthly_csv(tmp_path)), "--epochs", "3", "--ensemble", "1")
+    assert p.returncode == 0, p.stderr
+    assert "Proposed from the data: season 12 (monthly dates); window 12 (one season)" in p.stderr
+    assert "inputs es" in p.stdout and "AutoETS" in p.stdout and "AutoARIMA" in p.stdout
+    assert "MSE" in p.stdout.splitlines()[-3] or "beats" in p.stdout or "best" in p.stdout
+
+
+def test_train_auto_json_carries_the_choice_and_the_candidates(tmp_path):
+    p = gatelab("train", "--csv", str(_monthly_csv(tmp_path)), "--auto", "--json", "--seconds", "5",
+                "--epochs", "3", "--hidden-size", "4")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    auto = out["auto"]
+    assert auto["candidates"] and all("settings" in c and "validation_mse" in c for c in auto["candidates"])
+    record = RunRecord.from_json(out)  # the choice travels beside the record, which still reads
+    chosen = auto["settings"]
+    assert record.config.seq_len == chosen["seq-len"] and record.config.transform == chosen["transform"]
+    assert record.config.hidden_size == chosen["hidden-size"] and record.config.train.epochs == chosen["epochs"]
+    scored = [c for c in auto["candidates"] if c["validation_mse"] is not None]
+    ensembles = [c for c in scored if c["settings"]["ensemble"] > 1] or scored  # the choice is among ensembles
+    assert min(ensembles, key=lambda c: c["validation_mse"])["settings"] == chosen
+    assert out["verdict"].startswith("NumPy LSTM")
+
+
+def test_suggest_prints_its_choice_and_how_to_train_at_it(tmp_path):
+    p = gatelab("suggest", "--csv", str(_monthly_csv(tmp_path)), "--seconds", "5", "--epochs", "3",
+                "--hidden-size", "4")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("Suggested: ") and "validation MSE" in p.stdout
+    assert "Train at it: gatelab train --transform " in p.stdout and "--seq-len " in p.stdout
+    bad = gatelab("suggest", "--csv", str(_monthly_csv(tmp_path)), "--seconds", "1")
+    assert bad.returncode == 2 and "--seconds must be a number from 5 to 3600, got 1" in bad.stderr

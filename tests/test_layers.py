@@ -47,7 +47,7 @@ def floors(graph: dict[str, set[str]]) -> int:
 def test_models_has_no_import_circles():
     graph = imports_of("models")
     assert cycles(graph) == []
-    assert floors(graph) <= 12
+    assert floors(graph) <= 13  # Suggest settings (models.suggest) sits on the backtest, one floor up
 
 
 def test_the_cells_import_nothing_but_numpy_and_each_other():

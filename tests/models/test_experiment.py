@@ -21,7 +21,10 @@ def record():
 def test_record_holds_everything_the_views_need(record):
     assert record.epochs_done == 3 and record.stopped == ""
     assert record.metrics.rmse == pytest.approx(record.metrics.mse ** 0.5)
-    assert list(record.baselines) == ["persistence", "seasonal_naive", "drift", "linear_ar"]
+    assert list(record.baselines) == ["persistence", "seasonal_naive", "drift", "linear_ar", "auto_ets", "auto_arima",
+                                      "auto_theta"]
+    assert record.baseline_notes["linear_ar"].startswith("AR(")
+    assert len(record.baseline_rollouts["auto_ets"]) == len(record.rollout.pred)
     assert all(len(getattr(record.history, k)) == 3 for k in ("train_loss", "test_loss", "grad_norm"))
     assert record.split == 210 and len(record.series) == 300
     assert record.forecast.index[0] == 210 and len(record.forecast.pred) == 90
@@ -115,7 +118,7 @@ def test_config_round_trips_through_a_dict():
         (dict(seq_len=700), "seq_len must be at most 628 for a series of 900 points (630 of them train, and two "
                             "training windows at least), got 700; a window of 700 needs 1003 points"),
         (dict(backend="tf"), "backend must be one of ('numpy', 'torch'), got 'tf'"),
-        (dict(transform="log"), "transform must be one of ('none', 'diff', 'detrend'), got 'log'"),
+        (dict(transform="log"), "transform must be one of ('none', 'diff', 'detrend', 'sdiff', 'es'), got 'log'"),
         (dict(rollout_steps=0), "rollout_steps must be a whole number from 1 to 5000, got 0"),
         (dict(train_fraction=1.0), "train_fraction must be a number from 0.1 to 0.95, got 1"),
     ],

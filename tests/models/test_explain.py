@@ -7,7 +7,7 @@ import pytest
 from data import SeriesConfig, make_series, prepare
 from data.acf import acf, band, pacf
 from models import create_model
-from models.baselines import linear_ar, linear_ar_coefficients
+from models.baselines import linear_ar_coefficients, linear_ar_paths
 from models.cells import CELLS, cell_gates
 from models.cells.arithmetic import GateSum, unit_arithmetic
 from models.cells.common import sigmoid
@@ -131,13 +131,13 @@ def test_saliency_is_in_lag_order_the_last_step_is_lag_1():
     np.testing.assert_array_equal(by_lag(np.arange(3)), [2, 1, 0])
 
 
-def test_the_ar_coefficients_are_the_baselines_and_the_statistics_use_the_train_part():
+def test_the_ar_coefficients_are_those_of_the_window_and_the_statistics_use_the_train_part():
     prep = prepare(make_series(SeriesConfig()), seq_len=60)
     coef = linear_ar_coefficients(prep)[:, 0]
     z = prep.scaler.transform(prep.series)
     t = prep.test.target_index[:5]
     by_hand = prep.scaler.inverse(np.stack([z[i - 60 : i] for i in t]) @ coef[:60] + coef[60])
-    np.testing.assert_allclose(linear_ar(prep)[:5], by_hand, rtol=1e-10)
+    np.testing.assert_allclose(linear_ar_paths(prep, 1, t)[:, 0], by_hand, rtol=1e-10)
     stats = lag_statistics(prep)
     np.testing.assert_allclose(stats.ar, np.abs(coef[:60])[::-1])
     np.testing.assert_allclose(stats.acf, acf(prep.inputs[: prep.split], 60)[1:])

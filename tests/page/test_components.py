@@ -148,9 +148,10 @@ def test_job_reports_progress_and_returns_its_runs(job):
     assert [r.id for r in outcome.runs] == ["abc-0", "abc-1"]
     assert [r.label for r in outcome.runs] == ["NumPy LSTM", "PyTorch GRU"]
     assert progress[-1][1] == "run 2 of 2, PyTorch GRU: scoring the baselines"  # the status says what is drawn
-    assert [p[1] for p in progress if p[1].startswith("run 2")][-4:-1] == [
+    assert [p[1] for p in progress if p[1].startswith("run 2")][-5:-1] == [
         "run 2 of 2, PyTorch GRU: epoch 3 of 3", "run 2 of 2, PyTorch GRU: forecasting the 72 test windows",
-        "run 2 of 2, PyTorch GRU: rolling out 30 steps"]
+        "run 2 of 2, PyTorch GRU: rolling out 30 steps",
+        "run 2 of 2, PyTorch GRU: fitting AutoETS, AutoARIMA and AutoTheta on the train part"]
     percent, label, feed, status, hide_queue_note = [p for p in progress if "epoch" in p[1]][-1]
     assert status == "running" and hide_queue_note is True
     assert percent == pytest.approx(100.0) and label == "run 2 of 2, PyTorch GRU: epoch 3 of 3"
@@ -251,7 +252,7 @@ def test_figures_and_tables_of_finished_runs(job):
     np.testing.assert_allclose(np.array(fig.data[1].z), gates["f"].T, atol=5e-5)  # to 4 decimals
     rows = metrics_rows(runs)
     assert [name for name, _, _ in rows] == ["#1 NumPy LSTM", "#2 PyTorch GRU", "persistence", "seasonal naive",
-                                                     "drift", "linear AR"]
+                                                     "drift", "linear AR", "AutoETS", "AutoARIMA", "AutoTheta"]
     table = make_metrics_table(runs)
     cells = [[c.children for c in tr.children] for tr in table[1].children]
     assert cells[0][1] == f"{runs[0].metrics.mse:.4f}" and cells[1][1] == f"{runs[1].metrics.mse:.4f}"
