@@ -285,6 +285,13 @@ def _train(args: argparse.Namespace) -> int:
         steps = len(record.rollout.pred)
         cut = f" (the covariates end with the data: {config.rollout_steps} asked)" if steps < config.rollout_steps else ""
         print(f"  {steps}-step recursive rollout MSE {roll.mse:.4f}{cut}")
+    import numpy as np
+
+    from models.rollout import leaves_range
+
+    left = leaves_range(np.asarray(record.series[: record.split]), np.asarray(record.rollout.pred))
+    if left is not None:
+        print(f"  warning: the rollout leaves the range seen in training after {left} steps")
     if record.horizon is not None:
         h = record.horizon
         print(f"  {h.k} steps ahead, over {h.windows} test windows (MSE at steps 1 / {h.k}):")

@@ -81,7 +81,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {gatelab: {
     // train_bar.py: "done" once the finished run is drawn. The job's last word names the views to wait for
     // (draw-wait), and this says "done" when each has been redrawn since: the views' callbacks run after
     // the runs store takes the new runs, and the renderer may run this before or after them.
-    finishDrawing: function (wait, _table, _rollout, _gates, _sweep, _backtest, left) {
+    finishDrawing: function (wait, _table, _rollout, _gates, _sweep, _backtest, _suggest, left) {
         const nu = window.dash_clientside.no_update;
         const hit = window.dash_clientside.callback_context.triggered.map(function (t) { return t.prop_id.split('.')[0]; });
         let pending = left;

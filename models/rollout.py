@@ -101,3 +101,14 @@ def rollout_mc_dropout(model, window: np.ndarray, steps: int, passes: int = 30, 
         mask = (rng.random((passes, model.hidden_size)) < keep) / keep
         values[:, L + j, 0] = model.predict(values[:, j : L + j], mask)[:, 0]
     return values[:, L:, 0].copy()
+
+
+def leaves_range(train: np.ndarray, path: np.ndarray) -> int | None:
+    """The first step (1-based) at which ``path`` leaves the range seen in training, widened by that range's
+    own span on each side (a trend may carry a forecast somewhat past the train part's extremes); None when
+    it stays inside. Original units."""
+    train = np.asarray(train, dtype=np.float64)
+    low, high = float(np.min(train)), float(np.max(train))
+    span = high - low
+    out = np.flatnonzero((np.asarray(path) < low - span) | (np.asarray(path) > high + span) | ~np.isfinite(path))
+    return int(out[0]) + 1 if out.size else None

@@ -11,7 +11,7 @@ from importlib import import_module
 
 CARDS = ("layout", "form", "upload", "lessons", "cursor", "share", "train_bar", "views.runs_table", "views.results",
          "views.explain", "views.arithmetic", "views.whatif", "views.saliency", "views.gradflow", "views.horizon",
-         "views.sweep", "views.backtest", "views.downloads", "views.replay")
+         "views.sweep", "views.backtest", "views.suggest", "views.downloads", "views.replay")
 
 
 def register(app, services) -> None:

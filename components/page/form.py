@@ -28,7 +28,8 @@ from data.windows import max_seq_len, split_index
 from models.config import ExperimentConfig
 from data.bounds import number
 from data.datasets import DATASETS, SYNTHETIC, UPLOAD
-from data.exogenous import HOLIDAYS, calendar_problem
+from models.propose import propose
+from data.exogenous import HOLIDAYS, calendar_problem, season_of
 from data.upload import Table, UploadError
 from models.cost import served_problems
 from models.findings import verdict
@@ -135,6 +136,20 @@ def _served(config: ExperimentConfig, n: int, data, settings: Settings):
         return config, data, {}
     key = "dataset" if n > settings.max_length else "seq-len"
     return None, None, {key: f"{BY_KEY[key].label}: {problems[0]}"}
+
+
+def points_of(values: dict[str, Any], upload_state: tuple) -> Any:
+    """The points of the series the form trains on, as the window's help counts them: a data set's, the CSV
+    file's chosen column's (as its holes are handled), or the synthetic length typed."""
+    if values.get("dataset") in DATASETS:
+        return DATASETS[values["dataset"]].length
+    if values.get("dataset") == UPLOAD:
+        store, column, missing = upload_state
+        try:
+            return upload.upload_table(store, column).series(column, missing).shape[0]
+        except UploadError:
+            return None
+    return values.get("series-length")
 
 
 def seq_len_help(length: Any, settings: Settings) -> str:
@@ -257,14 +272,54 @@ def layout(settings: Settings) -> html.Div:
             children += [_placed("dataset", settings),
                          part("basics data trust", html.P(id=ids.DATASET_NOTE, className="small text-muted mb-2")),
                          part("data", html.Div(upload.layout(), id=ids.UPLOAD_FIELDS, hidden=True)),
+                         part("data trust", html.P(id=ids.PROPOSAL_NOTE, className="small text-success mb-1",
+                                                   role="status")),
                          html.Div([_placed(k, settings) for k in SYNTHETIC_KEYS], id=ids.SYNTHETIC_FIELDS),
                          part("data", html.P(EXOGENOUS_NOTE, className="small text-muted mb-1")),
-                         *[_placed(k, settings) for k in (*EXOGENOUS_KEYS, "transform", "power")]]
+                         *[_placed(k, settings) for k in (*EXOGENOUS_KEYS, "transform", "power")],
+                         part("data trust", suggest_layout())]
             continue
         children += [_placed(k, settings) for k in keys]
         if title == "Training":
             children.append(more_training(settings))
     return html.Div(children)
+
+
+def suggest_layout() -> html.Div:
+    """Suggest settings: the button, what it chose, and the candidates it tried."""
+    return html.Div(
+        [
+            dbc.Button("Suggest settings", id=ids.SUGGEST_BUTTON, color="success", outline=True, size="sm",
+                       className="mt-2",
+                       title="Search the window, hidden size, epochs, input transform, power and ensemble with a "
+                             "backtest on the train part (never the test part), then fill the form with the best"),
+            html.P(id=ids.SUGGEST_NOTE, className="small mb-1 mt-1", role="status"),
+            html.Details([html.Summary("The candidates it tried", className="small"),
+                          dbc.Table(id=ids.SUGGEST_TABLE, size="sm", bordered=False, responsive=True,
+                                    className="mb-1 small")]),
+        ]
+    )
+
+
+def proposal_for(store: dict | None, column: str | None, missing: str | None, time_column: str | None,
+                 limits: Mapping[str, float] | None = None):
+    """(knob key -> text, the sentence) proposed from the page's CSV file (``models.propose``); (None, why)
+    when its column cannot be read yet or is too short."""
+    try:
+        table = upload.upload_table(store, column)
+        missing = missing or ("drop" if table.bad_cells(column) else None)  # a proposal reads around the holes
+        series = table.series(column, missing)
+        times = table.times(time_column, column, missing)
+    except UploadError:
+        return None, ""
+    season, why = season_of(times)
+    try:
+        proposal = propose(series, season, why, REFERENCE.train_fraction)
+    except ValueError as e:
+        return None, f"No settings proposed: {e}."
+    values = within({k: BY_KEY[k].as_text(v) for k, v in proposal.settings.items()}, limits)
+    return values, proposal.line + capped_note({k: BY_KEY[k].as_text(v) for k, v in proposal.settings.items()},
+                                               values)
 
 
 def _to_field(key: str, text: Any) -> Any:
@@ -358,13 +413,44 @@ def _register_fill(app: Dash, services: Services) -> None:
 
     @app.callback(
         [Output(i, "value") for i in FIELD_IDS] + [Output(ids.PRESET_NOTE, "children"), Output(ids.URL_NOTICE, "children"),
-                                                   Output(ids.PRESET, "value"), Output(ids.LESSON, "value")],
+                                                   Output(ids.PRESET, "value"), Output(ids.LESSON, "value"),
+                                                   Output(ids.PROPOSAL_NOTE, "children")],
         Input(ids.URL, "search"),
         Input(ids.PRESET, "value"),
         Input("dataset", "value"),
         Input(ids.UPLOAD_RUN, "last_modified"),  # not its contents: the file need not travel twice
+        Input(ids.UPLOAD_STORE, "data"),
+        Input(ids.VALUE_COLUMN, "value"),
+        Input(ids.RUN_RESULT, "data"),
+        State(ids.MISSING_CELLS, "value"),
+        State(ids.TIME_COLUMN, "value"),
     )
-    def fill_form(search, preset, dataset, _record):
+    def fill_form(search, preset, dataset, record, store, column, result, missing, time_column):
+        """``fill`` below, and the sentence that says what was proposed from the data and why: a CSV file
+        (its column chosen), a data set, or Suggest settings' choice."""
+        keep = [no_update] * len(FIELD_IDS)
+        if ctx.triggered_id in (ids.UPLOAD_STORE, ids.VALUE_COLUMN):
+            if dataset != UPLOAD:
+                return keep + [no_update] * 5
+            values, note = proposal_for(store, column, missing, time_column, limits)
+            if values is None:
+                return keep + [no_update] * 4 + [note]
+            return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update] * 4 + [note]
+        if ctx.triggered_id == ids.RUN_RESULT:
+            chosen = (result or {}).get("suggest") if isinstance(result, dict) else None
+            if not isinstance(chosen, dict) or not isinstance(chosen.get("settings"), dict):
+                return keep + [no_update] * 5
+            values = within({k: BY_KEY[k].as_text(v) for k, v in chosen["settings"].items() if k in BY_KEY}, limits)
+            return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update] * 4 + [
+                "The form holds Suggest settings' choice: press Train to train at it."]
+        out = fill(search, preset, dataset, record)
+        if ctx.triggered_id == "dataset":
+            note = (f"{DATASETS[dataset].title}: its own settings, chosen by a backtest on its train part "
+                    "(tools/dataset_defaults.py)." if dataset in DATASETS else "")
+            return out + [note]
+        return out + [no_update]
+
+    def fill(search, preset, dataset, _record):
         """The one writer of the form's values: a link when the page opens (with the preset and lesson it
         names), a preset (which opens its lesson), or a data set's own settings. A person's typing is never
         overwritten otherwise. The link's notice goes once the page shows something else: a preset, another
@@ -448,7 +534,7 @@ def _register_checks(app: Dash, services: Services) -> None:
         values = form_values(*raw)
         _, _, errors = page_config(values, settings, (store, column, missing, time_column))
         return ([i in errors for i in TEXT_IDS] + [errors.get(i, "") for i in TEXT_IDS + MESSAGE_IDS]
-                + [seq_len_help(values["series-length"], settings)])
+                + [seq_len_help(points_of(values, (store, column, missing)), settings)])
 
     @app.callback(Output(ids.SERIES_PREVIEW, "figure"), inputs + UPLOAD_STATE, prevent_initial_call=True)
     def update_preview(*raw: Any):

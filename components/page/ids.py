@@ -149,6 +149,10 @@ SERIES_PREVIEW = "series-preview"
 SYNTHETIC_FIELDS = "synthetic-fields"  # hidden while a real data set is chosen
 UPLOAD_FIELDS = "upload-fields"  # shown while "my CSV file" is chosen
 DATASET_NOTE = "dataset-note"
+PROPOSAL_NOTE = "proposal-note"  # what was proposed from the data just chosen, and why (models.propose)
+SUGGEST_BUTTON = "suggest-button"  # Suggest settings: a search on the train part, as a job (models.suggest)
+SUGGEST_NOTE = "suggest-note"  # what it chose
+SUGGEST_TABLE = "suggest-table"  # the candidates it tried and their validation scores
 MORE_TRAINING = "more-training"  # the button that shows the training settings beyond epochs and rate
 MORE_TRAINING_FIELDS = "more-training-fields"
 

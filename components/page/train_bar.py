@@ -144,7 +144,8 @@ def all_configs(config):
 
 
 class NotStarted(ValueError):
-    """Why a press of Train, Train all, Sweep or Backtest starts no job; the status line says it."""
+    """Why a press of Train, Train all, Sweep, Backtest or Suggest settings starts no job; the status line
+    says it."""
 
 
 def plan(button: str, raw: list, over, values, cells, series, origins, refit, upload: tuple,
@@ -166,6 +167,9 @@ def plan(button: str, raw: list, over, values, cells, series, origins, refit, up
         if problem:
             raise NotStarted(problem)
         backtest = {"origins": count, "refit": refit if refit in REFITS else "every"}
+    elif button == ids.SUGGEST_BUTTON:
+        if config.horizon > 1:
+            raise NotStarted(f"Suggest settings searches one-step models; set {BY_KEY['horizon'].label} to 1")
     elif button == ids.SWEEP_BUTTON:
         if config.ensemble > 1:
             raise NotStarted(f"a sweep trains one model per value; set {BY_KEY['ensemble'].label} to 1")
@@ -210,6 +214,7 @@ def _register_start(app: Dash, services: Services) -> None:
         Input(ids.TRAIN_ALL, "n_clicks"),
         Input(ids.SWEEP_BUTTON, "n_clicks"),
         Input(ids.BACKTEST_BUTTON, "n_clicks"),
+        Input(ids.SUGGEST_BUTTON, "n_clicks"),
         [State(i, "value") for i in FIELD_IDS],
         State(ids.SESSION, "data"),
         State(ids.LOSS_OPTIONS, "value"),
@@ -226,7 +231,7 @@ def _register_start(app: Dash, services: Services) -> None:
         State(ids.BACKTEST_REFIT, "value"),
         prevent_initial_call=True,
     )
-    def start_run(_train, _all, _sweep, _backtest, *args):
+    def start_run(_train, _all, _sweep, _backtest, _suggest, *args):
         (*raw, session, options, over, values, cells, series, store, column, missing, time_column, speed,
          origins, refit) = args
         try:
@@ -235,7 +240,8 @@ def _register_start(app: Dash, services: Services) -> None:
         except NotStarted as e:
             return no_update, f"not started: {e}", no_update, no_update, no_update
         request = make_request(uuid.uuid4().hex, session or "", configs, spec.to_json() if spec else None,
-                               None if data is None else data.to_json(), backtest)
+                               None if data is None else data.to_json(), backtest,
+                               suggest=ctx.triggered_id == ids.SUGGEST_BUTTON)
         if speed == "slow":
             board.set_slow(request["id"], True)
         options = options or []
@@ -264,6 +270,7 @@ def _register_job(app: Dash, services: Services) -> None:
             (Output(ids.TRAIN_ALL, "disabled"), True, False),
             (Output(ids.SWEEP_BUTTON, "disabled"), True, False),
             (Output(ids.BACKTEST_BUTTON, "disabled"), True, False),
+            (Output(ids.SUGGEST_BUTTON, "disabled"), True, False),
             (Output(ids.CANCEL, "disabled"), False, True),
             (Output(ids.QUEUE_NOTE, "hidden"), True, True),
             (Output(ids.FIRST_POINT_TICK, "disabled"), False, True),
@@ -298,13 +305,14 @@ def _register_job(app: Dash, services: Services) -> None:
             paused[0] = None if record is None else {"request": request["id"], "epoch": record.epochs_done}
 
         outcome = run_request(progress, request, board, settings.max_job_seconds, settings.served,
-                              services.signer, settings.max_queued_per_client, on_pause)
+                              services.signer, settings.max_queued_per_client, on_pause, settings.suggest_seconds)
         # the runs wait on the shelf, under the tab the request was checked for; the page gets their ids
         numbered, _ = services.shelf.add(request["session"], outcome.runs) if outcome.runs else ((), [])
         done = outcome.status == DONE
         label = "drawing" if done else "not started" if outcome.status.startswith("not started") else "stopped"
         views = [ids.SWEEP_GRAPH] if outcome.sweep is not None else [ids.BACKTEST_GRAPH] \
-            if outcome.backtest is not None else [ids.METRICS_TABLE, ids.ROLLOUT_GRAPH, ids.GATES_GRAPH]
+            if outcome.backtest is not None else [ids.SUGGEST_TABLE] if outcome.suggest is not None \
+            else [ids.METRICS_TABLE, ids.ROLLOUT_GRAPH, ids.GATES_GRAPH]
         wait = {"request": request.get("id") if isinstance(request, dict) else None, "views": views} if done else None
         return (outcome.page_json(numbered), DRAWING if done else outcome.status, 100 if done else no_update,
                 label, wait)
@@ -325,6 +333,7 @@ def _register_in_browser(app: Dash) -> None:
         Input(ids.GATES_GRAPH, "figure"),
         Input(ids.SWEEP_GRAPH, "figure"),
         Input(ids.BACKTEST_GRAPH, "figure"),
+        Input(ids.SUGGEST_TABLE, "children"),
         State(ids.DRAW_LEFT, "data"),
         prevent_initial_call=True,
     )

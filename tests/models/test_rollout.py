@@ -79,3 +79,13 @@ def test_gates_of_a_test_window(fitted):
     assert set(g) == {"r", "z", "n", "h"} and g["z"].shape == (30, 8)
     with pytest.raises(ValueError, match=r"test_window must be in \[0, 119\], got 500"):
         fitted.gate_activations(500)
+
+
+def test_a_rollout_that_leaves_the_range_seen_in_training_is_caught_at_its_first_step_outside():
+    from models.rollout import leaves_range
+
+    train = np.array([100.0, 150.0, 200.0])  # span 100: from 0 to 300 is inside
+    assert leaves_range(train, np.array([210.0, 290.0, 299.0])) is None
+    assert leaves_range(train, np.array([210.0, 290.0, 301.0, 4000.0])) == 3
+    assert leaves_range(train, np.array([50.0, -1.0])) == 2
+    assert leaves_range(train, np.array([np.nan])) == 1

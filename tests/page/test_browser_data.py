@@ -1,6 +1,7 @@
 """Real data in headless Chromium: the bundled data sets, a CSV upload, downloads and a run shown again."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -85,8 +86,12 @@ def test_upload_a_csv_choose_the_column_fill_holes_and_train(page, tmp_path):
     upload(page, "upload-data", good)
     page.wait_for_contains_text("#upload-status", "Read river.csv: 200 rows; numeric columns: year, flow", timeout=10)
     assert "Column 'flow' has 3 empty or non-numeric cell(s)" in text(d, "upload-status")
+    page.wait_for_contains_text("#proposal-note", "Proposed from the data: no season (yearly or irregular dates); "
+                                "window 12", timeout=10)
+    assert page.find_element("#ensemble").get_attribute("value") == "5"  # a short series: five seeds
     set_value(page, "seq-len", 20)
     set_value(page, "epochs", 2)
+    set_value(page, "ensemble", 1)
     click(page, "train-button")
     page.wait_for_contains_text("#job-status", "not started: My CSV file: column 'flow' has 3 empty", timeout=5)
     # before the choice, the preview shows this file's column with its holes, not the data shown before
@@ -334,3 +339,35 @@ def test_a_server_with_lower_caps_opens_ready_to_train_within_them(dash_duo, tmp
         assert not d.find_elements(By.CSS_SELECTOR, ".is-invalid")
     finally:
         stop()
+
+
+def test_a_short_monthly_csv_trains_at_its_proposed_settings_and_suggest_can_be_cancelled(page, tmp_path):
+    """72 months, as a practitioner's first file: settings proposed from it, a first press of Train that
+    trains, a verdict in words beside the statistical baselines, and a search that Cancel stops."""
+    d = page.driver
+    t = np.arange(72)
+    sales = (100 + 2 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12)) + np.random.default_rng(0).normal(0, 2, 72)
+    path = tmp_path / "sales.csv"
+    pd.DataFrame({"month": [f"{2000 + i // 12}-{i % 12 + 1:02d}-01" for i in t], "sales": sales.round(2)}).to_csv(
+        path, index=False)
+    pick(page, "dataset", "my CSV file")
+    upload(page, "upload-data", path)
+    page.wait_for_contains_text("#proposal-note", "Proposed from the data: season 12 (monthly dates); window 12 "
+                                "(one season)", timeout=10)
+    assert "log: the swings grow with the level" in text(d, "proposal-note")
+    assert page.find_element("#seq-len").get_attribute("value") == "12"
+    until(lambda: "for n = 72" in text(d, "seq-len-help"), timeout=5)  # the help counts this file's points
+    click(page, "train-button")
+    page.wait_for_text_to_equal("#job-status", "done", timeout=90)
+    verdict = text(d, "verdict")
+    assert re.match(r"#\d+ NumPy LSTM, ensemble of 5(:| scored best on the test part:) MSE [\d.,]+, ", verdict)
+    assert re.search(r"(times|below|about the same as) (AutoETS|AutoARIMA|AutoTheta|linear AR|persistence|seasonal "
+                     r"naive|drift)'s [\d.,]+, the best", verdict)
+    table = text(d, "metrics-table")
+    assert all(name in table for name in ("AutoETS", "AutoARIMA", "AutoTheta", "persistence", "linear AR"))
+    click(page, "suggest-button")
+    until(lambda: "candidate" in (page.find_element("#progress-bar").text or ""), timeout=60)
+    click(page, "cancel-button")
+    page.wait_for_contains_text("#job-status", "cancelled", timeout=30)
+    until(lambda: page.find_element("#suggest-button").get_attribute("disabled") is None, timeout=10)
+    assert page.find_element("#train-button").get_attribute("disabled") is None

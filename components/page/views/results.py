@@ -31,7 +31,7 @@ from models.verdict import verdict
 from models.wording import BASELINE_HELP, BASELINE_NAMES, MASE_HELP, METHOD_HELP, METHOD_NAMES
 from data.exogenous import NO_SEASON
 from models.rules import MAX_ROLLOUT
-from models.rollout import rollout_macs
+from models.rollout import leaves_range, rollout_macs
 from models.run import RunRecord, restore
 
 DROPOUT_PASSES = 30
@@ -162,6 +162,12 @@ def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> 
             "one-step MSE.")
     if have < steps:
         note += f" The series ends {have} steps after the train part; the rest of the rollout has no truth."
+    for run, pred in zip(runs, preds):
+        left = leaves_range(np.asarray(run.series[: run.split]), pred)
+        if left is not None:
+            note += (f" Warning: {run.label}'s rollout leaves the range seen in training after {left} steps "
+                     "(beyond the train part's lowest and highest values by more than their span): fed its own "
+                     "forecasts, the model has drifted where it never learned anything.")
     for run, pred in zip(runs, preds):
         if len(pred) >= steps:
             continue
