@@ -35,14 +35,17 @@ LESSONS: dict[str, Lesson] = {
     "ahead": Lesson("4 Steps ahead",
                     "Fed its own forecasts, a model drifts: compare direct, seq2seq and dropout's bands."),
     "data": Lesson("5 Real data",
-                   "Bundled data sets or your own CSV (it stays in this page), with inputs beside the series."),
+                   "Bundled data sets or your own CSV (it stays in this page): settings proposed from the data, "
+                   "seasonal inputs (seasonal differences, the ES hybrid), and AutoETS, AutoARIMA and AutoTheta "
+                   "beside every result."),
     "compare": Lesson("6 Compare runs",
                       "Every run of this page: tick runs to overlay them, sweep seeds or windows, download."),
     "looks": Lesson("7 What if",
                     "Edit a test window and watch the forecast answer; which past values does it read, "
                     "and are they the lags the statistics point at?"),
     "trust": Lesson("8 Trust",
-                    "Several seeds, a calibrated band, several origins: does a result hold, and beat the baselines?"),
+                    "Several seeds, a calibrated band, several origins, settings searched on the train part: does "
+                    "a result hold, and beat the statistical models?"),
 }
 DEFAULT = "basics"
 ALL = "all"  # the page's class while "Everything on one page" is on

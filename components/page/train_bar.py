@@ -117,7 +117,7 @@ def loss_layout() -> html.Div:
             dbc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": "log scale", "value": "log"},
                                                         {"label": "gradient norm", "value": "grad"}],
                           value=[], inline=True, className="small"),
-            html.P("Model units: the standardized series the network reads; the table gives the series' own.",
+            html.P("Model units (what the network reads); the table gives the series' own.",
                    className="small text-muted mb-0"),
             dcc.Graph(id=ids.LOSS_GRAPH, figure=make_live_loss_figure(1), config=GRAPH_CONFIG),
             parity.layout(),

@@ -44,7 +44,10 @@ def test_holidays_and_a_csv_files_columns_are_inputs_and_calendar_features_need_
     until(lambda: [o.text for o in d.find_elements(By.CSS_SELECTOR, "#covariates label")] == ["temp", "promo"],
           timeout=10)  # the file's numeric columns beside the value column, sales
     assert "known only up to the data's end" in text(d, "covariates-help")
+    page.wait_for_contains_text("#proposal-note", "season 7 (daily dates)", timeout=10)  # then typed over
     set_value(page, "seq-len", 10)
+    set_value(page, "ensemble", 1)
+    set_value(page, "epochs", 20)
     pick(page, "covariates", "promo")
     page.find_element("#train-button").click()
     page.wait_for_contains_text("#job-status", "not started: Covariates: covariate column 'promo' has 1 empty or "

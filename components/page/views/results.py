@@ -81,7 +81,9 @@ def verdicts(runs: list[RunRecord]) -> str:
 def make_metrics_table(runs: list[RunRecord]) -> list:
     if not runs:
         return [html.Caption("No finished run yet.")]
-    head = html.Thead(html.Tr([html.Th("test part, original units"), html.Th("MSE"), html.Th("MAE"),
+    head = html.Thead(html.Tr([html.Th("test part, original units", title="the baselines forecast the same test "
+                                                                         "points; point at a row for what it does"),
+                               html.Th("MSE"), html.Th("MAE"),
                                html.Th("RMSE"), html.Th("MASE", title=MASE_HELP)]))
     body = html.Tbody([
         html.Tr([html.Td(name, title=tip or None), *[html.Td(f"{getattr(m, k):.4f}") for k in ("mse", "mae", "rmse")],
@@ -115,12 +117,10 @@ def metrics_layout() -> html.Div:
     return html.Div(
         [
             dbc.Table(make_metrics_table([]), id=ids.METRICS_TABLE, size="sm", bordered=False, responsive=True,
-                      className="mb-1"),
-            html.P(id=ids.VERDICT, className="mb-1 fw-semibold"),
-            html.P("Baselines on the same test windows (point at a row for what it does and how it was fitted). "
-                   "MASE divides by persistence's error on the train part: compare it with persistence's MASE "
-                   "here, which on the test part need not be 1.",
-                   className="small text-muted mb-1", title=f"{BASELINE_TEXT}. MASE is the {MASE_HELP}."),
+                      className="mb-1 small gl-metrics"),
+            html.P(id=ids.VERDICT, className="small mb-1 fw-semibold",
+                   title=f"Baselines on the same test windows (point at a row for what it does). {BASELINE_TEXT}. "
+                         f"MASE is the {MASE_HELP}."),
             html.P(id=ids.PARITY_NOTE, className="small text-muted mb-1"),
         ]
     )
