@@ -371,7 +371,7 @@ def _suggest(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from models.experiment import run_experiment
-    from models.sweep import SweepSpec, on_long_season, point, point_value, summary
+    from models.sweep import SweepSpec, on_long_season, point, point_value, summary, sweep_verdict
     from models.threads import limit_threads
 
     spec = SweepSpec.parse(args.over, args.values, args.cells,
@@ -387,7 +387,8 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"run {k} of {len(configs)}: {c.model_name}, {spec.over} {point_value(c, spec.over)}",
                   file=sys.stderr)
         points.append(point(run_experiment(c), spec.over))
-    result = {**spec.to_json(), "points": points, "summary": summary(points)}
+    result = {**spec.to_json(), "points": points, "summary": summary(points),
+              "verdict": sweep_verdict(points, spec.over)}
     if args.json:
         print(json.dumps(result))
         return 0
@@ -398,6 +399,7 @@ def _sweep(args: argparse.Namespace) -> int:
               f"persistence {b['persistence']:.4f}   linear AR {b['linear_ar']:.4f}")
     for cell, s in result["summary"].items():
         print(f"  {cell}: mean {s['mean']:.4f}, spread {s['spread']:.4f}, best {spec.over} {s['best_value']}")
+    print(f"  {result['verdict']}")
     return 0
 
 

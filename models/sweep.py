@@ -106,3 +106,24 @@ def summary(points: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         out[cell] = {"mean": sum(mses) / len(mses), "spread": max(mses) - min(mses), "best_value": best["value"],
                      "best_mse": best["mse"]}
     return out
+
+
+def sweep_verdict(points: list[dict[str, Any]], over: str) -> str:
+    """Who won the sweep, in words (``models.verdict.comparison``): over seeds, the cells' mean test MSE
+    against the spread of their seeds; over window lengths, each cell at its best window."""
+    from models.base import CELL_NAMES
+    from models.verdict import comparison, number
+
+    if not points:
+        return ""
+    table = summary(points)
+    if over == "seed":
+        return comparison([(CELL_NAMES.get(c, c), s["mean"], s["spread"]) for c, s in table.items()],
+                          "mean test MSE over the seeds")
+    ranked = sorted(table.items(), key=lambda kv: kv[1]["best_mse"])
+    best_cell, best = ranked[0]
+    text = (f"{CELL_NAMES.get(best_cell, best_cell)} scored best, at window {best['best_value']} (test MSE "
+            f"{number(best['best_mse'])})")
+    others = [f"{CELL_NAMES.get(c, c)} {number(s['best_mse'])} at {s['best_value']}" for c, s in ranked[1:]]
+    return text + (f"; the others at their best: {', '.join(others)}. One seed each: a gap smaller than a seed "
+                   "sweep's spread is no winner." if others else ".")

@@ -120,6 +120,27 @@ def statistical_seconds(values: np.ndarray, times: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def _g(v) -> str:
+    return "" if v is None else f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def markdown(rows: list[dict], ratio_default: float, ratio_auto: float) -> str:
+    """The table as the docs show it: test MSE per series, Gatelab's ratios to AutoETS, seconds."""
+    out = ["| series | n | season | Gatelab, proposed | Gatelab, --auto | AutoETS | AutoARIMA | AutoTheta | "
+           "persistence | proposed / ETS | --auto / ETS | seconds: proposed, --auto, statistical |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        b = r["baselines"]
+        ets = b.get("auto_ets")
+        out.append(f"| {r['series']} | {r['n']} | {r['season'] or '-'} | {_g(r['default'])} | {_g(r.get('auto'))} | "
+                   f"{_g(ets)} | {_g(b.get('auto_arima'))} | {_g(b.get('auto_theta'))} | {_g(b['persistence'])} | "
+                   f"{r['default'] / ets:.2f} | {r['auto'] / ets if 'auto' in r else float('nan'):.2f} | "
+                   f"{r['default_seconds']:.1f}, {r.get('auto_seconds', float('nan')):.1f}, "
+                   f"{r['statistical_seconds']:.1f} |")
+    out.append(f"| **geometric mean** | | | | | | | | | **{ratio_default:.2f}** | **{ratio_auto:.2f}** | |")
+    return "\n".join(out)
+
+
 def gmean(values) -> float:
     values = [v for v in values if v is not None and v > 0]
     return float(np.exp(np.mean(np.log(values)))) if values else float("nan")
@@ -131,6 +152,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-auto", action="store_true", help="only the proposed defaults")
     ap.add_argument("--seconds", type=float, default=60.0, help="Suggest settings' time budget per series")
     ap.add_argument("--json", default="", help="also write the rows to this file")
+    ap.add_argument("--markdown", action="store_true", help="also print the table as Markdown, for the docs")
     args = ap.parse_args(argv)
     from models.threads import limit_threads
 
@@ -165,6 +187,8 @@ def main(argv=None) -> int:
     print(f"seconds: defaults {sum(r['default_seconds'] for r in rows):.0f}, --auto "
           f"{sum(r.get('auto_seconds', 0) for r in rows):.0f}, statistical models "
           f"{sum(r['statistical_seconds'] for r in rows):.1f}")
+    if args.markdown:
+        print(markdown(rows, ratio_default, ratio_auto))
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "gmean_default": ratio_default,
                                                "gmean_auto": ratio_auto}, indent=1))

@@ -114,11 +114,12 @@ def loss_layout() -> html.Div:
     """The loss chart: live while a job runs, the finished runs' curves after."""
     return html.Div(
         [
-            dbc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": "log scale", "value": "log"},
-                                                        {"label": "gradient norm", "value": "grad"}],
-                          value=[], inline=True, className="small"),
-            html.P("Model units (what the network reads); the table gives the series' own.",
-                   className="small text-muted mb-0"),
+            html.Div([dbc.Checklist(id=ids.LOSS_OPTIONS, options=[{"label": "log scale", "value": "log"},
+                                                                  {"label": "gradient norm", "value": "grad"}],
+                                    value=[], inline=True, className="small d-inline-block me-2"),
+                      html.Span("model units; the table gives the series' own", className="small text-muted",
+                                title="The losses are in the standardized units the network reads; the Results "
+                                      "table gives the errors in the series' own units.")]),
             dcc.Graph(id=ids.LOSS_GRAPH, figure=make_live_loss_figure(1), config=GRAPH_CONFIG),
             parity.layout(),
         ]

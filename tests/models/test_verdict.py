@@ -40,3 +40,17 @@ def test_a_gap_inside_the_seeds_spread_is_no_winner():
     assert "smaller than the spread of the seeds (0.012), so this is no winner" in text
     wide = comparison([("LSTM", 0.02, 0.001), ("RNN", 0.05, 0.002)])
     assert wide.endswith("the gap is larger than the spread of the seeds (0.002).")
+
+
+def test_a_seed_sweep_says_whether_its_winner_beats_the_spread_of_the_seeds():
+    from models.sweep import sweep_verdict
+
+    points = [{"cell": c, "value": seed, "mse": m} for c, ms in (("lstm", (0.050, 0.052, 0.060)),
+                                                                 ("rnn", (0.051, 0.055, 0.058)))
+              for seed, m in enumerate(ms)]
+    text = sweep_verdict(points, "seed")
+    assert text.startswith("LSTM scored best (mean test MSE over the seeds 0.054), 0.000667 below RNN (0.0547)")
+    assert "smaller than the spread of the seeds (0.01), so this is no winner" in text
+    windows = sweep_verdict([{"cell": "gru", "value": 40, "mse": 0.03}, {"cell": "lstm", "value": 60, "mse": 0.02}],
+                            "seq-len")
+    assert windows.startswith("LSTM scored best, at window 60 (test MSE 0.02); the others at their best: GRU 0.03 at 40")

@@ -126,11 +126,12 @@ def test_heartbeat_and_watch(tmp_path):
 def test_thirty_processes_join_at_once_and_get_thirty_tickets(tmp_path):
     """The crowd that starved SQLite: every join must go through, each with its own ticket."""
     reports = CTX.Queue()
+    counted = CTX.Event()  # each process stays until the board was counted: a loaded machine cannot end one early
 
     def join(folder):
         board = JobBoard(folder, slots=2)
         reports.put(board.join(f"s{os.getpid()}"))
-        time.sleep(3)
+        counted.wait(60)
 
     procs = [CTX.Process(target=join, args=(str(tmp_path),), daemon=True) for _ in range(30)]
     for p in procs:
@@ -138,6 +139,7 @@ def test_thirty_processes_join_at_once_and_get_thirty_tickets(tmp_path):
     tickets = sorted(reports.get(timeout=20) for _ in procs)
     assert tickets == list(range(1, 31))
     assert JobBoard(tmp_path, slots=2).counts() == (0, 30)
+    counted.set()
     for p in procs:
         p.join(10)
     assert JobBoard(tmp_path, slots=2).counts() == (0, 0)  # gone with their processes

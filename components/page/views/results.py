@@ -27,7 +27,7 @@ from components.server.library import PageRuns, RunLibrary
 from components.page.sliders import SliderWithBox
 from models.trust import forecast_bands, rollout_bands, trust_rows
 from components.page.views.whatif import edited_window
-from models.verdict import verdict
+from models.verdict import comparison, verdict
 from models.wording import BASELINE_HELP, BASELINE_NAMES, MASE_HELP, METHOD_HELP, METHOD_NAMES
 from data.exogenous import NO_SEASON
 from models.rules import MAX_ROLLOUT
@@ -74,8 +74,16 @@ def metrics_rows(runs: list[RunRecord]) -> list[tuple[str, object, str]]:
 
 
 def verdicts(runs: list[RunRecord]) -> str:
-    """The verdict of each shown run (``models.verdict``), one sentence a run."""
-    return " ".join(verdict(run) for run in runs)
+    """The verdict of each shown run (``models.verdict``), one sentence a run; with several, who of them
+    won, weighed against the spread of an ensemble's seeds where there is one (Train all trains one seed
+    each, and says so)."""
+    text = " ".join(verdict(run) for run in runs)
+    if len(runs) > 1:
+        rows = [(run.label, run.metrics.mse, (max(m.metrics.mse for m in run.members) -
+                                              min(m.metrics.mse for m in run.members)) if run.members else 0.0)
+                for run in runs]
+        text += " " + comparison(rows)
+    return text
 
 
 def make_metrics_table(runs: list[RunRecord]) -> list:
@@ -157,9 +165,8 @@ def rollout_note(runs: list[RunRecord], preds: list[np.ndarray], steps: int) -> 
     for run, pred in zip(runs, preds):
         truth = np.asarray(run.series[run.split : run.split + have])
         parts.append(f"{run.label} {np.mean((pred[:have] - truth) ** 2):.4f}" if have else f"{run.label}: no truth")
-    note = (f"Each forecast is fed back in as the next input, {steps} steps from the end of the train part. "
-            f"MSE over the {have} steps with known truth: {'; '.join(parts)}. Errors compound: compare with the "
-            "one-step MSE.")
+    note = (f"Each forecast fed back as the next input, {steps} steps from the train part's end; MSE over the "
+            f"{have} with truth: {'; '.join(parts)}. Errors compound: compare the one-step MSE.")
     if have < steps:
         note += f" The series ends {have} steps after the train part; the rest of the rollout has no truth."
     for run, pred in zip(runs, preds):

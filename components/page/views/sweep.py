@@ -16,7 +16,7 @@ from components.page import ids
 from components.server.services import Services
 from components.page.figures import GRAPH_CONFIG, make_sweep_figure
 from models.base import CELL_NAMES, CELLS
-from models.sweep import DEFAULT_CELLS, DEFAULT_VALUES, OVER, summary
+from models.sweep import DEFAULT_CELLS, DEFAULT_VALUES, OVER, summary, sweep_verdict
 
 EXPLAIN = ("Two of the notebook's exercises. Seeds: the same settings trained from different first weights and "
            "batch orders; the spread of the dots is how much of a result is luck, so compare cells by more than "
@@ -83,7 +83,7 @@ def note(sweep: dict) -> str:
     done = len(sweep["points"])
     planned = len(sweep["values"]) * len(sweep["cells"])
     head = f"{done} of {planned} runs" if done < planned else f"{done} runs"
-    return f"Test MSE over {head}: " + "; ".join(parts) + "."
+    return f"Test MSE over {head}: " + "; ".join(parts) + ". " + sweep_verdict(sweep["points"], sweep["over"])
 
 
 def register(app: Dash, services: Services) -> None:
