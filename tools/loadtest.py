@@ -82,19 +82,28 @@ class DashClient:
                    "changedPropIds": ["heartbeat.n_intervals"]})
 
     def train(self, request: dict, poll_s: float = 0.25, on_progress=None, limit_s: float = 1800) -> dict:
-        """Start the background training callback and poll it until its result; returns the result."""
+        """Start the background training callback and poll it until its result; returns the result. The tab
+        the request names sends its heartbeat every few seconds meanwhile, as an open page does."""
         body = job_body(request)
         first = self.post(body)
         handles = {"cacheKey": first["cacheKey"], "job": first["job"]}
         deadline = time.monotonic() + limit_s
+        tab = request.get("session") if isinstance(request, dict) else None
+        beat = time.monotonic()
         while time.monotonic() < deadline:
             time.sleep(poll_s)
+            if isinstance(tab, str) and time.monotonic() - beat > HEARTBEAT_S:
+                self.heartbeat(tab)
+                beat = time.monotonic()
             data = self.post(body, **handles)
             if data.get("progress") and on_progress:
                 on_progress(data["progress"])
             if "response" in data:
                 return data["response"]["run-result"]["data"]
         raise TimeoutError("the job did not finish in time")
+
+
+HEARTBEAT_S = 5.0  # as the page's heartbeat interval
 
 
 def job_body(request: Any) -> dict:
