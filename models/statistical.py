@@ -21,9 +21,12 @@ why. ``should_stop`` is asked between models, so a job's Cancel and time limit h
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -33,6 +36,14 @@ FIT_POINTS = 1000  # the longest stretch of the train part a model is fitted on 
 LONGEST_SEASON = 24  # seasons ETS and ARIMA take (statsforecast's ETS stops here; ARIMA's search slows past it)
 _KEPT: OrderedDict = OrderedDict()  # the last few fits of this process: an ensemble's members, a sweep's runs,
 KEEP = 8  # and a paused run share one series, and fit it once
+SHELF_FILES = 512  # fits kept on disk (``use_shelf``): a class that trains on one series fits it once
+_SHELF: list[Path] = []  # the folder, once a server names one
+
+
+def use_shelf(folder: Path | str | None) -> None:
+    """Keep fits in ``folder`` too (a server's cache folder), so that every job on the same series, split
+    and season reads them instead of fitting again; None: this process's memory only."""
+    _SHELF[:] = [Path(folder)] if folder else []
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,10 @@ def fit_statistical(series: np.ndarray, split: int, season: int | None, steps: i
     if key in _KEPT:
         _KEPT.move_to_end(key)
         return _KEPT[key]
+    shelved = _from_shelf(key)
+    if shelved is not None:
+        _KEPT[key] = shelved
+        return shelved
     fits: dict[str, StatisticalFit] = {}
     skipped: dict[str, str] = {}
     for name in STATISTICAL:
@@ -122,4 +137,48 @@ def fit_statistical(series: np.ndarray, split: int, season: int | None, steps: i
         _KEPT[key] = (fits, skipped)
         if len(_KEPT) > KEEP:
             _KEPT.popitem(last=False)
+        _to_shelf(key, fits, skipped)
     return fits, skipped
+
+
+def _shelf_path(key: tuple) -> Path | None:
+    if not _SHELF:
+        return None
+    name = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    return _SHELF[0] / f"{name}.npz"
+
+
+def _from_shelf(key: tuple):
+    """The fits kept on disk for ``key``, or None (none kept, or a file that cannot be read)."""
+    path = _shelf_path(key)
+    if path is None or not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f["meta"]))
+            if meta["key"] != list(key):
+                return None
+            fits = {name: StatisticalFit(f[f"{name}_one"], f[f"{name}_roll"], note)
+                    for name, note in meta["notes"].items()}
+        return fits, dict(meta["skipped"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _to_shelf(key: tuple, fits: dict[str, StatisticalFit], skipped: dict[str, str]) -> None:
+    """Keep ``fits`` on disk (written whole, then renamed into place); the oldest files go past ``SHELF_FILES``."""
+    path = _shelf_path(key)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {f"{n}_one": f.one_step for n, f in fits.items()} | {f"{n}_roll": f.rollout for n, f in fits.items()}
+        meta = json.dumps({"key": list(key), "notes": {n: f.note for n, f in fits.items()}, "skipped": skipped})
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, meta=np.array(meta), **arrays)
+        os.replace(tmp, path)
+        files = sorted(path.parent.glob("*.npz"), key=lambda p: p.stat().st_mtime)
+        for old in files[: max(0, len(files) - SHELF_FILES)]:
+            old.unlink(missing_ok=True)
+    except OSError:  # a full or read-only disk: the fits are still returned, only not kept
+        pass

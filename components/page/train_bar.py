@@ -306,7 +306,8 @@ def _register_job(app: Dash, services: Services) -> None:
             paused[0] = None if record is None else {"request": request["id"], "epoch": record.epochs_done}
 
         outcome = run_request(progress, request, board, settings.max_job_seconds, settings.served,
-                              services.signer, settings.max_queued_per_client, on_pause, settings.suggest_seconds)
+                              services.signer, settings.max_queued_per_client, on_pause, settings.suggest_seconds,
+                              settings.cache_dir / "statistical")
         # the runs wait on the shelf, under the tab the request was checked for; the page gets their ids
         numbered, _ = services.shelf.add(request["session"], outcome.runs) if outcome.runs else ((), [])
         done = outcome.status == DONE

@@ -25,6 +25,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import psutil
@@ -38,6 +39,7 @@ from data.windows import check_series, split_index
 from models.config import ExperimentConfig
 from models.cost import Served, check_served
 from models.knobs import KNOBS
+from models.statistical import use_shelf
 from models.backtest import REFITS, backtest, origins_problem
 from models.ensemble import combine, member_configs
 from models.experiment import NoEpoch, run_experiment
@@ -326,7 +328,7 @@ class _Shared:
 def run_request(set_progress: Callable[[tuple], None], request: Any, board: JobBoard | None = None,
                 max_seconds: float = 600.0, served: Served | None = None, signer: Signer | None = None,
                 max_per_client: int = 0, on_pause: Callable[[RunRecord | None], None] | None = None,
-                suggest_seconds: float = 60.0) -> JobOutcome:
+                suggest_seconds: float = 60.0, shelf: Path | None = None) -> JobOutcome:
     """Check ``request`` and train every config of it in turn; runs in the background job's process.
 
     Progress goes out as one tuple: (percent, label, a patch of the live loss figure, status,
@@ -338,6 +340,7 @@ def run_request(set_progress: Callable[[tuple], None], request: Any, board: JobB
     sentence for the page instead of a traceback.
     """
     limit_threads(1)
+    use_shelf(shelf)  # the statistical baselines' fits, kept for every job on the same series
     request_id = request.get("id") if isinstance(request, dict) and isinstance(request.get("id"), str) else ""
     try:
         job = check_request(request, served or Served(), signer)

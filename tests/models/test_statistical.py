@@ -86,3 +86,25 @@ def test_the_ar_finds_the_order_of_an_ar2_process():
     scaler = prep.scaler
     z = scaler.transform(x)
     assert linear_ar(prep)[5] == pytest.approx(scaler.inverse(coef[0] * z[t - 1] + coef[1] * z[t - 2] + coef[2]))
+
+
+def test_fits_kept_on_disk_serve_the_next_job_on_the_same_series(tmp_path, monkeypatch):
+    from models import statistical
+
+    statistical.use_shelf(tmp_path)
+    try:
+        statistical._KEPT.clear()
+        x = _monthly(seed=7)
+        first = fit_statistical(x, 67, 12, 8)
+        assert len(list(tmp_path.glob("*.npz"))) == 1
+        statistical._KEPT.clear()  # a new job process: nothing in memory
+        monkeypatch.setattr(statistical, "fit_one", lambda *a, **k: (_ for _ in ()).throw(AssertionError("refit")))
+        again = fit_statistical(x, 67, 12, 8)
+        assert again[1] == first[1] and set(again[0]) == set(first[0])
+        for name, fit in first[0].items():
+            assert np.array_equal(again[0][name].one_step, fit.one_step) and again[0][name].note == fit.note
+        other = fit_statistical(x + 1.0, 67, 12, 8)  # another series is fitted, not read
+        assert other[0] == {} and all("refit" in why for why in other[1].values())
+    finally:
+        statistical.use_shelf(None)
+        statistical._KEPT.clear()
