@@ -13,6 +13,7 @@ received, and, with ``--pid`` (the web server's), its CPU time per student.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -83,18 +84,30 @@ class DashClient:
 
     def train(self, request: dict, poll_s: float = 0.25, on_progress=None, limit_s: float = 1800) -> dict:
         """Start the background training callback and poll it until its result; returns the result. The tab
-        the request names sends its heartbeat every few seconds meanwhile, as an open page does."""
+        the request names sends its heartbeat every few seconds meanwhile, from a thread of its own, as an
+        open page does whatever its polls are waiting for."""
         body = job_body(request)
+        tab = request.get("session") if isinstance(request, dict) else None
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(HEARTBEAT_S):
+                with contextlib.suppress(Exception):  # a missed beat is the server's to judge
+                    self.heartbeat(tab)
+
+        if isinstance(tab, str):
+            threading.Thread(target=beat, daemon=True).start()
+        try:
+            return self._poll(body, poll_s, on_progress, limit_s)
+        finally:
+            done.set()
+
+    def _poll(self, body: dict, poll_s: float, on_progress, limit_s: float) -> dict:
         first = self.post(body)
         handles = {"cacheKey": first["cacheKey"], "job": first["job"]}
         deadline = time.monotonic() + limit_s
-        tab = request.get("session") if isinstance(request, dict) else None
-        beat = time.monotonic()
         while time.monotonic() < deadline:
             time.sleep(poll_s)
-            if isinstance(tab, str) and time.monotonic() - beat > HEARTBEAT_S:
-                self.heartbeat(tab)
-                beat = time.monotonic()
             data = self.post(body, **handles)
             if data.get("progress") and on_progress:
                 on_progress(data["progress"])

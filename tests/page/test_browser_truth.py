@@ -111,7 +111,8 @@ def test_the_replay_pauses_at_every_press_plays_at_the_chosen_speed_and_marks_it
         if "after training" in replay_note(d):  # a short replay may play out before Pause is pressed
             break
         click(page, "replay-play")
-        until(lambda: page.find_element("#replay-play").text == "Play", timeout=10)
+        # (had the replay played out just before this press, the press plays it again, and it ends anew)
+        until(lambda: page.find_element("#replay-play").text == "Play", timeout=30)
         time.sleep(0.3)  # a step already on its way may still land
         paused = replay_note(d)
         time.sleep(1.0)  # four steps at the fast speed
