@@ -321,32 +321,18 @@ def _search(args: argparse.Namespace, config, series):
     import os
 
     from data.bounds import Bound
-    from models.experiment import series_times
-    from models.propose import Proposal
-    from models.suggest import KEYS, suggest
+    from models.suggest import start_from, suggest
 
     budget = args.seconds if args.seconds is not None else os.environ.get("GATELAB_SUGGEST_SECONDS", "60")
     problem = Bound("float", 5, 3600).problem(budget)
     if problem:
         raise ValueError(f"--seconds {problem}")
-    values = _values_of(config, series)
-    times = series_times(config, series)
-    proposal = Proposal(config.season_for(times or None),
-                        {k: v for k, v in _settings_of(config).items() if k in KEYS}, ("the options given",))
     report = None if args.json else (
         lambda k, total, c: print(f"candidate {k} of {total}: " + (f"MSE {c.mse:.4g} on the validation blocks"
                                                                      if c.mse is not None else f"left out ({c.note})"),
                                   file=sys.stderr))
-    return suggest(config, series if series is not None else values, proposal, float(budget), on_candidate=report)
-
-
-def _values_of(config, series):
-    from data.datasets import DATASETS, SYNTHETIC
-    from data.synthetic import make_series
-
-    if series is not None:
-        return series.series
-    return make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]
+    return suggest(config, series, start_from(config, series, "the options given"), float(budget),
+                   on_candidate=report)
 
 
 def _suggest(args: argparse.Namespace) -> int:

@@ -25,13 +25,13 @@ from typing import Callable
 
 import numpy as np
 
-from data.datasets import DATASETS, SYNTHETIC, UPLOAD
-from data.synthetic import make_series
+from data.datasets import DATASETS
 from data.upload import Uploaded
-from data.windows import check_series, split_index
+from data.windows import split_index
 from models.baselines import BASELINES
 from models.config import ExperimentConfig
 from models.ensemble import run_ensemble
+from models.experiment import cut_series, series_values
 from models.horizon import recursive_paths
 from models.run import RunRecord, restore
 
@@ -90,7 +90,7 @@ def backtest(config: ExperimentConfig, origins: int = 5, refit: str = "every",
     if refit not in REFITS:
         raise ValueError(f"refit must be one of {', '.join(REFITS)}, got {refit!r}")
     kwargs.setdefault("statistical", False)  # its table holds the simple baselines; refitting the rest is waste
-    values = _values(config, series)
+    values = series_values(config, series)
     n = values.shape[0]
     split = split_index(n, config.train_fraction)
     problem = origins_problem(origins, n, split, config.horizon)
@@ -107,7 +107,8 @@ def backtest(config: ExperimentConfig, origins: int = 5, refit: str = "every",
                 break
             if on_origin is not None:
                 on_origin(i, o)
-            record = _train(config, _cut(series, values, end), o, should_stop, **kwargs)
+            record = _train(config, cut_series(series if isinstance(series, Uploaded) else values, end), o, should_stop,
+                            **kwargs)
             rows.append(_scores(record))
             if should_stop is not None and should_stop():
                 break
@@ -159,24 +160,6 @@ def _once(config, series, values, blocks, on_origin, should_stop, **kwargs) -> l
         rolled = float(np.mean((path - values[o:o + steps]) ** 2))
         rows.append((scores, rolled))
     return rows
-
-
-def _values(config: ExperimentConfig, series) -> np.ndarray:
-    if isinstance(series, Uploaded):
-        return check_series(series.series)
-    if series is not None:
-        return check_series(series)
-    if config.dataset == UPLOAD:
-        raise ValueError("an uploaded data set needs its series: upload a CSV first")
-    return make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]
-
-
-def _cut(series, values: np.ndarray, end: int):
-    """The data up to ``end``: a file's part keeps its time labels and columns, cut alike."""
-    if isinstance(series, Uploaded):
-        return Uploaded(series.series[:end], series.times[:end] if series.times else None,
-                        {k: v[:end] for k, v in series.columns.items()}, series.name)
-    return values[:end]
 
 
 def _times(config: ExperimentConfig, series, n: int) -> tuple[str, ...]:

@@ -79,9 +79,15 @@ def ar_most(split: int, seq_len: int) -> int:
     return max(1, min(seq_len, split // 3 - 1))
 
 
+_LAST_FIT: list = [(None, None)]  # (prep, its fit): the baseline's forecasts and its note read one fit of a run
+
+
 def ar_fit(prep: Prepared) -> tuple[int, np.ndarray]:
     """(the order p that AIC picks on the train part, the coefficients: p lags, the newest first, then
     the intercept). Every order is scored on the same equations, the targets ``ar_most`` .. split - 1."""
+    last_prep, last_fit = _LAST_FIT[0]  # one read: another thread may replace it meanwhile
+    if last_prep is prep:
+        return last_fit
     z = _level_scaler(prep).transform(prep.series)
     most = ar_most(prep.split, prep.seq_len)
     t = np.arange(most, prep.split)
@@ -94,16 +100,18 @@ def ar_fit(prep: Prepared) -> tuple[int, np.ndarray]:
         aic = t.shape[0] * np.log(max(rss, 1e-300) / t.shape[0]) + 2 * (p + 1)
         if best is None or aic < best[0]:
             best = (aic, p, coef)
+    _LAST_FIT[0] = (prep, (best[1], best[2]))
     return best[1], best[2]
 
 
 def linear_ar(prep: Prepared, season: int = 1) -> np.ndarray:
     """The order-chosen AR's one-step forecasts of the test targets, original units (N_test,)."""
     p, coef = ar_fit(prep)
-    z = _level_scaler(prep).transform(prep.series)
+    scaler = _level_scaler(prep)
+    z = scaler.transform(prep.series)
     t = prep.test.target_index
     A = np.hstack([np.column_stack([z[t - j] for j in range(1, p + 1)]), np.ones((t.shape[0], 1))])
-    return _level_scaler(prep).inverse(A @ coef)
+    return scaler.inverse(A @ coef)
 
 
 def ar_note(prep: Prepared) -> str:

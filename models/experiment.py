@@ -69,14 +69,10 @@ def run_experiment(
     upload = series if isinstance(series, Uploaded) else None
     if upload is not None:
         series = upload.series
-    if series is None:
-        if config.dataset == UPLOAD:
-            raise ValueError("an uploaded data set needs its series: upload a CSV first")
-        series = make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]
-    else:
-        series = check_series(series)
-        if split is None:
-            config.check_fits(series.shape[0])
+    given = series is not None
+    series = series_values(config, series)
+    if given and split is None:
+        config.check_fits(series.shape[0])
     covariates = covariates_for(config, series.shape[0], upload)
     season = config.season_for(series_times(config, upload) or None)
     prep = prepare(series, config.seq_len, config.train_fraction, config.transform, dtype=np.dtype(config.dtype),
@@ -127,14 +123,15 @@ class _Scoring:
                  should_stop: Callable[[], bool] | None = None, statistical: bool = True) -> None:
         self.config, self.prep, self.model, self.upload = config, prep, model, upload
         self.covariates, self.snapshots, self.should_stop = covariates, snapshots, should_stop
-        self._statistical = None if statistical else ({}, {})  # fitted once: they read the data, not the weights
+        self.fits_statistical = statistical
 
     def statistical(self, season: int | None, steps: int, phase: Callable[[str], None]):
-        """The statistical models' fits (``models.statistical``), made the first time they are asked for."""
-        if self._statistical is None:
-            phase("fitting AutoETS, AutoARIMA and AutoTheta on the train part")
-            self._statistical = fit_statistical(self.prep.series, self.prep.split, season, steps, self.should_stop)
-        return self._statistical
+        """The statistical models' fits (``models.statistical``, which keeps them: a paused run's records and
+        an ensemble's members read the first fit); none when the run leaves them out."""
+        if not self.fits_statistical:
+            return {}, {}
+        phase("fitting AutoETS, AutoARIMA and AutoTheta on the train part")
+        return fit_statistical(self.prep.series, self.prep.split, season, steps, self.should_stop)
 
     def record(self, h: list[EpochLog], stopped: str, phase: Callable[[str], None] = lambda what: None,
                horizon: Callable[[float], object] = lambda scale: None) -> RunRecord:
@@ -210,6 +207,26 @@ def unreliable(baselines: dict, notes: dict[str, str]) -> dict[str, str]:
             why = f"unreliable here: its test MSE is {times:,.0f} times persistence's"
             out[name] = f"{why}; {out[name]}" if out.get(name) else why
     return out
+
+
+def series_values(config: ExperimentConfig, series: np.ndarray | Uploaded | None = None) -> np.ndarray:
+    """The series (n,) ``config`` trains on: ``series`` (or a file's part) when given, checked; else the
+    synthetic one or a bundled data set's. An upload without its series is refused with the reason."""
+    if isinstance(series, Uploaded):
+        return check_series(series.series)
+    if series is not None:
+        return check_series(series)
+    if config.dataset == UPLOAD:
+        raise ValueError("an uploaded data set needs its series: upload a CSV first")
+    return make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]
+
+
+def cut_series(series: np.ndarray | Uploaded, end: int) -> np.ndarray | Uploaded:
+    """The data up to ``end``: a file's part keeps its time labels and columns, cut alike."""
+    if isinstance(series, Uploaded):
+        return Uploaded(series.series[:end], series.times[:end] if series.times else None,
+                        {k: v[:end] for k, v in series.columns.items()}, series.name)
+    return np.asarray(series)[:end]
 
 
 def series_times(config: ExperimentConfig, upload: Uploaded | None = None) -> list[str]:

@@ -1,6 +1,7 @@
 """Suggest settings: a search scored by a backtest inside the train part, never on the test part.
 
-    s = suggest(config, series, season=12, seconds=60, on_candidate=print)
+    s = suggest(config, series, propose(series, 12), seconds=60, on_candidate=print)
+    s = suggest(config, None, start_from(config))   # from the config's own settings and series
     s.settings    # knob key -> value of the winner, over ``config``'s own
     s.rows        # every candidate tried: its settings and its validation MSE
 
@@ -33,6 +34,7 @@ from data.upload import Uploaded
 from data.windows import split_index
 from models.backtest import backtest
 from models.config import ExperimentConfig
+from models.experiment import cut_series, series_times, series_values
 from models.propose import Proposal
 from models.verdict import number
 
@@ -121,14 +123,22 @@ def candidates(proposal: Proposal, positive: bool) -> list[dict]:
     return unique
 
 
-def train_part(series: np.ndarray | Uploaded, train_fraction: float) -> np.ndarray | Uploaded:
-    """The train part of ``series``: all the search may read."""
-    values = series.series if isinstance(series, Uploaded) else np.asarray(series, dtype=np.float64)
-    split = split_index(values.shape[0], train_fraction)
-    if isinstance(series, Uploaded):
-        return Uploaded(series.series[:split], series.times[:split] if series.times else None,
-                        {k: v[:split] for k, v in series.columns.items()}, series.name)
-    return values[:split]
+def train_part(config: ExperimentConfig, series: np.ndarray | Uploaded | None) -> np.ndarray | Uploaded:
+    """The train part of the series ``config`` trains on (``series``, or its own): all the search may read."""
+    values = series_values(config, series)
+    return cut_series(series if isinstance(series, Uploaded) else values,
+                      split_index(values.shape[0], config.train_fraction))
+
+
+def start_from(config: ExperimentConfig, series: np.ndarray | Uploaded | None = None,
+               why: str = "the settings given") -> Proposal:
+    """A starting point for the search: ``config``'s own values of the six settings it varies, and the
+    season of its series (a file's from its dates)."""
+    from models.knobs import KNOBS
+
+    times = series_times(config, series if isinstance(series, Uploaded) else None)
+    return Proposal(config.season_for(times or None), {k.key: k.value_in(config) for k in KNOBS if k.key in KEYS},
+                    (why,))
 
 
 def score(config: ExperimentConfig, inner, should_stop: Callable[[], bool] | None) -> tuple[float, float]:
@@ -139,18 +149,19 @@ def score(config: ExperimentConfig, inner, should_stop: Callable[[], bool] | Non
     return float(np.mean(result.one_step["model"])), float(np.mean(result.one_step["persistence"]))
 
 
-def suggest(config: ExperimentConfig, series: np.ndarray | Uploaded, proposal: Proposal, seconds: float = 60.0,
+def suggest(config: ExperimentConfig, series: np.ndarray | Uploaded | None, proposal: Proposal,
+            seconds: float = 60.0,
             on_candidate: Callable[[int, int, Candidate], None] | None = None,
             should_stop: Callable[[], bool] | None = None, served=None) -> Suggestion:
-    """The search above over ``series`` (the whole series: only its train part is read), starting from
-    ``proposal``; ``config`` holds every other setting. ``on_candidate(k, total, candidate)`` hears of
+    """The search above over ``series`` (the whole series, or None for ``config``'s own: only its train part
+    is read), starting from ``proposal``; ``config`` holds every other setting. ``on_candidate(k, total, candidate)`` hears of
     each candidate scored. ``served`` (``models.cost.Served``): a server's bounds; a candidate beyond them
     is left out with the reason."""
     from models.cost import check_served
     from models.knobs import BY_KEY, KNOBS, parse_values
 
     start = time.perf_counter()
-    inner = train_part(series, config.train_fraction)
+    inner = train_part(config, series)
     values = inner.series if isinstance(inner, Uploaded) else inner
     positive = bool(np.min(values) > 0)
     base = {k.key: k.as_text(k.value_in(config)) for k in KNOBS}

@@ -33,8 +33,7 @@ from models.findings import dataset_config  # noqa: E402
 from data.datasets import DATASETS  # noqa: E402
 from models.config import ExperimentConfig  # noqa: E402
 from models.ensemble import run_ensemble  # noqa: E402
-from models.propose import Proposal  # noqa: E402
-from models.suggest import KEYS, suggest  # noqa: E402
+from models.suggest import start_from, suggest  # noqa: E402
 from models.suggest import describe as suggest_describe  # noqa: E402
 from models.threads import limit_threads  # noqa: E402
 
@@ -42,14 +41,13 @@ from models.threads import limit_threads  # noqa: E402
 def choose(name: str, seconds: float) -> dict:
     """Suggest settings for data set ``name``, from its current ones; prints each candidate and the choice."""
     config = dataset_config(name)
-    proposal = Proposal(DATASETS[name].season, {k: v for k, v in DATASETS[name].defaults.items() if k in KEYS},
-                        ("the data set's current settings",))
+    proposal = start_from(config, None, "the data set's current settings")
 
     def report(k: int, total: int, c) -> None:
         score = f"validation MSE {c.mse:.4g}" if c.mse is not None else f"left out ({c.note})"
         print(f"{name}: candidate {k} of {total}: {suggest_describe(c.settings)}: {score}", flush=True)
 
-    chosen = suggest(config, DATASETS[name].load()[1], proposal, seconds, on_candidate=report)
+    chosen = suggest(config, None, proposal, seconds, on_candidate=report)
     print(f"--> {name}: {chosen.settings}\n    {chosen.line}\n", flush=True)
     return chosen.settings
 

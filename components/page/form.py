@@ -303,8 +303,8 @@ def suggest_layout() -> html.Div:
 
 def proposal_for(store: dict | None, column: str | None, missing: str | None, time_column: str | None,
                  limits: Mapping[str, float] | None = None):
-    """(knob key -> text, the sentence) proposed from the page's CSV file (``models.propose``); (None, why)
-    when its column cannot be read yet or is too short."""
+    """(knob key -> text, the sentence) proposed from the page's CSV file (``models.propose``); (None, "")
+    while its column cannot be read yet, (None, why) when it is too short."""
     try:
         table = upload.upload_table(store, column)
         missing = missing or ("drop" if table.bad_cells(column) else None)  # a proposal reads around the holes
@@ -317,9 +317,9 @@ def proposal_for(store: dict | None, column: str | None, missing: str | None, ti
         proposal = propose(series, season, why, REFERENCE.train_fraction)
     except ValueError as e:
         return None, f"No settings proposed: {e}."
-    values = within({k: BY_KEY[k].as_text(v) for k, v in proposal.settings.items()}, limits)
-    return values, proposal.line + capped_note({k: BY_KEY[k].as_text(v) for k, v in proposal.settings.items()},
-                                               values)
+    asked = {k: BY_KEY[k].as_text(v) for k, v in proposal.settings.items()}
+    values = within(asked, limits)
+    return values, proposal.line + capped_note(asked, values)
 
 
 def _to_field(key: str, text: Any) -> Any:

@@ -38,7 +38,6 @@ from data.upload import Uploaded
 from data.windows import check_series, split_index
 from models.config import ExperimentConfig
 from models.cost import Served, check_served
-from models.knobs import KNOBS
 from models.statistical import use_shelf
 from models.backtest import REFITS, backtest, origins_problem
 from models.ensemble import combine, member_configs
@@ -540,13 +539,9 @@ def _backtest(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutco
 def _suggest(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutcome:
     """Suggest settings (``models.suggest``) from the job's one config, within the server's budget; progress
     per candidate. A stop keeps the best candidate scored by then."""
-    from models.experiment import series_times
-    from models.propose import Proposal
-    from models.suggest import KEYS, suggest
+    from models.suggest import start_from, suggest
 
     config = job.configs[0]
-    start = {k.key: k.value_in(config) for k in KNOBS if k.key in KEYS}
-    proposal = Proposal(config.season_for(series_times(config, job.data) or None), start, ("the form",))
     shared.phase = "searching settings"
 
     def on_candidate(k: int, total: int, c) -> None:
@@ -554,16 +549,10 @@ def _suggest(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutcom
         set_progress((min(99.0, 100.0 * k / total), f"candidate {k} of {total}: {score}", None, "running", True))
 
     try:
-        chosen = suggest(config, job.data if job.data is not None else _series_of(config), proposal,
-                         shared.suggest_seconds, on_candidate=on_candidate, should_stop=watch, served=shared.served)
+        chosen = suggest(config, job.data, start_from(config, job.data, "the form"), shared.suggest_seconds,
+                         on_candidate=on_candidate, should_stop=watch, served=shared.served)
     except ValueError as e:
         return JobOutcome(job.id, (), f"Suggest settings: {e}")
     status = DONE if not watch.reason else f"{watch.reason}: the best of the candidates scored so far is kept"
     return JobOutcome(job.id, (), status, suggest=chosen.as_dict())
 
-
-def _series_of(config: ExperimentConfig):
-    from data.datasets import DATASETS, SYNTHETIC
-    from data.synthetic import make_series
-
-    return make_series(config.series) if config.dataset == SYNTHETIC else DATASETS[config.dataset].load()[1]
