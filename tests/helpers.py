@@ -237,3 +237,21 @@ def until(condition, timeout: float, poll: float = 0.1):
             raise TestingTimeoutError(f"condition not met within {timeout} s"
                                       + (f" (last: {type(last).__name__}: {last})" if last else ""))
         time.sleep(poll)
+
+
+def settled(check: Callable[[], None], timeout: float = 10) -> None:
+    """``check()``, a function of assertions, holds within ``timeout`` (the page lays itself out again after a
+    resize, say); on a time-out, its last failure is raised."""
+    from dash.testing.errors import TestingTimeoutError
+
+    def holds() -> bool:
+        try:
+            check()
+            return True
+        except AssertionError:
+            return False
+
+    try:
+        until(holds, timeout=timeout)
+    except TestingTimeoutError:
+        check()

@@ -27,7 +27,7 @@ from typing import Any
 
 # The training callback's outputs, as the page names them (components.page.train_bar.run_job).
 JOB_OUTPUTS = [("run-result", "data"), ("job-status", "children"), ("progress-bar", "value"), ("progress-bar", "label"),
-               ("draw-wait", "data")]
+               ("draw-wait", "data"), ("sweep-result", "data"), ("backtest-result", "data"), ("suggest-result", "data")]
 
 
 class DashClient:

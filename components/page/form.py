@@ -421,7 +421,7 @@ def _register_fill(app: Dash, services: Services) -> None:
         Input(ids.UPLOAD_RUN, "last_modified"),  # not its contents: the file need not travel twice
         Input(ids.UPLOAD_STORE, "data"),
         Input(ids.VALUE_COLUMN, "value"),
-        Input(ids.RUN_RESULT, "data"),
+        Input(ids.SUGGEST_RESULT, "data"),
         State(ids.MISSING_CELLS, "value"),
         State(ids.TIME_COLUMN, "value"),
     )
@@ -436,7 +436,7 @@ def _register_fill(app: Dash, services: Services) -> None:
             if values is None:
                 return keep + [no_update] * 4 + [note]
             return [_to_field(k, values.get(k, no_update)) for k in FIELD_IDS] + [no_update] * 4 + [note]
-        if ctx.triggered_id == ids.RUN_RESULT:
+        if ctx.triggered_id == ids.SUGGEST_RESULT:
             chosen = (result or {}).get("suggest") if isinstance(result, dict) else None
             if not isinstance(chosen, dict) or not isinstance(chosen.get("settings"), dict):
                 return keep + [no_update] * 5

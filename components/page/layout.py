@@ -7,7 +7,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
-from components.page import cursor, form, ids, lessons, train_bar
+from components.page import cursor, form, ids, lessons, summary, train_bar
 from components.page.lessons import part
 from components.page.views import (arithmetic, backtest, downloads, explain, gradflow, horizon, replay, results,
                                    runs_table,
@@ -82,6 +82,7 @@ def make_layout(services: Services):
                                 className="d-flex flex-wrap align-items-center gap-1 mb-1 top-lessons",
                             ),
                             html.Div(train_bar.bar_layout(services), className="train-bar"),
+                            summary.layout(),
                         ],
                         className="top-bar py-1",
                     ),

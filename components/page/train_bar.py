@@ -100,6 +100,9 @@ def bar_layout(services: Services) -> html.Div:
             dcc.Store(id=ids.JOB_REQUEST),
             dcc.Store(id=ids.LOSS_FEED),
             dcc.Store(id=ids.RUN_RESULT),
+            dcc.Store(id=ids.SWEEP_RESULT),
+            dcc.Store(id=ids.BACKTEST_RESULT),
+            dcc.Store(id=ids.SUGGEST_RESULT),
             dcc.Store(id=ids.PAUSED_RUN),
             dcc.Store(id=ids.PAUSED_FEED),
             dcc.Store(id=ids.STATUS_WATCH),
@@ -263,6 +266,9 @@ def _register_job(app: Dash, services: Services) -> None:
         Output(ids.PROGRESS, "value"),
         Output(ids.PROGRESS, "label"),
         Output(ids.DRAW_WAIT, "data"),
+        Output(ids.SWEEP_RESULT, "data"),
+        Output(ids.BACKTEST_RESULT, "data"),
+        Output(ids.SUGGEST_RESULT, "data"),
         Input(ids.JOB_REQUEST, "data"),
         background=True,
         manager=services.manager,
@@ -316,8 +322,11 @@ def _register_job(app: Dash, services: Services) -> None:
             if outcome.backtest is not None else [ids.SUGGEST_TABLE] if outcome.suggest is not None \
             else [ids.METRICS_TABLE, ids.ROLLOUT_GRAPH, ids.GATES_GRAPH]
         wait = {"request": request.get("id") if isinstance(request, dict) else None, "views": views} if done else None
-        return (outcome.page_json(numbered), DRAWING if done else outcome.status, 100 if done else no_update,
-                label, wait)
+        result = outcome.page_json(numbered)
+        # each kind's view hears only of its own kind: a plain run's end asks nothing of the sweep's, the
+        # backtest's or Suggest's view (a request and a redraw fewer each)
+        kinds = [result if result.get(kind) is not None else no_update for kind in ("sweep", "backtest", "suggest")]
+        return (result, DRAWING if done else outcome.status, 100 if done else no_update, label, wait, *kinds)
 
 
 def _register_in_browser(app: Dash) -> None:

@@ -33,39 +33,41 @@ def downloaded(dash_duo, suffix, timeout=10):
     raise AssertionError(f"no *{suffix} in {folder}: {list(folder.iterdir())}")
 
 
-@pytest.mark.parametrize("name, title, points", [("nile", "Nile flow at Aswan", 100),
-                                                  ("co2", "Mauna Loa CO2", 2284),
-                                                  ("sunspots", "Sunspot numbers", 309)])
-def test_each_bundled_data_set_fills_its_settings_and_trains(page, name, title, points):
-    d = page.driver
-    pick(page, "dataset", next(el.text for el in d.find_elements(By.CSS_SELECTOR, "#dataset label")
-                               if el.text.startswith(title)))
-    until(lambda: page.find_element("#synthetic-fields").get_attribute("hidden") is not None, timeout=5)
-    assert f"{points} points" in text(d, "dataset-note")
-    until(lambda: len(figure(d, "series-preview")[0]["y"]) == points, timeout=10)
+def test_each_bundled_data_set_fills_its_settings_and_trains(page):
+    """The three bundled data sets one after another on one page, each trained once, then back to the synthetic
+    series."""
     from data.datasets import DATASETS
     from models.knobs import BY_KEY
 
-    until(lambda: page.find_element("#seq-len").get_attribute("value") == str(DATASETS[name].defaults["seq-len"]),
-          timeout=5)
-    for key in ("power", "ensemble"):  # the settings chosen for it (tools/dataset_defaults.py) come too
-        field = "input:checked" if key == "power" else ""
-        shown = page.find_element(f"#{key} {field}".strip()).get_attribute("value")
-        assert shown == str(DATASETS[name].defaults.get(key, BY_KEY[key].default)), key
-    set_value(page, "ensemble", 1)  # one model of a few epochs: this test is about the data
-    set_value(page, "epochs", 2)
-    click(page, "train-button")
-    page.wait_for_text_to_equal("#job-status", "done", timeout=60)
-    until(lambda: labels(d) == ["#1 NumPy LSTM"], timeout=10)
-    until(lambda: "seasonal naive" in text(d, "metrics-table"), timeout=10)  # its own callback may draw later
-    times = DATASETS[name].load()[0]
-    split = int(points * 0.7)
-    axis = "date" if name == "co2" else "year"  # its own time labels, not steps
-    until(lambda: str((figure(d, "forecast-graph") or [{}])[0].get("x", [None])[0]) == times[split], timeout=10)
-    assert str(figure(d, "series-preview")[0]["x"][0]) == times[0]
-    for graph in ("series-preview", "forecast-graph", "rollout-graph"):
-        assert d.execute_script(f"return document.querySelector('#{graph} .js-plotly-plot').layout.xaxis.title.text") \
-            == axis, graph
+    d = page.driver
+    for n, (name, title, points) in enumerate([("nile", "Nile flow at Aswan", 100), ("co2", "Mauna Loa CO2", 2284),
+                                               ("sunspots", "Sunspot numbers", 309)], start=1):
+        pick(page, "dataset", next(el.text for el in d.find_elements(By.CSS_SELECTOR, "#dataset label")
+                                   if el.text.startswith(title)))
+        until(lambda: page.find_element("#synthetic-fields").get_attribute("hidden") is not None, timeout=5)
+        until(lambda points=points: f"{points} points" in text(d, "dataset-note"), timeout=5)
+        until(lambda points=points: len(figure(d, "series-preview")[0]["y"]) == points, timeout=10)
+        until(lambda name=name: page.find_element("#seq-len").get_attribute("value")
+              == str(DATASETS[name].defaults["seq-len"]), timeout=5)
+        for key in ("power", "ensemble"):  # the settings chosen for it (tools/dataset_defaults.py) come too
+            field = "input:checked" if key == "power" else ""
+            shown = page.find_element(f"#{key} {field}".strip()).get_attribute("value")
+            assert shown == str(DATASETS[name].defaults.get(key, BY_KEY[key].default)), (name, key)
+        set_value(page, "ensemble", 1)  # one model of a few epochs: this test is about the data
+        set_value(page, "epochs", 2)
+        click(page, "train-button")
+        until(lambda n=n: labels(d) and labels(d)[0] == f"#{n} NumPy LSTM", timeout=60)
+        until(lambda: text(d, "job-status") == "done", timeout=10)
+        until(lambda: "seasonal naive" in text(d, "metrics-table"), timeout=10)  # its own callback may draw later
+        times = DATASETS[name].load()[0]
+        split = int(points * 0.7)
+        axis = "date" if name == "co2" else "year"  # its own time labels, not steps
+        until(lambda times=times, split=split: str((figure(d, "forecast-graph") or [{}])[0].get("x", [None])[0])
+              == times[split], timeout=10)
+        assert str(figure(d, "series-preview")[0]["x"][0]) == times[0]
+        for graph in ("series-preview", "forecast-graph", "rollout-graph"):
+            assert d.execute_script(f"return document.querySelector('#{graph} .js-plotly-plot').layout.xaxis.title"
+                                    ".text") == axis, (name, graph)
     pick(page, "dataset", "synthetic")
     until(lambda: page.find_element("#seq-len").get_attribute("value") == "60", timeout=5)
     assert page.find_element("#synthetic-fields").get_attribute("hidden") is None

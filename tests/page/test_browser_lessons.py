@@ -113,6 +113,7 @@ def test_a_seed_sweep_draws_a_strip_per_cell_and_a_window_sweep_a_line_per_cell(
     strips = figure(d, "sweep-graph")
     assert strips[0]["x"] == ["LSTM"] * 3 and len(strips[1]["y"]) == 3
     assert text(d, "sweep-note").startswith("Test MSE over 6 runs: LSTM mean ")
+    until(lambda: text(d, "sweep-progress") == "done: 6 runs", timeout=10)  # not the last run's progress line
     assert labels(d) == []  # a sweep's runs stay out of the runs table
 
     pick(page, "sweep-over", "Window length L")

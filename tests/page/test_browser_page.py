@@ -76,10 +76,21 @@ def test_a_link_and_a_preset_open_their_lesson(lesson_page, served):
     until(lambda: "gl-on-ahead" in d.find_element(By.ID, "page").get_attribute("class"), timeout=5)
     assert d.find_element(By.ID, "horizon").get_attribute("value") == "20"
     until(lambda: "lesson=ahead" in d.current_url and "preset=horizon" in d.current_url, timeout=5)
+    # the model line names what Train will train, fields of other lessons included
+    until(lambda: "horizon k 20" in text(d, "model-summary"), timeout=5)
     d.get(served + "/?lesson=why-gates&cell=rnn")
     until(lambda: "gl-on-why-gates" in d.find_element(By.ID, "page").get_attribute("class"), timeout=10)
     assert d.find_element(By.ID, "gradflow-graph").is_displayed() and not d.find_element(By.ID, "runs-table") \
         .is_displayed()
+    until(lambda: text(d, "model-summary").startswith("Train will train: synthetic series, RNN, NumPy, window L"),
+          timeout=5)
+    assert not d.find_element(By.ID, "model-summary-cell").is_displayed()  # the cell's field is on this lesson
+    lesson(d, "ahead")  # it is not on this one, and RNN is not the default: the item is a link to its field
+    until(lambda: d.find_element(By.ID, "model-summary-cell").is_displayed(), timeout=5)
+    assert not d.find_element(By.ID, "model-summary-ensemble").is_displayed()  # one seed: the default, plain
+    d.find_element(By.ID, "model-summary-cell").click()
+    until(lambda: "gl-on-basics" in d.find_element(By.ID, "page").get_attribute("class"), timeout=5)
+    assert d.find_element(By.ID, "cell").is_displayed()
     d.get(served + "/?lesson=nowhere")
     until(lambda: "no lesson 'nowhere'" in text(d, "url-notice"), timeout=10)
     assert "gl-on-basics" in d.find_element(By.ID, "page").get_attribute("class")

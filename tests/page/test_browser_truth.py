@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from components.page.presets import PRESETS
-from tests.helpers import click, lesson, pick, run_labels as labels, set_value, text, until
+from tests.helpers import click, lesson, pick, run_labels as labels, set_value, settled, text, until
 
 pytestmark = pytest.mark.browser
 
@@ -97,14 +97,14 @@ def shapes(d) -> list:
 
 def test_the_replay_pauses_at_every_press_plays_at_the_chosen_speed_and_marks_its_epoch(page):
     d = page.driver
-    set_value(page, "epochs", 30)
+    set_value(page, "epochs", 14)  # a snapshot an epoch: room for two pauses and the rest played out
     set_value(page, "hidden-size", 6)
     click(page, "train-button")
     page.wait_for_text_to_equal("#job-status", "done", timeout=90)
-    until(lambda: "after training (30 epochs)" in replay_note(d), timeout=10)
+    until(lambda: "after training (14 epochs)" in replay_note(d), timeout=10)
     assert shapes(d) == []  # at the end, no marker
     d.find_element(By.CSS_SELECTOR, "#replay-speed option[value=fast]").click()
-    for _ in range(4):  # Play, then Pause as soon as it has moved: it stays where it paused
+    for _ in range(2):  # Play, then Pause as soon as it has moved: it stays where it paused
         before = replay_note(d)
         click(page, "replay-play")
         until(lambda: replay_note(d) != before, timeout=10)
@@ -128,29 +128,52 @@ def test_the_replay_pauses_at_every_press_plays_at_the_chosen_speed_and_marks_it
     until(lambda: shapes(d) == [], timeout=5)
 
 
-@pytest.mark.parametrize("width", [800, 1440])
-def test_labels_and_lists_stay_clear_of_each_other(dash_duo, served, width):
+def test_labels_and_lists_stay_clear_of_each_other(dash_duo, served):
+    """At 800 and at 1440 px wide, on one page resized: the preset list and the replay slider before a run, the
+    loss chart's axes and the heatmaps' colour bars after one."""
     page = dash_duo
     d = page.driver
-    d.set_window_size(width, 900)
+    d.set_window_size(800, 900)
     page.server_url = served
     page.wait_for_text_to_equal("#job-status", "ready")
-    # the preset list: every name whole, every entry inside the controls card, all of them seen at once
-    card = d.find_element(By.CSS_SELECTOR, ".controls-col .card")
-    box = d.execute_script(RECT, card)
-    d.execute_script("arguments[0].scrollIntoView({block: 'start'});", d.find_element(By.ID, "preset"))
-    names = d.find_elements(By.CSS_SELECTOR, "#preset label")
-    assert [n.text for n in names] == [p.label for p in PRESETS.values()]
-    for name in names:
-        r = d.execute_script(RECT, name)
-        assert r[2] <= box[2] and d.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth + 1",
-                                                   name), name.text
-    top, bottom = rects(d, "#preset label")[0][1], rects(d, "#preset label")[-1][3]
-    assert bottom - top < box[3] - box[1], "the preset list is taller than its card"
-    # the empty replay slider: its "end" mark clear of the Play button
-    play = rects(d, "#replay-play")[0]
-    assert all(not overlap(play, m) and m[0] >= play[2] for m in rects(d, "#replay-slider .dash-slider-mark"))
 
+    def lists() -> None:
+        # the preset list: every name whole, every entry inside the controls card, all of them seen at once
+        card = d.find_element(By.CSS_SELECTOR, ".controls-col .card")
+        box = d.execute_script(RECT, card)
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'});", d.find_element(By.ID, "preset"))
+        names = d.find_elements(By.CSS_SELECTOR, "#preset label")
+        assert [n.text for n in names] == [p.label for p in PRESETS.values()]
+        for name in names:
+            r = d.execute_script(RECT, name)
+            assert r[2] <= box[2] and d.execute_script(
+                "return arguments[0].scrollWidth <= arguments[0].clientWidth + 1", name), name.text
+        top, bottom = rects(d, "#preset label")[0][1], rects(d, "#preset label")[-1][3]
+        assert bottom - top < box[3] - box[1], "the preset list is taller than its card"
+        # the empty replay slider: its "end" mark clear of the Play button
+        play = rects(d, "#replay-play")[0]
+        assert all(not overlap(play, m) and m[0] >= play[2] for m in rects(d, "#replay-slider .dash-slider-mark"))
+
+    def charts() -> None:
+        # the gradient-norm axis: a few ticks, none on another, and its title clear of the toolbar
+        ticks = rects(d, "#loss-graph .y2tick text")
+        assert 2 <= len(ticks) <= 7, len(ticks)
+        assert not any(overlap(a, b, 0) for i, a in enumerate(ticks) for b in ticks[i + 1:])
+        toolbar = rects(d, "#loss-graph .modebar")[0]
+        assert not overlap(rects(d, "#loss-graph .g-y2title")[0], toolbar)
+        # the gate and gradient-flow colour bars' titles clear of their toolbars
+        for graph in ("gates-graph", "gradflow-graph"):
+            toolbar = rects(d, f"#{graph} .modebar")[0]
+            assert all(not overlap(t, toolbar) for t in rects(d, f"#{graph} .cbtitle")), graph
+        # each gate's title sits below the heatmap above it
+        plots = sorted(rects(d, "#gates-graph .nsewdrag"), key=lambda r: r[1])
+        titles = [r for r in rects(d, "#gates-graph .annotation-text") if r[1] > plots[0][1] - 40]
+        assert len(plots) == 2 and len(titles) >= 2
+        assert all(t[1] >= plots[0][3] - 1 for t in sorted(titles, key=lambda r: r[1])[1:]), (plots, titles)
+
+    lists()
+    d.set_window_size(1440, 900)
+    settled(lists)
     pick(page, "cell", "RNN")
     set_value(page, "epochs", 6)
     click(page, "train-button")
@@ -159,20 +182,8 @@ def test_labels_and_lists_stay_clear_of_each_other(dash_duo, served, width):
         d.execute_script("arguments[0].click();", option)
     until(lambda: layout_prop(d, "loss-graph", "yaxis2.visible") and layout_prop(d, "loss-graph", "yaxis.type") == "log",
           timeout=5)
-    # the gradient-norm axis: a few ticks, none on another, and its title clear of the toolbar
-    ticks = rects(d, "#loss-graph .y2tick text")
-    assert 2 <= len(ticks) <= 7, len(ticks)
-    assert not any(overlap(a, b, 0) for i, a in enumerate(ticks) for b in ticks[i + 1:])
-    toolbar = rects(d, "#loss-graph .modebar")[0]
-    assert not overlap(rects(d, "#loss-graph .g-y2title")[0], toolbar)
-    # the gate and gradient-flow colour bars' titles clear of their toolbars
     until(lambda: len(rects(d, "#gates-graph .cbtitle")) == 2 and rects(d, "#gradflow-graph .cbtitle"), timeout=10)
-    for graph in ("gates-graph", "gradflow-graph"):
-        toolbar = rects(d, f"#{graph} .modebar")[0]
-        assert all(not overlap(t, toolbar) for t in rects(d, f"#{graph} .cbtitle")), graph
-    # each gate's title sits below the heatmap above it
-    plots = sorted(rects(d, "#gates-graph .nsewdrag"), key=lambda r: r[1])
-    titles = [r for r in rects(d, "#gates-graph .annotation-text") if r[1] > plots[0][1] - 40]
-    assert len(plots) == 2 and len(titles) >= 2
-    assert all(t[1] >= plots[0][3] - 1 for t in sorted(titles, key=lambda r: r[1])[1:]), (plots, titles)
+    settled(charts)
+    d.set_window_size(800, 900)
+    settled(charts)
     assert page.get_logs() == []

@@ -439,3 +439,39 @@ def test_what_the_page_sends_for_a_window_or_a_length_is_read_as_a_number_or_not
     assert window_index(3, 0) == 0
     assert [rollout_steps(v) for v in (50, 0, 10**9, "x", None, False, float("nan"))] == [
         50, 200, MAX_ROLLOUT, 200, 200, 200, 200]
+
+
+def test_a_finished_sweep_says_done_and_a_stopped_one_how_far_it_got():
+    from components.page.views.sweep import ended
+
+    sweep = {"values": [0, 1, 2], "cells": ["lstm", "rnn"], "points": [{}] * 6}
+    assert ended({"status": "done", "sweep": sweep}) == "done: 6 runs"
+    stopped = {"status": "cancelled", "sweep": dict(sweep, points=[{}] * 4)}
+    assert ended(stopped) == "cancelled: 4 of 6 runs finished"
+    # a job that says done but has fewer points than planned (a run that failed) does not claim them all
+    assert ended({"status": "done", "sweep": dict(sweep, points=[{}] * 5)}) == "done: 5 of 6 runs finished"
+
+
+def test_the_model_line_names_what_train_will_train_and_where_each_field_is():
+    from components.page.summary import FIELDS, home, words
+
+    said = words({"dataset": "nile", "cell": "gru", "backend": "torch", "seq-len": "30", "hidden-size": "16",
+                  "horizon": "1", "ensemble": "5", "transform": "diff"})
+    assert [said[f] for f in FIELDS] == ["Nile flow at Aswan", "GRU", "PyTorch", "window L 30", "H 16",
+                                         "one step ahead", "ensemble of 5 seeds", "differences"]
+    said = words({"dataset": "synthetic", "cell": "rnn", "backend": "numpy", "seq-len": "", "hidden-size": "2.5",
+                  "horizon": "10", "ensemble": "1", "transform": "es"})
+    assert [said[f] for f in FIELDS] == ["synthetic series", "RNN", "NumPy", "window L ?", "H 2.5", "horizon k 10",
+                                         "one seed", "ES hybrid"]
+    # each link opens a lesson that shows its field
+    assert [home(f) for f in FIELDS] == ["basics", "basics", "basics", "basics", "basics", "ahead", "trust", "data"]
+    # links: fields off the lesson shown that differ from the default; none on the whole page
+    from components.page.summary import linked
+
+    carried = {"dataset": "synthetic", "cell": "rnn", "backend": "numpy", "seq-len": "60", "hidden-size": "32",
+               "horizon": "1", "ensemble": "5", "transform": "detrend"}
+    assert linked(carried, "ahead", False) == {"cell", "ensemble"}
+    assert linked(carried, "trust", False) == {"cell"}  # the ensemble's field is on the lesson
+    assert linked(carried, "why-gates", False) == {"ensemble"}  # so is the cell's
+    assert linked(carried, "ahead", True) == set()
+    assert linked(dict(carried, cell="lstm", ensemble="1"), "compare", False) == set()

@@ -116,7 +116,7 @@ def note(result: dict) -> str:
 
 def register(app: Dash, services: Services) -> None:
     @app.callback(Output(ids.BACKTEST_GRAPH, "figure"), Output(ids.BACKTEST_TABLE, "children"),
-                  Output(ids.BACKTEST_NOTE, "children"), Input(ids.RUN_RESULT, "data"), prevent_initial_call=True)
+                  Output(ids.BACKTEST_NOTE, "children"), Input(ids.BACKTEST_RESULT, "data"), prevent_initial_call=True)
     def show_backtest(result):
         """A backtest's errors come with its job's result (``JobOutcome.page_json``)."""
         bt = result.get("backtest") if isinstance(result, dict) else None

@@ -34,7 +34,7 @@ def rows(chosen: dict) -> list:
 
 def register(app: Dash, services: Services) -> None:
     @app.callback(Output(ids.SUGGEST_TABLE, "children"), Output(ids.SUGGEST_NOTE, "children"),
-                  Input(ids.RUN_RESULT, "data"), prevent_initial_call=True)
+                  Input(ids.SUGGEST_RESULT, "data"), prevent_initial_call=True)
     def show_suggestion(result):
         """The choice comes with its job's result (``JobOutcome.page_json``)."""
         chosen = result.get("suggest") if isinstance(result, dict) else None

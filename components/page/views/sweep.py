@@ -86,6 +86,17 @@ def note(sweep: dict) -> str:
     return f"Test MSE over {head}: " + "; ".join(parts) + ". " + sweep_verdict(sweep["points"], sweep["over"])
 
 
+def ended(result: dict) -> str:
+    """The line beside the sweep's button once its job has ended: "done" and how many runs, or why it stopped
+    and how far it got (the job's progress lines name a run at work, which a finished sweep no longer has)."""
+    sweep = result["sweep"]
+    done, planned = len(sweep["points"]), len(sweep["values"]) * len(sweep["cells"])
+    status = str(result.get("status") or "done")
+    if status == "done" and done == planned:
+        return f"done: {done} runs"
+    return f"{status}: {done} of {planned} runs finished"
+
+
 def register(app: Dash, services: Services) -> None:
     @app.callback(Output(ids.SWEEP_VALUES, "value"), Output(ids.SWEEP_SERIES, "value"), Input(ids.SWEEP_OVER, "value"),
                   prevent_initial_call=True)
@@ -93,13 +104,16 @@ def register(app: Dash, services: Services) -> None:
         """Each sweep's own defaults: five seeds on the form's series; five windows on the long-season one."""
         return values_text(over), "long" if over == "seq-len" else "form"
 
-    @app.callback(Output(ids.SWEEP_GRAPH, "figure"), Output(ids.SWEEP_NOTE, "children"), Input(ids.RUN_RESULT, "data"),
+    @app.callback(Output(ids.SWEEP_GRAPH, "figure"), Output(ids.SWEEP_NOTE, "children"),
+                  Output(ids.SWEEP_PROGRESS, "children", allow_duplicate=True),
+                  Output(ids.SWEEP_BAR, "value", allow_duplicate=True), Input(ids.SWEEP_RESULT, "data"),
                   prevent_initial_call=True)
     def show_sweep(result):
         """A sweep's points come with its job's result (``JobOutcome.page_json``)."""
         sweep = result.get("sweep") if isinstance(result, dict) else None
         if not isinstance(sweep, dict) or not isinstance(sweep.get("points"), list):
-            return no_update, no_update
+            return no_update, no_update, no_update, no_update
+        line = ended(result)
         if not sweep["points"]:
-            return no_update, note(sweep)
-        return make_sweep_figure(sweep), note(sweep)
+            return no_update, note(sweep), line, no_update
+        return make_sweep_figure(sweep), note(sweep), line, 100 if line.startswith("done") else no_update
