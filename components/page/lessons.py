@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, html
 
-from components.page import ids
+from components.page import glossary, ids
 from components.server.services import Services
 
 
@@ -27,17 +27,21 @@ class Lesson:
 
 LESSONS: dict[str, Lesson] = {
     "basics": Lesson("1 Train and watch",
-                     "Choose a series and a model, press Train, and watch the loss fall and the forecast form."),
+                     "Choose a series and a model, press Train, and watch the loss fall and the forecast of the "
+                     "[[test part]] form, each from a [[window]] of past values."),
     "inside": Lesson("2 Inside the cell",
-                     "Each heatmap is one gate for one test window, a row per unit: replay training to see it form."),
+                     "A heatmap per [[gate]], for one [[gate window]], a row per unit ([[model units]]), with the "
+                     "[[cell state]] and [[hidden state]]: replay to watch them form."),
     "why-gates": Lesson("3 Why gates",
-                        "Train a plain RNN and an LSTM, tick both runs: how much gradient reaches the window's start?"),
+                        "Train a plain RNN and an LSTM, tick both runs: how much gradient ([[gradient norm]]) reaches "
+                        "the window's start, through the chain of each step's [[Jacobian]]?"),
     "ahead": Lesson("4 Steps ahead",
-                    "Fed its own forecasts, a model drifts: compare direct, seq2seq and dropout's bands."),
+                    "Fed its own forecasts, a model drifts ([[rollout]]): compare direct, seq2seq and dropout's "
+                    "bands."),
     "data": Lesson("5 Real data",
                    "Bundled data sets or your own CSV (it stays in this page): settings proposed from the data, "
                    "seasonal inputs (seasonal differences, the ES hybrid), and AutoETS, AutoARIMA and AutoTheta "
-                   "beside every result."),
+                   "beside every result, with [[MASE]] to compare across series."),
     "compare": Lesson("6 Compare runs",
                       "Every run of this page: tick runs to overlay them, sweep seeds or windows, download."),
     "looks": Lesson("7 What if",
@@ -45,7 +49,7 @@ LESSONS: dict[str, Lesson] = {
                     "and are they the lags the statistics point at?"),
     "trust": Lesson("8 Trust",
                     "Several seeds, a calibrated band, several origins, settings searched on the train part: does "
-                    "a result hold, and beat the statistical models?"),
+                    "a result hold, and beat [[persistence]] and the statistical models?"),
 }
 DEFAULT = "basics"
 ALL = "all"  # the page's class while "Everything on one page" is on
@@ -84,8 +88,8 @@ def switcher() -> html.Div:
 
 def intros() -> html.Div:
     """A line at the top of each lesson on what it is about."""
-    return html.Div([part(key, html.P(lesson.intro, className="small mb-2 lesson-intro"))
-                     for key, lesson in LESSONS.items()])
+    return html.Div([part(key, html.P(glossary.marked(lesson.intro), className="small mb-2 lesson-intro"))
+                     for key, lesson in LESSONS.items()] + [glossary.definitions()])
 
 
 

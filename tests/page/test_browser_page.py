@@ -208,6 +208,36 @@ def test_every_control_takes_the_keyboard_and_shows_its_focus(lesson_page):
     assert all(outlined), [s for s, o in zip(seen, outlined) if not o]
 
 
+def test_each_glossary_terms_sentence_is_reached_with_the_keyboard(lesson_page):
+    """Tab from a lesson's button reaches each term its text marks; focused, the term shows its sentence, and
+    names the glossary's entry that screen readers read."""
+    from components.page.glossary import TERMS, marks
+
+    d = lesson_page.driver
+    reached = {}
+    for name, one in LESSONS.items():
+        terms = marks(one.intro)
+        if not terms:
+            continue
+        lesson(d, name)
+        d.find_element(By.ID, f"lesson-input-{name}").send_keys("")  # the keyboard starts at the lesson's button
+        for _ in range(80):
+            d.switch_to.active_element.send_keys("\t")
+            element = d.switch_to.active_element
+            key = element.get_attribute("data-term")
+            if key and key not in reached:
+                shown = d.execute_script("return getComputedStyle(arguments[0], '::after').content", element)
+                described = d.find_element(By.ID, element.get_attribute("aria-describedby")).get_attribute(
+                    "textContent")
+                reached[key] = (shown.strip('"'), described)
+            if all(t in reached for t in terms):
+                break
+        assert all(t in reached for t in terms), (name, terms, sorted(reached))
+    assert sorted(reached) == sorted(TERMS)
+    for key, (shown, described) in reached.items():
+        assert shown == TERMS[key] and described == TERMS[key], key
+
+
 def test_on_a_phone_train_and_the_status_stay_on_the_screen(lesson_page):
     d = lesson_page.driver
     viewport(d, 390, 844)

@@ -475,3 +475,20 @@ def test_the_model_line_names_what_train_will_train_and_where_each_field_is():
     assert linked(carried, "why-gates", False) == {"ensemble"}  # so is the cell's
     assert linked(carried, "ahead", True) == set()
     assert linked(dict(carried, cell="lstm", ensemble="1"), "compare", False) == set()
+
+
+def test_every_glossary_term_is_marked_on_a_lesson_in_one_sentence():
+    from components.page.glossary import TERMS, marked, marks, plain
+    from components.page.lessons import LESSONS
+
+    marked_terms = [t for lesson in LESSONS.values() for t in marks(lesson.intro)]
+    assert set(marked_terms) == set(TERMS) and len(marked_terms) == len(set(marked_terms))  # each once
+    assert len(TERMS) >= 12
+    for key, sentence in TERMS.items():
+        assert sentence.endswith(".") and ". " not in sentence, key  # one sentence
+    pieces = marked("reads a [[window]] and a [[few steps|rollout]] ahead")
+    assert pieces[0] == "reads a " and pieces[1].children == "window" and pieces[3].children == "few steps"
+    assert pieces[3].to_plotly_json()["props"]["data-term"] == "rollout"
+    assert plain("a [[few steps|rollout]] ahead") == "a few steps ahead"
+    with pytest.raises(ValueError, match="no glossary term 'gaet'"):
+        marked("a [[gaet]]")
