@@ -34,7 +34,7 @@ from data.upload import Uploaded
 from data.windows import split_index
 from models.backtest import backtest
 from models.config import ExperimentConfig
-from models.experiment import cut_series, series_times, series_values
+from models.experiment import NoEpoch, cut_series, series_times, series_values
 from models.propose import Proposal
 from models.verdict import number
 
@@ -197,6 +197,8 @@ def suggest(config: ExperimentConfig, series: np.ndarray | Uploaded | None, prop
                             "" if np.isfinite(mse) else "its forecasts were not finite")
         except ValueError as e:
             row = Candidate(settings, None, time.perf_counter() - t0, str(e)[:200])
+        except NoEpoch:  # stopped inside its first epoch: the loop below sees the stop and ends
+            row = Candidate(settings, None, time.perf_counter() - t0, "stopped before its first epoch ended")
         rows.append(row)
         if on_candidate is not None:
             on_candidate(len(rows), len(plan) + 3, row)
@@ -217,6 +219,8 @@ def suggest(config: ExperimentConfig, series: np.ndarray | Uploaded | None, prop
                 break
             run({**c.settings, "ensemble": 5})
         scored = sorted((c for c in rows if c.mse is not None), key=lambda c: c.mse)
+    if not scored and stopped:
+        raise ValueError(f"{stopped} before any candidate was scored")
     if not scored:
         raise ValueError("no candidate could be scored on this series: "
                          + "; ".join(c.note for c in rows if c.note)[:300])

@@ -551,8 +551,9 @@ def _suggest(set_progress, job: Job, watch: Watch, shared: _Shared) -> JobOutcom
     try:
         chosen = suggest(config, job.data, start_from(config, job.data, "the form"), shared.suggest_seconds,
                          on_candidate=on_candidate, should_stop=watch, served=shared.served)
-    except ValueError as e:
-        return JobOutcome(job.id, (), f"Suggest settings: {e}")
+    except ValueError as e:  # nothing scored: stopped before the first candidate ended, or none could be
+        return JobOutcome(job.id, (), f"{watch.reason} before any candidate was scored" if watch.reason
+                          else f"Suggest settings: {e}")
     status = DONE if not watch.reason else f"{watch.reason}: the best of the candidates scored so far is kept"
     return JobOutcome(job.id, (), status, suggest=chosen.as_dict())
 

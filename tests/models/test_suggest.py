@@ -92,3 +92,19 @@ def test_suggest_stops_when_asked_and_keeps_the_best_so_far():
                 on_candidate=lambda k, total, c: asked.append(k), should_stop=stop)
     assert s.stopped == "stopped" and len(s.rows) == 2
     assert s.settings == min(s.rows, key=lambda c: c.mse).settings  # no ensemble was scored: the best single seed
+
+
+def test_a_stop_inside_the_first_candidates_first_epoch_is_a_stop_not_a_failure():
+    """Cancel pressed while the first candidate trains its first epoch: Suggest ends with a sentence that says
+    so, not with the training's "nothing to evaluate"."""
+    x, times = _monthly(100, seed=5)
+    tiny = Proposal(12, {"seq-len": 12, "hidden-size": 4, "epochs": 3, "transform": "none", "power": "none",
+                         "ensemble": 1, "batch-size": 16})
+    calls = []
+
+    def stop() -> bool:  # free before the first candidate starts, then stopped at the training's first check
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(ValueError, match="^stopped before any candidate was scored$"):
+        suggest(_config(tiny.settings, 100), Uploaded(x, times, {}, "a"), tiny, seconds=600, should_stop=stop)

@@ -86,10 +86,16 @@ def train_in(d, url: str) -> None:
     d.get(url)
     until(lambda: d.find_elements(By.ID, "job-status") and text(d, "job-status") == "ready", timeout=120)
     assert d.find_element(By.ID, "train-button").value_of_css_property("background-color") == "rgba(13, 110, 253, 1)"
-    box = d.find_element(By.ID, "epochs")
-    box.clear()
-    box.send_keys("2")
-    until(lambda: "epochs=2" in d.current_url, timeout=30)  # the address bar's link, under the path
+    def typed() -> bool:
+        """2 in Epochs (typed again if the page's first fill of the form, late on a loaded machine, put its
+        default back), and the address bar's link, under the path, saying so."""
+        box = d.find_element(By.ID, "epochs")
+        if box.get_attribute("value") != "2":
+            box.clear()
+            box.send_keys("2")
+        return "epochs=2" in d.current_url
+
+    until(typed, timeout=30, poll=1.0)
     d.find_element(By.ID, "train-button").click()
     until(lambda: text(d, "job-status") == "done", timeout=120)
     assert "persistence" in text(d, "metrics-table")
