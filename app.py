@@ -19,6 +19,7 @@ BLAS at one thread and never runs torch (``components.page.views.results``).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,29 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     for path in dict.fromkeys(["/healthz", f"{prefix}healthz"]):
         app.server.add_url_rule(path, f"healthz{path}", healthz)
+
+    guide_runs: dict = {}
+    guide_lock = threading.Lock()
+
+    @app.server.route(f"{prefix}guide")
+    def teachers_guide():
+        """The teacher's guide (``components.page.guide``): its runs trained once per process, one build at a
+        time, at this server's caps; ``?lesson=NAME`` for one lesson's page."""
+        from components.page.form import preset_values
+        from components.page.guide import lessons_of, render, runs_for
+        from models.experiment import run_experiment
+
+        lesson = flask.request.args.get("lesson")
+        try:
+            names = lessons_of(None if lesson is None else [lesson[:40]])
+        except ValueError as e:
+            return flask.Response(str(e).replace("--lesson", "lesson"), status=400, mimetype="text/plain")
+        with guide_lock:
+            if tuple(names) not in guide_runs:
+                guide_runs[tuple(names)] = runs_for(names, preset_values(None, settings.form_limits()),
+                                                    run_experiment)
+        return flask.Response(render(names, guide_runs[tuple(names)], flask.request.host_url.rstrip("/") + prefix),
+                              mimetype="text/html")
 
     @app.server.route(f"{prefix}tab-closed", methods=["POST"])
     def tab_closed():

@@ -121,6 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
                                          "Jupyter notebook that trains it again")
     nb.add_argument("record", metavar="RUN.json", help="a run record")
     nb.add_argument("--out", metavar="FILE.ipynb", help="where to write it (default: RUN.ipynb beside the record)")
+    gd = sub.add_parser("guide", help="write the teacher's guide: a printable page per lesson, its numbers from "
+                                      "each lesson's default run")
+    gd.add_argument("--lesson", default=None, metavar="NAME",
+                    help="one lesson (default: all eight): basics, inside, why-gates, ahead, data, compare, looks "
+                         "or trust")
+    gd.add_argument("--out", metavar="FILE.html", default="gatelab-guide.html",
+                    help="where to write it (default gatelab-guide.html)")
+    gd.add_argument("--url", default="http://localhost:8050",
+                    help="the address the class opens, for the lessons' links (default http://localhost:8050)")
     sub.add_parser("datasets", help="list the bundled data sets")
     sv = sub.add_parser("serve", help="serve the dashboard")
     sv.add_argument("--host", default="127.0.0.1")
@@ -378,18 +387,21 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"test MSE by {spec.over}, original units:")
+    print(f"test MSE and {base.rollout_steps}-step rollout MSE by {spec.over}, original units:")
     for p in points:
         b = p["baselines"]
-        print(f"  {p['label']:<10} {spec.over} {p['value']:<5} {p['mse']:.4f}   "
+        roll = "" if p["rollout_mse"] is None else f"   rollout {p['rollout_mse']:.4f}"
+        print(f"  {p['label']:<10} {spec.over} {p['value']:<5} {p['mse']:.4f}{roll}   "
               f"persistence {b['persistence']:.4f}   linear AR {b['linear_ar']:.4f}")
     for cell, s in result["summary"].items():
-        print(f"  {cell}: mean {s['mean']:.4f}, spread {s['spread']:.4f}, best {spec.over} {s['best_value']}")
+        roll = "" if s["rollout_median"] is None else f", rollout median {s['rollout_median']:.4f}"
+        print(f"  {cell}: mean {s['mean']:.4f}, spread {s['spread']:.4f}, best {spec.over} {s['best_value']}{roll}")
     print(f"  {result['verdict']}")
     return 0
 
 
 def _backtest(args: argparse.Namespace) -> int:
+    from models.verdict import across_origins
     from models.wording import BASELINE_NAMES
     from data.bounds import Bound
     from models.backtest import MAX_ORIGINS, backtest
@@ -416,6 +428,7 @@ def _backtest(args: argparse.Namespace) -> int:
               + f"{result.rollout[i]:>12.4f}")
     if "linear_ar" in result.one_step:
         print(f"  the model beats the linear AR at {result.wins()} of {len(result.origins)} origins")
+    print(f"  {across_origins(result.model_name, result.one_step)}")
     return 0
 
 
@@ -441,6 +454,18 @@ def _notebook(args: argparse.Namespace) -> int:
     return 0
 
 
+def _guide(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from components.page.guide import guide, lessons_of
+
+    names = lessons_of(None if args.lesson is None else [args.lesson])
+    print(f"training the default runs of {len(names)} lesson{'s' if len(names) > 1 else ''}...", file=sys.stderr)
+    Path(args.out).write_text(guide(names, base_url=args.url), encoding="utf-8")
+    print(f"wrote {args.out}: {len(names)} lesson{'s' if len(names) > 1 else ''}, one printed page each")
+    return 0
+
+
 def _datasets() -> int:
     from data.datasets import DATASETS
     from models.findings import verdict
@@ -463,6 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _suggest(args)
         if args.command == "backtest":
             return _backtest(args)
+        if args.command == "guide":
+            return _guide(args)
         if args.command == "datasets":
             return _datasets()
         if args.command == "notebook":

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -93,18 +94,23 @@ def point(record: RunRecord, over: str) -> dict[str, Any]:
     c = record.config
     return {"cell": c.cell, "label": CELL_NAMES[c.cell], "value": point_value(c, over),
             "mse": record.metrics.mse, "mase": record.metrics.mase, "epochs": record.epochs_done,
+            "rollout_mse": record.rollout_scores.mse if record.rollout_scores else None,
             "baselines": {k: s.mse for k, s in record.baselines.items()}, "stopped": record.stopped}
 
 
 def summary(points: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Per cell: the mean, spread (max - min) and best value of the test MSE."""
+    """Per cell: the mean, spread (max - min) and best value of the test MSE, and the median of the rollout
+    MSE (None where a run has no rollout to score)."""
     out: dict[str, dict[str, float]] = {}
     for cell in dict.fromkeys(p["cell"] for p in points):
         mine = [p for p in points if p["cell"] == cell]
         mses = [p["mse"] for p in mine]
         best = min(mine, key=lambda p: p["mse"])
+        rolls = [p.get("rollout_mse") for p in mine]
         out[cell] = {"mean": sum(mses) / len(mses), "spread": max(mses) - min(mses), "best_value": best["value"],
-                     "best_mse": best["mse"]}
+                     "best_mse": best["mse"],
+                     "rollout_median": None if None in rolls else float(statistics.median(rolls)),
+                     "rollout_spread": None if None in rolls else max(rolls) - min(rolls)}
     return out
 
 
@@ -118,8 +124,13 @@ def sweep_verdict(points: list[dict[str, Any]], over: str) -> str:
         return ""
     table = summary(points)
     if over == "seed":
-        return comparison([(CELL_NAMES.get(c, c), s["mean"], s["spread"]) for c, s in table.items()],
+        text = comparison([(CELL_NAMES.get(c, c), s["mean"], s["spread"]) for c, s in table.items()],
                           "mean test MSE over the seeds")
+        if len(table) > 1 and all(s["rollout_median"] is not None for s in table.values()):
+            text += " Fed their own forecasts: " + comparison(
+                [(CELL_NAMES.get(c, c), s["rollout_median"], s["rollout_spread"]) for c, s in table.items()],
+                "median rollout MSE")
+        return text
     ranked = sorted(table.items(), key=lambda kv: kv[1]["best_mse"])
     best_cell, best = ranked[0]
     text = (f"{CELL_NAMES.get(best_cell, best_cell)} scored best, at window {best['best_value']} (test MSE "

@@ -10,7 +10,8 @@ MAE ranks another first, the sentence says so. The command's ``--json`` carries 
 
 from __future__ import annotations
 
-from typing import Mapping
+import statistics
+from typing import Mapping, Sequence
 
 from models.metrics import Scores
 from models.wording import BASELINE_NAMES
@@ -71,8 +72,38 @@ def verdict_of(label: str, metrics: Scores, baselines: Mapping[str, Scores], not
 
 
 def verdict(record) -> str:
-    """The sentence for a ``models.run.RunRecord``."""
-    return verdict_of(record.label, record.metrics, record.baselines, record.baseline_notes)
+    """The sentence for a ``models.run.RunRecord``; for an ensemble, whether the gap to the best baseline is
+    larger than the spread of its seeds' own scores."""
+    text = verdict_of(record.label, record.metrics, record.baselines, record.baseline_notes)
+    seeds = [m.metrics.mse for m in getattr(record, "members", ())]
+    good = trusted(record.baselines, record.baseline_notes) or dict(record.baselines)
+    if len(seeds) > 1 and good:
+        best = min(good, key=lambda k: good[k].mse)
+        gap, spread = abs(record.metrics.mse - good[best].mse), max(seeds) - min(seeds)
+        text += (f" Its {len(seeds)} seeds alone scored MSE {number(min(seeds))} to {number(max(seeds))}: the gap to "
+                 f"{BASELINE_NAMES.get(best, best)} ({number(gap)}) is "
+                 + ("larger than their spread." if gap > spread else
+                    "within their spread, so neither is a clear winner."))
+    return text
+
+
+def across_origins(model: str, one_step: Mapping[str, Sequence[float]]) -> str:
+    """A backtest (``models.backtest``): ``one_step`` maps "model" and each baseline to its MSE per origin.
+    Who had the lowest median, against the next, and at how many origins it was lower: a winner at only
+    some origins is no clear winner."""
+    names = {"model": model, **BASELINE_NAMES}
+    scores = {k: list(v) for k, v in one_step.items() if len(v)}
+    if len(scores) < 2:
+        return ""
+    medians = {k: statistics.median(v) for k, v in scores.items()}
+    first, second = sorted(medians, key=medians.get)[:2]
+    n = len(scores[first])
+    wins = sum(a < b for a, b in zip(scores[first], scores[second]))
+    text = (f"{names.get(first, first)} had the lowest median MSE over the {n} origins ({number(medians[first])}), "
+            f"against {names.get(second, second)}'s {number(medians[second])}")
+    if n >= 3 and wins == n:
+        return text + "; it was lower at every origin."
+    return text + f"; it was lower at {wins} of {n}, so this is no clear winner: another origin could reverse it."
 
 
 def comparison(rows: list[tuple[str, float, float]], metric: str = "test MSE") -> str:
@@ -87,7 +118,8 @@ def comparison(rows: list[tuple[str, float, float]], metric: str = "test MSE") -
     (first, a, sa), (second, b, sb) = ranked[0], ranked[1]
     gap = b - a
     spread = max(sa, sb)
-    text = f"{first} scored best ({metric} {number(a)}), {number(gap)} below {second} ({number(b)})"
+    text = f"{first[:1].upper()}{first[1:]} scored best ({metric} {number(a)}), {number(gap)} below {second} " \
+           f"({number(b)})"
     if spread <= 0:
         return text + "; with one seed each there is no spread to weigh the gap against."
     if gap <= spread:

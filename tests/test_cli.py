@@ -144,3 +144,14 @@ def test_suggest_prints_its_choice_and_how_to_train_at_it(tmp_path):
     assert "Train at it: gatelab train --transform " in p.stdout and "--seq-len " in p.stdout
     bad = gatelab("suggest", "--csv", str(_monthly_csv(tmp_path)), "--seconds", "1")
     assert bad.returncode == 2 and "--seconds must be a number from 5 to 3600, got 1" in bad.stderr
+
+
+def test_guide_writes_one_lessons_page_and_names_a_bad_lesson(tmp_path):
+    out = tmp_path / "guide.html"
+    p = gatelab("guide", "--lesson", "ahead", "--out", str(out), "--url", "http://room12:8050")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith(f"wrote {out}: 1 lesson")
+    page = out.read_text()
+    assert '<section id="ahead">' in page and 'href="http://room12:8050/?lesson=ahead"' in page
+    bad = gatelab("guide", "--lesson", "nope")
+    assert bad.returncode == 2 and "--lesson must be one of basics" in bad.stderr

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
-CARDS = ("layout", "form", "upload", "lessons", "cursor", "share", "train_bar", "summary", "views.runs_table", "views.results",
-         "views.explain", "views.arithmetic", "views.whatif", "views.saliency", "views.gradflow", "views.horizon",
+CARDS = ("layout", "form", "upload", "lessons", "cursor", "share", "train_bar", "summary", "predict",
+         "views.runs_table", "views.results", "views.explain", "views.arithmetic", "views.whatif", "views.saliency", "views.gradflow", "views.horizon",
          "views.sweep", "views.backtest", "views.suggest", "views.downloads", "views.replay")
 
 

@@ -301,16 +301,24 @@ def make_rollout_figure(series: Sequence[float], split: int, preds: Sequence[tup
     return fig
 
 
-def _gate_z(k: str, a: np.ndarray) -> tuple[list, float, float]:
+def gate_scale(k: str, a: np.ndarray) -> float:
+    """The colour range (+-) of state ``k`` that its activations ``a`` need: 1 for a gate, at least 1 for the
+    cell state."""
+    return max(1.0, float(np.abs(a).max())) if k in UNBOUNDED else 1.0
+
+
+def _gate_z(k: str, a: np.ndarray, scales: dict | None = None) -> tuple[list, float, float]:
     """(heatmap rows: hidden units x steps, to 4 decimals, which a colour cannot tell apart anyway;
-    zmin; zmax) of gate ``k``'s activations ``a`` (T, H)."""
-    zmax = max(1.0, float(np.abs(a).max())) if k in UNBOUNDED else 1.0
+    zmin; zmax) of gate ``k``'s activations ``a`` (T, H); ``scales``: fixed ranges of the unbounded states
+    (the trained model's, so that every replay frame of a run shares them)."""
+    zmax = (scales or {}).get(k) or gate_scale(k, a)
     return np.round(a.T.astype(np.float64), 4).tolist(), (-zmax if k in SIGNED else 0.0), zmax  # float32 would print 17 digits
 
 
 def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", first_step: int = 0,
-                      columns: Sequence | None = None) -> go.Figure:
-    """One heatmap per gate, hidden unit x time step, gates in [0, 1] or [-1, 1] on fixed scales;
+                      columns: Sequence | None = None, scales: dict | None = None) -> go.Figure:
+    """One heatmap per gate, hidden unit x time step, each with its own labelled colour bar: gates in [0, 1]
+    or [-1, 1], the cell state on ``scales`` (see ``_gate_z``);
     ``first_step``: the window step the first column is (when only the last steps are shown);
     ``columns``: each column's place on the series' time axis, for the page's one cursor."""
     names = HEATMAP_GATES[cell]
@@ -320,12 +328,12 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
                         subplot_titles=[GATE_TITLES[k] for k in names])
     for row, k in enumerate(names, start=1):
         signed = k in SIGNED
-        z, zmin, zmax = _gate_z(k, np.asarray(gates[k]))
+        z, zmin, zmax = _gate_z(k, np.asarray(gates[k]), scales)
         fig.add_trace(
             go.Heatmap(
                 z=z, x0=first_step, dx=1,
                 colorscale="RdBu" if signed else "Viridis", zmin=zmin,  # both read with colour blindness
-                zmax=zmax, name=k, showscale=row == 1 or signed,
+                zmax=zmax, name=k, showscale=True,
                 colorbar=dict(len=0.9 / len(names), y=1 - (row - 0.5) / len(names), thickness=10,
                               title=dict(text=k, side="right")),
                 hovertemplate=f"{k}: %{{z:.3f}}<br>step %{{x}}, unit %{{y}}<extra></extra>",
@@ -341,12 +349,12 @@ def make_gates_figure(gates: dict[str, np.ndarray], cell: str, title: str = "", 
     return fig
 
 
-def gates_patch(gates: dict[str, np.ndarray], cell: str, title: str) -> Patch:
+def gates_patch(gates: dict[str, np.ndarray], cell: str, title: str, scales: dict | None = None) -> Patch:
     """What changes in ``make_gates_figure``'s figure for other activations of the same cell and window:
     each heatmap's values and scale, and the title. A replay step sends this, not a whole figure."""
     patch = Patch()
     for i, k in enumerate(HEATMAP_GATES[cell]):
-        z, zmin, zmax = _gate_z(k, np.asarray(gates[k]))
+        z, zmin, zmax = _gate_z(k, np.asarray(gates[k]), scales)
         patch["data"][i]["z"] = z
         patch["data"][i]["zmin"], patch["data"][i]["zmax"] = zmin, zmax
     patch["layout"]["title"]["text"] = title

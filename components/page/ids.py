@@ -32,6 +32,8 @@ STATUS = "job-status"
 QUEUE_NOTE = "queue-note"
 STATUS_WATCH = "status-watch"  # the request the lost-run watchdog suspects
 JOB_REQUEST = "job-request"  # the request Train made; starts the background job
+GUIDE_LINK = "guide-link"  # the teacher's guide (components/page/guide.py), served at <prefix>guide
+PREDICT_REVEAL = "predict-reveal"  # the answer to the shown lesson's question, beside the student's (predict.py)
 MODEL_SUMMARY = "model-summary"  # what Train will train, each item a link to its lesson (summary.py)
 RUN_RESULT = "run-result"  # the job's outcome (server.job.JobOutcome as JSON)
 SWEEP_RESULT = "sweep-result"  # the same outcome, set only for a sweep, so that a plain run asks nothing of its view
@@ -174,3 +176,8 @@ def feedback(field: str) -> str:
 def help_text(field: str) -> str:
     """The help line under a field."""
     return f"{field}-help"
+
+
+def predict(lesson: str) -> str:
+    """The lesson's question, answered before Train (``predict-<lesson>``)."""
+    return f"predict-{lesson}"

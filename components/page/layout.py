@@ -7,7 +7,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
-from components.page import cursor, form, ids, lessons, summary, train_bar
+from components.page import cursor, form, ids, lessons, predict, summary, train_bar
 from components.page.lessons import part
 from components.page.views import (arithmetic, backtest, downloads, explain, gradflow, horizon, replay, results,
                                    runs_table,
@@ -15,9 +15,9 @@ from components.page.views import (arithmetic, backtest, downloads, explain, gra
 from components.server.services import Services
 
 
-def card(title: str, body, **kwargs) -> dbc.Card:
+def card(title: str, body, extra_class: str = "", **kwargs) -> dbc.Card:
     return dbc.Card([dbc.CardHeader(title, className="fw-semibold py-1"), dbc.CardBody(body, className="py-2")],
-                    className="mb-2 shadow-sm", **kwargs)
+                    className=f"mb-2 shadow-sm {extra_class}".strip(), **kwargs)
 
 
 def views() -> list:
@@ -25,30 +25,31 @@ def views() -> list:
     shows them."""
     return [
         lessons.intros(),
+        predict.layout(),
         part("data", card("Series", form.preview_layout())),
         dbc.Row(
             [
-                dbc.Col(part("basics why-gates", card("Loss", train_bar.loss_layout())), xl=6, className="gl-col-loss"),
-                dbc.Col([part("basics data trust",
-                              card("One-step forecasts on the test part", results.forecast_layout())),
-                         part("why-gates", card("Gradient flow through time", gradflow.layout()))],
+                dbc.Col(part("basics", card("Loss", train_bar.loss_layout())), xl=6, className="gl-col-loss"),
+                dbc.Col(part("basics data trust", card("One-step forecasts on the test part", results.forecast_layout())),
                         xl=6, className="gl-col-forecast"),
             ],
             className="g-2",
         ),
         dbc.Row(
             [
-                dbc.Col(part("basics ahead data compare trust", card("Results: test errors", results.metrics_layout())),
-                        xl=6),
-                dbc.Col([part("basics ahead", card("Rollout", results.rollout_layout())),
+                dbc.Col([part("basics ahead data compare trust", card("Results: test errors", results.metrics_layout())),
+                         part("why-gates", card("Gradient flow through time", gradflow.layout()))], xl=6),
+                dbc.Col([part("why-gates ahead", card("Rollout", results.rollout_layout())),
                          part("trust", card("Backtest: errors at several forecast origins", backtest.layout()))],
                         xl=6),
             ],
             className="g-2",
         ),
-        part("inside", card("Inside the cell", dbc.Row([dbc.Col([replay.layout(), results.gates_layout()], lg=8),
-                                                        dbc.Col([explain.equations_layout(), arithmetic.layout()],
-                                                                lg=4, className="equations-col")]))),
+        part("inside", card("Inside the cell",
+                            dbc.Row([dbc.Col([replay.layout(), results.gates_layout()], lg=8),
+                                     dbc.Col([explain.equations_layout(), arithmetic.layout()], lg=4,
+                                             className="equations-col")]),
+                            extra_class="gl-inside-card")),
         part("looks", dbc.Row([dbc.Col(card("What if: edit the test window", whatif.layout()), xl=5),
                                 dbc.Col(card("What the forecast looks at", saliency.layout()), xl=7)],
                                className="g-2")),
@@ -78,6 +79,10 @@ def make_layout(services: Services):
                                     html.Span("Watch LSTM and GRU forecasters learn, in NumPy and in PyTorch.",
                                               className="text-muted small me-3 d-none d-xxl-inline"),
                                     lessons.switcher(),
+                                    html.A("Teacher's guide", id=ids.GUIDE_LINK, href=f"{services.settings.url_prefix}guide",
+                                           target="_blank", className="btn btn-sm btn-outline-secondary ms-2",
+                                           title="a printable page per lesson, with the numbers of its default run "
+                                                 "(trained when first opened: about half a minute)"),
                                 ],
                                 className="d-flex flex-wrap align-items-center gap-1 mb-1 top-lessons",
                             ),

@@ -33,10 +33,11 @@ LESSONS: dict[str, Lesson] = {
                      "A heatmap per [[gate]], for one [[gate window]], a row per unit ([[model units]]), with the "
                      "[[cell state]] and [[hidden state]]: replay to watch them form."),
     "why-gates": Lesson("3 Why gates",
-                        "Train a plain RNN and an LSTM, tick both runs: how much gradient ([[gradient norm]]) reaches "
-                        "the window's start, through the chain of each step's [[Jacobian]]?"),
+                        "Train a plain RNN, then an LSTM: whose [[rollout]] keeps the series' rhythm, "
+                        "and how much gradient ([[gradient norm]]) reaches the window's start through each step's "
+                        "[[Jacobian]]?"),
     "ahead": Lesson("4 Steps ahead",
-                    "Fed its own forecasts, a model drifts ([[rollout]]): compare direct, seq2seq and dropout's "
+                    "Fed its own forecasts, a model drifts (its rollout): compare direct, seq2seq and dropout's "
                     "bands."),
     "data": Lesson("5 Real data",
                    "Bundled data sets or your own CSV (it stays in this page): settings proposed from the data, "

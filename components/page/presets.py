@@ -48,7 +48,8 @@ PRESETS: dict[str, Preset] = {
     "vanishing": Preset(
         "Why gates: a plain RNN",
         "A plain RNN on the reference series. In 'Gradient flow through time', see how little of the gradient "
-        "reaches the start of the window; then train an LSTM and tick both runs.",
+        "reaches the start of the window; then train an LSTM: the answer under the question compares the two "
+        "runs' 200-step rollouts.",
         {"cell": "rnn"}, "why-gates"),
     "early-stop": Preset(
         "Early stopping",

@@ -68,6 +68,8 @@ def test_a_sweep_is_one_job_with_a_point_per_run_and_no_runs_kept():
     assert JobOutcome.from_json(json.loads(json.dumps(outcome.to_json()))) == outcome
     s = summary(points)
     assert s["lstm"]["spread"] == pytest.approx(abs(points[0]["mse"] - points[1]["mse"]))
+    assert points[3]["rollout_mse"] == pytest.approx(alone.rollout_scores.mse, rel=1e-12)
+    assert s["rnn"]["rollout_median"] == pytest.approx((points[2]["rollout_mse"] + points[3]["rollout_mse"]) / 2)
     assert note(outcome.sweep).startswith("Test MSE over 4 runs: LSTM mean ")
 
 

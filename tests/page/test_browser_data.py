@@ -219,12 +219,14 @@ def test_the_replay_slider_redraws_the_forecasts_as_they_were(page):
           and len(figure(d, "forecast-graph") or []) == 2 and len(figure(d, "gates-graph") or []) == 5, timeout=10)
     final = figure(d, "forecast-graph")[1]["y"]
     gates = figure(d, "gates-graph")[0]["z"]
+    c_range = figure(d, "gates-graph")[4]["zmax"]
     handle = d.find_element(By.CSS_SELECTOR, "#replay-slider [role=slider]")
     d.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
     handle.send_keys(Keys.HOME)
     until(lambda: text(d, "replay-note").startswith("#1 NumPy LSTM as it was after epoch 1 of 10"), timeout=10)
     until(lambda: figure(d, "forecast-graph")[1]["y"] != final, timeout=10)
     until(lambda: figure(d, "gates-graph")[0]["z"] != gates, timeout=10)
+    assert figure(d, "gates-graph")[4]["zmax"] == c_range  # every frame of a run on the same colour range
     click(page, "replay-play")
     until(lambda: "after training" in text(d, "replay-note"), timeout=20)  # played to the end
     until(lambda: figure(d, "forecast-graph")[1]["y"] == final, timeout=10)

@@ -11,7 +11,7 @@ import pytest
 from cli import build_parser, config_from_args
 from components.page.views import runs_table as runs_mod
 from components.page.form import FIELD_IDS, form_config, seq_len_help
-from components.page.figures import (make_gates_figure, make_live_loss_figure, make_loss_figure,
+from components.page.figures import (gates_patch, make_gates_figure, make_live_loss_figure, make_loss_figure,
                                 make_rollout_figure, make_series_figure)
 from components.page.views.results import make_metrics_table, metrics_rows, parity_note
 from components.server.job import JobOutcome, loss_feed, make_request, run_request
@@ -248,7 +248,13 @@ def test_figures_and_tables_of_finished_runs(job):
     fig = make_gates_figure(gates, "lstm")
     assert [t.name for t in fig.data] == ["i", "f", "g", "o", "c"]
     assert np.shape(fig.data[0].z) == (5, 16)  # hidden unit x time step
-    assert [t.showscale for t in fig.data] == [True, False, True, False, True]  # g and c have their own scale
+    assert all(t.showscale for t in fig.data)  # one labelled colour bar per heatmap
+    assert [t.colorbar.title.text for t in fig.data] == ["i", "f", "g", "o", "c"]
+    # the cell state on a fixed range (a run's replay frames share its trained model's), not its own
+    wide = make_gates_figure(gates, "lstm", scales={"c": 7.5})
+    assert (wide.data[4].zmin, wide.data[4].zmax) == (-7.5, 7.5) and wide.data[1].zmax == 1.0
+    ops = gates_patch(gates, "lstm", "t", {"c": 7.5}).to_plotly_json()["operations"]
+    assert {"operation": "Assign", "location": ["data", 4, "zmax"], "params": {"value": 7.5}} in ops
     np.testing.assert_allclose(np.array(fig.data[1].z), gates["f"].T, atol=5e-5)  # to 4 decimals
     rows = metrics_rows(runs)
     assert [name for name, _, _ in rows] == ["#1 NumPy LSTM", "#2 PyTorch GRU", "persistence", "seasonal naive",

@@ -81,6 +81,17 @@ def test_a_closed_page_forgets_its_runs_and_an_open_one_keeps_them_past_their_fi
     assert shelf.entries(quiet) == [] and shelf.get(quiet, "quiet-0") is None
 
 
+def test_a_tabs_predictions_are_its_own_and_go_with_its_page(shelf):
+    a, b = SIGNER.new_tab(), SIGNER.new_tab()
+    assert shelf.predictions(a) == {}
+    shelf.put_prediction(a, "basics", "yes")
+    assert shelf.put_prediction(a, "ahead", "over10") == {"basics": "yes", "ahead": "over10"}
+    shelf.put_prediction(a, "basics", "no")  # a changed mind replaces the answer
+    assert shelf.predictions(a) == {"basics": "no", "ahead": "over10"} and shelf.predictions(b) == {}
+    shelf.forget(a)
+    assert shelf.predictions(a) == {}
+
+
 def test_the_view_cache_rebuilds_a_run_once_and_stays_within_its_bound(tmp_path, run):
     shelf = Shelf(DiskShelf(tmp_path / "runs"))
     tab = SIGNER.new_tab()

@@ -137,7 +137,7 @@ def layout() -> html.Div:
                     dbc.Col([dbc.Label("Unit", html_for=ids.EXPLAIN_UNIT, className="small mb-0"),
                              dbc.Input(id=ids.EXPLAIN_UNIT, value=0, **field)]),
                     dbc.Col([dbc.Label("Step in the window", html_for=ids.EXPLAIN_STEP, className="small mb-0"),
-                             dbc.Input(id=ids.EXPLAIN_STEP, value=0, **field)]),
+                             dbc.Input(id=ids.EXPLAIN_STEP, value=1, **field)]),
                 ],
                 className="g-1 mb-1",
             ),

@@ -16,6 +16,7 @@ from dash import Dash, Input, Output, dcc, html, no_update
 
 from components.page import ids
 from components.server.services import Services
+from models.verdict import across_origins
 from components.page.figures import GRAPH_CONFIG, base_figure, color
 from models.wording import BASELINE_NAMES
 from data.bounds import Bound
@@ -111,7 +112,7 @@ def note(result: dict) -> str:
         wins = int(np.sum(np.asarray(one["model"]) < np.asarray(one["linear_ar"])))
         text += (f" It beats the linear AR at {wins} of {n} origins (median MSE {np.median(one['model']):.4f} "
                  f"against {np.median(one['linear_ar']):.4f}).")
-    return text
+    return text + " " + across_origins(result["model"], one)
 
 
 def register(app: Dash, services: Services) -> None:

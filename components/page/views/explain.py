@@ -90,47 +90,46 @@ hardly learn. Compare its heatmaps with an LSTM's forget gate.
 EQUATIONS = {"lstm": LSTM_EQUATIONS, "gru": GRU_EQUATIONS, "rnn": RNN_EQUATIONS, "gru_cho": GRU_CHO_EQUATIONS}
 
 WHY_GATES = r"""
-**Why gates.** A plain RNN computes $h_t = \tanh(W x_t + U h_{t-1})$. Backpropagating
-through $T$ steps multiplies the gradient by the Jacobian
-$\partial h_t / \partial h_{t-1} = \mathrm{diag}(1 - h_t^2)\, U$ once per step, so
-it shrinks or grows roughly like $\lVert U \rVert^T$: over a 60-step window it
-*vanishes* (the model cannot learn long patterns) or *explodes* (training jumps
-about). Gates let the model choose, step by step, what to keep, what to
-overwrite and what to expose, and the additive cell update gives the gradient a
-path that is not squashed at every step.
+**Why gates.** A plain RNN overwrites its whole state at every step, so what it read long ago, and the
+error that should teach it, fades (*vanishes*) or blows up (*explodes*) on the way. The LSTM's cell state
+passes from step to step through its forget gate alone: its memory and its gradient can cross a long window.
+"""
 
-**Pitfalls worth trying here.**
-- *Unscaled data*: Gatelab standardizes with the train part's mean and standard
-  deviation only; the test part must not leak into training.
-- *No clipping*: set "Clip gradient norm" to 0 and raise the learning rate; watch
-  the gradient norm (tick it above the loss curve) spike.
-- *A window shorter than the season*: with a period of 50 and L = 20, the model
-  never sees a whole cycle.
-- *A shuffled split*: Gatelab splits by time; shuffling would put future points
-  in training and flatter the test error.
-- *Levels on a trending series*: with inputs "levels (plain)" the test part lies
-  above anything seen in training, and the model, unable to extrapolate, loses
-  to persistence. "Detrended" (the default) takes away a line fit to the train
-  part; "differences" predicts the change from the last value.
-- *Overfitting*: raise the hidden size and the epochs, then set a **dropout** of
-  0.2 to 0.5: while training, each unit of the last hidden state is dropped at
-  random (the rest scaled up by $1/(1-p)$), so the head cannot lean on any one
-  unit; at prediction time nothing is dropped. Compare the test MSE and the
-  rollout MSE of the two runs in the runs table. A **validation fraction**
-  stops training when the held-out end of the train part stops improving.
-- *Rollout drift*: fed its own forecasts, the model's errors compound; compare
-  the rollout with the one-step forecasts. With "differences" the rollout adds up
-  the small biases of its own smooth forecasts and wanders off: try it.
+WHY_GATES_ALGEBRA = r"""
+A plain RNN computes $h_t = \tanh(W x_t + U h_{t-1})$. Backpropagating through $T$ steps multiplies the
+gradient by the Jacobian $\partial h_t / \partial h_{t-1} = \mathrm{diag}(1 - h_t^2)\, U$ once per step,
+so it shrinks or grows roughly like $\lVert U \rVert^T$. In the LSTM, the path through the cell state is
+$\partial c_t / \partial c_{t-1} = \mathrm{diag}(f_t)$: a forget gate near 1 passes the gradient on
+almost whole, and nothing squashes it on the way.
+"""
+
+PITFALLS = r"""
+- *No clipping* (lesson 1, More training settings): set "Clip gradient norm" to 0 and raise the learning
+  rate; tick "gradient norm" above the loss chart and watch it spike.
+- *A window shorter than the season*: with a period of 50 and a window length L of 20 (on this lesson),
+  the model never sees a whole cycle.
+- *Unscaled data*: Gatelab standardizes with the train part's mean and standard deviation only; the test
+  part must not leak into training.
+- *A shuffled split*: Gatelab splits by time; shuffling would put future points in training and flatter
+  the test error.
+- *Levels on a trending series* (lesson 5, Inputs): with "levels (plain)" the test part lies above
+  anything seen in training, and the model, unable to extrapolate, loses to persistence.
+- *Overfitting* (lesson 4, Dropout): a large model fits the train part's noise; a dropout of 0.2 to 0.5
+  drops units of the last hidden state at random while training (the rest scaled up by $1/(1-p)$), so
+  the head cannot lean on any one; at prediction time nothing is dropped.
+- *Rollout drift*: fed its own forecasts, the model's errors compound; compare the rollout with the
+  one-step forecasts.
 """
 
 
 def layout() -> html.Div:
-    """Why gates, and the pitfalls to try one click away (a lesson fits its screen)."""
-    why, pitfalls = WHY_GATES.split("**Pitfalls worth trying here.**")
+    """Why gates in words; its algebra and the pitfalls to try one click away (a lesson fits its screen)."""
     return html.Div([
-        dcc.Markdown(why, id=ids.WHY_GATES, mathjax=True, className="small"),
+        dcc.Markdown(WHY_GATES, id=ids.WHY_GATES, className="small"),
+        html.Details([html.Summary("The algebra: the Jacobian of a step", className="small fw-semibold"),
+                      dcc.Markdown(WHY_GATES_ALGEBRA, mathjax=True, className="small")]),
         html.Details([html.Summary("Pitfalls worth trying here", className="small fw-semibold"),
-                      dcc.Markdown(pitfalls, id=ids.PITFALLS, mathjax=True, className="small")]),
+                      dcc.Markdown(PITFALLS, id=ids.PITFALLS, mathjax=True, className="small")]),
     ])
 
 

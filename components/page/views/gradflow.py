@@ -14,11 +14,8 @@ from components.page.views import shown
 from components.server.services import Services
 from components.page.figures import EMPTY, GRAPH_CONFIG, make_gradflow_figure
 
-EXPLAIN = ("How much of the loss's gradient reaches the hidden state at each step of the window, through "
-           "every path (step L is the last, next to the forecast), measured every few epochs on the same "
-           "training windows. In a plain RNN it passes through tanh' and W_hh once per step and fades as it "
-           "goes back, so the early steps of a window hardly learn. The LSTM's cell state and the GRU's update "
-           "gate give it a path that is not squashed at every step. Tick runs of different cells to compare.")
+EXPLAIN = ("How much of the loss's gradient reaches the hidden state at each step of the window (step L is the "
+           "last, next to the forecast), measured every few epochs: train both cells and compare.")
 
 
 def ratio_text(runs) -> str:

@@ -101,8 +101,8 @@ def _register_slider(app: Dash, library) -> None:
 def say_epoch(run, position: int | None) -> str:
     epoch = epoch_of(run, position)
     if epoch >= run.epochs_done:
-        return (f"{run.label} after training ({run.epochs_done} epochs). Drag the slider back, or press Play, "
-                f"to see its forecasts and gates as they were ({len(stops(run)) - 1} snapshots).")
+        return (f"{run.label} after training ({run.epochs_done} epochs): drag back or press Play to replay "
+                f"({len(stops(run)) - 1} snapshots).")
     return f"{run.label} as it was after epoch {epoch} of {run.epochs_done}."
 
 
@@ -152,6 +152,7 @@ def _register_move(app: Dash, library) -> None:
         whatif_figure, whatif_note = whatif.whatif_view(page, run, position, k, points, edits if points else None,
                                                         patch=True)
         return (note, no_update if idle is False else loss, forecasts, rollout, rollout_note,
-                gates_patch(gates, run.config.cell, title), saliency_figure, saliency_note,
+                gates_patch(gates, run.config.cell, title, results.gate_scales(page, run, window, edits)),
+                saliency_figure, saliency_note,
                 arithmetic.arithmetic_view(page, run, position, gate, unit, step, window, edits),
                 whatif_figure, whatif_note, here)

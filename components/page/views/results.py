@@ -18,8 +18,9 @@ from dash import ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc
 
 from components.page import ids
 from components.server.services import Services
-from components.page.figures import (EMPTY, GRAPH_CONFIG, forecast_patch, gates_patch, make_forecast_figure, make_gates_figure,
-                                make_loss_figure, make_rollout_figure, rollout_patch, run_styles)
+from components.page.figures import (EMPTY, GRAPH_CONFIG, UNBOUNDED, forecast_patch, gate_scale, gates_patch,
+                                     make_forecast_figure, make_gates_figure, make_loss_figure, make_rollout_figure,
+                                     rollout_patch, run_styles)
 from components.page.views import shown as shown_views
 from components.page.views.epochs import epoch_of, marker_shapes, position_shown
 from components.page.views.shown import window_index
@@ -278,6 +279,13 @@ def gates_at(page: PageRuns, run: RunRecord, position: int | None, window, edits
         return gate_window(page.at(run, epoch), window, model, edits)
 
 
+def gate_scales(page: PageRuns, run: RunRecord, window, edits) -> dict[str, float]:
+    """The colour ranges of the cell state in ``run``'s heatmaps of ``window``: the trained model's, so that
+    every replay frame of the run is drawn on the same scale (an earlier epoch's larger values saturate)."""
+    _, _, gates, _, _ = gates_at(page, run, None, window, edits)
+    return {k: gate_scale(k, np.asarray(a)) for k, a in gates.items() if k in UNBOUNDED}
+
+
 def register(app: Dash, services: Services) -> None:
     """The finished runs' views, and a paused job's run in them. The replay slider is read, not followed:
     a replay step redraws them through ``components.page.views.replay`` in one request."""
@@ -363,11 +371,12 @@ def _register_gates(app: Dash, library: RunLibrary) -> None:
         if run is None:
             return no_update, no_update, EMPTY
         last, marks, gates, title, first_step = gates_at(page, run, position, window, edits)
+        scales = gate_scales(page, run, window, edits)
         if only(ids.WHATIF_EDITS):  # an edit: the same window's heatmaps
-            return no_update, no_update, gates_patch(gates, run.config.cell, title)
+            return no_update, no_update, gates_patch(gates, run.config.cell, title, scales)
         k = window_index(window, last + 1)
         return last, marks, make_gates_figure(gates, run.config.cell, title, first_step=first_step,
-                                              columns=gate_columns(run, k, first_step))
+                                              columns=gate_columns(run, k, first_step), scales=scales)
 
 
 def _register_paused(app: Dash, library: RunLibrary) -> None:

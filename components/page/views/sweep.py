@@ -15,7 +15,7 @@ from dash import Dash, Input, Output, dcc, html, no_update
 from components.page import ids
 from components.server.services import Services
 from components.page.figures import GRAPH_CONFIG, make_sweep_figure
-from models.base import CELL_NAMES, CELLS
+from models.base import CELL_NAMES
 from models.sweep import DEFAULT_CELLS, DEFAULT_VALUES, OVER, summary, sweep_verdict
 
 EXPLAIN = ("Two of the notebook's exercises. Seeds: the same settings trained from different first weights and "
@@ -43,9 +43,10 @@ def layout() -> html.Div:
                     dbc.Col([dbc.Label("Values", html_for=ids.SWEEP_VALUES, className="mb-0 small"),
                              dbc.Input(id=ids.SWEEP_VALUES, type="text", size="sm", value=values_text("seed"))],
                             md=3),
+                    # the three cells the lessons compare; the textbook GRU is swept with `gatelab sweep --cells`
                     dbc.Col([dbc.Label("Cells", className="mb-0 small d-block"),
                              dbc.Checklist(id=ids.SWEEP_CELLS, value=list(DEFAULT_CELLS), inline=True,
-                                           options=[{"label": CELL_NAMES[c], "value": c} for c in CELLS])],
+                                           options=[{"label": CELL_NAMES[c], "value": c} for c in DEFAULT_CELLS])],
                             md=5),
                 ],
                 className="g-2",
