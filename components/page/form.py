@@ -87,6 +87,37 @@ def capped_note(asked: dict[str, Any], given: dict[str, Any]) -> str:
     return f" This server caps {', '.join(parts)}." if parts else ""
 
 
+def settle(current: Mapping[str, Any], chosen: Mapping[str, Any], limits: Mapping[str, float] | None,
+           length: int | None = None) -> tuple[dict[str, Any], str]:
+    """What else must change when ``chosen`` (a data set's own settings) lands on the form's ``current``
+    values, so that Train does not refuse the result: each field the choice did not set that now
+    conflicts with it goes back to its default. Returns (those fields' new values, a sentence per field
+    that says what changed and why); nothing when the merged form is fine as it stands."""
+    merged = {k: v for k, v in current.items() if v is not None} | dict(chosen)
+    changed: dict[str, Any] = {}
+    notes = []
+    for _ in FIELD_IDS:  # one field at a time: a reset may bring the next conflict to light (seq2seq's horizon)
+        _, problems = parse_values(merged | changed, limits=limits, length=length)
+        if not problems:
+            break
+        key, message = next(iter(problems.items()))
+        for other in FIELD_IDS:
+            knob = BY_KEY.get(other)
+            if other in chosen or other in changed or knob is None or str(merged.get(other)) == knob.as_text(
+                    knob.default):
+                continue
+            default = knob.as_text(knob.default)
+            _, left = parse_values(merged | changed | {other: default}, limits=limits, length=length)
+            if key not in left:
+                changed[other] = default
+                notes.append(f"{knob.label} went back to {default}, which the data set's settings need "
+                             f"({message}).")
+                break
+        else:
+            break  # nothing the choice left alone can settle it: the form says what is wrong, as ever
+    return changed, " ".join(notes)
+
+
 def form_values(*raw: Any) -> dict[str, Any]:
     """Field values in ``FIELD_IDS`` order -> {knob key: value}."""
     return dict(zip(FIELD_IDS, raw))
@@ -424,8 +455,9 @@ def _register_fill(app: Dash, services: Services) -> None:
         Input(ids.SUGGEST_RESULT, "data"),
         State(ids.MISSING_CELLS, "value"),
         State(ids.TIME_COLUMN, "value"),
+        [State(i, "value") for i in FIELD_IDS],
     )
-    def fill_form(search, preset, dataset, record, store, column, result, missing, time_column):
+    def fill_form(search, preset, dataset, record, store, column, result, missing, time_column, *current):
         """``fill`` below, and the sentence that says what was proposed from the data and why: a CSV file
         (its column chosen), a data set, or Suggest settings' choice."""
         keep = [no_update] * len(FIELD_IDS)
@@ -447,6 +479,12 @@ def _register_fill(app: Dash, services: Services) -> None:
         if ctx.triggered_id == "dataset":
             note = (f"{DATASETS[dataset].title}: its own settings, chosen by a backtest on its train part "
                     "(tools/dataset_defaults.py)." if dataset in DATASETS else "")
+            if dataset in DATASETS or dataset == SYNTHETIC:  # a later choice adjusts what conflicts with it
+                chosen = {k: v for k, v in zip(FIELD_IDS, out) if v is not no_update}
+                changed, why = settle(dict(zip(FIELD_IDS, current)), chosen, limits)
+                out = [_to_field(k, changed[k]) if k in changed else v for k, v in zip(FIELD_IDS, out)] + out[
+                    len(FIELD_IDS):]
+                note = " ".join(t for t in (note, why) if t)
             return out + [note]
         return out + [no_update]
 

@@ -147,3 +147,24 @@ def test_the_defaults_are_read_from_the_config_and_typed_nowhere_else():
     for cls in (NumpyRecurrentRegressor, TorchRecurrentRegressor, NumpySeq2Seq, TorchSeq2Seq):
         params = list(inspect.signature(cls.__init__).parameters.values())[1:]
         assert all(p.default is inspect.Parameter.empty for p in params), cls
+
+
+def test_no_data_set_or_preset_leaves_the_form_in_a_state_train_refuses():
+    """Choose any data set after any preset (the form as a lesson left it): the form Train gets is valid, and
+    what had to change to make it so is named."""
+    from components.page.form import dataset_defaults, settle
+    from components.page.presets import PRESETS
+    from data.datasets import DATASETS, SYNTHETIC
+
+    for preset in [None, *PRESETS]:
+        before = preset_values(preset)
+        assert form_config(before, UNCAPPED)[1] == {}, preset
+        for dataset in [SYNTHETIC, *DATASETS]:
+            chosen = dataset_defaults(dataset)
+            changed, note = settle(before, chosen, UNCAPPED.form_limits())
+            _, problems = form_config(before | chosen | changed, UNCAPPED)
+            assert problems == {}, (preset, dataset, problems)
+            assert all(BY_KEY[k].label in note for k in changed)
+    # the lesson 4 case: ten steps ahead, then the Nile (an ensemble of 5 one-step models)
+    changed, note = settle(preset_values("horizon"), dataset_defaults("nile"), UNCAPPED.form_limits())
+    assert changed == {"horizon": "1"} and note.startswith("Horizon k (steps ahead) went back to 1")
