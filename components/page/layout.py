@@ -96,7 +96,7 @@ def make_layout(services: Services):
                             [
                                 dbc.Col(card("Experiment", form.layout(services.settings)), lg=3, md=4,
                                         className="controls-col"),
-                                dbc.Col(views(), lg=9, md=8),
+                                dbc.Col(views(), lg=9, md=8, className="views-col"),
                             ],
                             className="g-2",
                         ),

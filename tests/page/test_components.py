@@ -498,3 +498,18 @@ def test_every_glossary_term_is_marked_on_a_lesson_in_one_sentence():
     assert plain("a [[few steps|rollout]] ahead") == "a few steps ahead"
     with pytest.raises(ValueError, match="no glossary term 'gaet'"):
         marked("a [[gaet]]")
+
+
+def test_the_verdict_of_several_runs_names_twins_once_and_the_best_against_the_baselines(tiny_record):
+    from components.page.views.results import verdicts
+    from models.metrics import Scores
+
+    def run(label_cell, backend, mse, number):
+        return tiny_record.with_(config=tiny_record.config.with_(cell=label_cell, backend=backend), number=number,
+                                 metrics=Scores(mse, mse ** 0.5, mse ** 0.5, 1.0))
+
+    runs = [run("rnn", "numpy", 0.1265, 3), run("rnn", "torch", 0.1265 + 1e-9, 6), run("gru", "numpy", 0.258, 2)]
+    text = verdicts(runs)
+    assert text.startswith("#3 NumPy RNN and #6 PyTorch RNN scored best (test MSE 0.127), 0.132 below #2 NumPy GRU")
+    assert "The best of them against the baselines: #3 NumPy RNN: MSE 0.127" in text
+    assert text.count("times linear AR") == 1  # one run's verdict, not one per run

@@ -28,7 +28,7 @@ from components.server.library import PageRuns, RunLibrary
 from components.page.sliders import SliderWithBox
 from models.trust import forecast_bands, rollout_bands, trust_rows
 from components.page.views.whatif import edited_window
-from models.verdict import comparison, verdict
+from models.verdict import comparison, number, verdict
 from models.wording import BASELINE_HELP, BASELINE_NAMES, MASE_HELP, METHOD_HELP, METHOD_NAMES
 from data.exogenous import NO_SEASON
 from models.rules import MAX_ROLLOUT
@@ -75,16 +75,23 @@ def metrics_rows(runs: list[RunRecord]) -> list[tuple[str, object, str]]:
 
 
 def verdicts(runs: list[RunRecord]) -> str:
-    """The verdict of each shown run (``models.verdict``), one sentence a run; with several, who of them
-    won, weighed against the spread of an ensemble's seeds where there is one (Train all trains one seed
-    each, and says so)."""
-    text = " ".join(verdict(run) for run in runs)
-    if len(runs) > 1:
-        rows = [(run.label, run.metrics.mse, (max(m.metrics.mse for m in run.members) -
-                                              min(m.metrics.mse for m in run.members)) if run.members else 0.0)
-                for run in runs]
-        text += " " + comparison(rows)
-    return text
+    """The verdict of the shown run (``models.verdict``); with several, who of them won, weighed against the
+    spread of an ensemble's seeds where there is one (Train all trains one seed each, and says so), then the
+    best of them against the baselines. Runs with the same scores (one cell on both backends) are one row."""
+    if len(runs) < 2:
+        return " ".join(verdict(run) for run in runs)
+    groups: dict[float, list[RunRecord]] = {}
+    for run in runs:
+        groups.setdefault(float(f"{run.metrics.mse:.6g}"), []).append(run)
+    rows = [(" and ".join(r.label for r in same), same[0].metrics.mse, _seed_spread(same[0]))
+            for same in groups.values()]
+    best = min(runs, key=lambda r: r.metrics.mse)
+    text = comparison(rows) if len(rows) > 1 else f"{rows[0][0]} scored the same ({number(rows[0][1])})."
+    return f"{text} The best of them against the baselines: {verdict(best)}"
+
+
+def _seed_spread(run: RunRecord) -> float:
+    return (max(m.metrics.mse for m in run.members) - min(m.metrics.mse for m in run.members)) if run.members else 0.0
 
 
 def make_metrics_table(runs: list[RunRecord]) -> list:
