@@ -79,10 +79,12 @@ def make_layout(services: Services):
                                     html.Span("Watch LSTM and GRU forecasters learn, in NumPy and in PyTorch.",
                                               className="text-muted small me-3 d-none d-xxl-inline"),
                                     lessons.switcher(),
-                                    html.A("Teacher's guide", id=ids.GUIDE_LINK, href=f"{services.settings.url_prefix}guide",
-                                           target="_blank", className="btn btn-sm btn-outline-secondary ms-2",
-                                           title="a printable page per lesson, with the numbers of its default run "
-                                                 "(trained when first opened: about half a minute)"),
+                                    # on the first lesson, where the page opens: the guide covers every lesson
+                                    part("basics", html.A(
+                                        "Teacher's guide", id=ids.GUIDE_LINK, href=f"{services.settings.url_prefix}guide",
+                                        target="_blank", className="btn btn-sm btn-outline-secondary ms-2",
+                                        title="a printable page per lesson, with the numbers of its default run "
+                                              "(trained when first opened: about half a minute)")),
                                 ],
                                 className="d-flex flex-wrap align-items-center gap-1 mb-1 top-lessons",
                             ),
