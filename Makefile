@@ -8,7 +8,8 @@ TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
 PORT ?= 8050
 # make test runs the suite in this many processes (pytest-xdist). On this project's 2-core machine: 3 processes
-# 10 min 54 s; before the browser tests were trimmed, 3 processes 11 min 48 s, 2 processes 13 min, 4 processes
+# 10 min 54 s for 682 tests (the same 17 1/2 min, and 712 tests 21 min, on a day it ran 1.7 times slower);
+# before the browser tests were trimmed, 3 processes 11 min 48 s, 2 processes 13 min, 4 processes
 # 12 3/4 to 13 1/2 min with load-made flakes, 6 processes 15 min. One process:
 # make test TEST_WORKERS=0
 TEST_WORKERS ?= 3
