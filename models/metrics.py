@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Any
+
 import numpy as np
 
 
@@ -37,3 +39,15 @@ class Scores:
 
     def as_dict(self) -> dict[str, float]:
         return {"mse": self.mse, "mae": self.mae, "rmse": self.rmse, "mase": self.mase}
+
+    @classmethod
+    def from_json(cls, d: Any) -> "Scores":
+        """``as_dict``'s dict read back; ``TypeError`` where it is not a dict of the four, each a number
+        (a record from a file: a string would break every later drawing of its table)."""
+        names = ("mse", "mae", "rmse", "mase")
+        if not isinstance(d, dict) or set(d) != set(names):
+            raise TypeError(f"scores must hold exactly {', '.join(names)}")
+        for k in names:
+            if not isinstance(d[k], (int, float)) or isinstance(d[k], bool):
+                raise TypeError(f"the score {k} must be a number, got {str(d[k])[:20]!r}")
+        return cls(*(float(d[k]) for k in names))

@@ -102,7 +102,7 @@ class Member:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Member":
-        return cls(int(d["seed"]), int(d["epochs"]), Scores(**d["metrics"]), tuple(float(v) for v in d["forecast"]),
+        return cls(int(d["seed"]), int(d["epochs"]), Scores.from_json(d["metrics"]), tuple(float(v) for v in d["forecast"]),
                    tuple(float(v) for v in d["rollout"]), unpack_weights(d["weights"]), str(d.get("stopped", ""))[:200])
 
 
@@ -304,8 +304,8 @@ class RunRecord:
                 series=tuple(float(v) for v in data["series"]["values"]),
                 split=int(data["series"]["split"]),
                 history=History(**{k: tuple(float(v) for v in vs) for k, vs in data["history"].items()}),
-                metrics=Scores(**data["metrics"]),
-                baselines={name: Scores(**s) for name, s in data["baselines"].items()},
+                metrics=Scores.from_json(data["metrics"]),
+                baselines={name: Scores.from_json(s) for name, s in data["baselines"].items()},
                 forecast=_curve(data["forecast"]),
                 rollout=_curve(data["rollout"]),
                 weights=unpack_weights(data["weights"]),
@@ -370,7 +370,7 @@ def _horizon(d: dict[str, Any] | None) -> Horizon | None:
     if d is None:
         return None
     return Horizon(int(d["k"]), {m: tuple(float(x) for x in v) for m, v in d["mse"].items()},
-                   {m: Scores(**s) for m, s in d["at_k"].items()}, int(d["windows"]),
+                   {m: Scores.from_json(s) for m, s in d["at_k"].items()}, int(d["windows"]),
                    tuple(float(x) for x in d.get("rollout", ())))
 
 

@@ -203,6 +203,17 @@ def test_a_forged_record_with_a_recomputed_digest_is_checked_like_a_fresh_run(re
     assert shown.metrics == record.metrics
 
 
+def test_a_records_scores_must_be_numbers(record):
+    body = {k: v for k, v in json.loads(json.dumps(record.to_json())).items() if k != "digest"}
+    body["metrics"]["mse"] = "0.05"  # a string would break every later drawing of the tab's runs table
+    with pytest.raises(RunRecordError, match="malformed .*the score mse must be a number, got '0.05'"):
+        runs_mod.read_run_file(as_upload({**body, "digest": _digest(body)}), "typed.json", SERVED)
+    body["metrics"]["mse"] = 0.05
+    body["baselines"]["persistence"]["extra"] = 1.0
+    with pytest.raises(RunRecordError, match="scores must hold exactly mse, mae, rmse, mase"):
+        runs_mod.read_run_file(as_upload({**body, "digest": _digest(body)}), "typed.json", SERVED)
+
+
 def test_a_record_file_is_bounded_before_it_is_decoded(record):
     big = "data:application/json;base64," + "A" * (2 * 2**20)
     with pytest.raises(RunRecordError, match="over 1 MB, the largest run record this server reads"):
