@@ -115,8 +115,8 @@ def _rollout_rnn_lstm(e: Evidence) -> Answer:
                 "the LSTM may not yet have learnt the rhythm it could keep. Train both longer, or with other seeds.")
     return Answer(
         winner,
-        comparison([(f"the plain RNN of run #{rnn.number}", a.mse, _spread(rnn)),
-                      (f"the LSTM of run #{lstm.number}", b.mse, _spread(lstm))],
+        comparison([(f"the plain RNN of run #{rnn.number}", a.mse, rnn.rollout_seed_spread),
+                    (f"the LSTM of run #{lstm.number}", b.mse, lstm.rollout_seed_spread)],
                    f"{len(lstm.rollout.truth)}-step rollout MSE"),
         why)
 
@@ -165,17 +165,11 @@ def _best_cell(e: Evidence) -> Answer:
     if len(best) < 2:
         return Answer(None, "Train at least two cells on this data (Train all trains every one): the answer "
                             "compares the best run of each.", "")
-    rows = [(CELL_NAMES[c], r.metrics.mse, _spread(r)) for c, r in best.items()]
+    rows = [(CELL_NAMES[c], r.metrics.mse, r.seed_spread) for c, r in best.items()]
     winner = min(best, key=lambda c: best[c].metrics.mse)
     return Answer(winner, comparison(rows) + ("" if len(best) == 3 else " (not every cell was trained)."),
                   "One run of each cell is one draw of its starting weights and batch order. A gap between cells "
                   "means something only where it is larger than the spread a seed sweep shows for each cell.")
-
-
-def _spread(run: RunRecord) -> float:
-    """The spread of an ensemble's seeds' test MSE (0 for a single seed)."""
-    m = [x.metrics.mse for x in run.members]
-    return max(m) - min(m) if len(m) > 1 else 0.0
 
 
 def _where_it_looks(e: Evidence) -> Answer:

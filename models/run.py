@@ -162,6 +162,19 @@ class RunRecord:
         return self.rollout.scores(self.scale)
 
     @property
+    def seed_spread(self) -> float:
+        """An ensemble's seeds' test MSE, highest less lowest (0 for a single seed)."""
+        m = [x.metrics.mse for x in self.members]
+        return max(m) - min(m) if len(m) > 1 else 0.0
+
+    @property
+    def rollout_seed_spread(self) -> float:
+        """The same for each seed's own rollout MSE against the truth (0 for a single seed)."""
+        r = self.rollout
+        m = [s.mse for x in self.members for s in [Curve(r.index, r.truth, x.rollout).scores(self.scale)] if s]
+        return max(m) - min(m) if len(m) > 1 else 0.0
+
+    @property
     def epochs_done(self) -> int:
         return len(self.history.train_loss)
 

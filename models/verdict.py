@@ -75,11 +75,11 @@ def verdict(record) -> str:
     """The sentence for a ``models.run.RunRecord``; for an ensemble, whether the gap to the best baseline is
     larger than the spread of its seeds' own scores."""
     text = verdict_of(record.label, record.metrics, record.baselines, record.baseline_notes)
-    seeds = [m.metrics.mse for m in getattr(record, "members", ())]
+    seeds = [m.metrics.mse for m in record.members]
     good = trusted(record.baselines, record.baseline_notes) or dict(record.baselines)
     if len(seeds) > 1 and good:
         best = min(good, key=lambda k: good[k].mse)
-        gap, spread = abs(record.metrics.mse - good[best].mse), max(seeds) - min(seeds)
+        gap, spread = abs(record.metrics.mse - good[best].mse), record.seed_spread
         text += (f" Its {len(seeds)} seeds alone scored MSE {number(min(seeds))} to {number(max(seeds))}: the gap to "
                  f"{BASELINE_NAMES.get(best, best)} ({number(gap)}) is "
                  + ("larger than their spread." if gap > spread else

@@ -48,7 +48,7 @@ NOTES: dict[str, Notes] = {
         "rollout, which cell keeps the series' rhythm to the end.",
         ("One seed each: would the verdict hold with other training seeds? (Compare runs sweeps them.)",
          "Make the window 20: does the plain RNN catch up, and why would it?"),
-        ("rnn", "lstm")),
+        ("lstm", "rnn")),
     "ahead": Notes(
         "The one-step forecast starts from the truth every time; the rollout feeds itself, so its errors "
         "compound. Compare the rollout's MSE with the one-step MSE.",
@@ -103,8 +103,7 @@ def runs_for(lessons: Iterable[str], values: Mapping[str, str], train: Callable)
 def evidence(name: str, runs: dict[str, RunRecord]) -> Evidence:
     """What the lesson's answer reads: its own run, the others, and the model's insides where asked."""
     cells = NOTES[name].cells
-    own = runs[cells[-1] if name == "why-gates" else cells[0]]
-    others = tuple(runs[c] for c in reversed(cells) if runs[c] is not own)
+    own, others = runs[cells[0]], tuple(runs[c] for c in cells[1:])
 
     def gates():
         return restore(own).gate_activations(0)

@@ -100,6 +100,10 @@ def _index(tab: str) -> str:
     return f"tab:{tab}"
 
 
+def _predictions(tab: str) -> str:
+    return f"predict:{tab}"
+
+
 def _run(tab: str, run_id: str) -> str:
     return f"run:{tab}:{run_id}"
 
@@ -166,14 +170,14 @@ class Shelf:
     def put_prediction(self, tab: str, lesson: str, choice: str) -> dict:
         """The tab's answer to a lesson's question (``models.questions``), kept with its runs; returns them all."""
         with self.backend.locked(tab):
-            answers = dict(self.backend.get(f"predict:{tab}") or {})
+            answers = dict(self.backend.get(_predictions(tab)) or {})
             answers[lesson] = choice
-            self.backend.set(f"predict:{tab}", answers, self.ttl_s)
+            self.backend.set(_predictions(tab), answers, self.ttl_s)
         return answers
 
     def predictions(self, tab: str) -> dict:
         """{lesson: choice}: the tab's predictions so far."""
-        return dict(self.backend.get(f"predict:{tab}") or {})
+        return dict(self.backend.get(_predictions(tab)) or {})
 
     def keep(self, tab: str) -> None:
         """The tab's page is open (its heartbeat): its runs last ``ttl_s`` more (renewed once a minute)."""
@@ -184,7 +188,7 @@ class Shelf:
             self._kept[tab] = now
             if len(self._kept) > 10_000:  # a long-lived process forgets tabs long gone
                 self._kept = {t: s for t, s in self._kept.items() if now - s < KEEP_EVERY_S}
-        self.backend.touch(f"predict:{tab}", self.ttl_s)
+        self.backend.touch(_predictions(tab), self.ttl_s)
         index = self.backend.get(_index(tab))
         if index is None:
             return
@@ -199,4 +203,4 @@ class Shelf:
             for run_id, _ in index["runs"]:
                 self.backend.delete(_run(tab, run_id))
             self.backend.delete(_index(tab))
-            self.backend.delete(f"predict:{tab}")
+            self.backend.delete(_predictions(tab))

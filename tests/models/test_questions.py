@@ -115,3 +115,20 @@ def test_trust_and_data_read_every_baseline_and_autoets(tiny_record):
     assert QUESTIONS["data"].answer(Evidence(tiny_record.with_(metrics=scores(ets * 1.1)))).choice == "no"
     no_ets = tiny_record.with_(baselines={k: v for k, v in tiny_record.baselines.items() if k != "auto_ets"})
     assert QUESTIONS["data"].answer(Evidence(no_ets)).choice is None
+
+
+def test_why_gates_weighs_the_rollout_gap_against_the_seeds_rollout_spread(tiny_record):
+    from models.run import Member
+
+    truth = list(tiny_record.rollout.truth)
+    n = len(tiny_record.rollout.pred)
+    pad = [0.0] * (n - len(truth))
+    members = tuple(Member(seed=s, epochs=3, metrics=scores(0.05), forecast=(),
+                           rollout=tuple(t + d for t in truth) + tuple(pad), weights={})
+                    for s, d in enumerate((0.1, 1.0)))
+    lstm = with_cell(tiny_record, "lstm", rollout_pred=[t + 0.5 for t in truth] + pad, number=2).with_(members=members)
+    assert lstm.rollout_seed_spread == pytest.approx(1.0 - 0.01)  # each seed's rollout MSE: 0.01 and 1
+    assert lstm.seed_spread == 0.0  # both seeds scored the same one-step MSE
+    rnn = with_cell(tiny_record, "rnn", rollout_pred=[t + 1.0 for t in truth] + pad, number=1)
+    a = QUESTIONS["why-gates"].answer(Evidence(lstm, (lstm, rnn)))
+    assert a.choice == "lstm" and "smaller than the spread of the seeds (0.99), so this is no winner" in a.figures

@@ -152,7 +152,7 @@ def _register_move(app: Dash, library) -> None:
         whatif_figure, whatif_note = whatif.whatif_view(page, run, position, k, points, edits if points else None,
                                                         patch=True)
         return (note, no_update if idle is False else loss, forecasts, rollout, rollout_note,
-                gates_patch(gates, run.config.cell, title, results.gate_scales(page, run, window, edits)),
+                gates_patch(gates, run.config.cell, title, results.gate_scales(page, run, position, gates, window, edits)),
                 saliency_figure, saliency_note,
                 arithmetic.arithmetic_view(page, run, position, gate, unit, step, window, edits),
                 whatif_figure, whatif_note, here)

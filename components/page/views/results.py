@@ -83,15 +83,11 @@ def verdicts(runs: list[RunRecord]) -> str:
     groups: dict[float, list[RunRecord]] = {}
     for run in runs:
         groups.setdefault(float(f"{run.metrics.mse:.6g}"), []).append(run)
-    rows = [(" and ".join(r.label for r in same), same[0].metrics.mse, _seed_spread(same[0]))
+    rows = [(" and ".join(r.label for r in same), same[0].metrics.mse, same[0].seed_spread)
             for same in groups.values()]
     best = min(runs, key=lambda r: r.metrics.mse)
     text = comparison(rows) if len(rows) > 1 else f"{rows[0][0]} scored the same ({number(rows[0][1])})."
     return f"{text} The best of them against the baselines: {verdict(best)}"
-
-
-def _seed_spread(run: RunRecord) -> float:
-    return (max(m.metrics.mse for m in run.members) - min(m.metrics.mse for m in run.members)) if run.members else 0.0
 
 
 def make_metrics_table(runs: list[RunRecord]) -> list:
@@ -286,10 +282,12 @@ def gates_at(page: PageRuns, run: RunRecord, position: int | None, window, edits
         return gate_window(page.at(run, epoch), window, model, edits)
 
 
-def gate_scales(page: PageRuns, run: RunRecord, window, edits) -> dict[str, float]:
+def gate_scales(page: PageRuns, run: RunRecord, position: int | None, gates: dict, window, edits) -> dict[str, float]:
     """The colour ranges of the cell state in ``run``'s heatmaps of ``window``: the trained model's, so that
-    every replay frame of the run is drawn on the same scale (an earlier epoch's larger values saturate)."""
-    _, _, gates, _, _ = gates_at(page, run, None, window, edits)
+    every replay frame of the run is drawn on the same scale (an earlier epoch's larger values saturate).
+    ``gates``: those drawn at the replay's ``position``, which are the trained model's at the end."""
+    if epoch_of(run, position) < run.epochs_done:
+        _, _, gates, _, _ = gates_at(page, run, None, window, edits)
     return {k: gate_scale(k, np.asarray(a)) for k, a in gates.items() if k in UNBOUNDED}
 
 
@@ -378,7 +376,7 @@ def _register_gates(app: Dash, library: RunLibrary) -> None:
         if run is None:
             return no_update, no_update, EMPTY
         last, marks, gates, title, first_step = gates_at(page, run, position, window, edits)
-        scales = gate_scales(page, run, window, edits)
+        scales = gate_scales(page, run, position, gates, window, edits)
         if only(ids.WHATIF_EDITS):  # an edit: the same window's heatmaps
             return no_update, no_update, gates_patch(gates, run.config.cell, title, scales)
         k = window_index(window, last + 1)
